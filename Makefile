@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: Apache-2.0
+# hopquy: one non-recursive Makefile.  CFLAGS is the builder's; HQ_CFLAGS
+# always applies, so `make CFLAGS=-O0` keeps -Werror.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/hopquy
+BUILD	?= build
+VERSION	 = 0.1.0
+BUILD_ID:= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+PKGS	 = libcurl openssl libpcap libnl-3.0 libnl-route-3.0 libcjson
+CFLAGS	?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+HQ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Iharness -Itestcases \
+	-Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -pthread \
+	-DHQ_VERSION='"$(VERSION)"' -DHQ_BUILD_ID='"$(BUILD_ID)"' \
+	-DHQ_DATADIR='"$(DATADIR)"' \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+HQ_LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+HQ_SRCS	 = $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+	   $(wildcard testcases/*.c)
+HQ_OBJS	 = $(HQ_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS = $(wildcard tests/unit/check_*.c)
+UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+
+HOPQUY	 = $(BUILD)/hopquy
+UNITRUN	 = $(BUILD)/tests/unit/check_all
+FIXTURE_BINS =
+
+.PHONY: all check unit e2e sanitize lint-man install clean deps bench demo
+
+all: $(HOPQUY) fixtures
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HQ_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(HOPQUY): $(BUILD)/harness/main.o $(HQ_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HQ_LDLIBS)
+
+$(UNITRUN): $(UNIT_OBJS) $(HQ_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(HQ_LDLIBS)
+
+# Each fixture (simulator, cloud, ...) brings its own fragment, adding its
+# binaries to FIXTURE_BINS.
+include $(wildcard fixtures/*/*.mk)
+
+fixtures: $(FIXTURE_BINS)
+
+unit: $(UNITRUN) $(HOPQUY)
+	HQ_BIN=$(abspath $(HOPQUY)) HQ_TOP=$(CURDIR) $(UNITRUN)
+
+e2e: all
+	HQ_BUILD=$(abspath $(BUILD)) tests/e2e/run-all.sh
+
+lint-man:
+	mandoc -T lint -W warning man/*.[15]
+
+check: all lint-man unit e2e
+
+sanitize:
+	$(MAKE) BUILD=build-san LDFLAGS="-fsanitize=address,undefined" \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined \
+	    -fno-sanitize-recover=all -fno-omit-frame-pointer" check
+
+deps:
+	tools/deps.sh
+
+bench: all
+	HQ_BUILD=$(abspath $(BUILD)) bench/run-all.sh
+
+demo: all
+	HQ_BUILD=$(abspath $(BUILD)) tools/demo.sh
+
+install: $(HOPQUY)
+	install -D -m 0755 $(HOPQUY) $(DESTDIR)$(BINDIR)/hopquy
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(DATADIR)/profiles/data $(DESTDIR)$(DATADIR)/reports
+	install -m 0644 profiles/*.json $(DESTDIR)$(DATADIR)/profiles/
+	install -m 0644 $(wildcard profiles/data/*) $(DESTDIR)$(DATADIR)/profiles/data/
+	install -m 0644 reports/*.json $(DESTDIR)$(DATADIR)/reports/
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
