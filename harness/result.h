@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The result model of one test instance: timestamped steps, measurements
+ * (value, unit, limit, decision rule), evidence references, free-form
+ * details, a verdict and its rationale.  Families fill it; the engine turns
+ * it into results.jsonl lines and report.json entries.
+ */
+#ifndef HQ_RESULT_H
+#define HQ_RESULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+enum hq_verdict {
+	HQ_V_NONE = 0,		/* not yet decided */
+	HQ_PASS,
+	HQ_FAIL,
+	HQ_INCONCLUSIVE,
+	HQ_NOT_APPLICABLE,
+};
+
+struct hq_result;
+
+/* Called for each step (the capture writes it as a packet comment). */
+typedef void (*hq_step_hook)(void *arg, const char *case_id,
+    const char *text);
+
+/* A new, empty result for case_id; NULL when out of memory. */
+struct hq_result *hq_result_new(const char *case_id, int64_t t0_mono_ns);
+void	hq_result_free(struct hq_result *res);
+void	hq_result_set_hook(struct hq_result *res, hq_step_hook fn, void *arg);
+
+/* Records a step "now" (ms since the run's start and wall time). */
+void	hq_step(struct hq_result *res, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Records a measurement.  op is the limit's comparison as the rule reads
+ * ("<=", ">=", "==", or NULL for no limit); uncertainty may be 0.
+ */
+void	hq_measure(struct hq_result *res, const char *name, double value,
+	    const char *unit, const char *op, double limit,
+	    double uncertainty);
+/* References an evidence file by its path relative to the run dir. */
+void	hq_result_evidence(struct hq_result *res, const char *relpath);
+/* Adds a detail (takes ownership of item) under key. */
+void	hq_detail(struct hq_result *res, const char *key, cJSON *item);
+/* Appends a finding line (a FAIL or INCONCLUSIVE reason part). */
+void	hq_finding(struct hq_result *res, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Sets the verdict and rationale.  The first decisive call wins for FAIL
+ * over PASS: once FAIL is set, a later PASS is ignored.
+ */
+void	hq_verdict(struct hq_result *res, enum hq_verdict v,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+enum hq_verdict hq_result_verdict(const struct hq_result *res);
+const char *hq_result_rationale(const struct hq_result *res);
+/* The result as JSON (borrowed; owned by res). */
+cJSON	*hq_result_json(struct hq_result *res);
+
+const char *hq_verdict_name(enum hq_verdict v);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Deadlines on CLOCK_MONOTONIC, wall-clock stamps, capped file reads and
+ * atomic file writes (temp file, fsync, rename, fsync of the directory).
+ */
+#ifndef HQ_UTIL_H
+#define HQ_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hq_err;
+
+struct hq_deadline {
+	int64_t	at_ns;		/* CLOCK_MONOTONIC; INT64_MAX: none */
+};
+
+int64_t	hq_mono_ns(void);
+int64_t	hq_wall_ms(void);			/* unix ms */
+/* A deadline ms milliseconds from now (ms < 0: none). */
+struct hq_deadline hq_deadline_in(int64_t ms);
+/* The earlier of the two. */
+struct hq_deadline hq_deadline_min(struct hq_deadline a, struct hq_deadline b);
+/* Milliseconds left, 0 when passed, -1 when none; for poll(). */
+int	hq_deadline_poll_ms(struct hq_deadline dl);
+bool	hq_deadline_passed(struct hq_deadline dl);
+/* Sleeps ms or until the deadline / an interrupt; HQ_EINTR if interrupted. */
+int	hq_sleep_ms(int64_t ms);
+/* RFC 3339 UTC with milliseconds into buf (>= 32 bytes). */
+void	hq_time_rfc3339(int64_t wall_ms, char *buf, size_t bufsz);
+
+/* Set by the signal handler; long waits check it. */
+extern volatile int hq_interrupted;
+
+/*
+ * Reads the whole file at path, at most max bytes (more: HQ_EINVAL naming
+ * the file).  *textp is NUL-terminated, caller frees.
+ */
+int	hq_file_slurp(const char *path, size_t max, char **textp,
+	    size_t *lenp, struct hq_err *err);
+/* Writes len bytes atomically to path with mode (temp, fsync, rename). */
+int	hq_file_write_atomic(const char *path, const void *p, size_t len,
+	    unsigned mode, struct hq_err *err);
+/* mkdir -p. */
+int	hq_mkdirs(const char *path, unsigned mode, struct hq_err *err);
+/* Lowercase hex SHA-256 of a file / of bytes into hex[65]; size too. */
+int	hq_sha256_file(const char *path, char hex[65], uint64_t *sizep,
+	    struct hq_err *err);
+void	hq_sha256_hex(const void *p, size_t len, char hex[65]);
+/* Duplicates or aborts the caller with HQ_ENOMEM via NULL. */
+char	*hq_strndup(const char *s, size_t n);
+/* Securely wipes and frees a secret string. */
+void	hq_secret_free(char *s);
+
+#endif
