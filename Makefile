@@ -14,7 +14,7 @@ PKGS	 = libcurl openssl libpcap libnl-3.0 libnl-route-3.0 libcjson
 CFLAGS	?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 HQ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Iharness -Itestcases \
 	-Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wvla -pthread \
+	-Wmissing-prototypes -Wvla -Wno-format-truncation -pthread \
 	-DHQ_VERSION='"$(VERSION)"' -DHQ_BUILD_ID='"$(BUILD_ID)"' \
 	-DHQ_DATADIR='"$(DATADIR)"' \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
