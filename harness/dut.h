@@ -47,6 +47,7 @@ struct hq_claim {
 
 struct hq_dut {
 	char	*path;
+	char	*dir;			/* the DUT file's directory */
 	char	 sha256[65];
 	char	*claims_path;		/* claims_file used, or NULL */
 	char	 claims_sha256[65];
@@ -84,6 +85,9 @@ struct hq_dut {
 	size_t	 nclaims;
 };
 
+/* The device classes hopquy knows, NULL-terminated. */
+extern const char *const hq_device_classes[];
+
 int	hq_dut_load(const char *path, struct hq_dut **dutp,
 	    struct hq_err *err);
 void	hq_dut_free(struct hq_dut *dut);
@@ -97,6 +101,9 @@ bool	hq_dut_port_declared(const struct hq_dut *dut, const char *transport,
 	    unsigned port);
 /* Identity (no secrets) as JSON for reports (caller frees). */
 cJSON	*hq_dut_identity_json(const struct hq_dut *dut);
+/* A path from the DUT file, resolved against its directory, into out. */
+void	hq_dut_path(const struct hq_dut *dut, const char *rel, char *out,
+	    size_t outsz);
 /* Every secret of the DUT file, for redaction; NULL-terminated, borrowed. */
 size_t	hq_dut_secrets(const struct hq_dut *dut, const char **out,
 	    size_t max);

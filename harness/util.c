@@ -318,3 +318,19 @@ hq_secret_free(char *s)
 	OPENSSL_cleanse(s, strlen(s));
 	free(s);
 }
+
+void
+hq_slug(const char *in, char *out, size_t outsz)
+{
+	size_t i;
+
+	if (outsz == 0)
+		return;
+	for (i = 0; in[i] != '\0' && i + 1 < outsz; i++) {
+		char c = in[i];
+
+		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ? c : '_';
+	}
+	out[i] = '\0';
+}

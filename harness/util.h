@@ -50,6 +50,8 @@ int	hq_sha256_file(const char *path, char hex[65], uint64_t *sizep,
 void	hq_sha256_hex(const void *p, size_t len, char hex[65]);
 /* Duplicates or aborts the caller with HQ_ENOMEM via NULL. */
 char	*hq_strndup(const char *s, size_t n);
+/* A file-name-safe form of an id ("a/b.c" -> "a_b.c"). */
+void	hq_slug(const char *in, char *out, size_t outsz);
 /* Securely wipes and frees a secret string. */
 void	hq_secret_free(char *s);
 

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The registry: the only file that names every family. */
+#include <string.h>
+
+#include "family.h"
+
+extern const struct hq_family hq_family_surface;
+
+const struct hq_family *const hq_families[] = {
+	&hq_family_surface,
+	NULL
+};
+
+const struct hq_family *
+hq_family_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; hq_families[i] != NULL; i++)
+		if (strcmp(hq_families[i]->name, name) == 0)
+			return hq_families[i];
+	return NULL;
+}
