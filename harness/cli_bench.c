@@ -17,6 +17,7 @@
 
 #include "bench.h"
 #include "capture.h"
+#include "cli.h"
 #include "dut.h"
 #include "err.h"
 #include "log.h"
@@ -24,15 +25,13 @@
 #include "rd.h"
 #include "util.h"
 
-#define EXIT_OK		0
-#define EXIT_USAGE	64
-#define EXIT_DATAERR	65
-#define EXIT_UNAVAIL	69
-#define EXIT_SOFTWARE	70
+#define EXIT_OK		HQ_EXIT_PASS
+#define EXIT_USAGE	HQ_EXIT_USAGE
+#define EXIT_DATAERR	HQ_EXIT_DATAERR
+#define EXIT_UNAVAIL	HQ_EXIT_UNAVAILABLE	/* not up, or busy */
+#define EXIT_SOFTWARE	HQ_EXIT_SOFTWARE
 
 #define HOLD_MAX_S	86400		/* a cut held from the command line */
-
-int	hq_cli_bench(int argc, char **argv);
 
 static const char usage[] =
 "usage: hopquy bench up      [--bench N]\n"

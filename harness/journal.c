@@ -150,6 +150,8 @@ jnum(const char *p, size_t len, uint64_t max, unsigned *vp)
 
 	if ((rc = hq_parse_u64(p, len, max, &v)) != 0)
 		return rc;
+	if (v > max)		/* hq_parse_u64 lets one digit above max by */
+		return HQ_EPROTO;
 	*vp = (unsigned)v;
 	return 0;
 }
