@@ -6,9 +6,11 @@
 BJ=/run/hopquy/bench-$BN.journal
 
 bench_cleanup() {
-	"$HOPQUY" bench down --bench "$BN" >/dev/null 2>&1
 	for r in dut lab cloud; do
 		ip netns pids "hq-$r-$BN" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	done
+	"$HOPQUY" bench down --bench "$BN" >/dev/null 2>&1
+	for r in dut lab cloud; do
 		ip netns del "hq-$r-$BN" 2>/dev/null
 	done
 	rm -f "/run/hopquy/bench-$BN.journal" "/run/hopquy/bench-$BN.lock"
