@@ -5,7 +5,9 @@
 # exit, whatever happened.
 BJ=/run/hopquy/bench-$BN.journal
 
-bench_cleanup() {
+# bench_reset: nothing of instance BN is left (processes, namespaces,
+# journal, lock).
+bench_reset() {
 	for r in dut lab cloud; do
 		ip netns pids "hq-$r-$BN" 2>/dev/null | xargs -r kill -9 2>/dev/null
 	done
@@ -14,9 +16,15 @@ bench_cleanup() {
 		ip netns del "hq-$r-$BN" 2>/dev/null
 	done
 	rm -f "/run/hopquy/bench-$BN.journal" "/run/hopquy/bench-$BN.lock"
+}
+bench_cleanup() {
+	bench_reset
 	t_cleanup
 }
 trap bench_cleanup EXIT
+trap 'exit 130' INT TERM PIPE HUP
+# What an earlier run killed by a signal may have left.
+[ "$(id -u)" -eq 0 ] && bench_reset
 
 # tcp NS ADDR PORT: a TCP connect from NS succeeds within 1 s.
 tcp() {

@@ -9,7 +9,7 @@ BN=31
 . "$(dirname "$0")/bench-lib.sh"
 need_root
 
-ip netns del "hq-lab-$BN" 2>/dev/null
+
 check "bench up" "$HOPQUY" bench up --bench $BN
 check "bench status says up" sh -c "'$HOPQUY' bench status --bench $BN | grep -q 'bench $BN: up'"
 check "ip netns sees the namespaces" sh -c "ip netns list | grep -q '^hq-lab-$BN\b'"
