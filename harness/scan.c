@@ -423,6 +423,11 @@ hq_service_classify(const uint8_t *p, size_t len, const char *probe)
 			return "telnet";
 		if (starts(p, len, "SSH-"))
 			return "ssh";
+		/* Some servers talk first; still HTTP or RTSP. */
+		if (starts(p, len, "HTTP/"))
+			return "http";
+		if (starts(p, len, "RTSP/"))
+			return "rtsp";
 		if (starts(p, len, "220") && (has_text(p, len, "FTP") ||
 		    has_text(p, len, "ftp")))
 			return "ftp";
