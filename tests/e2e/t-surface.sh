@@ -81,6 +81,12 @@ for e in r["evidence"]:
     assert hashlib.sha256(b).hexdigest()==e["sha256"] and len(b)==e["size"]
 ' "$T_TMP/pass/report.json"
 
+check "the run's capture is evidence, with its drop counters" $PY -c '
+import json,sys; r=json.load(open(sys.argv[1]))
+assert any(e["kind"]=="capture" and e["size"]>0 for e in r["evidence"]), r["evidence"]
+c=r["run"]["capture"]; assert c["packets"]>0 and c["kernel_drops"]==0, c
+' "$T_TMP/pass/report.json"
+
 # 2. Undeclared HTTP on 8081 and telnet on 23: FAIL naming both.
 bg $DUTNS socat TCP-LISTEN:8081,bind=198.18.0.2,reuseaddr,fork \
     SYSTEM:'printf "HTTP/1.0 200 OK\r\n\r\nhidden"'
