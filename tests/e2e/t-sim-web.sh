@@ -357,5 +357,5 @@ dut --fault hang-on-malformed
 c -H "X-Long: $(longhdr)" --max-time 1 $U/api/health >/dev/null
 check "hang-on-malformed: health no longer answers" sh -c "! ip netns exec $C curl -s --max-time 2 --cacert $CA $U/api/health >/dev/null"
 dut_stop
-check "clean exit on SIGTERM" sh -c "! grep -q 'AddressSanitizer\|runtime error' '$T_TMP/dut.log'"
+check "clean exit on SIGTERM" sh -c "! grep -q 'Sanitizer\|runtime error' '$T_TMP/dut.log'"
 t_done
