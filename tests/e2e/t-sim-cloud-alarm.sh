@@ -145,9 +145,11 @@ DEVS="--device dutsim-0001:hq-cloud-secret-0001 --device dut-b:pw-b-0001
     --device dut-h:Cleartext-Secret-h"
 # shellcheck disable=SC2086
 bg "$C" "$CLOUDSIM" --cert "$CERT" --key "$KEY" $DEVS
+CS_GOOD=$!
 # shellcheck disable=SC2086
 bg "$C" "$CLOUDSIM" --cert "$EVIL_CERT" --key "$EVIL_KEY" --tls-port 8443 \
     --plain-port 0 --query-port 8081 $DEVS
+CS_EVIL=$!
 wait_port "$L" 198.19.0.2 8080 10 && wait_port "$L" 198.19.0.2 8081 10
 check "control: cloudsim's certificate verifies for cloud.hopquy.test" \
     sh -c "ip netns exec $L openssl s_client -connect 198.19.0.2:443 \
@@ -367,6 +369,17 @@ printf 'GET /%0800d HTTP/1.1\r\n\r\n' 0 | ip netns exec "$L" socat -T2 - \
 check "cloudsim: still answers after garbage" \
     sh -c "ip netns exec $C curl -s http://127.0.0.1:8080/status |
     grep -q heartbeats"
+
+# cloudsim exits cleanly on SIGTERM; a sanitizer build reports there
+kill "$CS_GOOD" "$CS_EVIL"
+wait "$CS_GOOD"; rc_good=$?
+wait "$CS_EVIL"; rc_evil=$?
+check "cloudsim exits 0 on SIGTERM" [ "$rc_good" -eq 0 -a "$rc_evil" -eq 0 ]
+clean_logs() {
+	! grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$T_TMP"/dut*.log "$T_TMP/bg.log"
+}
+check "no sanitizer report from dutsim or cloudsim" clean_logs
 
 if [ "$T_FAIL" -ne 0 ]; then
 	echo "--- checks"; cat "$T_TMP/checks.log"
