@@ -1,21 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Runs every benchmark bench/*.sh but this one, in turn; each prints its own
-# results.  Exit status: the number of benchmarks that failed (77: skipped
-# ones do not count).
+# Runs every benchmark bench/*.sh (but this one).  Each prints hopquy's
+# figure beside the peer tool's on the same target, and the ratio.  A
+# benchmark exiting 77 was skipped (e.g. not root) and does not fail.
 cd "$(dirname "$0")/.." || exit 1
 : "${HQ_BUILD:=$(pwd)/build}"
 export HQ_BUILD HQ_TOP="$(pwd)"
-failed=0
+rc=0
 for b in bench/*.sh; do
-	[ "$(basename "$b")" = run-all.sh ] && continue
-	echo "== $(basename "$b" .sh)"
+	[ "$b" = bench/run-all.sh ] && continue
+	[ -n "${HQ_BENCH_ONLY:-}" ] && ! echo "$b" | grep -q -- "$HQ_BENCH_ONLY" &&
+	    continue
+	echo "== $b"
 	sh "$b"
-	rc=$?
-	if [ $rc -eq 77 ]; then
+	brc=$?
+	if [ $brc -eq 77 ]; then
 		echo "   (skipped)"
-	elif [ $rc -ne 0 ]; then
-		failed=$((failed + 1))
+	elif [ $brc -ne 0 ]; then
+		rc=1
 	fi
 done
-exit $failed
+exit $rc
