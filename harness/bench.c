@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -788,6 +789,19 @@ status_iface(cJSON *o, struct nl_sock *sk, const char *key,
 	rtnl_link_put(link);
 }
 
+static bool
+lock_is_held(const char *path)
+{
+	int fd;
+	bool held;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);		/* releases the probe's own lock, if taken */
+	return held;
+}
+
 int
 hq_bench_status(unsigned instance, cJSON **statusp, bool *upp,
     struct hq_err *err)
@@ -840,6 +854,9 @@ hq_bench_status(unsigned instance, cJSON **statusp, bool *upp,
 		close(fd);
 	}
 	cJSON_AddStringToObject(st, "lock_pid", buf);
+	/* Held means a live process has the flock, not just a pid in it. */
+	cJSON_AddBoolToObject(st, "lock_held", buf[0] != '\0' &&
+	    lock_is_held(path));
 	cJSON_AddBoolToObject(st, "up", up);
 	*statusp = st;
 	*upp = up;

@@ -165,8 +165,13 @@ cmd_status(const struct bench_args *a)
 		    cJSON_GetObjectItem(st, "journal")->valuestring,
 		    cJSON_GetObjectItem(st, "journal_entries")->valueint);
 		s = cJSON_GetObjectItem(st, "lock_pid")->valuestring;
-		printf("  lock: %s%s\n", s[0] != '\0' ? "pid " : "free",
-		    s);
+		if (s[0] == '\0')
+			printf("  lock: free\n");
+		else
+			printf("  lock: pid %s%s\n", s,
+			    cJSON_IsTrue(cJSON_GetObjectItem(st,
+			    "lock_held")) ? "" : " (gone; cleared by the "
+			    "next command)");
 	}
 	cJSON_Delete(st);
 	return up ? EXIT_OK : EXIT_UNAVAIL;
