@@ -29,6 +29,9 @@ cleanup() {
 	done
 	rm -rf "$TMP"
 }
+mkdir -p /run/hopquy
+exec 9>"/run/hopquy/e2e-bench-$BN.lock"	# one user of instance BN at a time
+flock -w 180 9 || { echo "bench $BN busy"; exit 1; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

@@ -23,8 +23,18 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM PIPE HUP
-# What an earlier run killed by a signal may have left.
-[ "$(id -u)" -eq 0 ] && bench_reset
+if [ "$(id -u)" -eq 0 ]; then
+	# Other checkouts on this host run the same scripts with the same
+	# instance: take turns on it for the whole script.
+	mkdir -p /run/hopquy
+	exec 9>"/run/hopquy/e2e-bench-$BN.lock"
+	if ! flock -w 180 9; then
+		echo "bench $BN: busy with another test run for 180 s"
+		exit 1
+	fi
+	# What an earlier run killed by a signal may have left.
+	bench_reset
+fi
 
 # tcp NS ADDR PORT: a TCP connect from NS succeeds within 1 s.
 tcp() {
