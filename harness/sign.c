@@ -688,11 +688,15 @@ hq_tsa_stamp(const char *url, const unsigned char digest[32],
 		    "RFC 3161 TimeStampResp", url);
 		goto out;
 	}
-	/* Status granted, version, imprint and nonce as asked. */
+	/* Status granted, version, imprint and nonce as asked.  The TSA's
+	 * signature and chain are for the verifier to judge, against its
+	 * own trust anchors (hopquy verify --tsa-ca). */
 	if ((vctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL)) == NULL) {
 		rc = hq_err_tls(err, "tsa");
 		goto out;
 	}
+	TS_VERIFY_CTX_set_flags(vctx, TS_VFY_VERSION | TS_VFY_IMPRINT |
+	    TS_VFY_NONCE);
 	if (TS_RESP_verify_response(vctx, resp) != 1) {
 		rc = hq_err_tls(err, "tsa reply refused");
 		goto out;
