@@ -145,9 +145,11 @@ DEVS="--device dutsim-0001:hq-cloud-secret-0001 --device dut-b:pw-b-0001
     --device dut-h:Cleartext-Secret-h"
 # shellcheck disable=SC2086
 bg "$C" "$CLOUDSIM" --cert "$CERT" --key "$KEY" $DEVS
+CS_GOOD=$!
 # shellcheck disable=SC2086
 bg "$C" "$CLOUDSIM" --cert "$EVIL_CERT" --key "$EVIL_KEY" --tls-port 8443 \
     --plain-port 0 --query-port 8081 $DEVS
+CS_EVIL=$!
 wait_port "$L" 198.19.0.2 8080 10 && wait_port "$L" 198.19.0.2 8081 10
 check "control: cloudsim's certificate verifies for cloud.hopquy.test" \
     sh -c "ip netns exec $L openssl s_client -connect 198.19.0.2:443 \
@@ -184,8 +186,8 @@ T0=$(echo "$CL" | awk '{ print $6 }')
 t0_is() { [ "$($PY "$WAVCHECK" t0 "$1" | awk '{ print $1 }')" = "$2" ]; }
 check "siren sink: WAV t0 matches the stimulus socket's wav-t0" \
     t0_is "$(W 0)" "$T0"
-check "siren sink: sample clock aligned to CLOCK_MONOTONIC (+-10 ms)" \
-    ip netns exec "$L" $PY "$WAVCHECK" clock "$(W 0)" 10
+check "siren sink: sample clock aligned to CLOCK_MONOTONIC (+-20 ms)" \
+    ip netns exec "$L" $PY "$WAVCHECK" clock "$(W 0)" 20
 check "no alarm without stimulus (good configuration)" \
     wav silent "$(W 0)" "$T0" "$(ms_now)"
 
@@ -198,7 +200,7 @@ check "alarm: siren at -6 dBFS (configured level)" \
 check "alarm: siren lasts the configured 1500 ms" \
     wav length "$(W 0)" "$S0" 1500 10
 check "alarm: strobe on at stimulus + 300 ms, 3 flashes at 2 Hz" \
-    strobe "$(S 0)" $((S0 + OFF)) $((S0 + OFF + 300)) 15 3 500
+    strobe "$(S 0)" $((S0 + OFF)) $((S0 + OFF + 300)) 30 3 500
 check "alarm: event reached cloudsim" \
     until_ok 3 more_than "/events?type=alarm" dutsim-0001 0
 
@@ -233,7 +235,7 @@ sleep 2
 check "netcut: local alarm while offline, siren at stimulus + 300 ms" \
     wav onset "$(W 0)" "$C0" $((C0 + 300)) 6
 check "netcut: strobe while offline" \
-    strobe "$(S 0)" $((C0 + OFF)) $((C0 + OFF + 300)) 15 3 500
+    strobe "$(S 0)" $((C0 + OFF)) $((C0 + OFF + 300)) 30 3 500
 R0=$(ms_now)
 uplink_restore
 check "restore: the link comes back" until_ok 6 online 0
@@ -299,11 +301,12 @@ dut 3 --fault alarm-late=2000 --fault alarm-quiet=20 \
     --fault alarm-audible-only
 dut 4 --fault alarm-visual-only --fault alarm-false --opt alarm.false_ms=1500
 CL4=$(stim 4 clock)
-OFF4=$(($(echo "$CL4" | awk '{ print $4 }') - $(echo "$CL4" | awk '{ print $2 }')))
+U4=$(echo "$CL4" | awk '{ print $4 }')
+OFF4=$((U4 - $(echo "$CL4" | awk '{ print $2 }')))
 T04=$(echo "$CL4" | awk '{ print $6 }')
 L3=$(stim_ms 3 person)
 sleep 3.8
-check "alarm-late=2000: siren's first samples at stimulus + 2000 ms (+-1 frame)" \
+check "alarm-late=2000: siren starts at stimulus + 2000 ms (+-1 frame)" \
     wav onset "$(W 3)" "$L3" $((L3 + 2000)) 6
 check "alarm-quiet=20: siren at -26 dBFS" wav level "$(W 3)" "$L3" -26 0.5
 check "alarm-audible-only: no strobe" sh -c "[ ! -s $(S 3) ]"
@@ -326,9 +329,10 @@ dut 7 --fault cloud-cleartext --opt cloud.device=dut-h \
     --opt cloud.secret=Cleartext-Secret-h
 check "cloud-no-verify: logs in to the interceptor" \
     until_ok 6 more_than /logins dut-g 0 8081
-check "cloud-cleartext: logs in on the plain port" \
-    until_ok 6 sh -c "ip netns exec $L curl -s \
-    http://198.19.0.2:8080/logins | grep -q '\"transport\":\"plain\",\"device\":\"dut-h\"'"
+plain_login() {
+	q /logins | grep -q '"transport":"plain","device":"dut-h"'
+}
+check "cloud-cleartext: logs in on the plain port" until_ok 6 plain_login
 sleep 1
 kill "$TCPD_PLAIN"; wait "$TCPD_PLAIN" 2>/dev/null
 check "cloud-cleartext: the device password is in the capture" \
@@ -367,6 +371,17 @@ printf 'GET /%0800d HTTP/1.1\r\n\r\n' 0 | ip netns exec "$L" socat -T2 - \
 check "cloudsim: still answers after garbage" \
     sh -c "ip netns exec $C curl -s http://127.0.0.1:8080/status |
     grep -q heartbeats"
+
+# cloudsim exits cleanly on SIGTERM; a sanitizer build reports there
+kill "$CS_GOOD" "$CS_EVIL"
+wait "$CS_GOOD"; rc_good=$?
+wait "$CS_EVIL"; rc_evil=$?
+check "cloudsim exits 0 on SIGTERM" [ "$rc_good" -eq 0 -a "$rc_evil" -eq 0 ]
+clean_logs() {
+	! grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$T_TMP"/dut*.log "$T_TMP/bg.log"
+}
+check "no sanitizer report from dutsim or cloudsim" clean_logs
 
 if [ "$T_FAIL" -ne 0 ]; then
 	echo "--- checks"; cat "$T_TMP/checks.log"

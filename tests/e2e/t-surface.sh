@@ -131,6 +131,31 @@ check "unreachable DUT: not PASS (exit $rc)" [ $rc -eq 2 ]
 check "unreachable DUT: INCONCLUSIVE with the control named" \
     grep -q 'control failed' "$T_TMP/gone/report.json"
 
+# 4b. SIGINT in the middle of a long scan: a partial report, marked
+# incomplete, with the interrupted case and an intact capture.
+ip netns exec $LABNS "$HOPQUY" run -q -p qcvn135-2024 -d "$T_TMP/dut-gone.json" \
+    -o "$T_TMP/intr" --set 'qcvn135-2024/g6.1-declared-services:retries=0' \
+    >"$T_TMP/intr.out" 2>&1 &
+hqpid=$!
+sleep 2
+kill -INT $hqpid
+wait $hqpid
+rc=$?
+check "SIGINT: exit 2 (got $rc)" [ $rc -eq 2 ]
+check "SIGINT: report.json written, marked incomplete" $PY -c '
+import json,sys; r=json.load(open(sys.argv[1]))
+assert r["complete"] is False and r["results"][0]["verdict"]=="INCONCLUSIVE", r["results"][0]["rationale"]
+assert "interrupted" in r["results"][0]["rationale"]
+' "$T_TMP/intr/report.json"
+check "SIGINT: results.jsonl holds the case" grep -q INCONCLUSIVE "$T_TMP/intr/results.jsonl"
+check "SIGINT: the capture is intact and hashed" $PY -c '
+import json,sys,hashlib,os
+r=json.load(open(sys.argv[1])); d=os.path.dirname(sys.argv[1])
+c=[e for e in r["evidence"] if e["kind"]=="capture"][0]
+b=open(os.path.join(d,c["path"]),"rb").read()
+assert b[:4]==bytes.fromhex("0a0d0d0a") and hashlib.sha256(b).hexdigest()==c["sha256"]
+' "$T_TMP/intr/report.json"
+
 # 5. A wrong type deep in a profile: exit 65 naming the JSON path.
 sed 's/"window": 1024/"window": "wide"/' "$HQ_TOP/profiles/qcvn135-2024.json" \
     >"$T_TMP/bad-profile.json"
