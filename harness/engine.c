@@ -24,8 +24,11 @@
 #include "family.h"
 #include "log.h"
 #include "profile.h"
+#include "lab.h"
+#include "render.h"
 #include "report.h"
 #include "result.h"
+#include "sign.h"
 #include "util.h"
 
 struct run {
@@ -45,6 +48,8 @@ struct run {
 	cJSON			*run_extra;
 	struct hq_bench		*bench;
 	struct hq_capture	*cap;
+	struct hq_lab		*lab;		/* --lab, or NULL */
+	struct hq_signer	*signer;	/* --sign/--cert, or NULL */
 	struct hq_ctx		 ctx;
 };
 
@@ -318,12 +323,16 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 {
 	struct hq_report_in in = { 0 };
 	struct hq_err serr = { 0 };
-	cJSON *manifest, *report, *s;
+	cJSON *manifest, *report, *s, *lab;
 	int rc;
 
 	if (hq_evidence_seal(r->ev, &serr) != 0)
 		hq_warn("%s", serr.msg);
 	manifest = hq_evidence_manifest(r->ev);
+	lab = hq_lab_report_json(r->lab, r->signer != NULL ?
+	    hq_signer_subject(r->signer) : NULL, r->signer != NULL ?
+	    hq_signer_keyid(r->signer) : NULL);
+	in.lab = lab;
 	in.profile = r->p;
 	in.dut = r->dut;
 	in.report_id = r->report_id;
@@ -336,9 +345,14 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 	in.complete = complete;
 	if ((report = hq_report_build(&in)) == NULL) {
 		cJSON_Delete(manifest);
+		cJSON_Delete(lab);
 		return hq_err_set(err, HQ_ENOMEM, "report: no memory");
 	}
-	rc = hq_report_write(r->rundir, report, err);
+	/* report.json is final once written; the signature, attestation,
+	 * HTML and JUnit are derived from its bytes on disk. */
+	if ((rc = hq_report_write(r->rundir, report, err)) == 0)
+		rc = hq_render_outputs(r->rundir, r->signer, r->o->tsa_url,
+		    err);
 	s = cJSON_GetObjectItemCaseSensitive(report, "summary");
 	sum->npass = (size_t)cJSON_GetNumberValue(
 	    cJSON_GetObjectItemCaseSensitive(s, "pass"));
@@ -350,6 +364,7 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 	    cJSON_GetObjectItemCaseSensitive(s, "not_applicable"));
 	cJSON_Delete(report);
 	cJSON_Delete(manifest);
+	cJSON_Delete(lab);
 	return rc;
 }
 
@@ -448,7 +463,12 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	hq_report_new_id(r.report_id, sizeof(r.report_id));
 	/* The bench first: a locked bench or a pending journal leaves no
 	 * half-made run directory behind. */
-	if ((rc = hq_plan_build(p, dut, o->only, &r.plan, err)) != 0 ||
+	/* A bad lab file or signing key stops the run before it starts. */
+	if ((o->lab_file != NULL &&
+	    (rc = hq_lab_load(o->lab_file, &r.lab, err)) != 0) ||
+	    (o->sign_key != NULL && (rc = hq_signer_load(o->sign_key,
+	    o->sign_cert, &r.signer, err)) != 0) ||
+	    (rc = hq_plan_build(p, dut, o->only, &r.plan, err)) != 0 ||
 	    (rc = bench_open(&r, err)) != 0 ||
 	    (rc = make_rundir(&r, err)) != 0)
 		goto out;
@@ -499,5 +519,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	cJSON_Delete(r.facts);
 	cJSON_Delete(r.run_extra);
 	hq_plan_clear(&r.plan);
+	hq_lab_free(r.lab);
+	hq_signer_free(r.signer);
 	return rc;
 }

@@ -85,6 +85,18 @@ hq_report_build(const struct hq_report_in *in)
 	if (in->dut->claims_path != NULL)
 		cJSON_AddItemToArray(inputs, input_json("claims",
 		    in->dut->claims_path, in->dut->claims_sha256));
+	if (in->lab != NULL) {
+		const cJSON *lab = cJSON_GetObjectItemCaseSensitive(in->lab,
+		    "laboratory");
+		const char *lp = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(lab, "configuration_file"));
+		const char *ls = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(lab,
+		    "configuration_sha256"));
+
+		if (lp != NULL && ls != NULL)
+			cJSON_AddItemToArray(inputs, input_json("lab", lp, ls));
+	}
 	run = cJSON_AddObjectToObject(o, "run");
 	hq_time_rfc3339(in->started_ms, ts, sizeof(ts));
 	cJSON_AddStringToObject(run, "started", ts);
@@ -139,6 +151,14 @@ hq_report_build(const struct hq_report_in *in)
 	    cJSON_Duplicate(in->deviations, 1) : cJSON_CreateArray());
 	cJSON_AddItemToObject(o, "evidence", in->manifest != NULL ?
 	    cJSON_Duplicate(in->manifest, 1) : cJSON_CreateArray());
+	if (in->lab != NULL) {
+		const cJSON *c;
+
+		/* laboratory, customer, item, ambient, authorisation */
+		cJSON_ArrayForEach(c, in->lab)
+			cJSON_AddItemToObject(o, c->string,
+			    cJSON_Duplicate(c, 1));
+	}
 	return o;
 }
 

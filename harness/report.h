@@ -28,6 +28,8 @@ struct hq_report_in {
 	const cJSON		*manifest;	/* evidence manifest */
 	const cJSON		*run_extra;	/* merged into "run" */
 	const cJSON		*deviations;	/* array, may be NULL */
+	const cJSON		*lab;		/* lab sections (lab.c), merged
+						 * at the top; may be NULL */
 	bool			 complete;
 };
 

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What is derived from report.json: report.html (one self-contained file:
+ * inline CSS and SVG, no scripts, nothing fetched), junit.xml for CI
+ * systems, and the in-toto Statement (test-result predicate) that
+ * attestation.json wraps in a DSSE envelope.  Everything from the report
+ * is escaped on the way out: DUT bytes reach it.
+ */
+#ifndef HQ_RENDER_H
+#define HQ_RENDER_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct hq_err;
+struct hq_signer;
+
+#define HQ_REPORT_FILE_MAX	(64u << 20)	/* report.json */
+#define HQ_RENDER_OUT_MAX	(256u << 20)	/* report.html, junit.xml */
+#define HQ_INTOTO_STATEMENT	"https://in-toto.io/Statement/v1"
+#define HQ_INTOTO_TEST_RESULT	"https://in-toto.io/attestation/test-result/v0.1"
+
+/* report.html from a parsed report.json; *outp (caller frees) is text. */
+int	hq_render_html(const cJSON *report, char **outp, size_t *lenp,
+	    struct hq_err *err);
+/* junit.xml: one testcase per test instance; FAIL a failure, INCONCLUSIVE
+ * an error, NOT_APPLICABLE skipped. */
+int	hq_render_junit(const cJSON *report, char **outp, size_t *lenp,
+	    struct hq_err *err);
+/*
+ * The in-toto Statement v1 (test-result predicate) for a report whose
+ * report.json has SHA-256 report_sha256 (hex): subjects report.json and
+ * every evidence file of the manifest.  A new tree (caller frees), NULL
+ * when out of memory.
+ */
+cJSON	*hq_render_statement(const cJSON *report, const char *report_sha256);
+
+/*
+ * After report.json is final: writes report.html and junit.xml in rundir,
+ * then, with a signer, report.json.p7s (time-stamped when tsa_url is not
+ * NULL) and attestation.json.  Each file is written atomically.
+ */
+int	hq_render_outputs(const char *rundir, const struct hq_signer *s,
+	    const char *tsa_url, struct hq_err *err);
+
+#endif
