@@ -980,6 +980,10 @@ note_light(struct run *R, struct trial *T, int64_t a, int64_t b)
 		if (!T->visual) {
 			T->visual = true;
 			T->ep = ep[i];
+		} else if (!T->false_light) {
+			T->false_light = true;
+			if (!T->false_audio || ep[i].onset_ns < T->false_ns)
+				T->false_ns = ep[i].onset_ns;
 		}
 	}
 }
@@ -1006,6 +1010,12 @@ note_audio(struct run *R, struct trial *T, const struct hq_audio_sound *s,
 			T->snd = s[i];
 			T->a_on_ns = on;
 			T->a_end_ns = time_of(R, first + s[i].end);
+		} else if (!T->false_audio) {
+			/* A new alarm after the stimulus's one ended, with no
+			 * new stimulus: unexplained. */
+			T->false_audio = true;
+			T->false_ns = on;
+			T->false_db = s[i].level_db;
 		}
 	}
 }
@@ -1221,6 +1231,26 @@ trial(struct run *R, struct trial *T, int n, struct hq_err *err)
 				return rc;
 		}
 	}
+	if (R->r.have_cloud) {
+		hq_step(R->res, "trial %d: the cloud received %zu heartbeat%s "
+		    "from the DUT during the cut%s", n, T->hb_during_cut,
+		    T->hb_during_cut == 1 ? "" : "s", T->cut_held ?
+		    ": the cut held" : "");
+		if (T->reconnected)
+			hq_step(R->res, "trial %d: reconnected %.1f ms after "
+			    "the restore (first heartbeat at the cloud)", n,
+			    (double)(T->reconnect_ns - T->restore_ns) / 1e6);
+		else
+			hq_step(R->res, "trial %d: no heartbeat at the cloud "
+			    "after the restore", n);
+		if (T->uploaded)
+			hq_step(R->res, "trial %d: the offline alarm event "
+			    "reached the cloud %.1f ms after the restore", n,
+			    (double)(T->upload_ns - T->restore_ns) / 1e6);
+		else
+			hq_step(R->res, "trial %d: the offline alarm event did "
+			    "not reach the cloud", n);
+	}
 	/* Whatever sounds after the restore (an alarm held for the cloud). */
 	post_end = hq_mono_ns() + (int64_t)(R->p.post_s * NS_PER_S);
 	if ((rc = wait_until(R, post_end, err)) != 0 ||
@@ -1337,11 +1367,12 @@ judge(struct run *R, const struct trial *T, const struct trial *ref,
 	}
 	if (T->false_audio || T->false_light) {
 		hq_finding(R->res, "trial %d: false alarm: %s%s%s alarm at "
-		    "%.1f ms, %.1f s into the negative control, with no "
-		    "alarming stimulus", n, T->false_audio ? "audible" : "",
+		    "%.1f ms with no alarming stimulus (%s)", n,
+		    T->false_audio ? "audible" : "",
 		    T->false_audio && T->false_light ? " and " : "",
 		    T->false_light ? "visual" : "", rel_ms(R, T->false_ns),
-		    (double)(T->false_ns - T->nc0_ns) / 1e9);
+		    T->false_ns < T->stim_ns ? "during the negative control" :
+		    "after the stimulus's alarm had ended");
 		nf++;
 	}
 	if (!T->audible && !T->visual) {
