@@ -37,6 +37,7 @@
 #include "light.h"
 #include "rd.h"
 #include "stimulus.h"
+#include "timeline.h"
 
 #define NS_PER_MS	1000000LL
 #define NS_PER_S	1000000000LL
@@ -622,6 +623,8 @@ struct trial {
 	int64_t		 reconnect_ns, upload_ns;
 	bool		 after_restore_alarm;
 	int64_t		 after_restore_ns;
+	bool		 cap_checked;	/* the capture was read */
+	struct hq_traffic cap;		/* during the cut */
 };
 
 struct run {
@@ -952,6 +955,22 @@ cloud_uploaded(struct run *R, int64_t a, int64_t b, int64_t after_ns,
 	return rc;
 }
 
+/* The run's capture (as far as it is written), NULL-safe. */
+static int
+capture_packets(struct run *R, struct hq_pkt **pp, size_t *np,
+    struct hq_err *err)
+{
+	char path[1200];
+
+	*pp = NULL;
+	*np = 0;
+	if (R->ctx->cap == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/capture/run.pcapng", R->ctx->rundir);
+	return hq_pcapng_packets(path, hq_bench_dut_address(R->ctx->bench),
+	    R->ctx->dut->cloud, R->ctx->dut->ncloud, pp, np, err);
+}
+
 /* ---- one trial ---- */
 
 static void
@@ -1231,6 +1250,24 @@ trial(struct run *R, struct trial *T, int n, struct hq_err *err)
 				return rc;
 		}
 	}
+	/* The cut in the capture: the DUT's attempts to reach its cloud
+	 * and whether anything came back (a second after the cut on, so
+	 * packets already in flight do not count). */
+	if (R->ctx->cap != NULL && R->ctx->dut->ncloud > 0) {
+		struct hq_pkt *pk = NULL;
+		size_t np;
+
+		if ((rc = capture_packets(R, &pk, &np, err)) != 0)
+			return rc;
+		hq_traffic_count(pk, np, T->cut_ns + NS_PER_S, T->restore_ns,
+		    &T->cap);
+		free(pk);
+		T->cap_checked = true;
+		hq_step(R->res, "trial %d: capture during the cut: %zu packets "
+		    "(%zu SYNs) from the DUT to its cloud addresses, %zu from "
+		    "them to the DUT", n, T->cap.to_cloud, T->cap.syn_to_cloud,
+		    T->cap.from_cloud);
+	}
 	if (R->r.have_cloud) {
 		hq_step(R->res, "trial %d: the cloud received %zu heartbeat%s "
 		    "from the DUT during the cut%s", n, T->hb_during_cut,
@@ -1333,6 +1370,16 @@ trial_json(struct run *R, const struct trial *T)
 	cJSON_AddBoolToObject(o, "cut_held", T->cut_held);
 	cJSON_AddNumberToObject(o, "heartbeats_during_cut",
 	    (double)T->hb_during_cut);
+	if (T->cap_checked) {
+		cJSON *c = cJSON_AddObjectToObject(o, "capture_during_cut");
+
+		cJSON_AddNumberToObject(c, "to_cloud_packets",
+		    (double)T->cap.to_cloud);
+		cJSON_AddNumberToObject(c, "to_cloud_syns",
+		    (double)T->cap.syn_to_cloud);
+		cJSON_AddNumberToObject(c, "from_cloud_packets",
+		    (double)T->cap.from_cloud);
+	}
 	cJSON_AddBoolToObject(o, "reconnected", T->reconnected);
 	if (T->reconnected)
 		cJSON_AddNumberToObject(o, "reconnect_ms",
@@ -1357,6 +1404,14 @@ judge(struct run *R, const struct trial *T, const struct trial *ref,
 	double u_a = R->p.hop_ms + (double)T->stim.uncert_ns / 1e6;
 	double u_v = 2.0 + (double)T->stim.uncert_ns / 1e6;
 
+	if (T->cap_checked && T->cap.from_cloud > 0) {
+		hq_verdict(R->res, HQ_INCONCLUSIVE, "control failed: trial "
+		    "%d: the cut did not hold: the capture shows %zu packets "
+		    "from the cloud to the DUT while the uplink was cut", n,
+		    T->cap.from_cloud);
+		*controlp = true;
+		return 0;
+	}
 	if (R->r.have_cloud && !T->cut_held) {
 		hq_verdict(R->res, HQ_INCONCLUSIVE, "control failed: trial "
 		    "%d: the cut did not hold: the cloud received %zu "
@@ -1618,6 +1673,38 @@ save_evidence(struct run *R)
 	}
 }
 
+/* Traffic volume per second of the case, from the capture. */
+static cJSON *
+traffic_json(struct run *R)
+{
+	struct hq_err e = { 0 };
+	struct hq_pkt *pk = NULL;
+	struct hq_traffic t;
+	int64_t a, end = hq_mono_ns();
+	size_t np;
+	cJSON *arr = cJSON_CreateArray(), *o;
+
+	if (arr == NULL || R->first_ns <= 0 ||
+	    capture_packets(R, &pk, &np, &e) != 0)
+		return arr;
+	for (a = R->first_ns; a < end && cJSON_GetArraySize(arr) < 7200;
+	    a += NS_PER_S) {
+		hq_traffic_count(pk, np, a, a + NS_PER_S, &t);
+		if ((o = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddNumberToObject(o, "t_ms", floor(rel_ms(R, a)));
+		cJSON_AddNumberToObject(o, "to_cloud_bytes",
+		    (double)t.bytes_to_cloud);
+		cJSON_AddNumberToObject(o, "from_cloud_bytes",
+		    (double)t.bytes_from_cloud);
+		cJSON_AddNumberToObject(o, "other_dut_bytes",
+		    (double)t.bytes_dut);
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(pk);
+	return arr;
+}
+
 static int
 netcut_run(struct hq_ctx *ctx, const struct hq_case *tc,
     struct hq_result *res, struct hq_err *err)
@@ -1705,6 +1792,12 @@ netcut_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		hq_step(res, "no cloud recipe: the cut is proven by the "
 		    "capture only, and reconnection and backlog are not "
 		    "checked");
+	if (!R.r.have_cloud && (ctx->cap == NULL || ctx->dut->ncloud == 0)) {
+		rc = hq_err_set(err, HQ_EINVAL, "nothing can prove the cut: "
+		    "no cloud recipe (alarm.cloud), and no capture or no "
+		    "declared cloud addresses (bench.cloud)");
+		goto out;
+	}
 	R.first_ns = hq_mono_ns();
 	if ((T = calloc((size_t)R.p.trials, sizeof(*T))) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
@@ -1767,6 +1860,7 @@ netcut_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    "since the run's start");
 		cJSON_AddItemToObject(tlo, "entries", R.timeline);
 		R.timeline = NULL;
+		cJSON_AddItemToObject(tlo, "traffic", traffic_json(&R));
 		hq_detail(res, "timeline", tlo);
 	}
 	save_evidence(&R);
