@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The reference DUT on a real bench: `hopquy bench up`, dutsim and cloudsim
 # in their namespaces, and the QCVN 135 surface case run from the lab side
-# through the engine (bench open, capture).  The good DUT passes; the
-# undeclared-port and telnet faults fail naming the port.
+# through the engine (bench open, capture).  The fault matrix is
+# t-faults.sh.
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
@@ -33,17 +33,6 @@ if command -v tshark >/dev/null 2>&1; then
 	    "tshark -r '$T_TMP/good/capture/run.pcapng' -Y frame.comment -T fields -e frame.comment 2>/dev/null | grep -q 'TCP connect scan'"
 fi
 
-simbench_stop_dut
-simbench_start_dut --fault undeclared-port --fault telnet
-hq bad --only qcvn135-2024/g6.1
-check "faulty simulator: surface FAIL (exit $rc)" [ $rc -eq 1 ]
-check "FAIL names the debug console on 9999" \
-    grep -q 'port 9999/tcp is open but not declared' "$T_TMP/bad/report.json"
-check "FAIL names telnet on 23" \
-    grep -q 'port 23/tcp runs telnet' "$T_TMP/bad/report.json"
-
-# A run refuses to start while the bench has an unrestored journal.
-mkdir -p /run/hopquy
 simbench_down
 check "bench $N is gone after down" not ip netns pids "$(sb_ns lab $N)"
 t_done
