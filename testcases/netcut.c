@@ -1322,7 +1322,6 @@ trial(struct run *R, struct trial *T, int n, struct hq_err *err)
 		    err)) != 0)
 			return rc;
 	}
-	(void)berr;
 	return 0;
 }
 
