@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -209,6 +212,68 @@ START_TEST(test_stimulus_socket)
 }
 END_TEST
 
+/*
+ * The operator's Enter on a pseudo-terminal: a child in a session of its
+ * own, with the pty as its controlling terminal, presents; this process
+ * is the operator at the other end.
+ */
+static int
+manual_child(const char *slave, long long wait_ms)
+{
+	struct hq_stim *st = stim_from("{\"driver\":\"manual\","
+	    "\"uncertainty_ms\":250}");
+	struct hq_stim_event ev;
+	int sl, rc;
+
+	if (setsid() < 0 || (sl = open(slave, O_RDWR)) < 0)
+		return 2;
+	ioctl(sl, TIOCSCTTY, 0);
+	rc = hq_stim_present(st, "person", hq_deadline_in(wait_ms), NULL,
+	    &ev, NULL);
+	if (rc == HQ_ETIMEDOUT)
+		return 3;
+	if (rc != 0 || ev.t_ns - ev.sent_ns < 90000000 ||
+	    ev.uncert_ns != 250000000)
+		return 1;
+	return 0;
+}
+
+START_TEST(test_stimulus_manual)
+{
+	char prompt[512];
+	size_t have = 0;
+	ssize_t got;
+	int m, status;
+	pid_t pid;
+
+	ck_assert_int_ge(m = posix_openpt(O_RDWR | O_NOCTTY), 0);
+	ck_assert_int_eq(grantpt(m), 0);
+	ck_assert_int_eq(unlockpt(m), 0);
+	if ((pid = fork()) == 0)
+		_exit(manual_child(ptsname(m), 5000));
+	while (have < sizeof(prompt) - 1 && (got = read(m, prompt + have,
+	    sizeof(prompt) - 1 - have)) > 0) {
+		have += (size_t)got;
+		prompt[have] = '\0';
+		if (strstr(prompt, "NOW") != NULL)
+			break;
+	}
+	ck_assert_ptr_nonnull(strstr(prompt, "\"person\""));
+	usleep(100000);
+	ck_assert_int_eq(write(m, "\n", 1), 1);
+	waitpid(pid, &status, 0);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	/* Nobody answers: the deadline holds. */
+	if ((pid = fork()) == 0)
+		_exit(manual_child(ptsname(m), 200));
+	waitpid(pid, &status, 0);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 3);
+	close(m);
+}
+END_TEST
+
 Suite *
 suite_stimulus(void)
 {
@@ -223,6 +288,7 @@ suite_stimulus(void)
 	tcase_add_test(tc, test_stimulus_command_timeout);
 	tcase_add_test(tc, test_stimulus_http);
 	tcase_add_test(tc, test_stimulus_socket);
+	tcase_add_test(tc, test_stimulus_manual);
 	suite_add_tcase(s, tc);
 	return s;
 }
