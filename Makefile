@@ -21,6 +21,14 @@ HQ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Iharness -Itestcases \
 HQ_LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
+# ALSA capture for netcut's audio evidence: optional, used when pkg-config
+# finds libasound (libasound2-dev); `make HQ_ALSA=0` leaves it out.
+HQ_ALSA	?= $(shell pkg-config --exists alsa 2>/dev/null && echo 1)
+ifeq ($(HQ_ALSA),1)
+HQ_CFLAGS += -DHQ_HAVE_ALSA $(shell pkg-config --cflags alsa)
+HQ_LDLIBS += $(shell pkg-config --libs alsa)
+endif
+
 HQ_SRCS	 = $(filter-out harness/main.c,$(wildcard harness/*.c)) \
 	   $(wildcard testcases/*.c)
 HQ_OBJS	 = $(HQ_SRCS:%.c=$(BUILD)/%.o)

@@ -112,9 +112,8 @@ struct blk {
 static void
 put(struct blk *b, const void *p, size_t n)
 {
-	if (n == 0)
-		return;
-	memcpy(b->p + b->len, p, n);
+	if (n > 0)	/* memcpy(_, NULL, 0) is undefined */
+		memcpy(b->p + b->len, p, n);
 	b->len += n;
 }
 

@@ -90,7 +90,8 @@ static const char *const power_drivers[] = {
 	"command", "http", "manual", NULL
 };
 static const char *const alarm_keys[] = {
-	"stimulus", "audio", "light", "events", "disarm", "kinds", NULL
+	"stimulus", "audio", "light", "events", "disarm", "kinds", "cloud",
+	NULL
 };
 static const char *const claim_keys[] = { "support", "detail", NULL };
 static const char *const supports[] = { "yes", "no", "n/a", NULL };

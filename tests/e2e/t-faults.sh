@@ -96,7 +96,7 @@ PY
 	then
 		nok "$name: $(cat "$T_TMP/$name.chk")"
 	else
-		ok "$name: $(awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $1, $2 }' "$T_TMP/expect")"
+		ok "$name: $(awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' "$T_TMP/expect")"
 	fi
 }
 

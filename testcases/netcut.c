@@ -1,0 +1,1906 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Family `netcut`: with the uplink cut, a stimulus is recognised locally
+ * and raises an audible and a visual alarm within the limit, loud enough
+ * and long enough; no alarm without a stimulus; the event is in the
+ * DUT's local log; after the uplink is restored the DUT reconnects and
+ * uploads the offline event (QCVN 132:2026; EN 303 645 5.9).
+ *
+ * Evidence and clocks: the stimulus is stamped by its driver on
+ * CLOCK_MONOTONIC, the run's clock; audio onsets come from sample indices
+ * of a recording whose sample 0 is at a known monotonic time; light lines
+ * carry their own stamps (unix or monotonic ms) or arrival stamps.  So
+ * latency = onset - stimulus is computed on one clock, never from when
+ * bytes happened to be read.
+ *
+ * Controls before verdicts: the detector hears the calibration tone (and
+ * the tone is where the clocks say it is); the DUT talks to its cloud
+ * before the cut; the cut holds (the cloud receives nothing from the DUT
+ * while cut); the recording keeps up.  A failed control makes the case
+ * INCONCLUSIVE naming it.  A false alarm in the negative control is a
+ * finding (FAIL), not a failed control.
+ *
+ * The family changes the network only through the bench (hq_bench_cut,
+ * hq_bench_restore); cleanup restores it.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio.h"
+#include "bench.h"
+#include "capture.h"
+#include "family.h"
+#include "jv.h"
+#include "light.h"
+#include "rd.h"
+#include "stimulus.h"
+#include "timeline.h"
+
+#define NS_PER_MS	1000000LL
+#define NS_PER_S	1000000000LL
+#define POLL_MS		20
+#define CLOUD_POLL_MS	250
+#define TRIALS_MAX	50
+#define LIST_MAX	4096
+
+static const char *const netcut_keys[] = {
+	"cut_mode", "settle_s", "trials", "stimulus_kind", "negative_kind",
+	"negative_control_s", "baseline_s", "latency_limit_ms", "late_grace_ms",
+	"min_level_db", "min_duration_ms", "band_hz", "onset_margin_db",
+	"window_ms", "hop_ms", "merge_gap_ms", "require_audible",
+	"require_visual", "min_flashes", "flash_hz_min", "flash_hz_max",
+	"require_event_log", "reconnect_limit_s", "backlog_limit_s",
+	"online_reference", "cal_min_snr_db", "cal_align_ms",
+	"online_window_s", "post_restore_s", NULL
+};
+
+struct netcut_params {
+	enum hq_cut_mode cut;
+	double		 settle_s, negative_s, baseline_s;
+	long long	 trials;
+	char		*kind;
+	char		*negative_kind;
+	double		 limit_ms, grace_ms, min_db, min_dur_ms;
+	double		 band[2];
+	double		 margin_db, window_ms, hop_ms, merge_ms;
+	bool		 need_audible, need_visual, need_event, online_ref;
+	long long	 min_flashes;
+	double		 fmin, fmax;
+	double		 reconnect_s, backlog_s, post_s;
+	double		 cal_snr, cal_align_ms, online_window_s;
+};
+
+static void
+params_clear(struct netcut_params *p)
+{
+	free(p->kind);
+	free(p->negative_kind);
+}
+
+static int
+params_read(const cJSON *j, struct netcut_params *p, struct hq_err *err)
+{
+	const cJSON *band;
+	char *cut = NULL;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = hq_jv_keys(j, "", netcut_keys, err)) != 0 ||
+	    (rc = hq_jv_str(j, "", "cut_mode", false, 32, &cut, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "settle_s", false, 0, 600, 5,
+	    &p->settle_s, err)) != 0 ||
+	    (rc = hq_jv_int(j, "", "trials", false, 1, TRIALS_MAX, 3,
+	    &p->trials, err)) != 0 ||
+	    (rc = hq_jv_str(j, "", "stimulus_kind", false, 31, &p->kind,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(j, "", "negative_kind", false, 31,
+	    &p->negative_kind, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "negative_control_s", false, 0.5, 3600, 30,
+	    &p->negative_s, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "baseline_s", false, 0.5, 600, 5,
+	    &p->baseline_s, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "latency_limit_ms", false, 10, 600000,
+	    10000, &p->limit_ms, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "late_grace_ms", false, 0, 600000, -1,
+	    &p->grace_ms, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "min_level_db", false, 0, 200, 85,
+	    &p->min_db, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "min_duration_ms", false, 0, 3600000, 5000,
+	    &p->min_dur_ms, err)) != 0 ||
+	    (rc = hq_jv_get(j, "", "band_hz", cJSON_Array, false, &band,
+	    err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "onset_margin_db", false, 3, 80, 15,
+	    &p->margin_db, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "window_ms", false, 1, 1000, 10,
+	    &p->window_ms, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "hop_ms", false, 0.5, 1000, 5,
+	    &p->hop_ms, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "merge_gap_ms", false, 0, 60000, 1500,
+	    &p->merge_ms, err)) != 0 ||
+	    (rc = hq_jv_bool(j, "", "require_audible", false, true,
+	    &p->need_audible, err)) != 0 ||
+	    (rc = hq_jv_bool(j, "", "require_visual", false, true,
+	    &p->need_visual, err)) != 0 ||
+	    (rc = hq_jv_int(j, "", "min_flashes", false, 1, 100000, 2,
+	    &p->min_flashes, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "flash_hz_min", false, 0, 100, 0.5,
+	    &p->fmin, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "flash_hz_max", false, 0, 100, 3,
+	    &p->fmax, err)) != 0 ||
+	    (rc = hq_jv_bool(j, "", "require_event_log", false, true,
+	    &p->need_event, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "reconnect_limit_s", false, 1, 3600, 60,
+	    &p->reconnect_s, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "backlog_limit_s", false, 1, 3600, 120,
+	    &p->backlog_s, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "post_restore_s", false, 0, 600, 3,
+	    &p->post_s, err)) != 0 ||
+	    (rc = hq_jv_bool(j, "", "online_reference", false, true,
+	    &p->online_ref, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "cal_min_snr_db", false, 0, 100, 20,
+	    &p->cal_snr, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "cal_align_ms", false, 0, 10000, 20,
+	    &p->cal_align_ms, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "online_window_s", false, 1, 3600, 30,
+	    &p->online_window_s, err)) != 0)
+		goto out;
+	if (p->grace_ms < 0)
+		p->grace_ms = p->limit_ms;
+	{
+		struct hq_err cerr = { 0 };
+
+		p->cut = HQ_CUT_LINK_DOWN;
+		if (cut != NULL && (rc = hq_cut_mode_parse(cut, &p->cut,
+		    &cerr)) != 0) {
+			rc = hq_err_set(err, rc, "cut_mode: %s", cerr.msg);
+			goto out;
+		}
+	}
+	p->band[0] = 500;
+	p->band[1] = 5000;
+	if (band != NULL) {
+		if (cJSON_GetArraySize(band) != 2 ||
+		    !cJSON_IsNumber(cJSON_GetArrayItem(band, 0)) ||
+		    !cJSON_IsNumber(cJSON_GetArrayItem(band, 1))) {
+			rc = hq_err_set(err, HQ_EINVAL, "band_hz: expected "
+			    "[low, high] in Hz");
+			goto out;
+		}
+		p->band[0] = cJSON_GetArrayItem(band, 0)->valuedouble;
+		p->band[1] = cJSON_GetArrayItem(band, 1)->valuedouble;
+		if (!(p->band[0] >= 20 && p->band[1] > p->band[0] &&
+		    p->band[1] <= 96000)) {
+			rc = hq_err_set(err, HQ_EINVAL, "band_hz: expected 20 "
+			    "<= low < high <= 96000");
+			goto out;
+		}
+	}
+	if (p->hop_ms > p->window_ms) {
+		rc = hq_err_set(err, HQ_EINVAL, "hop_ms: at most window_ms");
+		goto out;
+	}
+	if (p->fmax < p->fmin) {
+		rc = hq_err_set(err, HQ_EINVAL, "flash_hz_max: below "
+		    "flash_hz_min");
+		goto out;
+	}
+	if (p->kind == NULL && (p->kind = strdup("person")) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	if (!hq_stim_kind_ok(p->kind) || (p->negative_kind != NULL &&
+	    !hq_stim_kind_ok(p->negative_kind))) {
+		rc = hq_err_set(err, HQ_EINVAL, "stimulus_kind, negative_kind: "
+		    "expected 1-31 characters of [a-z0-9-]");
+		goto out;
+	}
+ out:
+	free(cut);
+	return rc;
+}
+
+static int
+netcut_check_params(const cJSON *params, struct hq_err *err)
+{
+	struct netcut_params p;
+	int rc;
+
+	rc = params_read(params, &p, err);
+	params_clear(&p);
+	return rc;
+}
+
+/* ---- the alarm recipe (DUT description) ---- */
+
+/* A list the lab can read: the DUT's event log or the cloud's view. */
+struct listq {
+	const cJSON	*request;	/* a DUT step, or NULL */
+	char		*url;		/* or a URL */
+	char		*list;		/* JSON pointer to the array */
+	const cJSON	*match;		/* {pointer: value} */
+	char		*time;		/* pointer to a time */
+	enum hq_light_clock clk;	/* its clock (arrival: poll time) */
+	char		*ev_time;	/* pointer to the event's own time */
+	enum hq_light_clock ev_clk;
+	char		*kind;		/* pointer to the event kind */
+};
+
+struct recipe {
+	struct hq_stim	*stim;
+	char		 audio[1024];	/* a file path, or "alsa:DEV" */
+	bool		 alsa;
+	double		 cal_hz, cal_db, cal_ms;
+	char		*cal_kind;
+	long long	 alsa_rate;
+	char		 light[1024];
+	enum hq_light_clock light_clk;
+	double		 light_thr;
+	bool		 have_light;
+	struct listq	 events;
+	bool		 have_events;
+	const cJSON	*disarm;	/* steps, borrowed from the DUT */
+	struct listq	 hb, cev;	/* cloud heartbeats and events */
+	bool		 have_cloud;
+};
+
+static void
+listq_clear(struct listq *q)
+{
+	free(q->url);
+	free(q->list);
+	free(q->time);
+	free(q->ev_time);
+	free(q->kind);
+}
+
+static void
+recipe_clear(struct recipe *r)
+{
+	hq_stim_free(r->stim);
+	free(r->cal_kind);
+	listq_clear(&r->events);
+	listq_clear(&r->hb);
+	listq_clear(&r->cev);
+}
+
+static const char *const clocks[] = {
+	"unix-ms", "mono-ms", "arrival", NULL
+};
+
+static int
+listq_read(const cJSON *o, const char *path, const struct hq_dut *dut,
+    bool dut_step, struct listq *q, struct hq_err *err)
+{
+	static const char *const keys[] = {
+		"request", "url", "list", "match", "time", "clock",
+		"event_time", "event_clock", "kind", NULL
+	};
+	char *clk = NULL, *eclk = NULL;
+	const cJSON *sf, *it;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	if ((rc = hq_jv_keys(o, path, keys, err)) != 0 ||
+	    (rc = hq_jv_str(o, path, "list", false, 256, &q->list, err)) != 0 ||
+	    (rc = hq_jv_get(o, path, "match", cJSON_Object, false, &q->match,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(o, path, "time", false, 256, &q->time, err)) != 0 ||
+	    (rc = hq_jv_enum(o, path, "clock", false, clocks, &clk,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(o, path, "event_time", false, 256, &q->ev_time,
+	    err)) != 0 ||
+	    (rc = hq_jv_enum(o, path, "event_clock", false, clocks, &eclk,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(o, path, "kind", false, 256, &q->kind, err)) != 0)
+		goto out;
+	q->clk = HQ_LIGHT_ARRIVAL;
+	if (clk != NULL)
+		(void)hq_light_clock_parse(clk, &q->clk);
+	q->ev_clk = HQ_LIGHT_UNIX_MS;
+	if (eclk != NULL)
+		(void)hq_light_clock_parse(eclk, &q->ev_clk);
+	if (q->time == NULL && q->clk != HQ_LIGHT_ARRIVAL) {
+		rc = hq_err_set(err, HQ_EINVAL, "%s.clock: given without "
+		    "\"time\"", path);
+		goto out;
+	}
+	if (q->match != NULL)
+		cJSON_ArrayForEach(it, q->match)
+			if (it->string[0] != '/' || !(cJSON_IsString(it) ||
+			    cJSON_IsNumber(it) || cJSON_IsBool(it))) {
+				rc = hq_err_set(err, HQ_EINVAL, "%s.match: "
+				    "expected {\"/pointer\": value}", path);
+				goto out;
+			}
+	if (dut_step) {
+		if ((rc = hq_jv_get(o, path, "request", cJSON_Object, true,
+		    &q->request, err)) != 0)
+			goto out;
+		sf = cJSON_GetObjectItemCaseSensitive(q->request, "surface");
+		if (!cJSON_IsString(sf) || hq_dut_surface(dut,
+		    sf->valuestring) == NULL ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+		    q->request, "method")) ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+		    q->request, "path"))) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.request: expected a "
+			    "step on a declared surface with method and path",
+			    path);
+			goto out;
+		}
+	} else if ((rc = hq_jv_str(o, path, "url", true, 1024, &q->url,
+	    err)) != 0)
+		goto out;
+ out:
+	free(clk);
+	free(eclk);
+	return rc;
+}
+
+static int
+recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
+{
+	static const char *const audio_keys[] = {
+		"source", "calibration", "rate", NULL
+	};
+	static const char *const cal_keys[] = {
+		"tone_hz", "db", "duration_ms", "stimulus", NULL
+	};
+	static const char *const light_keys[] = {
+		"source", "clock", "threshold", NULL
+	};
+	static const char *const cloud_keys[] = {
+		"heartbeats", "events", NULL
+	};
+	const cJSON *a = dut->alarm, *s, *au, *cal, *li, *ev, *cl, *x;
+	char *src = NULL, *clk = NULL;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (a == NULL)
+		return hq_err_set(err, HQ_EINVAL, "the DUT description has no "
+		    "alarm section (stimulus, audio, light, events, disarm)");
+	if ((rc = hq_jv_get(a, "alarm", "stimulus", cJSON_Object, true, &s,
+	    err)) != 0 ||
+	    (rc = hq_stim_new(s, dut, &r->stim, err)) != 0 ||
+	    (rc = hq_jv_get(a, "alarm", "audio", cJSON_Object, true, &au,
+	    err)) != 0 ||
+	    (rc = hq_jv_keys(au, "alarm.audio", audio_keys, err)) != 0 ||
+	    (rc = hq_jv_str(au, "alarm.audio", "source", true, 900, &src,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(au, "alarm.audio", "rate", false, 8000, 192000,
+	    16000, &r->alsa_rate, err)) != 0 ||
+	    (rc = hq_jv_get(au, "alarm.audio", "calibration", cJSON_Object,
+	    true, &cal, err)) != 0 ||
+	    (rc = hq_jv_keys(cal, "alarm.audio.calibration", cal_keys,
+	    err)) != 0 ||
+	    (rc = hq_jv_num(cal, "alarm.audio.calibration", "tone_hz", true,
+	    40, 20000, 1000, &r->cal_hz, err)) != 0 ||
+	    (rc = hq_jv_num(cal, "alarm.audio.calibration", "db", true, 0,
+	    200, 94, &r->cal_db, err)) != 0 ||
+	    (rc = hq_jv_num(cal, "alarm.audio.calibration", "duration_ms",
+	    false, 100, 60000, 1000, &r->cal_ms, err)) != 0 ||
+	    (rc = hq_jv_str(cal, "alarm.audio.calibration", "stimulus", false,
+	    31, &r->cal_kind, err)) != 0)
+		goto out;
+	if (strncmp(src, "alsa:", 5) == 0) {
+		r->alsa = true;
+		snprintf(r->audio, sizeof(r->audio), "%s", src + 5);
+	} else if (strncmp(src, "file:", 5) == 0)
+		hq_dut_path(dut, src + 5, r->audio, sizeof(r->audio));
+	else {
+		rc = hq_err_set(err, HQ_EINVAL, "alarm.audio.source: expected "
+		    "file:PATH (a WAV being recorded) or alsa:DEVICE");
+		goto out;
+	}
+	if (r->cal_kind == NULL && (r->cal_kind = strdup("calibrate")) ==
+	    NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	free(src);
+	src = NULL;
+	if ((rc = hq_jv_get(a, "alarm", "light", cJSON_Object, false, &li,
+	    err)) != 0)
+		goto out;
+	if (li != NULL) {
+		if ((rc = hq_jv_keys(li, "alarm.light", light_keys, err)) != 0 ||
+		    (rc = hq_jv_str(li, "alarm.light", "source", true, 900, &src,
+		    err)) != 0 ||
+		    (rc = hq_jv_enum(li, "alarm.light", "clock", false, clocks,
+		    &clk, err)) != 0 ||
+		    (rc = hq_jv_num(li, "alarm.light", "threshold", false, 0,
+		    1e12, 0.5, &r->light_thr, err)) != 0)
+			goto out;
+		r->light_clk = HQ_LIGHT_ARRIVAL;
+		if (clk != NULL)
+			(void)hq_light_clock_parse(clk, &r->light_clk);
+		if (strncmp(src, "file:", 5) == 0) {
+			char p[1000];
+
+			hq_dut_path(dut, src + 5, p, sizeof(p));
+			snprintf(r->light, sizeof(r->light), "file:%s", p);
+		} else
+			snprintf(r->light, sizeof(r->light), "%s", src);
+		r->have_light = true;
+	}
+	if ((rc = hq_jv_get(a, "alarm", "events", cJSON_Object, false, &ev,
+	    err)) != 0)
+		goto out;
+	if (ev != NULL) {
+		if ((rc = listq_read(ev, "alarm.events", dut, true, &r->events,
+		    err)) != 0)
+			goto out;
+		r->have_events = true;
+	}
+	if ((rc = hq_jv_get(a, "alarm", "disarm", cJSON_Array, false,
+	    &r->disarm, err)) != 0 ||
+	    (rc = hq_jv_get(a, "alarm", "cloud", cJSON_Object, false, &cl,
+	    err)) != 0)
+		goto out;
+	if (cl != NULL) {
+		if ((rc = hq_jv_keys(cl, "alarm.cloud", cloud_keys, err)) != 0 ||
+		    (rc = hq_jv_get(cl, "alarm.cloud", "heartbeats",
+		    cJSON_Object, true, &x, err)) != 0 ||
+		    (rc = listq_read(x, "alarm.cloud.heartbeats", dut, false,
+		    &r->hb, err)) != 0 ||
+		    (rc = hq_jv_get(cl, "alarm.cloud", "events", cJSON_Object,
+		    true, &x, err)) != 0 ||
+		    (rc = listq_read(x, "alarm.cloud.events", dut, false,
+		    &r->cev, err)) != 0)
+			goto out;
+		r->have_cloud = true;
+	}
+ out:
+	free(src);
+	free(clk);
+	return rc;
+}
+
+/* ---- JSON pointers (RFC 6901) into lists from the DUT or cloud ---- */
+
+static const cJSON *
+jptr(const cJSON *root, const char *p)
+{
+	char tok[128];
+	const cJSON *cur = root;
+	size_t n;
+	uint64_t idx;
+
+	if (p == NULL || p[0] == '\0')
+		return root;
+	if (p[0] != '/')
+		return NULL;
+	while (cur != NULL && *p == '/') {
+		p++;
+		for (n = 0; *p != '\0' && *p != '/' && n + 1 < sizeof(tok);
+		    p++) {
+			if (*p == '~' && p[1] == '0') {
+				tok[n++] = '~';
+				p++;
+			} else if (*p == '~' && p[1] == '1') {
+				tok[n++] = '/';
+				p++;
+			} else
+				tok[n++] = *p;
+		}
+		tok[n] = '\0';
+		if (cJSON_IsArray(cur))
+			cur = hq_parse_u64(tok, n, 1000000, &idx) == 0 ?
+			    cJSON_GetArrayItem(cur, (int)idx) : NULL;
+		else if (cJSON_IsObject(cur))
+			cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
+		else
+			cur = NULL;
+	}
+	return cur;
+}
+
+static bool
+item_matches(const cJSON *it, const cJSON *match)
+{
+	const cJSON *m, *v;
+
+	if (match == NULL)
+		return true;
+	cJSON_ArrayForEach(m, match) {
+		v = jptr(it, m->string);
+		if (v == NULL)
+			return false;
+		if (cJSON_IsString(m) && !(cJSON_IsString(v) &&
+		    strcmp(v->valuestring, m->valuestring) == 0))
+			return false;
+		if (cJSON_IsNumber(m) && !(cJSON_IsNumber(v) &&
+		    v->valuedouble == m->valuedouble))
+			return false;
+		if (cJSON_IsBool(m) && !(cJSON_IsBool(v) &&
+		    cJSON_IsTrue(v) == cJSON_IsTrue(m)))
+			return false;
+	}
+	return true;
+}
+
+static bool
+to_mono(const cJSON *v, enum hq_light_clock clk, int64_t *tp)
+{
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 &&
+	    v->valuedouble < 1e13))
+		return false;
+	*tp = (int64_t)v->valuedouble * NS_PER_MS;
+	if (clk == HQ_LIGHT_UNIX_MS)
+		*tp -= hq_light_real_minus_mono();
+	return true;
+}
+
+struct entry {
+	int64_t	 t_ns;		/* when the list says it happened/arrived */
+	int64_t	 ev_ns;		/* the event's own time, or -1 */
+	char	 kind[32];
+};
+
+/*
+ * Reads a list; the matching entries go to out (at most max) with their
+ * times on the monotonic clock (arrival clock: the time of the read).
+ */
+static int
+list_fetch(const struct hq_dut *dut, const struct listq *q,
+    struct hq_deadline dl, struct hq_transcript *tr, struct entry *out,
+    size_t max, size_t *np, struct hq_err *err)
+{
+	char *body = NULL;
+	size_t len, n = 0;
+	long status;
+	cJSON *root = NULL;
+	const cJSON *arr, *it, *v;
+	int64_t now;
+	int rc;
+
+	*np = 0;
+	rc = q->request != NULL ? hq_alarm_http_step(dut, q->request, dl, tr,
+	    &body, &len, &status, err) : hq_alarm_http_get(q->url, dl, tr,
+	    &body, &len, &status, err);
+	if (rc != 0)
+		return rc;
+	now = hq_mono_ns();
+	if (status != 200) {
+		rc = hq_err_set(err, HQ_EPROTO, "%s: status %ld", q->url != NULL ?
+		    q->url : "event log", status);
+		goto out;
+	}
+	if ((root = cJSON_ParseWithLength(body, len)) == NULL ||
+	    !cJSON_IsArray(arr = jptr(root, q->list))) {
+		rc = hq_err_set(err, HQ_EPROTO, "%s: not a JSON list where the "
+		    "recipe says", q->url != NULL ? q->url : "event log");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, arr) {
+		struct entry e = { .t_ns = now, .ev_ns = -1 };
+
+		if (n == max)
+			break;
+		if (!item_matches(it, q->match))
+			continue;
+		if (q->time != NULL && !to_mono(jptr(it, q->time), q->clk,
+		    &e.t_ns))
+			continue;
+		if (q->ev_time != NULL)
+			(void)to_mono(jptr(it, q->ev_time), q->ev_clk, &e.ev_ns);
+		if (q->kind != NULL && cJSON_IsString(v = jptr(it, q->kind)))
+			hq_escape(e.kind, sizeof(e.kind), v->valuestring,
+			    strlen(v->valuestring));
+		out[n++] = e;
+	}
+	*np = n;
+	rc = 0;
+ out:
+	cJSON_Delete(root);
+	free(body);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+struct trial {
+	int		 n;		/* 0: the online reference */
+	int64_t		 cut_ns, restore_ns, nc0_ns, nc1_ns, stim_ns;
+	int64_t		 obs_end_ns, disarm_ns;
+	struct hq_stim_event stim;
+	bool		 cut_held;
+	size_t		 hb_during_cut, ev_during_cut;
+	bool		 false_audio, false_light;
+	double		 false_db;
+	int64_t		 false_ns;
+	bool		 audible, visual;
+	struct hq_audio_sound snd;
+	int64_t		 a_on_ns, a_end_ns;
+	struct hq_light_episode ep;
+	bool		 event_logged;
+	int64_t		 event_ns;
+	bool		 reconnected, uploaded;
+	int64_t		 reconnect_ns, upload_ns;
+	bool		 after_restore_alarm;
+	int64_t		 after_restore_ns;
+	bool		 cap_checked;	/* the capture was read */
+	struct hq_traffic cap;		/* during the cut */
+};
+
+struct run {
+	struct hq_ctx	*ctx;
+	struct hq_result *res;
+	struct netcut_params p;
+	struct recipe	 r;
+	struct hq_wav	*wav;
+	struct hq_audio_rec *rec;
+	int64_t		 wav_t0;
+	unsigned	 rate;
+	struct hq_light_src *light;
+	struct hq_transcript *tr;
+	struct hq_audio_cal cal;
+	struct hq_audio_opts ao;
+	double		 ambient_db, ambient_p95;
+	cJSON		*timeline;
+	cJSON		*trials;
+	int64_t		 first_ns;	/* audio kept from here */
+	char		 slug[128];
+};
+
+static double
+rel_ms(const struct run *R, int64_t t_ns)
+{
+	return (double)(t_ns - R->ctx->t0_ns) / 1e6;
+}
+
+/* A timeline entry: t (ms since the run's start), what, detail. */
+static void
+tl(struct run *R, int64_t t_ns, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+tl(struct run *R, int64_t t_ns, const char *what, const char *fmt, ...)
+{
+	char text[512];
+	cJSON *e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if ((e = cJSON_CreateObject()) == NULL)
+		return;
+	cJSON_AddNumberToObject(e, "t_ms", floor(rel_ms(R, t_ns) * 10) / 10);
+	cJSON_AddStringToObject(e, "what", what);
+	cJSON_AddStringToObject(e, "detail", text);
+	cJSON_AddItemToArray(R->timeline, e);
+}
+
+static struct hq_deadline
+dl_in(const struct run *R, int64_t ms)
+{
+	return hq_deadline_min(hq_deadline_in(ms), R->ctx->deadline);
+}
+
+/* Sleeps until t_ns (monotonic), polling the light sensor. */
+static int
+wait_until(struct run *R, int64_t t_ns, struct hq_err *err)
+{
+	int rc;
+
+	for (;;) {
+		int64_t left = t_ns - hq_mono_ns();
+
+		if (R->light != NULL && (rc = hq_light_poll(R->light,
+		    err)) != 0)
+			return rc;
+		if (left <= 0)
+			return 0;
+		if (hq_deadline_passed(R->ctx->deadline))
+			return hq_err_set(err, HQ_ETIMEDOUT, "the case's time "
+			    "budget ran out");
+		if (hq_sleep_ms(left / NS_PER_MS < POLL_MS ?
+		    left / NS_PER_MS + 1 : POLL_MS) != 0)
+			return hq_err_set(err, HQ_EINTR, "interrupted");
+	}
+}
+
+static int64_t
+sample_at(const struct run *R, int64_t t_ns)
+{
+	int64_t d = t_ns - R->wav_t0;
+
+	if (d < 0)
+		return 0;
+	return (int64_t)((__int128)d * R->rate / NS_PER_S);
+}
+
+static int64_t
+time_of(const struct run *R, int64_t sample)
+{
+	return R->wav_t0 + (int64_t)((__int128)sample * NS_PER_S / R->rate);
+}
+
+/* The recording over [a, b); *first its first sample; caller frees. */
+static int
+audio_get(struct run *R, int64_t a, int64_t b, int16_t **xp, size_t *np,
+    int64_t *firstp, struct hq_err *err)
+{
+	int64_t s0 = sample_at(R, a), s1 = sample_at(R, b);
+	int16_t *x;
+	size_t got;
+	int rc;
+
+	*xp = NULL;
+	*np = 0;
+	if (s1 <= s0)
+		return hq_err_set(err, HQ_EINTERNAL, "audio: empty window");
+	if ((uint64_t)(s1 - s0) > HQ_AUDIO_SEGMENT_MAX)
+		s0 = s1 - HQ_AUDIO_SEGMENT_MAX;
+	if ((x = malloc((size_t)(s1 - s0) * sizeof(*x))) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	/* The recorder writes in real time: allow it 2 s to catch up. */
+	if ((rc = hq_wav_read(R->wav, (uint64_t)s0, (size_t)(s1 - s0), x,
+	    hq_deadline_min(hq_deadline_in((b - hq_mono_ns()) / NS_PER_MS +
+	    2000), R->ctx->deadline), &got, err)) != 0) {
+		free(x);
+		return rc;
+	}
+	*xp = x;
+	*np = got;
+	*firstp = s0;
+	return 0;
+}
+
+/* Sounds in [a, b) as monotonic times. */
+static int
+audio_sounds(struct run *R, int64_t a, int64_t b, struct hq_audio_sound *s,
+    size_t max, size_t *np, int64_t *firstp, struct hq_err *err)
+{
+	int16_t *x = NULL;
+	size_t n;
+	int rc;
+
+	if ((rc = audio_get(R, a, b, &x, &n, firstp, err)) != 0)
+		return rc;
+	rc = hq_audio_detect(x, n, R->rate, &R->ao, &R->cal, s, max, np, err);
+	free(x);
+	return rc;
+}
+
+static void
+run_disarm(struct run *R, int64_t *atp)
+{
+	const cJSON *st;
+	struct hq_err derr = { 0 };
+	char *body;
+	size_t len;
+	long status;
+
+	*atp = hq_mono_ns();
+	if (R->r.disarm == NULL) {
+		hq_step(R->res, "no disarm recipe: the alarm is left to end "
+		    "by itself");
+		return;
+	}
+	cJSON_ArrayForEach(st, R->r.disarm) {
+		if (hq_alarm_http_step(R->ctx->dut, st, dl_in(R, 10000), R->tr,
+		    &body, &len, &status, &derr) != 0) {
+			hq_step(R->res, "disarm: %s", derr.msg);
+			hq_err_clear(&derr);
+			continue;
+		}
+		free(body);
+	}
+	hq_step(R->res, "disarmed by the recipe (%d step%s)",
+	    cJSON_GetArraySize(R->r.disarm),
+	    cJSON_GetArraySize(R->r.disarm) == 1 ? "" : "s");
+	tl(R, *atp, "disarm", "disarm recipe");
+}
+
+/* Presents kind and notes it. */
+static int
+stimulus(struct run *R, const char *kind, struct hq_stim_event *ev,
+    struct hq_err *err)
+{
+	int rc;
+
+	if ((rc = hq_stim_present(R->r.stim, kind, dl_in(R, 30000), R->tr, ev,
+	    err)) != 0)
+		return rc;
+	hq_step(R->res, "stimulus \"%s\" by %s at %.1f ms (+- %.1f ms)%s%s",
+	    kind, hq_stim_driver(R->r.stim), rel_ms(R, ev->t_ns),
+	    (double)ev->uncert_ns / 1e6, ev->reply[0] != '\0' ?
+	    ", answer: " : "", ev->reply);
+	tl(R, ev->t_ns, "stimulus", "%s (%s)", kind, hq_stim_driver(R->r.stim));
+	return 0;
+}
+
+/* ---- controls ---- */
+
+static int
+calibrate(struct run *R, struct hq_err *err)
+{
+	struct hq_stim_event ev;
+	struct hq_err cerr = { 0 };
+	int16_t *x = NULL;
+	size_t n;
+	int64_t first, a, on, align;
+	int rc;
+
+	a = hq_mono_ns();
+	if ((rc = stimulus(R, R->r.cal_kind, &ev, err)) != 0)
+		return rc;
+	if ((rc = wait_until(R, ev.t_ns + (int64_t)(R->r.cal_ms * NS_PER_MS) +
+	    500 * NS_PER_MS, err)) != 0 ||
+	    (rc = audio_get(R, a - 200 * NS_PER_MS, hq_mono_ns(), &x, &n,
+	    &first, err)) != 0)
+		return rc;
+	rc = hq_audio_calibrate(x, n, R->rate, R->r.cal_hz, R->r.cal_db,
+	    R->r.cal_ms * 0.5, R->p.cal_snr, &R->cal, &cerr);
+	free(x);
+	if (rc != 0) {
+		hq_verdict(R->res, HQ_INCONCLUSIVE, "control failed: the "
+		    "detector did not hear the calibration tone: %s", cerr.msg);
+		return 1;
+	}
+	on = time_of(R, first + R->cal.start);
+	align = on - ev.t_ns;
+	hq_step(R->res, "calibration tone heard: %.0f Hz = %.1f dB, %.0f ms, "
+	    "%.1f dB above the rest, onset %.1f ms after its request",
+	    R->cal.tone_hz, R->cal.db, (double)(R->cal.end - R->cal.start) *
+	    1000.0 / R->rate, R->cal.snr_db, (double)align / 1e6);
+	tl(R, on, "calibration", "%.0f Hz tone, %.1f dB reference",
+	    R->cal.tone_hz, R->cal.db);
+	hq_measure(R->res, "calibration.snr", R->cal.snr_db, "dB", ">=",
+	    R->p.cal_snr, 0);
+	/* The clocks agree only if the tone starts when it was asked for;
+	 * a manual calibrator has no such moment. */
+	if (strcmp(hq_stim_driver(R->r.stim), "manual") != 0) {
+		hq_measure(R->res, "calibration.alignment", (double)align / 1e6,
+		    "ms", NULL, 0, (double)ev.uncert_ns / 1e6);
+		if (fabs((double)align / 1e6) > R->p.cal_align_ms +
+		    (double)ev.uncert_ns / 1e6) {
+			hq_verdict(R->res, HQ_INCONCLUSIVE, "control failed: "
+			    "the calibration tone starts %.1f ms from its "
+			    "request, over %.0f ms: the recording's clock "
+			    "does not match the run's", (double)align / 1e6,
+			    R->p.cal_align_ms);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The ambient level, and the onset threshold from it. */
+static int
+baseline(struct run *R, struct hq_err *err)
+{
+	int16_t *x = NULL;
+	size_t n;
+	int64_t a = hq_mono_ns(), first;
+	int rc;
+
+	if ((rc = wait_until(R, a + (int64_t)(R->p.baseline_s * NS_PER_S),
+	    err)) != 0 ||
+	    (rc = audio_get(R, a, hq_mono_ns(), &x, &n, &first, err)) != 0)
+		return rc;
+	rc = hq_audio_ambient(x, n, R->rate, &R->ao, &R->cal, &R->ambient_db,
+	    &R->ambient_p95, err);
+	free(x);
+	if (rc != 0)
+		return rc;
+	R->ao.threshold_db = R->ambient_db + R->p.margin_db;
+	hq_step(R->res, "ambient in %.0f-%.0f Hz: median %.1f dB, 95th "
+	    "percentile %.1f dB; alarm onset threshold %.1f dB (ambient + "
+	    "%.0f dB)", R->ao.lo_hz, R->ao.hi_hz, R->ambient_db,
+	    R->ambient_p95, R->ao.threshold_db, R->p.margin_db);
+	hq_measure(R->res, "ambient_level", R->ambient_db, "dB", NULL, 0, 0);
+	return 0;
+}
+
+/* Heartbeats the cloud received in [a, b). */
+static int
+cloud_count(struct run *R, const struct listq *q, int64_t a, int64_t b,
+    size_t *np, int64_t *firstp, struct hq_err *err)
+{
+	struct entry *e;
+	size_t n, i;
+	int rc;
+
+	*np = 0;
+	if (firstp != NULL)
+		*firstp = -1;
+	if ((e = calloc(LIST_MAX, sizeof(*e))) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if ((rc = list_fetch(R->ctx->dut, q, dl_in(R, 5000), NULL, e,
+	    LIST_MAX, &n, err)) == 0)
+		for (i = 0; i < n; i++)
+			if (e[i].t_ns >= a && e[i].t_ns < b) {
+				if (firstp != NULL && (*firstp < 0 ||
+				    e[i].t_ns < *firstp))
+					*firstp = e[i].t_ns;
+				(*np)++;
+			}
+	free(e);
+	return rc;
+}
+
+/* The cloud's alarm events about [a, b) (their own time) received after
+ * after_ns: *firstp the first arrival. */
+static int
+cloud_uploaded(struct run *R, int64_t a, int64_t b, int64_t after_ns,
+    bool *foundp, int64_t *firstp, struct hq_err *err)
+{
+	struct entry *e;
+	size_t n, i;
+	int rc;
+
+	*foundp = false;
+	if ((e = calloc(LIST_MAX, sizeof(*e))) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if ((rc = list_fetch(R->ctx->dut, &R->r.cev, dl_in(R, 5000), NULL, e,
+	    LIST_MAX, &n, err)) == 0)
+		for (i = 0; i < n; i++) {
+			if (e[i].t_ns < after_ns)
+				continue;
+			if (e[i].ev_ns >= 0 && (e[i].ev_ns < a ||
+			    e[i].ev_ns >= b))
+				continue;
+			if (!*foundp || e[i].t_ns < *firstp)
+				*firstp = e[i].t_ns;
+			*foundp = true;
+		}
+	free(e);
+	return rc;
+}
+
+/* The run's capture (as far as it is written), NULL-safe. */
+static int
+capture_packets(struct run *R, struct hq_pkt **pp, size_t *np,
+    struct hq_err *err)
+{
+	char path[1200];
+
+	*pp = NULL;
+	*np = 0;
+	if (R->ctx->cap == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/capture/run.pcapng", R->ctx->rundir);
+	return hq_pcapng_packets(path, hq_bench_dut_address(R->ctx->bench),
+	    R->ctx->dut->cloud, R->ctx->dut->ncloud, pp, np, err);
+}
+
+/* ---- one trial ---- */
+
+static void
+note_light(struct run *R, struct trial *T, int64_t a, int64_t b)
+{
+	const struct hq_light_sample *s;
+	struct hq_light_episode ep[HQ_LIGHT_EPISODES_MAX];
+	size_t n, ne, i;
+
+	if (R->light == NULL)
+		return;
+	s = hq_light_samples(R->light, &n);
+	hq_light_analyse(s, n, a, b, R->r.light_thr,
+	    (int64_t)(R->p.merge_ms * NS_PER_MS), ep, HQ_LIGHT_EPISODES_MAX,
+	    &ne);
+	for (i = 0; i < ne; i++) {
+		if (ep[i].onset_ns < T->stim_ns - 50 * NS_PER_MS) {
+			if (T->nc0_ns > 0 && !T->false_light) {
+				T->false_light = true;
+				if (!T->false_audio || ep[i].onset_ns <
+				    T->false_ns)
+					T->false_ns = ep[i].onset_ns;
+			}
+			continue;
+		}
+		if (!T->visual) {
+			T->visual = true;
+			T->ep = ep[i];
+		} else if (!T->false_light) {
+			T->false_light = true;
+			if (!T->false_audio || ep[i].onset_ns < T->false_ns)
+				T->false_ns = ep[i].onset_ns;
+		}
+	}
+}
+
+static void
+note_audio(struct run *R, struct trial *T, const struct hq_audio_sound *s,
+    size_t ns, int64_t first)
+{
+	size_t i;
+
+	for (i = 0; i < ns; i++) {
+		int64_t on = time_of(R, first + s[i].onset);
+
+		if (on < T->stim_ns - 50 * NS_PER_MS) {
+			if (T->nc0_ns > 0 && !T->false_audio) {
+				T->false_audio = true;
+				T->false_ns = on;
+				T->false_db = s[i].level_db;
+			}
+			continue;
+		}
+		if (!T->audible) {
+			T->audible = true;
+			T->snd = s[i];
+			T->a_on_ns = on;
+			T->a_end_ns = time_of(R, first + s[i].end);
+		} else if (!T->false_audio) {
+			/* A new alarm after the stimulus's one ended, with no
+			 * new stimulus: unexplained. */
+			T->false_audio = true;
+			T->false_ns = on;
+			T->false_db = s[i].level_db;
+		}
+	}
+}
+
+static int
+event_log(struct run *R, struct trial *T, struct hq_err *err)
+{
+	struct entry e[256];
+	size_t n, i;
+	int rc;
+
+	if (!R->r.have_events)
+		return 0;
+	if ((rc = list_fetch(R->ctx->dut, &R->r.events, dl_in(R, 10000),
+	    R->tr, e, 256, &n, err)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (e[i].t_ns >= T->stim_ns - NS_PER_S &&
+		    e[i].t_ns <= T->obs_end_ns) {
+			T->event_logged = true;
+			T->event_ns = e[i].t_ns;
+			break;
+		}
+	if (T->event_logged) {
+		hq_step(R->res, "the DUT's local event log has the alarm "
+		    "(at %.1f ms)", rel_ms(R, T->event_ns));
+		tl(R, T->event_ns, "event", "local event log: alarm");
+	} else
+		hq_step(R->res, "the DUT's local event log has no alarm entry "
+		    "for this stimulus (%zu matching entries in all)", n);
+	return 0;
+}
+
+/* Is the DUT talking to its cloud? A heartbeat within the window. */
+static int
+online_check(struct run *R, bool *onlinep, struct hq_err *err)
+{
+	int64_t now = hq_mono_ns(), first;
+	size_t n;
+	int rc;
+
+	*onlinep = true;
+	if (!R->r.have_cloud)
+		return 0;
+	if ((rc = cloud_count(R, &R->r.hb, now - (int64_t)(
+	    R->p.online_window_s * NS_PER_S), now + NS_PER_S, &n, &first,
+	    err)) != 0)
+		return rc;
+	*onlinep = n > 0;
+	hq_step(R->res, "before the cut the cloud received %zu heartbeat%s "
+	    "from the DUT in the last %.0f s", n, n == 1 ? "" : "s",
+	    R->p.online_window_s);
+	return 0;
+}
+
+/* The online reference: the same stimulus with the network up. */
+static int
+reference(struct run *R, struct trial *T, struct hq_err *err)
+{
+	struct hq_audio_sound s[HQ_AUDIO_SOUNDS_MAX];
+	size_t ns;
+	int64_t first, end;
+	int rc;
+
+	memset(T, 0, sizeof(*T));
+	hq_step(R->res, "online reference: the stimulus with the uplink up");
+	if ((rc = stimulus(R, R->p.kind, &T->stim, err)) != 0)
+		return rc;
+	T->stim_ns = T->stim.t_ns;
+	end = T->stim_ns + (int64_t)((R->p.limit_ms + R->p.grace_ms +
+	    R->p.min_dur_ms) * NS_PER_MS);
+	T->obs_end_ns = end;
+	if ((rc = wait_until(R, end, err)) != 0 ||
+	    (rc = audio_sounds(R, T->stim_ns - 50 * NS_PER_MS, end, s,
+	    HQ_AUDIO_SOUNDS_MAX, &ns, &first, err)) != 0)
+		return rc;
+	note_audio(R, T, s, ns, first);
+	note_light(R, T, T->stim_ns - 50 * NS_PER_MS, end);
+	if (T->audible || T->visual)
+		hq_step(R->res, "online reference: alarm after %.1f ms",
+		    (double)((T->audible ? T->a_on_ns : T->ep.onset_ns) -
+		    T->stim_ns) / 1e6);
+	else
+		hq_step(R->res, "online reference: no alarm with the uplink "
+		    "up either");
+	run_disarm(R, &T->disarm_ns);
+	return wait_until(R, hq_mono_ns() + 1000 * NS_PER_MS, err);
+}
+
+static int
+trial(struct run *R, struct trial *T, int n, struct hq_err *err)
+{
+	struct hq_audio_sound s[HQ_AUDIO_SOUNDS_MAX];
+	struct hq_stim_event nev;
+	struct hq_err berr = { 0 };
+	size_t ns;
+	int64_t first, post_end;
+	bool online;
+	int rc;
+
+	memset(T, 0, sizeof(*T));
+	T->n = n;
+	if ((rc = online_check(R, &online, err)) != 0)
+		return rc;
+	if (!online) {
+		hq_verdict(R->res, HQ_INCONCLUSIVE, "control failed: trial %d: "
+		    "the DUT was not talking to its cloud before the cut, so "
+		    "cutting proves nothing", n);
+		return 1;
+	}
+	/* Cut. */
+	T->cut_ns = hq_mono_ns();
+	if ((rc = hq_bench_cut(R->ctx->bench, R->p.cut, err)) != 0)
+		return rc;
+	hq_step(R->res, "trial %d: uplink cut (%s)", n,
+	    hq_cut_mode_name(R->p.cut));
+	tl(R, T->cut_ns, "network", "uplink cut (%s)",
+	    hq_cut_mode_name(R->p.cut));
+	if ((rc = wait_until(R, T->cut_ns + (int64_t)(R->p.settle_s *
+	    NS_PER_S), err)) != 0)
+		goto restore;
+	/* Negative control: no stimulus (or a calm scene) -> no alarm. */
+	T->nc0_ns = hq_mono_ns();
+	if (R->p.negative_kind != NULL &&
+	    (rc = stimulus(R, R->p.negative_kind, &nev, err)) != 0)
+		goto restore;
+	hq_step(R->res, "trial %d: negative control, %.1f s without an "
+	    "alarming stimulus", n, R->p.negative_s);
+	T->nc1_ns = T->nc0_ns + (int64_t)(R->p.negative_s * NS_PER_S);
+	if ((rc = wait_until(R, T->nc1_ns, err)) != 0)
+		goto restore;
+	/* The stimulus. */
+	if ((rc = stimulus(R, R->p.kind, &T->stim, err)) != 0)
+		goto restore;
+	T->stim_ns = T->stim.t_ns;
+	T->obs_end_ns = T->stim_ns + (int64_t)((R->p.limit_ms +
+	    R->p.grace_ms + R->p.min_dur_ms) * NS_PER_MS);
+	if ((rc = wait_until(R, T->obs_end_ns, err)) != 0 ||
+	    (rc = audio_sounds(R, T->nc0_ns, T->obs_end_ns, s,
+	    HQ_AUDIO_SOUNDS_MAX, &ns, &first, err)) != 0)
+		goto restore;
+	note_audio(R, T, s, ns, first);
+	note_light(R, T, T->nc0_ns, T->obs_end_ns);
+	if (T->audible) {
+		tl(R, T->a_on_ns, "audible-onset", "%.1f dB", T->snd.level_db);
+		tl(R, T->a_end_ns, "audible-end", "%s", T->snd.open_end ?
+		    "still sounding at the end of the observation" : "");
+	}
+	if (T->visual) {
+		tl(R, T->ep.onset_ns, "visual-onset", "%u flashes, %.2f Hz",
+		    T->ep.flashes, T->ep.freq_hz);
+		tl(R, T->ep.end_ns, "visual-end", "%s", T->ep.open_end ?
+		    "still lit at the end of the observation" : "");
+	}
+	if (T->false_audio || T->false_light)
+		tl(R, T->false_ns, "false-alarm", "%s%s", T->false_audio ?
+		    "audible " : "", T->false_light ? "visual" : "");
+	hq_step(R->res, "trial %d: %s%s alarm observed up to %.1f ms", n,
+	    T->audible ? "audible" : "no audible",
+	    T->visual ? ", visual" : ", no visual", rel_ms(R, T->obs_end_ns));
+	if ((rc = event_log(R, T, err)) != 0)
+		goto restore;
+	/* Disarm what sounds; a DUT that stayed silent may still be
+	 * holding the alarm for its cloud, which is what we watch for. */
+	if (T->audible || T->visual || T->false_audio || T->false_light)
+		run_disarm(R, &T->disarm_ns);
+ restore:
+	T->restore_ns = hq_mono_ns();
+	if (hq_bench_restore(R->ctx->bench, &berr) != 0 && rc == 0)
+		rc = hq_err_set(err, berr.code, "%s", berr.msg);
+	tl(R, T->restore_ns, "network", "uplink restored");
+	if (rc != 0)
+		return rc;
+	hq_step(R->res, "trial %d: uplink restored after %.1f s", n,
+	    (double)(T->restore_ns - T->cut_ns) / 1e9);
+	/* Reconnection and the backlog. */
+	if (R->r.have_cloud) {
+		int64_t give_up = T->restore_ns + (int64_t)(fmax(
+		    R->p.backlog_s, R->p.reconnect_s) * NS_PER_S);
+		size_t nhb;
+		int64_t fhb;
+
+		if ((rc = cloud_count(R, &R->r.hb, T->cut_ns + NS_PER_S,
+		    T->restore_ns, &T->hb_during_cut, NULL, err)) != 0)
+			return rc;
+		T->cut_held = T->hb_during_cut == 0;
+		while (!(T->reconnected && T->uploaded)) {
+			if (!T->reconnected) {
+				if ((rc = cloud_count(R, &R->r.hb,
+				    T->restore_ns, INT64_MAX, &nhb, &fhb,
+				    err)) != 0)
+					return rc;
+				if (nhb > 0) {
+					T->reconnected = true;
+					T->reconnect_ns = fhb;
+					tl(R, fhb, "network", "DUT reconnected "
+					    "(first heartbeat at the cloud)");
+				}
+			}
+			if (!T->uploaded) {
+				if ((rc = cloud_uploaded(R, T->stim_ns -
+				    NS_PER_S, T->restore_ns, T->restore_ns,
+				    &T->uploaded, &T->upload_ns, err)) != 0)
+					return rc;
+				if (T->uploaded)
+					tl(R, T->upload_ns, "event", "offline "
+					    "alarm event arrived at the cloud");
+			}
+			if (hq_mono_ns() > give_up)
+				break;
+			if ((rc = wait_until(R, hq_mono_ns() + CLOUD_POLL_MS *
+			    NS_PER_MS, err)) != 0)
+				return rc;
+		}
+	}
+	/* The cut in the capture: the DUT's attempts to reach its cloud
+	 * and whether anything came back (a second after the cut on, so
+	 * packets already in flight do not count). */
+	if (R->ctx->cap != NULL && R->ctx->dut->ncloud > 0) {
+		struct hq_pkt *pk = NULL;
+		size_t np;
+
+		if ((rc = capture_packets(R, &pk, &np, err)) != 0)
+			return rc;
+		hq_traffic_count(pk, np, T->cut_ns + NS_PER_S, T->restore_ns,
+		    &T->cap);
+		free(pk);
+		T->cap_checked = true;
+		hq_step(R->res, "trial %d: capture during the cut: %zu packets "
+		    "(%zu SYNs) from the DUT to its cloud addresses, %zu from "
+		    "them to the DUT", n, T->cap.to_cloud, T->cap.syn_to_cloud,
+		    T->cap.from_cloud);
+	}
+	if (R->r.have_cloud) {
+		hq_step(R->res, "trial %d: the cloud received %zu heartbeat%s "
+		    "from the DUT during the cut%s", n, T->hb_during_cut,
+		    T->hb_during_cut == 1 ? "" : "s", T->cut_held ?
+		    ": the cut held" : "");
+		if (T->reconnected)
+			hq_step(R->res, "trial %d: reconnected %.1f ms after "
+			    "the restore (first heartbeat at the cloud)", n,
+			    (double)(T->reconnect_ns - T->restore_ns) / 1e6);
+		else
+			hq_step(R->res, "trial %d: no heartbeat at the cloud "
+			    "after the restore", n);
+		if (T->uploaded)
+			hq_step(R->res, "trial %d: the offline alarm event "
+			    "reached the cloud %.1f ms after the restore", n,
+			    (double)(T->upload_ns - T->restore_ns) / 1e6);
+		else
+			hq_step(R->res, "trial %d: the offline alarm event did "
+			    "not reach the cloud", n);
+	}
+	/* Whatever sounds after the restore (an alarm held for the cloud). */
+	post_end = hq_mono_ns() + (int64_t)(R->p.post_s * NS_PER_S);
+	if ((rc = wait_until(R, post_end, err)) != 0 ||
+	    (rc = audio_sounds(R, T->restore_ns, post_end, s,
+	    HQ_AUDIO_SOUNDS_MAX, &ns, &first, err)) != 0)
+		return rc;
+	if (ns > 0) {
+		T->after_restore_alarm = true;
+		T->after_restore_ns = time_of(R, first + s[0].onset);
+		tl(R, T->after_restore_ns, "audible-onset", "after the restore");
+	}
+	if (R->light != NULL) {
+		struct hq_light_episode ep[4];
+		size_t ne;
+		const struct hq_light_sample *ls;
+		size_t nl;
+
+		ls = hq_light_samples(R->light, &nl);
+		hq_light_analyse(ls, nl, T->restore_ns, post_end,
+		    R->r.light_thr, (int64_t)(R->p.merge_ms * NS_PER_MS), ep,
+		    4, &ne);
+		if (ne > 0 && !T->after_restore_alarm) {
+			T->after_restore_alarm = true;
+			T->after_restore_ns = ep[0].onset_ns;
+		}
+	}
+	if (T->after_restore_alarm) {
+		int64_t d;
+
+		run_disarm(R, &d);
+		if ((rc = wait_until(R, hq_mono_ns() + 500 * NS_PER_MS,
+		    err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- judging ---- */
+
+static cJSON *
+trial_json(struct run *R, const struct trial *T)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "trial", T->n);
+	cJSON_AddNumberToObject(o, "cut_ms", rel_ms(R, T->cut_ns));
+	cJSON_AddNumberToObject(o, "restore_ms", rel_ms(R, T->restore_ns));
+	cJSON_AddNumberToObject(o, "stimulus_ms", rel_ms(R, T->stim_ns));
+	cJSON_AddNumberToObject(o, "stimulus_uncertainty_ms",
+	    (double)T->stim.uncert_ns / 1e6);
+	if (T->stim.have_dut_ms)
+		cJSON_AddNumberToObject(o, "stimulus_dut_ms",
+		    (double)T->stim.dut_ms);
+	cJSON_AddBoolToObject(o, "false_alarm", T->false_audio ||
+	    T->false_light);
+	cJSON_AddBoolToObject(o, "audible", T->audible);
+	if (T->audible) {
+		cJSON_AddNumberToObject(o, "audible_latency_ms",
+		    (double)(T->a_on_ns - T->stim_ns) / 1e6);
+		cJSON_AddNumberToObject(o, "level_db",
+		    round(T->snd.level_db * 10) / 10);
+		cJSON_AddNumberToObject(o, "peak_db",
+		    round(T->snd.peak_db * 10) / 10);
+		cJSON_AddNumberToObject(o, "audible_duration_ms",
+		    (double)(T->a_end_ns - T->a_on_ns) / 1e6);
+		cJSON_AddBoolToObject(o, "audible_open_end", T->snd.open_end);
+	}
+	cJSON_AddBoolToObject(o, "visual", T->visual);
+	if (T->visual) {
+		cJSON_AddNumberToObject(o, "visual_latency_ms",
+		    (double)(T->ep.onset_ns - T->stim_ns) / 1e6);
+		cJSON_AddNumberToObject(o, "flashes", T->ep.flashes);
+		cJSON_AddNumberToObject(o, "flash_hz",
+		    round(T->ep.freq_hz * 1000) / 1000);
+		cJSON_AddNumberToObject(o, "visual_duration_ms",
+		    (double)(T->ep.end_ns - T->ep.onset_ns) / 1e6);
+	}
+	cJSON_AddBoolToObject(o, "event_logged", T->event_logged);
+	cJSON_AddBoolToObject(o, "cut_held", T->cut_held);
+	cJSON_AddNumberToObject(o, "heartbeats_during_cut",
+	    (double)T->hb_during_cut);
+	if (T->cap_checked) {
+		cJSON *c = cJSON_AddObjectToObject(o, "capture_during_cut");
+
+		cJSON_AddNumberToObject(c, "to_cloud_packets",
+		    (double)T->cap.to_cloud);
+		cJSON_AddNumberToObject(c, "to_cloud_syns",
+		    (double)T->cap.syn_to_cloud);
+		cJSON_AddNumberToObject(c, "from_cloud_packets",
+		    (double)T->cap.from_cloud);
+	}
+	cJSON_AddBoolToObject(o, "reconnected", T->reconnected);
+	if (T->reconnected)
+		cJSON_AddNumberToObject(o, "reconnect_ms",
+		    (double)(T->reconnect_ns - T->restore_ns) / 1e6);
+	cJSON_AddBoolToObject(o, "backlog_uploaded", T->uploaded);
+	if (T->uploaded)
+		cJSON_AddNumberToObject(o, "backlog_ms",
+		    (double)(T->upload_ns - T->restore_ns) / 1e6);
+	cJSON_AddBoolToObject(o, "alarm_after_restore",
+	    T->after_restore_alarm);
+	return o;
+}
+
+/* Judges one trial: findings (FAIL) and measurements.  Returns the
+ * number of findings; *controlp set when a control failed. */
+static int
+judge(struct run *R, const struct trial *T, const struct trial *ref,
+    bool *controlp)
+{
+	char m[64];
+	int nf = 0, n = T->n;
+	double u_a = R->p.hop_ms + (double)T->stim.uncert_ns / 1e6;
+	double u_v = 2.0 + (double)T->stim.uncert_ns / 1e6;
+
+	if (T->cap_checked && T->cap.from_cloud > 0) {
+		hq_verdict(R->res, HQ_INCONCLUSIVE, "control failed: trial "
+		    "%d: the cut did not hold: the capture shows %zu packets "
+		    "from the cloud to the DUT while the uplink was cut", n,
+		    T->cap.from_cloud);
+		*controlp = true;
+		return 0;
+	}
+	if (R->r.have_cloud && !T->cut_held) {
+		hq_verdict(R->res, HQ_INCONCLUSIVE, "control failed: trial "
+		    "%d: the cut did not hold: the cloud received %zu "
+		    "heartbeat%s from the DUT while the uplink was cut", n,
+		    T->hb_during_cut, T->hb_during_cut == 1 ? "" : "s");
+		*controlp = true;
+		return 0;
+	}
+	if (T->false_audio || T->false_light) {
+		hq_finding(R->res, "trial %d: false alarm: %s%s%s alarm at "
+		    "%.1f ms with no alarming stimulus (%s)", n,
+		    T->false_audio ? "audible" : "",
+		    T->false_audio && T->false_light ? " and " : "",
+		    T->false_light ? "visual" : "", rel_ms(R, T->false_ns),
+		    T->false_ns < T->stim_ns ? "during the negative control" :
+		    "after the stimulus's alarm had ended");
+		nf++;
+	}
+	if (!T->audible && !T->visual) {
+		if (T->after_restore_alarm)
+			hq_finding(R->res, "trial %d: alarm only with the "
+			    "cloud: no alarm while the uplink was cut; it "
+			    "sounded %.1f s after the uplink was restored, "
+			    "%.1f s after the stimulus", n,
+			    (double)(T->after_restore_ns - T->restore_ns) /
+			    1e9, (double)(T->after_restore_ns - T->stim_ns) /
+			    1e9);
+		else
+			hq_finding(R->res, "trial %d: no alarm offline: "
+			    "neither audible nor visual within %.0f ms of the "
+			    "stimulus (nor up to %.0f ms)%s", n,
+			    R->p.limit_ms, R->p.limit_ms + R->p.grace_ms,
+			    ref != NULL && (ref->audible || ref->visual) ?
+			    "; the same stimulus raised an alarm with the "
+			    "uplink up" : "");
+		return nf + 1;
+	}
+	if (!T->audible && R->p.need_audible) {
+		hq_finding(R->res, "trial %d: visual only: no audible alarm "
+		    "(nothing above %.1f dB in %.0f-%.0f Hz)", n,
+		    R->ao.threshold_db, R->ao.lo_hz, R->ao.hi_hz);
+		nf++;
+	}
+	if (!T->visual && R->p.need_visual) {
+		hq_finding(R->res, "trial %d: audible only: no visual alarm "
+		    "(the light sensor saw no flash)", n);
+		nf++;
+	}
+	if (T->audible) {
+		double lat = (double)(T->a_on_ns - T->stim_ns) / 1e6;
+		double dur = (double)(T->a_end_ns - T->a_on_ns) / 1e6;
+
+		snprintf(m, sizeof(m), "trial%d.audible_latency", n);
+		hq_measure(R->res, m, round(lat * 10) / 10, "ms", "<=",
+		    R->p.limit_ms, u_a);
+		snprintf(m, sizeof(m), "trial%d.level", n);
+		hq_measure(R->res, m, round(T->snd.level_db * 10) / 10, "dB",
+		    ">=", R->p.min_db, 1.0);
+		snprintf(m, sizeof(m), "trial%d.audible_duration", n);
+		hq_measure(R->res, m, round(dur), "ms", ">=", R->p.min_dur_ms,
+		    2 * R->p.hop_ms);
+		if (lat > R->p.limit_ms) {
+			hq_finding(R->res, "trial %d: late alarm: audible "
+			    "%.1f ms after the stimulus, limit %.0f ms", n,
+			    lat, R->p.limit_ms);
+			nf++;
+		}
+		if (T->snd.level_db < R->p.min_db) {
+			hq_finding(R->res, "trial %d: too quiet: %.1f dB "
+			    "(estimated against the %.1f dB calibration tone), "
+			    "at least %.1f dB required", n, T->snd.level_db,
+			    R->cal.db, R->p.min_db);
+			nf++;
+		}
+		if (dur < R->p.min_dur_ms) {
+			hq_finding(R->res, "trial %d: audible alarm too short: "
+			    "%.0f ms, at least %.0f ms required", n, dur,
+			    R->p.min_dur_ms);
+			nf++;
+		}
+	}
+	if (T->visual) {
+		double lat = (double)(T->ep.onset_ns - T->stim_ns) / 1e6;
+		double dur = (double)(T->ep.end_ns - T->ep.onset_ns) / 1e6;
+
+		snprintf(m, sizeof(m), "trial%d.visual_latency", n);
+		hq_measure(R->res, m, round(lat * 10) / 10, "ms", "<=",
+		    R->p.limit_ms, u_v);
+		snprintf(m, sizeof(m), "trial%d.flashes", n);
+		hq_measure(R->res, m, T->ep.flashes, "flashes", ">=",
+		    (double)R->p.min_flashes, 0);
+		snprintf(m, sizeof(m), "trial%d.flash_rate", n);
+		hq_measure(R->res, m, round(T->ep.freq_hz * 1000) / 1000, "Hz",
+		    NULL, 0, 0.01);
+		snprintf(m, sizeof(m), "trial%d.visual_duration", n);
+		hq_measure(R->res, m, round(dur), "ms", ">=", R->p.min_dur_ms,
+		    2.0);
+		if (lat > R->p.limit_ms) {
+			hq_finding(R->res, "trial %d: late alarm: visual %.1f "
+			    "ms after the stimulus, limit %.0f ms", n, lat,
+			    R->p.limit_ms);
+			nf++;
+		}
+		if (T->ep.flashes < R->p.min_flashes) {
+			hq_finding(R->res, "trial %d: visual alarm: %u "
+			    "flash%s, at least %lld required", n,
+			    T->ep.flashes, T->ep.flashes == 1 ? "" : "es",
+			    R->p.min_flashes);
+			nf++;
+		} else if (T->ep.freq_hz < R->p.fmin ||
+		    T->ep.freq_hz > R->p.fmax) {
+			hq_finding(R->res, "trial %d: visual alarm flashes at "
+			    "%.2f Hz, outside %.2f-%.2f Hz", n, T->ep.freq_hz,
+			    R->p.fmin, R->p.fmax);
+			nf++;
+		}
+		if (dur < R->p.min_dur_ms) {
+			hq_finding(R->res, "trial %d: visual alarm too short: "
+			    "%.0f ms, at least %.0f ms required", n, dur,
+			    R->p.min_dur_ms);
+			nf++;
+		}
+	}
+	if (R->p.need_event && R->r.have_events && !T->event_logged) {
+		hq_finding(R->res, "trial %d: the alarm is not in the DUT's "
+		    "local event log", n);
+		nf++;
+	}
+	if (R->r.have_cloud) {
+		if (!T->reconnected) {
+			hq_finding(R->res, "trial %d: no reconnection: the "
+			    "cloud heard nothing from the DUT within %.0f s "
+			    "of the restore", n, fmax(R->p.reconnect_s,
+			    R->p.backlog_s));
+			nf++;
+		} else {
+			double rs = (double)(T->reconnect_ns - T->restore_ns) /
+			    1e9;
+
+			snprintf(m, sizeof(m), "trial%d.reconnect", n);
+			hq_measure(R->res, m, round(rs * 1000) / 1000, "s",
+			    "<=", R->p.reconnect_s, CLOUD_POLL_MS / 1000.0);
+			if (rs > R->p.reconnect_s) {
+				hq_finding(R->res, "trial %d: reconnected %.1f "
+				    "s after the restore, limit %.0f s", n, rs,
+				    R->p.reconnect_s);
+				nf++;
+			}
+		}
+		if (!T->uploaded) {
+			hq_finding(R->res, "trial %d: no backlog upload: the "
+			    "offline alarm event never reached the cloud "
+			    "within %.0f s of the restore", n,
+			    R->p.backlog_s);
+			nf++;
+		} else {
+			double bs = (double)(T->upload_ns - T->restore_ns) /
+			    1e9;
+
+			snprintf(m, sizeof(m), "trial%d.backlog_upload", n);
+			hq_measure(R->res, m, round(bs * 1000) / 1000, "s",
+			    "<=", R->p.backlog_s, CLOUD_POLL_MS / 1000.0);
+			if (bs > R->p.backlog_s) {
+				hq_finding(R->res, "trial %d: offline event "
+				    "uploaded %.1f s after the restore, limit "
+				    "%.0f s", n, bs, R->p.backlog_s);
+				nf++;
+			}
+		}
+	}
+	return nf;
+}
+
+static const char rule[] =
+    "Per trial: the uplink is cut and the cut must hold (the cloud "
+    "receives no heartbeat from the DUT while cut; else INCONCLUSIVE); "
+    "no audible or visual alarm may start during the negative control "
+    "(FAIL: false alarm); after the stimulus an audible alarm (band "
+    "level at or above the onset threshold) and a visual alarm (light "
+    "sensor) must start within latency_limit_ms, the audible one at or "
+    "above min_level_db, both lasting at least min_duration_ms, with at "
+    "least min_flashes flashes at flash_hz_min..flash_hz_max; the alarm "
+    "must be in the DUT's local event log; after the restore the DUT "
+    "must reach its cloud within reconnect_limit_s and upload the "
+    "offline event within backlog_limit_s.  Latency = alarm onset - "
+    "stimulus time, both on CLOCK_MONOTONIC.  Simple acceptance "
+    "(ISO/IEC 17025 7.8.6): a value passes if it meets the limit; a "
+    "value within the stated uncertainty of the limit is flagged as "
+    "such.  PASS needs every trial to pass and every control to hold.";
+
+static void
+save_evidence(struct run *R)
+{
+	struct hq_err e = { 0 };
+	char rel[256];
+	size_t len;
+	const char *raw;
+	int16_t *x = NULL;
+	size_t n;
+	int64_t first, now = hq_mono_ns();
+
+	snprintf(rel, sizeof(rel), "netcut/%s-stimuli.txt", R->slug);
+	if (hq_transcript_save(R->tr, R->ctx->ev, rel, &e) == 0)
+		hq_result_evidence(R->res, rel);
+	hq_err_clear(&e);
+	if (R->light != NULL) {
+		raw = hq_light_raw(R->light, &len);
+		snprintf(rel, sizeof(rel), "netcut/%s-light.log", R->slug);
+		if (hq_evidence_write(R->ctx->ev, rel, "light", raw != NULL ?
+		    raw : "", len, &e) == 0)
+			hq_result_evidence(R->res, rel);
+		hq_err_clear(&e);
+	}
+	/* The audio of the case, as a WAV stamped like its source. */
+	if (R->wav != NULL && R->first_ns > 0 && now > R->first_ns &&
+	    audio_get(R, R->first_ns, now, &x, &n, &first, &e) == 0) {
+		size_t hl = 12 + 24 + 8 + 4 + 8 + 48 + 8, i;
+		uint8_t *w = malloc(hl + n * 2);
+		char note[48];
+		int64_t t0 = time_of(R, first);
+
+		if (w != NULL) {
+			memset(w, 0, hl);
+			snprintf(note, sizeof(note), "t0_mono_ms=%lld",
+			    (long long)(t0 / NS_PER_MS));
+#define PUT32(p, v) do { (p)[0] = (v) & 0xff; (p)[1] = ((v) >> 8) & 0xff; \
+	(p)[2] = ((v) >> 16) & 0xff; (p)[3] = ((v) >> 24) & 0xff; } while (0)
+			memcpy(w, "RIFF", 4);
+			PUT32(w + 4, (uint32_t)(hl - 8 + n * 2));
+			memcpy(w + 8, "WAVEfmt ", 8);
+			PUT32(w + 16, 16u);
+			w[20] = 1;
+			w[22] = 1;
+			PUT32(w + 24, R->rate);
+			PUT32(w + 28, R->rate * 2);
+			w[32] = 2;
+			w[34] = 16;
+			memcpy(w + 36, "LIST", 4);
+			PUT32(w + 40, 4u + 8u + 48u);
+			memcpy(w + 44, "INFOICMT", 8);
+			PUT32(w + 52, 48u);
+			memcpy(w + 56, note, strlen(note));
+			memcpy(w + 104, "data", 4);
+			PUT32(w + 108, (uint32_t)(n * 2));
+#undef PUT32
+			for (i = 0; i < n; i++) {
+				w[hl + 2 * i] = (uint8_t)(x[i] & 0xff);
+				w[hl + 2 * i + 1] = (uint8_t)((uint16_t)x[i] >>
+				    8);
+			}
+			snprintf(rel, sizeof(rel), "netcut/%s-audio.wav",
+			    R->slug);
+			if (hq_evidence_write(R->ctx->ev, rel, "audio", w,
+			    hl + n * 2, &e) == 0)
+				hq_result_evidence(R->res, rel);
+			free(w);
+		}
+		free(x);
+	}
+}
+
+/* Traffic volume per second of the case, from the capture. */
+static cJSON *
+traffic_json(struct run *R)
+{
+	struct hq_err e = { 0 };
+	struct hq_pkt *pk = NULL;
+	struct hq_traffic t;
+	int64_t a, end = hq_mono_ns();
+	size_t np;
+	cJSON *arr = cJSON_CreateArray(), *o;
+
+	if (arr == NULL || R->first_ns <= 0 ||
+	    capture_packets(R, &pk, &np, &e) != 0)
+		return arr;
+	for (a = R->first_ns; a < end && cJSON_GetArraySize(arr) < 7200;
+	    a += NS_PER_S) {
+		hq_traffic_count(pk, np, a, a + NS_PER_S, &t);
+		if ((o = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddNumberToObject(o, "t_ms", floor(rel_ms(R, a)));
+		cJSON_AddNumberToObject(o, "to_cloud_bytes",
+		    (double)t.bytes_to_cloud);
+		cJSON_AddNumberToObject(o, "from_cloud_bytes",
+		    (double)t.bytes_from_cloud);
+		cJSON_AddNumberToObject(o, "other_dut_bytes",
+		    (double)t.bytes_dut);
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(pk);
+	return arr;
+}
+
+static int
+netcut_run(struct hq_ctx *ctx, const struct hq_case *tc,
+    struct hq_result *res, struct hq_err *err)
+{
+	struct run R;
+	struct trial *T = NULL, ref;
+	bool control = false, have_ref = false;
+	int rc, k, nfind = 0, npass = 0;
+	char path[1200];
+	cJSON *tlo;
+
+	memset(&R, 0, sizeof(R));
+	memset(&ref, 0, sizeof(ref));
+	R.ctx = ctx;
+	R.res = res;
+	hq_slug(tc->id, R.slug, sizeof(R.slug));
+	if ((rc = params_read(tc->params, &R.p, err)) != 0 ||
+	    (rc = recipe_read(ctx->dut, &R.r, err)) != 0)
+		goto out;
+	if (ctx->bench == NULL) {
+		rc = hq_err_set(err, HQ_EINVAL, "netcut needs the bench (the "
+		    "DUT's uplink routed through hopquy)");
+		goto out;
+	}
+	if ((R.tr = hq_transcript_new(1u << 20)) == NULL ||
+	    (R.timeline = cJSON_CreateArray()) == NULL ||
+	    (R.trials = cJSON_CreateArray()) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	R.ao = (struct hq_audio_opts)HQ_AUDIO_OPTS_INIT;
+	R.ao.lo_hz = R.p.band[0];
+	R.ao.hi_hz = R.p.band[1];
+	R.ao.window_ms = R.p.window_ms;
+	R.ao.hop_ms = R.p.hop_ms;
+	R.ao.merge_gap_ms = R.p.merge_ms;
+	/* Evidence sources. */
+	if (R.r.alsa) {
+		char rel[256];
+
+		snprintf(rel, sizeof(rel), "netcut/%s-microphone.wav", R.slug);
+		if ((rc = hq_evidence_register(ctx->ev, rel, "audio", path,
+		    sizeof(path), err)) != 0)
+			goto out;
+		{
+			char *slash = strrchr(path, '/');
+
+			if (slash != NULL) {
+				*slash = '\0';
+				(void)hq_mkdirs(path, 0755, NULL);
+				*slash = '/';
+			}
+		}
+		if ((rc = hq_audio_rec_start(R.r.audio,
+		    (unsigned)R.r.alsa_rate, path, &R.rec, err)) != 0)
+			goto out;
+		hq_result_evidence(res, rel);
+	} else
+		snprintf(path, sizeof(path), "%s", R.r.audio);
+	if ((rc = hq_wav_open(path, dl_in(&R, 5000), &R.wav, err)) != 0)
+		goto out;
+	R.rate = hq_wav_rate(R.wav);
+	if (!hq_wav_t0(R.wav, &R.wav_t0)) {
+		rc = hq_err_set(err, HQ_EPROTO, "audio %s: the recording does "
+		    "not say when its first sample was taken (t0_mono_ms in "
+		    "its ICMT); its onsets cannot be put on the run's clock",
+		    path);
+		goto out;
+	}
+	hq_step(res, "audio: %s, %u Hz, sample 0 at %.1f ms of the run", path,
+	    R.rate, rel_ms(&R, R.wav_t0));
+	if (R.r.have_light) {
+		if ((rc = hq_light_open(R.r.light, R.r.light_clk,
+		    dl_in(&R, 5000), &R.light, err)) != 0)
+			goto out;
+		hq_step(res, "light sensor: %s (%s clock)", R.r.light,
+		    clocks[R.r.light_clk]);
+	} else if (R.p.need_visual) {
+		rc = hq_err_set(err, HQ_EINVAL, "the profile requires a visual "
+		    "alarm and the DUT description names no light sensor "
+		    "(alarm.light)");
+		goto out;
+	}
+	if (!R.r.have_cloud)
+		hq_step(res, "no cloud recipe: the cut is proven by the "
+		    "capture only, and reconnection and backlog are not "
+		    "checked");
+	if (!R.r.have_cloud && (ctx->cap == NULL || ctx->dut->ncloud == 0)) {
+		rc = hq_err_set(err, HQ_EINVAL, "nothing can prove the cut: "
+		    "no cloud recipe (alarm.cloud), and no capture or no "
+		    "declared cloud addresses (bench.cloud)");
+		goto out;
+	}
+	R.first_ns = hq_mono_ns();
+	if ((T = calloc((size_t)R.p.trials, sizeof(*T))) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	/* Controls. */
+	if ((rc = calibrate(&R, err)) != 0)
+		goto judged;
+	if ((rc = baseline(&R, err)) != 0)
+		goto out;
+	if (R.p.online_ref) {
+		if ((rc = reference(&R, &ref, err)) != 0)
+			goto out;
+		have_ref = true;
+	}
+	for (k = 0; k < R.p.trials; k++) {
+		if ((rc = trial(&R, &T[k], k + 1, err)) != 0)
+			goto judged;
+		cJSON_AddItemToArray(R.trials, trial_json(&R, &T[k]));
+	}
+	for (k = 0; k < R.p.trials && !control; k++) {
+		int nf = judge(&R, &T[k], have_ref ? &ref : NULL, &control);
+
+		nfind += nf;
+		if (nf == 0)
+			npass++;
+	}
+	if (!control) {
+		if (nfind > 0)
+			hq_verdict(res, HQ_FAIL, "%d finding%s in %lld trial%s "
+			    "(%d passed); see findings", nfind, nfind == 1 ?
+			    "" : "s", R.p.trials, R.p.trials == 1 ? "" : "s",
+			    npass);
+		else
+			hq_verdict(res, HQ_PASS, "%lld of %lld trials with the "
+			    "uplink cut (%s): audible and visual alarm within "
+			    "%.0f ms, at or above %.0f dB, for at least %.0f "
+			    "ms; no false alarm; event logged; reconnected "
+			    "and backlog uploaded", R.p.trials, R.p.trials,
+			    hq_cut_mode_name(R.p.cut), R.p.limit_ms,
+			    R.p.min_db, R.p.min_dur_ms);
+	}
+ judged:
+	if (rc > 0)		/* a control failed; the verdict is set */
+		rc = 0;
+	if (have_ref) {
+		cJSON *o = trial_json(&R, &ref);
+
+		cJSON_AddStringToObject(o, "note", "online reference, uplink "
+		    "up; not judged");
+		hq_detail(res, "online_reference", o);
+	}
+	hq_detail(res, "trials", R.trials);
+	R.trials = NULL;
+	hq_detail(res, "decision_rule", cJSON_CreateString(rule));
+	if ((tlo = cJSON_CreateObject()) != NULL) {
+		cJSON_AddNumberToObject(tlo, "origin_mono_ms",
+		    (double)(ctx->t0_ns / NS_PER_MS));
+		cJSON_AddStringToObject(tlo, "clock", "CLOCK_MONOTONIC, ms "
+		    "since the run's start");
+		cJSON_AddItemToObject(tlo, "entries", R.timeline);
+		R.timeline = NULL;
+		cJSON_AddItemToObject(tlo, "traffic", traffic_json(&R));
+		hq_detail(res, "timeline", tlo);
+	}
+	save_evidence(&R);
+ out:
+	if (ctx->bench != NULL && hq_bench_cut_active(ctx->bench) !=
+	    HQ_CUT_NONE) {
+		struct hq_err berr = { 0 };
+
+		if (hq_bench_restore(ctx->bench, &berr) != 0)
+			hq_error("restore: %s", berr.msg);
+	}
+	free(T);
+	cJSON_Delete(R.trials);
+	cJSON_Delete(R.timeline);
+	hq_transcript_free(R.tr);
+	hq_light_close(R.light);
+	hq_wav_close(R.wav);
+	hq_audio_rec_stop(R.rec);
+	recipe_clear(&R.r);
+	params_clear(&R.p);
+	return rc;
+}
+
+static void
+netcut_cleanup(struct hq_ctx *ctx)
+{
+	struct hq_err err = { 0 };
+
+	/* The uplink comes back whatever happened (the engine restores
+	 * the whole journal again at the end of the run). */
+	if (ctx->bench != NULL && hq_bench_cut_active(ctx->bench) !=
+	    HQ_CUT_NONE && hq_bench_restore(ctx->bench, &err) != 0)
+		hq_error("netcut: restore: %s", err.msg);
+}
+
+const struct hq_family hq_family_netcut = {
+	.name		= "netcut",
+	.summary	= "uplink cut: local recognition, audible and visual "
+			  "alarm, no false alarm, reconnect and backlog",
+	.flags		= HQ_FAM_NEEDS_BENCH | HQ_FAM_NEEDS_CAPTURE,
+	.check_params	= netcut_check_params,
+	.run		= netcut_run,
+	.cleanup	= netcut_cleanup,
+};
