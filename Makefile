@@ -45,6 +45,16 @@ $(HOPQUY): $(BUILD)/harness/main.o $(HQ_OBJS)
 $(UNITRUN): $(UNIT_OBJS) $(HQ_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(HQ_LDLIBS)
 
+# Every `Suite *suite_<name>(void)` in tests/unit/check_*.c joins the runner.
+$(BUILD)/tests/unit/suites.inc: $(UNIT_SRCS)
+	@mkdir -p $(@D)
+	grep -h '^suite_[a-z0-9_]*(void)' $(UNIT_SRCS) | \
+	    sed 's/^\(suite_[a-z0-9_]*\)(void).*/HQ_SUITE(\1)/' | sort > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/tests/unit/check_main.o: $(BUILD)/tests/unit/suites.inc
+$(BUILD)/tests/unit/check_main.o: HQ_CFLAGS += -I$(BUILD)/tests/unit
+
 # Each fixture (simulator, cloud, ...) brings its own fragment, adding its
 # binaries to FIXTURE_BINS.
 include $(wildcard fixtures/*/*.mk)
