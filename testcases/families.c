@@ -5,9 +5,11 @@
 #include "family.h"
 
 extern const struct hq_family hq_family_surface;
+extern const struct hq_family hq_family_tls;
 
 const struct hq_family *const hq_families[] = {
 	&hq_family_surface,
+	&hq_family_tls,
 	NULL
 };
 
