@@ -184,6 +184,8 @@ task_done(const struct hq_tlsenum_opts *o, struct hq_tls_scan *s,
 		return;
 	}
 	t->tries = 0;
+	if (oc == O_REPLY)
+		s->nreplies++;
 	if (oc == O_PROTO) {
 		t->finished = true;
 		t->error = true;
@@ -342,12 +344,16 @@ run_tasks(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 				if (t->finished || t->inflight)
 					continue;
 				if (s->nprobes >= HQ_TLSENUM_PROBES_MAX ||
-				    hq_deadline_passed(dl)) {
+				    hq_deadline_passed(dl) ||
+				    (s->nerrors >= 4 && s->nreplies == 0)) {
+					/* The last: a server that answers no
+					 * probe properly is not worth more. */
 					t->finished = true;
 					t->error = true;
 					snprintf(t->why, sizeof(t->why), "%s",
 					    hq_deadline_passed(dl) ? "scan "
-					    "deadline passed" : "probe limit");
+					    "deadline passed" : s->nreplies == 0 ?
+					    s->first_error : "probe limit");
 					continue;
 				}
 				if (!task_next(o, t, sl->hello,
@@ -418,13 +424,24 @@ run_tasks(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 			np++;
 			if (pfd[i].revents == 0) {
 				if (hq_deadline_passed(sl->dl)) {
-					snprintf(m, sizeof(m), "no answer "
-					    "within %d ms (%s)", o->timeout_ms,
-					    sl->phase == 0 ? "connect" :
-					    sl->nbuf > 0 ? "partial reply" :
-					    "after ClientHello");
+					bool part = sl->nbuf > 0;
+
+					if (part)
+						snprintf(m, sizeof(m), "only "
+						    "%zu bytes of a TLS reply "
+						    "within %d ms", sl->nbuf,
+						    o->timeout_ms);
+					else
+						snprintf(m, sizeof(m), "no "
+						    "answer within %d ms (%s)",
+						    o->timeout_ms,
+						    sl->phase == 0 ? "connect" :
+						    "after ClientHello");
 					slot_close(sl);
-					task_done(o, s, t, O_TIMEOUT, NULL, m);
+					/* A server that answers too slowly has
+					 * answered: no retry. */
+					task_done(o, s, t, part ? O_PROTO :
+					    O_TIMEOUT, NULL, m);
 				}
 				continue;
 			}
@@ -702,7 +719,7 @@ hq_tlsenum_scan(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 int
 hq_tlsenum_probe(const char *addr, unsigned port, const uint8_t *hello,
     size_t len, int timeout_ms, struct hq_deadline dl, struct hq_tls_reply *r,
-    struct hq_err *err)
+    uint8_t *firstp, struct hq_err *err)
 {
 	struct hq_deadline t = hq_deadline_min(dl, hq_deadline_in(timeout_ms));
 	uint8_t *buf = NULL;
@@ -731,6 +748,11 @@ hq_tlsenum_probe(const char *addr, unsigned port, const uint8_t *hello,
 			if (rc == HQ_ETIMEDOUT && nbuf == 0) {
 				hq_err_clear(err);
 				rc = 0;		/* silent: kind MORE */
+			} else if (rc == HQ_ETIMEDOUT) {
+				hq_err_clear(err);
+				rc = hq_err_set(err, HQ_EPROTO, "only %zu bytes "
+				    "of a TLS reply within %d ms", nbuf,
+				    timeout_ms);
 			}
 			goto out;
 		}
@@ -739,6 +761,8 @@ hq_tlsenum_probe(const char *addr, unsigned port, const uint8_t *hello,
 			continue;
 		if (n <= 0)
 			break;
+		if (nbuf == 0 && firstp != NULL)
+			*firstp = buf[0];
 		nbuf += (size_t)n;
 		if ((rc = hq_tls_reply_parse(buf, nbuf, r, err)) != 0)
 			goto out;
@@ -748,8 +772,11 @@ hq_tlsenum_probe(const char *addr, unsigned port, const uint8_t *hello,
 	if (nbuf == HQ_TLS_REPLY_MAX)
 		rc = hq_err_set(err, HQ_EPROTO, "no ServerHello within %d "
 		    "bytes", HQ_TLS_REPLY_MAX);
+	else if (nbuf > 0)
+		rc = hq_err_set(err, HQ_EPROTO, "connection closed after %zu "
+		    "bytes of an incomplete TLS reply", nbuf);
 	else
-		r->kind = HQ_TLSR_MORE;		/* closed undecided */
+		r->kind = HQ_TLSR_MORE;		/* closed without a word */
  out:
 	free(buf);
 	if (fd >= 0)
@@ -766,12 +793,19 @@ hq_tlsenum_detect(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 	const uint8_t *hello;
 	size_t len;
 	char nb[32];
+	uint8_t first = 0;
 	int rc;
 
 	*is_tlsp = false;
 	hello = hq_tls_probe_hello(&len);
 	rc = hq_tlsenum_probe(o->addr, o->port, hello, len, o->timeout_ms, dl,
-	    &r, &perr);
+	    &r, &first, &perr);
+	if (rc == HQ_EPROTO && (first == 0x15 || first == 0x16)) {
+		/* It starts like TLS: a TLS port that answers badly. */
+		*is_tlsp = true;
+		snprintf(why, whysz, "malformed TLS answer: %s", perr.msg);
+		return 0;
+	}
 	if (rc == HQ_EPROTO) {
 		snprintf(why, whysz, "not TLS: %s", perr.msg);
 		return 0;

@@ -38,7 +38,7 @@ struct hq_tlsenum_opts {
 	bool		 groups;	/* enumerate TLS 1.3 groups */
 	bool		 preference;	/* test server suite order */
 };
-#define HQ_TLSENUM_OPTS_INIT { NULL, 0, NULL, 32, 3000, 2, 8, 0x1f, \
+#define HQ_TLSENUM_OPTS_INIT { NULL, 0, NULL, 8, 3000, 2, 4, 0x1f, \
 	true, true }
 
 enum hq_tls_vstate {
@@ -65,6 +65,7 @@ struct hq_tls_scan {
 	size_t		 ngroups13;
 	bool		 groups_done;
 	size_t		 nprobes;
+	size_t		 nreplies;	/* probes with a parsed answer */
 	size_t		 nerrors;	/* probes that failed after retries */
 	char		 first_error[160];
 	int64_t		 elapsed_ms;
@@ -87,12 +88,14 @@ int	hq_tlsenum_scan(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 	    struct hq_tls_scan *s, struct hq_err *err);
 
 /*
- * One probe, for tests and tools: sends hello, parses the answer into r.
- * rc 0 and r->kind MORE means the server closed or stayed silent.
+ * One probe: sends hello, parses the answer into r.  rc 0 with r->kind MORE
+ * means the server closed or stayed silent without a byte; a partial or
+ * malformed answer is HQ_EPROTO.  *firstp (may be NULL) gets the first
+ * byte received.
  */
 int	hq_tlsenum_probe(const char *addr, unsigned port, const uint8_t *hello,
 	    size_t len, int timeout_ms, struct hq_deadline dl,
-	    struct hq_tls_reply *r, struct hq_err *err);
+	    struct hq_tls_reply *r, uint8_t *firstp, struct hq_err *err);
 
 /* The real handshake (OpenSSL, non-blocking, every wait bounded). */
 struct hq_tls_hs_opts {

@@ -153,10 +153,10 @@ params_read(const cJSON *params, struct tls_params *tp, struct hq_err *err)
 	    (rc = hq_jv_int(params, "", "probe_timeout_ms", false, 100,
 	    60000, 3000, &tp->probe_ms, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "window", false, 1,
-	    HQ_TLSENUM_WINDOW_MAX, 32, &tp->window, err)) != 0 ||
+	    HQ_TLSENUM_WINDOW_MAX, 8, &tp->window, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "retries", false, 0, 5, 2,
 	    &tp->retries, err)) != 0 ||
-	    (rc = hq_jv_int(params, "", "chunks", false, 1, 32, 8,
+	    (rc = hq_jv_int(params, "", "chunks", false, 1, 32, 4,
 	    &tp->chunks, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "handshake_timeout_ms", false, 100,
 	    60000, 5000, &tp->hs_ms, err)) != 0 ||
@@ -621,7 +621,7 @@ jstr(const cJSON *o, const char *k)
 /* Common verdict tail of protocols and suites. */
 static void
 verdict(struct hq_result *res, size_t nfind, size_t ntls, size_t nctl_bad,
-    size_t nundecided, const char *what_ok)
+    size_t nundecided, const char *first, const char *what_ok)
 {
 	if (nfind > 0)
 		hq_verdict(res, HQ_FAIL, "%zu finding%s (see findings)", nfind,
@@ -632,12 +632,12 @@ verdict(struct hq_result *res, size_t nfind, size_t ntls, size_t nctl_bad,
 		    "judge (cleartext surfaces are a separate check)");
 	else if (nctl_bad > 0)
 		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: %zu TLS "
-		    "port%s did not complete a normal handshake", nctl_bad,
-		    nctl_bad == 1 ? "" : "s");
+		    "port%s did not complete a normal handshake (%s)",
+		    nctl_bad, nctl_bad == 1 ? "" : "s", first);
 	else if (nundecided > 0)
 		hq_verdict(res, HQ_INCONCLUSIVE, "%zu probe chain%s could not "
-		    "be decided (timeouts or malformed answers; see steps)",
-		    nundecided, nundecided == 1 ? "" : "s");
+		    "be decided (%s)", nundecided, nundecided == 1 ? "" : "s",
+		    first);
 	else
 		hq_verdict(res, HQ_PASS, "%zu TLS port%s: %s", ntls,
 		    ntls == 1 ? "" : "s", what_ok);
@@ -649,6 +649,7 @@ run_protocols(struct hq_ctx *ctx, const struct tls_params *tp,
 {
 	cJSON *arr = NULL, *pj;
 	size_t ntls = 0, nbad = 0, nctl = 0, nund = 0, i;
+	char first[256] = "";
 	int rc;
 
 	if ((rc = tls_ports(ctx, tp, res, &arr, err)) != 0)
@@ -668,8 +669,13 @@ run_protocols(struct hq_ctx *ctx, const struct tls_params *tp,
 			continue;
 		}
 		ntls++;
-		if (!jbool(pj, "control"))
+		if (!jbool(pj, "control")) {
 			nctl++;
+			if (first[0] == '\0')
+				snprintf(first, sizeof(first), "port %u: %s; "
+				    "%s", port, jstr(pj, "control_error"),
+				    jstr(pj, "detect"));
+		}
 		for (i = 0; i < HQ_TLS_NVERSIONS; i++) {
 			uint16_t v = (uint16_t)(HQ_SSL3 + i);
 			const char *vn = hq_tls_version_name(v);
@@ -690,6 +696,10 @@ run_protocols(struct hq_ctx *ctx, const struct tls_params *tp,
 				nund++;
 				hq_step(res, "port %u: %s undecided: %s", port,
 				    vn, jstr(e, "why"));
+				if (first[0] == '\0')
+					snprintf(first, sizeof(first), "port "
+					    "%u: %s: %s", port, vn,
+					    jstr(e, "why"));
 			}
 		}
 		if (tp->require13 && strcmp(jstr(cJSON_GetObjectItemCaseSensitive(
@@ -699,10 +709,29 @@ run_protocols(struct hq_ctx *ctx, const struct tls_params *tp,
 			    "the profile requires", port);
 		}
 		if (!ok_any) {
-			nbad++;
-			hq_finding(res, "port %u accepts no protocol version "
-			    "at or above %s", port,
-			    hq_tls_version_name(tp->min_version));
+			bool decided = jbool(pj, "control");
+
+			for (i = tp->min_version - HQ_SSL3;
+			    i < HQ_TLS_NVERSIONS; i++)
+				if (strcmp(jstr(cJSON_GetObjectItemCaseSensitive(
+				    vj, hq_tls_version_name((uint16_t)(HQ_SSL3 +
+				    i))), "state"), "refused") != 0)
+					decided = false;
+			if (decided) {
+				nbad++;
+				hq_finding(res, "port %u accepts no protocol "
+				    "version at or above %s", port,
+				    hq_tls_version_name(tp->min_version));
+			} else {
+				nund++;
+				if (first[0] == '\0')
+					snprintf(first, sizeof(first), "port "
+					    "%u: no version at or above %s "
+					    "decided; %s", port,
+					    hq_tls_version_name(
+					    tp->min_version),
+					    jstr(pj, "detect"));
+			}
 		}
 	}
 	if ((rc = save_json(ctx, res, "ports", arr, err)) != 0)
@@ -714,7 +743,7 @@ run_protocols(struct hq_ctx *ctx, const struct tls_params *tp,
 
 		snprintf(ok, sizeof(ok), "no protocol version below %s "
 		    "accepted", hq_tls_version_name(tp->min_version));
-		verdict(res, nbad, ntls, nctl, nund, ok);
+		verdict(res, nbad, ntls, nctl, nund, first, ok);
 	}
  out:
 	cJSON_Delete(arr);
@@ -727,6 +756,7 @@ run_suites(struct hq_ctx *ctx, const struct tls_params *tp,
 {
 	cJSON *arr = NULL, *pj;
 	size_t ntls = 0, nbad = 0, nctl = 0, nund = 0, i, nacc = 0;
+	char first[256] = "";
 	int rc;
 
 	if ((rc = tls_ports(ctx, tp, res, &arr, err)) != 0)
@@ -746,8 +776,13 @@ run_suites(struct hq_ctx *ctx, const struct tls_params *tp,
 		if (!jbool(pj, "tls"))
 			continue;
 		ntls++;
-		if (!jbool(pj, "control"))
+		if (!jbool(pj, "control")) {
 			nctl++;
+			if (first[0] == '\0')
+				snprintf(first, sizeof(first), "port %u: %s; "
+				    "%s", port, jstr(pj, "control_error"),
+				    jstr(pj, "detect"));
+		}
 		for (i = 0; i < HQ_TLS_NVERSIONS; i++) {
 			const char *vn = hq_tls_version_name(
 			    (uint16_t)(HQ_SSL3 + i));
@@ -762,6 +797,10 @@ run_suites(struct hq_ctx *ctx, const struct tls_params *tp,
 				nund++;
 				hq_step(res, "port %u: %s suites incomplete: %s",
 				    port, vn, jstr(e, "why"));
+				if (first[0] == '\0')
+					snprintf(first, sizeof(first), "port "
+					    "%u: %s: %s", port, vn,
+					    jstr(e, "why"));
 			}
 			cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(
 			    sj, vn)) {
@@ -811,7 +850,7 @@ run_suites(struct hq_ctx *ctx, const struct tls_params *tp,
 		goto out;
 	hq_detail(res, "ports", arr);
 	arr = NULL;
-	verdict(res, nbad, ntls, nctl, nund, "no banned cipher suite "
+	verdict(res, nbad, ntls, nctl, nund, first, "no banned cipher suite "
 	    "accepted, key exchange within the profile");
  out:
 	cJSON_Delete(arr);
@@ -840,7 +879,7 @@ x509_name(X509_NAME *n, char *buf, size_t bufsz)
 static int
 cert_port(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
     struct hq_result *res, cJSON *pj, size_t *nbadp, bool *controlp,
-    struct hq_err *err)
+    char *first, size_t firstsz, struct hq_err *err)
 {
 	const struct hq_dut *dut = ctx->dut;
 	struct hq_tls_hs_opts ho = { 0 };
@@ -860,11 +899,17 @@ cert_port(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 	if (hq_tlsenum_handshake(&ho, ctx->deadline, &hs, &herr) != 0) {
 		hq_step(res, "port %u: control handshake failed: %s", port,
 		    herr.msg);
+		if (first[0] == '\0')
+			snprintf(first, firstsz, "port %u: %s", port,
+			    herr.msg);
 		return 0;
 	}
 	if (hs.chain == NULL || (n = sk_X509_num(hs.chain)) == 0) {
 		hq_step(res, "port %u: no certificate sent (%s)", port,
 		    hs.cipher);
+		if (first[0] == '\0')
+			snprintf(first, firstsz, "port %u: no certificate "
+			    "sent", port);
 		goto out;
 	}
 	*controlp = true;
@@ -1035,6 +1080,7 @@ run_certificate(struct hq_ctx *ctx, const struct tls_params *tp,
 	struct cand c[TLS_PORTS_MAX];
 	cJSON *arr = NULL;
 	size_t n, i, ntls = 0, nbad = 0, nctl = 0;
+	char first[256] = "";
 	bool from_scan;
 	int rc = 0;
 
@@ -1056,7 +1102,7 @@ run_certificate(struct hq_ctx *ctx, const struct tls_params *tp,
 		cJSON_AddNumberToObject(pj, "port", c[i].port);
 		cJSON_AddItemToArray(arr, pj);
 		if ((rc = cert_port(ctx, tp, c[i].port, res, pj, &nbad,
-		    &control, err)) != 0)
+		    &control, first, sizeof(first), err)) != 0)
 			goto out;
 		if (!control)
 			nctl++;
@@ -1065,7 +1111,7 @@ run_certificate(struct hq_ctx *ctx, const struct tls_params *tp,
 		goto out;
 	hq_detail(res, "ports", arr);
 	arr = NULL;
-	verdict(res, nbad, ntls, nctl, 0, "certificate keys, signatures, "
+	verdict(res, nbad, ntls, nctl, 0, first, "certificate keys, signatures, "
 	    "validity and names within the profile");
  out:
 	cJSON_Delete(arr);
