@@ -28,6 +28,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include <poll.h>
+#include <pthread.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -417,6 +418,40 @@ vstate_name(enum hq_tls_vstate st)
 	}
 }
 
+static bool
+dhe_accepted(const struct hq_tls_scan *sc)
+{
+	size_t i, k;
+
+	for (i = 0; i < HQ_TLS_NVERSIONS; i++)
+		for (k = 0; k < sc->v[i].nsuites; k++) {
+			const struct hq_tls_suite *su =
+			    hq_tls_suite_find(sc->v[i].suites[k]);
+
+			if (su != NULL && (su->kx == HQ_TLS_KX_DHE ||
+			    su->kx == HQ_TLS_KX_DHE_PSK))
+				return true;
+		}
+	return false;
+}
+
+struct control_job {
+	struct hq_tls_hs_opts	 ho;
+	struct hq_deadline	 dl;
+	struct hq_tls_hs	 hs;
+	struct hq_err		 err;
+	int			 rc;
+};
+
+static void *
+control_thread(void *arg)
+{
+	struct control_job *cj = arg;
+
+	cj->rc = hq_tlsenum_handshake(&cj->ho, cj->dl, &cj->hs, &cj->err);
+	return NULL;
+}
+
 /* Scans one port: detection, control handshake, enumeration; as JSON. */
 static int
 port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
@@ -426,15 +461,18 @@ port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 	struct hq_tls_scan sc;
 	struct hq_tls_hs hs;
 	struct hq_tls_hs_opts ho = { 0 };
+	struct control_job ctl;
 	struct hq_err herr = { 0 };
 	cJSON *j = NULL, *vj, *sj, *pj;
 	char why[192];
-	bool is_tls;
+	bool is_tls, threaded = false;
+	pthread_t th;
 	size_t i;
 	int rc;
 
 	memset(&sc, 0, sizeof(sc));
 	memset(&hs, 0, sizeof(hs));
+	memset(&ctl, 0, sizeof(ctl));
 	*outp = NULL;
 	enum_opts(ctx, tp, port, &o);
 	if ((j = cJSON_CreateObject()) == NULL)
@@ -456,12 +494,27 @@ port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 	hq_step(res, "port %u: ClientHello probe: %s", port, why);
 	if (!is_tls)
 		goto done;
-	/* Control: a normal handshake with everything OpenSSL allows. */
-	ho.addr = ctx->dut->address;
-	ho.port = port;
-	ho.sni = ctx->dut->name;
-	ho.timeout_ms = (int)tp->hs_ms;
-	if (hq_tlsenum_handshake(&ho, ctx->deadline, &hs, &herr) == 0) {
+	/* Control: a normal handshake with everything OpenSSL allows, on a
+	 * thread of its own while the enumeration runs. */
+	ctl.ho.addr = ctx->dut->address;
+	ctl.ho.port = port;
+	ctl.ho.sni = ctx->dut->name;
+	ctl.ho.timeout_ms = (int)tp->hs_ms;
+	ctl.dl = ctx->deadline;
+	if (pthread_create(&th, NULL, control_thread, &ctl) == 0)
+		threaded = true;
+	else
+		control_thread(&ctl);
+	rc = hq_tlsenum_scan(&o, ctx->deadline, &sc, &herr);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (rc != 0) {
+		rc = hq_err_set(err, rc, "%s", herr.msg);
+		goto out;
+	}
+	hs = ctl.hs;
+	memset(&ctl.hs, 0, sizeof(ctl.hs));
+	if (ctl.rc == 0) {
 		cJSON_AddBoolToObject(j, "control", true);
 		cJSON_AddStringToObject(j, "control_version", hs.version);
 		cJSON_AddStringToObject(j, "control_cipher", hs.cipher);
@@ -469,15 +522,11 @@ port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 		    port, hs.version, hs.cipher);
 	} else {
 		cJSON_AddBoolToObject(j, "control", false);
-		cJSON_AddStringToObject(j, "control_error", herr.msg);
+		cJSON_AddStringToObject(j, "control_error", ctl.err.msg);
 		hq_step(res, "port %u: control handshake failed: %s", port,
-		    herr.msg);
-		hq_err_clear(&herr);
+		    ctl.err.msg);
 	}
-	if ((rc = hq_tlsenum_scan(&o, ctx->deadline, &sc, &herr)) != 0) {
-		rc = hq_err_set(err, rc, "%s", herr.msg);
-		goto out;
-	}
+	ho = ctl.ho;
 	hq_step(res, "port %u: enumeration: %zu probes in %lld ms (window "
 	    "%u, %u chains per version), %zu undecided", port, sc.nprobes,
 	    (long long)sc.elapsed_ms, o.window, o.chunks, sc.nerrors);
@@ -506,11 +555,13 @@ port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 	cJSON_AddItemToObject(j, "groups_tls13", ids_json(sc.groups13,
 	    sc.ngroups13, true));
 	cJSON_AddBoolToObject(j, "groups_complete", sc.groups_done);
-	/* DHE: the group size from a handshake limited to DHE suites. */
+	/* DHE: the group size from a handshake limited to DHE suites, when
+	 * the server accepts any. */
 	hq_tls_hs_clear(&hs);
 	ho.ciphers = "kEDH:@SECLEVEL=0";
 	ho.max_version = TLS1_2_VERSION;
-	if (hq_tlsenum_handshake(&ho, ctx->deadline, &hs, &herr) == 0 &&
+	if (dhe_accepted(&sc) &&
+	    hq_tlsenum_handshake(&ho, ctx->deadline, &hs, &herr) == 0 &&
 	    hs.tmp_bits > 0) {
 		cJSON_AddNumberToObject(j, "dhe_bits", hs.tmp_bits);
 		hq_step(res, "port %u: DHE handshake (%s): %s group of %d "
@@ -521,6 +572,7 @@ port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 	*outp = j;
 	j = NULL;
  out:
+	hq_tls_hs_clear(&ctl.hs);
 	hq_tls_hs_clear(&hs);
 	hq_tls_scan_clear(&sc);
 	cJSON_Delete(j);
