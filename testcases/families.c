@@ -6,10 +6,12 @@
 
 extern const struct hq_family hq_family_netcut;
 extern const struct hq_family hq_family_surface;
+extern const struct hq_family hq_family_tls;
 
 const struct hq_family *const hq_families[] = {
 	&hq_family_netcut,
 	&hq_family_surface,
+	&hq_family_tls,
 	NULL
 };
 

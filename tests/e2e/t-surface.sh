@@ -67,7 +67,7 @@ PY
 }
 
 # 1. Only declared ports open: PASS, exit 0, schema-valid report.
-hq pass "$T_TMP/dut.json"
+hq pass "$T_TMP/dut.json" --only qcvn135-2024/g6.1
 check "declared ports only: exit 0 (got $rc)" [ $rc -eq 0 ]
 check "declared ports only: PASS" [ "$(verdict pass)" = PASS ]
 check "report.json validates against reports/report.schema.json" valid pass
@@ -94,7 +94,7 @@ bg $DUTNS socat TCP-LISTEN:23,bind=198.18.0.2,reuseaddr,fork \
     EXEC:/usr/sbin/telnetd
 wait_port $LABNS 198.18.0.2 8081 || nok "8081 listener did not start"
 wait_port $LABNS 198.18.0.2 23 || nok "telnetd did not start"
-hq fail "$T_TMP/dut.json"
+hq fail "$T_TMP/dut.json" --only qcvn135-2024/g6.1
 check "undeclared ports: exit 1 (got $rc)" [ $rc -eq 1 ]
 check "undeclared ports: FAIL" [ "$(verdict fail)" = FAIL ]
 check "FAIL names port 8081 and what answered" \
@@ -123,7 +123,7 @@ d=r["deviations"]; assert d and d[0]["param"]=="ports" and "1-1024" in d[0]["run
 # 4. Control: nothing declared answers (wrong address inside our range).
 sed 's/"address": "198.18.0.2"/"address": "198.18.0.9"/' "$T_TMP/dut.json" \
     >"$T_TMP/dut-gone.json"
-hq gone "$T_TMP/dut-gone.json" \
+hq gone "$T_TMP/dut-gone.json" --only qcvn135-2024/g6.1 \
     --set 'qcvn135-2024/g6.1-declared-services:ports="20-30,80"' \
     --set 'qcvn135-2024/g6.1-declared-services:connect_timeout_ms=200' \
     --set 'qcvn135-2024/g6.1-declared-services:retries=0'
