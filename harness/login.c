@@ -106,10 +106,6 @@ hq_login_try_clear(struct hq_login_try *v, size_t n)
 		hq_secret_free(v[i].cookies);
 		v[i].head = v[i].body = v[i].token = v[i].cookies = NULL;
 		v[i].body_len = 0;
-		v[i].res = HQ_LOGIN_NONE;
-		v[i].code = 0;
-		v[i].us = 0;
-		v[i].why[0] = '\0';
 	}
 }
 

@@ -74,7 +74,8 @@ bool	hq_login_kind_has_session(const char *kind);
  */
 int	hq_login_run(const struct hq_login_cfg *cfg, struct hq_login_try *v,
 	    size_t n, struct hq_deadline dl, struct hq_err *err);
-/* Frees what hq_login_run stored in v[0..n) and zeroes the results. */
+/* Frees what hq_login_run stored in v[0..n) (head, body, token,
+ * cookies); res, code, us and why stay. */
 void	hq_login_try_clear(struct hq_login_try *v, size_t n);
 /*
  * A session probe on a form surface: GET login.path with the token as

@@ -4,9 +4,11 @@
 
 #include "family.h"
 
+extern const struct hq_family hq_family_creds;
 extern const struct hq_family hq_family_surface;
 
 const struct hq_family *const hq_families[] = {
+	&hq_family_creds,
 	&hq_family_surface,
 	NULL
 };
