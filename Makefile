@@ -31,7 +31,7 @@ HOPQUY	 = $(BUILD)/hopquy
 UNITRUN	 = $(BUILD)/tests/unit/check_all
 FIXTURE_BINS =
 
-.PHONY: all check unit e2e sanitize lint-man install clean deps bench demo
+.PHONY: all check unit e2e sanitize valgrind lint-man install clean deps bench demo
 
 all: $(HOPQUY) fixtures
 
@@ -44,6 +44,19 @@ $(HOPQUY): $(BUILD)/harness/main.o $(HQ_OBJS)
 
 $(UNITRUN): $(UNIT_OBJS) $(HQ_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(HQ_LDLIBS)
+
+# Every `Suite *suite_<name>(void)` in tests/unit/check_*.c joins the runner.
+$(BUILD)/tests/unit/suites.inc: $(UNIT_SRCS)
+	@mkdir -p $(@D)
+	grep -h '^suite_[a-z0-9_]*(void)' $(UNIT_SRCS) | \
+	    sed 's/^\(suite_[a-z0-9_]*\)(void).*/HQ_SUITE(\1)/' | sort > $@.tmp
+	mv $@.tmp $@
+
+# Test files: suites are found by name, tables may leave fields out.
+$(BUILD)/tests/%.o: HQ_CFLAGS += -Wno-missing-prototypes \
+	-Wno-missing-field-initializers
+$(BUILD)/tests/unit/check_main.o: $(BUILD)/tests/unit/suites.inc
+$(BUILD)/tests/unit/check_main.o: HQ_CFLAGS += -I$(BUILD)/tests/unit
 
 # Each fixture (simulator, cloud, ...) brings its own fragment, adding its
 # binaries to FIXTURE_BINS.
@@ -66,6 +79,12 @@ sanitize:
 	$(MAKE) BUILD=build-san LDFLAGS="-fsanitize=address,undefined" \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer" check
+
+# The unit suites under valgrind, unforked so it sees every test's memory.
+valgrind: $(UNITRUN) $(HOPQUY)
+	CK_FORK=no HQ_BIN=$(abspath $(HOPQUY)) HQ_TOP=$(CURDIR) \
+	    valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+	    --error-exitcode=9 $(UNITRUN)
 
 deps:
 	tools/deps.sh

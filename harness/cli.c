@@ -44,7 +44,8 @@ static const char usage_run[] =
 "usage: hopquy run -p PROFILE -d DUT [-o RUNDIR] [--only ID,...]\n"
 "                  [--set ID:PARAM=JSON]... [--sign KEY --cert CERT]\n"
 "                  [--lab FILE] [--tsa URL] [--bench N] [--no-capture]\n"
-"                  [--json] [-q] [-v]\n"
+"                  [--snaplen N] [--capture-filter F]\n"
+"                  [--capture-max-bytes N] [--json] [-q] [-v]\n"
 "\n"
 "  -p, --profile PROFILE  profile id (e.g. qcvn135-2024) or file\n"
 "  -d, --dut FILE         DUT description (hopquy-dut/1)\n"
@@ -57,6 +58,9 @@ static const char usage_run[] =
 "      --tsa URL          RFC 3161 time-stamp authority\n"
 "      --bench N          bench instance (default: the DUT file's)\n"
 "      --no-capture       do not capture traffic\n"
+"      --snaplen N        capture snap length (default 262144)\n"
+"      --capture-filter F pcap-filter(7) expression (default: all)\n"
+"      --capture-max-bytes N  capture file cap (default 1 GiB)\n"
 "      --json             print the summary as JSON\n"
 "  -q, --quiet            no progress lines\n"
 "  -v, --verbose          more log output (repeat for debug)\n"
@@ -189,6 +193,9 @@ cmd_run(int argc, char **argv)
 		{ "tsa", required_argument, NULL, 't' },
 		{ "bench", required_argument, NULL, 'b' },
 		{ "no-capture", no_argument, NULL, 'N' },
+		{ "snaplen", required_argument, NULL, 'L' },
+		{ "capture-filter", required_argument, NULL, 'F' },
+		{ "capture-max-bytes", required_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -233,6 +240,27 @@ cmd_run(int argc, char **argv)
 			o.bench_instance = (int)v;
 			break;
 		case 'N': o.no_capture = true; break;
+		case 'L':
+			if (hq_parse_u64(optarg, strlen(optarg), 262144,
+			    &v) != 0 || v < 64) {
+				fprintf(stderr, "hopquy: --snaplen: expected 64 "
+				    "to 262144\n");
+				status = HQ_EXIT_USAGE;
+				goto out;
+			}
+			o.snaplen = (unsigned)v;
+			break;
+		case 'F': o.capture_filter = optarg; break;
+		case 'M':
+			if (hq_parse_u64(optarg, strlen(optarg), UINT64_MAX,
+			    &v) != 0 || v < 4096) {
+				fprintf(stderr, "hopquy: --capture-max-bytes: "
+				    "expected a byte count >= 4096\n");
+				status = HQ_EXIT_USAGE;
+				goto out;
+			}
+			o.capture_max_bytes = v;
+			break;
 		case 'j': opt_json = true; break;
 		case 'q': quiet = true; break;
 		case 'v': verbose++; break;

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench.h"
+#include "capture.h"
 #include "dut.h"
 #include "engine.h"
 #include "err.h"
@@ -41,6 +43,8 @@ struct run {
 	cJSON			*deviations;	/* array */
 	cJSON			*facts;
 	cJSON			*run_extra;
+	struct hq_bench		*bench;
+	struct hq_capture	*cap;
 	struct hq_ctx		 ctx;
 };
 
@@ -223,6 +227,8 @@ run_one(struct run *r, size_t i)
 		cJSON_Delete(devs);
 		return;
 	}
+	if (r->cap != NULL)
+		hq_result_set_hook(res, hq_capture_step_hook, r->cap);
 	if (r->o->progress && it->applicable)
 		fprintf(stderr, "[%3zu/%zu] %-40s running...\r", i + 1,
 		    r->plan.nitems, tc->id);
@@ -242,6 +248,12 @@ run_one(struct run *r, size_t i)
 		r->ctx.tc = &eff;
 		r->ctx.deadline = hq_deadline_in((int64_t)tc->timeout_s * 1000);
 		hq_info("%s: start (%s)", tc->id, tc->family);
+		if (r->cap != NULL) {
+			char note[512];
+
+			snprintf(note, sizeof(note), "case %s: start", tc->id);
+			hq_capture_comment(r->cap, note);
+		}
 		rc = tc->fam->run(&r->ctx, &eff, res, &err);
 		if (tc->fam->cleanup != NULL)
 			tc->fam->cleanup(&r->ctx);
@@ -262,6 +274,22 @@ run_one(struct run *r, size_t i)
 			 * that produced it. */
 			hq_verdict(res, HQ_INCONCLUSIVE, "error: PASS without "
 			    "any recorded step");
+		/* A PASS resting on a capture that hit its cap rests on
+		 * incomplete evidence. */
+		if (hq_result_verdict(res) == HQ_PASS &&
+		    (tc->fam->flags & HQ_FAM_NEEDS_CAPTURE) != 0 &&
+		    (r->cap == NULL || hq_capture_cap_hit(r->cap)))
+			hq_verdict(res, HQ_INCONCLUSIVE, "%s",
+			    r->cap == NULL ? "no capture was running (needed "
+			    "as evidence)" : "the capture reached its size "
+			    "cap; the evidence is incomplete");
+		if (r->cap != NULL) {
+			char note[512];
+
+			snprintf(note, sizeof(note), "case %s: %s", tc->id,
+			    hq_verdict_name(hq_result_verdict(res)));
+			hq_capture_comment(r->cap, note);
+		}
 		hq_info("%s: %s: %s", tc->id,
 		    hq_verdict_name(hq_result_verdict(res)),
 		    hq_result_rationale(res));
@@ -325,6 +353,80 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 	return rc;
 }
 
+/*
+ * Opens the bench (lock, journal check), moves into the lab side so the
+ * DUT is reached over the LAN, and starts the capture on the DUT-facing
+ * interface: from before the first step to after the last.
+ */
+static int
+bench_open(struct run *r, struct hq_err *err)
+{
+	int rc;
+
+	if ((rc = hq_bench_open(r->dut, r->o->bench_instance, &r->bench,
+	    err)) != 0 ||
+	    (rc = hq_bench_enter_lab(r->bench, err)) != 0)
+		return rc;
+	r->ctx.bench = r->bench;
+	return 0;
+}
+
+static int
+bench_setup(struct run *r, struct hq_err *err)
+{
+	struct hq_capture_opts co = HQ_CAPTURE_OPTS_INIT;
+	char abspath[PATH_MAX];
+	cJSON *b;
+	int rc;
+
+	b = cJSON_AddObjectToObject(r->run_extra, "bench");
+	cJSON_AddNumberToObject(b, "instance", hq_bench_instance(r->bench));
+	cJSON_AddStringToObject(b, "mode", r->dut->bench_mode);
+	cJSON_AddStringToObject(b, "lab_namespace", hq_bench_lab_ns(r->bench));
+	cJSON_AddStringToObject(b, "lan_if", hq_bench_lan_ifname(r->bench));
+	cJSON_AddStringToObject(b, "uplink_if",
+	    hq_bench_uplink_ifname(r->bench));
+	if (r->o->no_capture)
+		return 0;
+	if ((rc = hq_evidence_register(r->ev, "capture/run.pcapng",
+	    "capture", abspath, sizeof(abspath), err)) != 0)
+		return rc;
+	co.ifname = hq_bench_lan_ifname(r->bench);
+	co.path = abspath;
+	co.snaplen = r->o->snaplen;
+	co.filter = r->o->capture_filter;
+	co.max_bytes = r->o->capture_max_bytes;
+	if ((rc = hq_capture_start(&co, &r->cap, err)) != 0)
+		return rc;
+	r->ctx.cap = r->cap;
+	hq_capture_comment(r->cap, "run: start");
+	return 0;
+}
+
+/* Stops the capture (stats into the report), restores and unlocks. */
+static void
+bench_teardown(struct run *r)
+{
+	struct hq_err err = { 0 };
+	cJSON *stats = NULL;
+
+	if (r->cap != NULL) {
+		hq_capture_comment(r->cap, hq_interrupted ? "run: interrupted" :
+		    "run: end");
+		if (hq_capture_stop(r->cap, &stats, &err) != 0)
+			hq_warn("capture: %s", err.msg);
+		r->cap = NULL;
+		r->ctx.cap = NULL;
+		if (stats != NULL)
+			cJSON_AddItemToObject(r->run_extra, "capture", stats);
+	}
+	if (r->bench != NULL) {
+		hq_bench_close(r->bench);
+		r->bench = NULL;
+		r->ctx.bench = NULL;
+	}
+}
+
 int
 hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
     const struct hq_run_opts *o, struct hq_run_summary *sum,
@@ -344,7 +446,10 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	r.started_ms = hq_wall_ms();
 	r.t0_ns = hq_mono_ns();
 	hq_report_new_id(r.report_id, sizeof(r.report_id));
+	/* The bench first: a locked bench or a pending journal leaves no
+	 * half-made run directory behind. */
 	if ((rc = hq_plan_build(p, dut, o->only, &r.plan, err)) != 0 ||
+	    (rc = bench_open(&r, err)) != 0 ||
 	    (rc = make_rundir(&r, err)) != 0)
 		goto out;
 	snprintf(sum->rundir, sizeof(sum->rundir), "%s", r.rundir);
@@ -373,14 +478,18 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	r.ctx.rundir = r.rundir;
 	r.ctx.t0_ns = r.t0_ns;
 	r.ctx.facts = r.facts;
+	if ((rc = bench_setup(&r, err)) != 0)
+		goto out;
 	hq_info("run %s: profile %s %s, DUT %s %s (%s), %zu cases",
 	    r.report_id, p->id, p->version, dut->manufacturer, dut->model,
 	    dut->serial, p->ncases);
 	for (i = 0; i < r.plan.nitems; i++)
 		run_one(&r, i);
+	bench_teardown(&r);
 	sum->interrupted = hq_interrupted != 0;
 	rc = finish(&r, !sum->interrupted, sum, err);
  out:
+	bench_teardown(&r);
 	hq_log_close_file();
 	if (r.results_fd >= 0)
 		close(r.results_fd);

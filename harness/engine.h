@@ -51,6 +51,9 @@ struct hq_run_opts {
 					 * by the caller */
 	bool		 progress;	/* one line per case on stderr */
 	bool		 no_capture;
+	unsigned	 snaplen;	/* 0: default */
+	const char	*capture_filter; /* pcap-filter(7), NULL: all */
+	unsigned long long capture_max_bytes; /* 0: default */
 	int		 bench_instance; /* -1: from the DUT file */
 };
 #define HQ_RUN_OPTS_INIT { .bench_instance = -1 }

@@ -198,11 +198,14 @@ hq_jv_int(const cJSON *obj, const char *path, const char *key,
 	int rc;
 
 	*outp = dflt;
-	if ((rc = hq_jv_get(obj, path, key, cJSON_Number, required, &item,
+	if ((rc = hq_jv_get(obj, path, key, 0, required, &item,
 	    err)) != 0 || item == NULL)
 		return rc;
-	v = item->valuedouble;
 	hq_jv_path(sub, sizeof(sub), path, key);
+	if (!cJSON_IsNumber(item))
+		return hq_err_set(err, HQ_EINVAL, "%s: expected an integer from "
+		    "%lld to %lld, got %s", sub, min, max, hq_jv_typename(item));
+	v = item->valuedouble;
 	if (!isfinite(v) || v != floor(v) || v < (double)min ||
 	    v > (double)max)
 		return hq_err_set(err, HQ_EINVAL,

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,17 @@ hq_scan_result_clear(struct hq_scan_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* Closes with RST, so open ports leave no TIME_WAIT behind.  Refused and
+ * timed-out attempts have nothing to linger for. */
+static void
+close_rst(int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
 /* Starts a connect; returns 1 in flight, 0 finished (state set), <0 err. */
 static int
 scan_start(const struct sockaddr_storage *base, socklen_t slen, unsigned port,
@@ -103,7 +115,6 @@ scan_start(const struct sockaddr_storage *base, socklen_t slen, unsigned port,
 {
 	struct sockaddr_storage ss = *base;
 	struct epoll_event ev = { .events = EPOLLOUT };
-	struct linger lg = { 1, 0 };
 	int fd;
 
 	if (ss.ss_family == AF_INET)
@@ -114,10 +125,8 @@ scan_start(const struct sockaddr_storage *base, socklen_t slen, unsigned port,
 	    0);
 	if (fd < 0)
 		return hq_err_sys(err, "socket");
-	/* Close with RST: no TIME_WAIT pile-up over a full scan. */
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	if (connect(fd, (struct sockaddr *)&ss, slen) == 0) {
-		close(fd);
+		close_rst(fd);
 		*statep = HQ_PORT_OPEN;
 		return 0;
 	}
@@ -148,8 +157,8 @@ scan_start(const struct sockaddr_storage *base, socklen_t slen, unsigned port,
 	return 1;
 }
 
-int
-hq_scan_tcp(const struct hq_scan_opts *o, const struct hq_portset *ps,
+static int
+scan_slice(const struct hq_scan_opts *o, const struct hq_portset *ps,
     struct hq_deadline dl, struct hq_scan_result *res, struct hq_err *err)
 {
 	struct sockaddr_storage base;
@@ -285,9 +294,12 @@ hq_scan_tcp(const struct hq_scan_opts *o, const struct hq_portset *ps,
 					tries[s->port] = 0xff;
 				}
 				/* Other errors (unreachable): retried as
-				 * filtered in the next pass. */
-				epoll_ctl(ep, EPOLL_CTL_DEL, s->fd, NULL);
-				close(s->fd);
+				 * filtered in the next pass.  Closing the
+				 * only reference also leaves the epoll set. */
+				if (tries[s->port] == 0xff && soerr == 0)
+					close_rst(s->fd);
+				else
+					close(s->fd);
 				s->fd = -1;
 				freel[nfree++] = s;
 				inflight--;
@@ -325,6 +337,97 @@ hq_scan_tcp(const struct hq_scan_opts *o, const struct hq_portset *ps,
 		res->nopen = nopen;
 		res->elapsed_ms = (hq_mono_ns() - t0) / 1000000;
 	}
+	return rc;
+}
+
+#define SCAN_THREADS_MAX	4
+
+struct slice {
+	struct hq_scan_opts	 o;
+	struct hq_portset	 ps;
+	struct hq_deadline	 dl;
+	struct hq_scan_result	 res;
+	struct hq_err		 err;
+	int			 rc;
+	pthread_t		 tid;
+};
+
+static void *
+slice_main(void *arg)
+{
+	struct slice *sl = arg;
+
+	sl->rc = scan_slice(&sl->o, &sl->ps, sl->dl, &sl->res, &sl->err);
+	return NULL;
+}
+
+/*
+ * The kernel's share of a connect scan (socket, connect, the RST) is most
+ * of its cost, so the port set is split across up to one thread per core,
+ * each with its own epoll set and its share of the window.
+ */
+int
+hq_scan_tcp(const struct hq_scan_opts *o, const struct hq_portset *ps,
+    struct hq_deadline dl, struct hq_scan_result *res, struct hq_err *err)
+{
+	struct slice *sl;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n, k, window = o->window;
+	int64_t t0 = hq_mono_ns();
+	size_t total = 0, i, off = 0;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (window == 0 || window > HQ_SCAN_WINDOW_MAX)
+		window = HQ_SCAN_WINDOW_MAX;
+	n = ncpu < 1 ? 1 : ncpu > SCAN_THREADS_MAX ? SCAN_THREADS_MAX :
+	    (unsigned)ncpu;
+	if (ps->count < 1024 || window < 2 * n)
+		n = 1;
+	if ((sl = calloc(n, sizeof(*sl))) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "scan: no memory");
+	for (k = 0; k < n; k++) {
+		sl[k].o = *o;
+		sl[k].o.window = window / n;
+		sl[k].dl = dl;
+	}
+	for (i = 1; i < 65536; i++)
+		if (hq_portset_has(ps, (unsigned)i))
+			hq_portset_add(&sl[i % n].ps, (unsigned)i);
+	for (k = 1; k < n; k++)
+		if (pthread_create(&sl[k].tid, NULL, slice_main, &sl[k]) != 0) {
+			sl[k].rc = hq_err_set(&sl[k].err, HQ_EINTERNAL,
+			    "scan: cannot start a thread");
+			sl[k].tid = 0;
+		}
+	slice_main(&sl[0]);
+	for (k = 1; k < n; k++)
+		if (sl[k].tid != 0)
+			pthread_join(sl[k].tid, NULL);
+	for (k = 0; k < n; k++) {
+		if (sl[k].rc != 0 && rc == 0)
+			rc = hq_err_set(err, sl[k].rc, "%s", sl[k].err.msg);
+		total += sl[k].res.nopen;
+	}
+	if ((res->open = calloc(total + 1, sizeof(*res->open))) == NULL &&
+	    rc == 0)
+		rc = hq_err_set(err, HQ_ENOMEM, "scan: no memory");
+	for (k = 0; k < n; k++) {
+		if (res->open != NULL && sl[k].res.nopen > 0)
+			memcpy(res->open + off, sl[k].res.open,
+			    sl[k].res.nopen * sizeof(*res->open));
+		off += sl[k].res.nopen;
+		res->nclosed += sl[k].res.nclosed;
+		res->nfiltered += sl[k].res.nfiltered;
+		res->nprobed += sl[k].res.nprobed;
+		hq_scan_result_clear(&sl[k].res);
+	}
+	if (res->open != NULL) {
+		res->nopen = total;
+		qsort(res->open, total, sizeof(*res->open), cmp_u16);
+	}
+	res->elapsed_ms = (hq_mono_ns() - t0) / 1000000;
+	free(sl);
 	return rc;
 }
 
@@ -423,6 +526,11 @@ hq_service_classify(const uint8_t *p, size_t len, const char *probe)
 			return "telnet";
 		if (starts(p, len, "SSH-"))
 			return "ssh";
+		/* Some servers talk first; still HTTP or RTSP. */
+		if (starts(p, len, "HTTP/"))
+			return "http";
+		if (starts(p, len, "RTSP/"))
+			return "rtsp";
 		if (starts(p, len, "220") && (has_text(p, len, "FTP") ||
 		    has_text(p, len, "ftp")))
 			return "ftp";

@@ -16,6 +16,8 @@ ok()   { T_PASS=$((T_PASS + 1)); echo "ok   - $*"; }
 nok()  { T_FAIL=$((T_FAIL + 1)); echo "FAIL - $*"; }
 # check DESC CMD...: runs CMD, ok when it exits 0.
 check() { d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
+# not CMD...: succeeds when CMD fails (for check).
+not() { if "$@"; then return 1; fi; return 0; }
 
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then echo "skipped: needs root"; exit 77; fi
@@ -57,6 +59,7 @@ wait_port() {
 }
 
 t_cleanup() {
+	[ -n "$HQ_KEEP" ] && { echo "kept $T_TMP"; T_TMP=/nonexistent; }
 	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
 	for p in $T_PIDS; do wait "$p" 2>/dev/null; done
 	for n in $T_NS; do

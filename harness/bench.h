@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The bench: the DUT's network as hopquy controls it.  A LAN between the
+ * lab side (where hopquy runs and captures) and the DUT, and the DUT's
+ * uplink routed through the lab side, which hopquy can cut and restore
+ * while the LAN stays up.
+ *
+ * Two modes (DUT file, bench.mode):
+ *  - "namespaces": built by hq_bench_up() from network namespaces hq-dut,
+ *    hq-lab, hq-cloud (suffixed "-N" for instance N > 0), LAN
+ *    198.18.N.0/24 (lab .1, DUT .2), uplink 198.19.N.0/24 (lab .1,
+ *    cloud .2 and .3), the DUT's default route via the lab;
+ *  - "host": a real lab host; lan_if and uplink_if name its interfaces,
+ *    address is the DUT's.
+ *
+ * Every change a cut makes is journaled (journal.h) and fsync'd before it
+ * is made; restore undoes the journal newest first.  Only this module
+ * changes the network (libnl, never by running ip or tc).
+ *
+ * The engine's order: hq_bench_open, hq_bench_enter_lab, hq_capture_start
+ * on hq_bench_lan_ifname, ... hq_bench_cut / hq_bench_restore ...,
+ * hq_capture_stop, hq_bench_close.
+ */
+#ifndef HQ_BENCH_H
+#define HQ_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct hq_err;
+struct hq_dut;
+struct hq_bench;
+
+#define HQ_BENCH_INSTANCE_MAX	255	/* the third octet of its addresses */
+#define HQ_BENCH_CLOUD_MAX	32	/* declared cloud destinations */
+#define HQ_BENCH_NL_TIMEOUT_MS	5000	/* each netlink request */
+#define HQ_BENCH_TABLE_BASE	18000	/* routing table and rule priority
+					 * of instance N: BASE + N */
+#define HQ_BENCH_QDISC_HANDLE	0x48510000u	/* "HQ": root qdisc 4851: */
+
+enum hq_cut_mode {
+	HQ_CUT_NONE = 0,
+	HQ_CUT_LINK_DOWN,	/* "link-down": uplink interface down */
+	HQ_CUT_BLACKHOLE,	/* "blackhole": the DUT's forwarded traffic
+				 * goes to a blackhole route */
+	HQ_CUT_LOSS,		/* "loss": 100 % loss qdisc on the uplink */
+	HQ_CUT_PARTITION,	/* "partition": only the declared cloud
+				 * destinations blackholed */
+};
+
+/* "link-down" ... to the enum; HQ_EINVAL naming the accepted values. */
+int	hq_cut_mode_parse(const char *s, enum hq_cut_mode *modep,
+	    struct hq_err *err);
+const char *hq_cut_mode_name(enum hq_cut_mode mode);
+
+/* Namespace names of instance into buf: role is "dut", "lab", "cloud". */
+void	hq_bench_ns_name(const char *role, unsigned instance, char *buf,
+	    size_t bufsz);
+
+/*
+ * Builds / tears down instance's namespaces bench.  up: HQ_EBUSY if any of
+ * its namespaces exists.  down: restores the journal, deletes the
+ * namespaces; 0 when nothing was there.
+ */
+int	hq_bench_up(unsigned instance, struct hq_err *err);
+int	hq_bench_down(unsigned instance, struct hq_err *err);
+/* What `hopquy bench status` prints, as JSON (caller frees); *upp. */
+int	hq_bench_status(unsigned instance, cJSON **statusp, bool *upp,
+	    struct hq_err *err);
+
+/*
+ * Opens the bench described by dut (its bench section; dut may be NULL
+ * for a namespaces bench with defaults) for a run.  instance < 0: the
+ * DUT's bench.instance.  Takes the instance's lock (HQ_EBUSY if held);
+ * HQ_EBUSY too if its journal has entries, naming `hopquy bench restore
+ * --bench N`; HQ_EUNREACH if the bench is not up; HQ_EINVAL for a bad
+ * bench section.  hq_bench_close() releases everything.
+ */
+int	hq_bench_open(const struct hq_dut *dut, int instance,
+	    struct hq_bench **benchp, struct hq_err *err);
+/*
+ * Moves the calling thread into the lab side's namespace (namespaces
+ * mode; nothing in host mode), so that sockets opened afterwards, and
+ * threads started afterwards, reach the DUT over the LAN.
+ */
+int	hq_bench_enter_lab(struct hq_bench *bench, struct hq_err *err);
+/*
+ * Cuts the DUT's uplink (one cut at a time: HQ_EBUSY if one is active).
+ * The LAN between the lab side and the DUT stays up in every mode.
+ * partition needs declared cloud destinations (HQ_EINVAL without).
+ */
+int	hq_bench_cut(struct hq_bench *bench, enum hq_cut_mode mode,
+	    struct hq_err *err);
+/* The active cut, HQ_CUT_NONE when none. */
+enum hq_cut_mode hq_bench_cut_active(const struct hq_bench *bench);
+/*
+ * Undoes every journaled change, newest first, then empties the journal.
+ * Idempotent: a change already gone is not an error.  Never stops early
+ * because of hq_interrupted.
+ */
+int	hq_bench_restore(struct hq_bench *bench, struct hq_err *err);
+/*
+ * Restores (errors logged), unlocks and frees; NULL is fine.  Safe on the
+ * engine's cleanup path after SIGINT/SIGTERM.
+ */
+void	hq_bench_close(struct hq_bench *bench);
+/* `hopquy bench restore`: the journal alone, no DUT file. */
+int	hq_bench_restore_instance(unsigned instance, size_t *undonep,
+	    struct hq_err *err);
+
+/* Borrowed names: the lab's DUT-facing and uplink interfaces. */
+const char *hq_bench_lan_ifname(const struct hq_bench *bench);
+const char *hq_bench_uplink_ifname(const struct hq_bench *bench);
+/* The lab namespace ("" in host mode), the DUT's address, the instance. */
+const char *hq_bench_lab_ns(const struct hq_bench *bench);
+const char *hq_bench_dut_address(const struct hq_bench *bench);
+unsigned hq_bench_instance(const struct hq_bench *bench);
+
+#endif

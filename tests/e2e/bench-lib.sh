@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for the bench scripts (sourced after lib.sh).  Each script owns
+# one bench instance BN: its namespaces hq-{dut,lab,cloud}-BN, addresses
+# 198.18.BN.0/24 and 198.19.BN.0/24, journal and lock; all of them go on
+# exit, whatever happened.
+BJ=/run/hopquy/bench-$BN.journal
+
+bench_cleanup() {
+	"$HOPQUY" bench down --bench "$BN" >/dev/null 2>&1
+	for r in dut lab cloud; do
+		ip netns pids "hq-$r-$BN" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "hq-$r-$BN" 2>/dev/null
+	done
+	rm -f "/run/hopquy/bench-$BN.journal" "/run/hopquy/bench-$BN.lock"
+	t_cleanup
+}
+trap bench_cleanup EXIT
+
+# tcp NS ADDR PORT: a TCP connect from NS succeeds within 1 s.
+tcp() {
+	ip netns exec "$1" socat -T1 /dev/null \
+	    "TCP:$2:$3,connect-timeout=1" 2>/dev/null
+}
+# no_tcp NS ADDR PORT: it does not.
+no_tcp() { ! tcp "$@"; }
+
+# journal_empty: no unrestored change for BN.
+journal_empty() { [ ! -s "$BJ" ]; }
+
+# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching.
+wait_for() {
+	i=0; lim=$(( ${3:-10} * 10 ))
+	while [ $i -lt $lim ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+# bench_listeners: TCP sinks on the cloud (.2 declared, .3 not) and DUT.
+bench_listeners() {
+	bg "hq-cloud-$BN" socat "TCP-LISTEN:7000,bind=198.19.$BN.2,fork,reuseaddr" /dev/null
+	bg "hq-cloud-$BN" socat "TCP-LISTEN:7000,bind=198.19.$BN.3,fork,reuseaddr" /dev/null
+	bg "hq-dut-$BN" socat "TCP-LISTEN:7001,fork,reuseaddr" /dev/null
+	wait_port "hq-cloud-$BN" "198.19.$BN.2" 7000 5 &&
+	    wait_port "hq-cloud-$BN" "198.19.$BN.3" 7000 5 &&
+	    wait_port "hq-lab-$BN" "198.18.$BN.2" 7001 5
+}

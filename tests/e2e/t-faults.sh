@@ -1,0 +1,108 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Fault matrix: every check against the reference DUT, one case file each
+# (tests/e2e/cases/*.case).  For each case the simulator restarts with the
+# case's fault switches and a fresh state, hopquy runs the named test
+# case(s), and the verdict, the reason and the exit status are checked.
+# Each fault case has a twin without the fault that must PASS.
+#
+# Case file lines (tab or space separated, '#' comments):
+#   fault   NAME[=VALUE]        dutsim --fault (repeatable)
+#   opt     KEY=VALUE           dutsim --opt (repeatable)
+#   profile ID|FILE             default qcvn135-2024
+#   only    IDS                 hopquy --only
+#   set     CASE:PARAM=JSON     hopquy --set (repeatable)
+#   expect  CASE-ID VERDICT     (repeatable)
+#   reason  TEXT                must appear in that case's rationale or
+#                               findings (repeatable; the first expect's)
+#   exit    N                   hopquy's exit status
+. "$(dirname "$0")/lib.sh"
+need_root
+. "$(dirname "$0")/simbench.sh"
+N=${HQ_FAULTS_BENCH:-42}
+simbench_up $N || { nok "bench $N with dutsim and cloudsim"; t_done; }
+
+run_case() {
+	cf=$1
+	name=$(basename "$cf" .case)
+	faults="" opts="" profile=qcvn135-2024 only="" sets="" exitw=""
+	: >"$T_TMP/expect" ; : >"$T_TMP/reason"
+	while read -r key val; do
+		case $key in
+		""|\#*) ;;
+		fault) faults="$faults --fault $val" ;;
+		opt) opts="$opts --opt $val" ;;
+		profile) profile=$val ;;
+		only) only=$val ;;
+		set) sets="$sets
+$val" ;;
+		expect) echo "$val" >>"$T_TMP/expect" ;;
+		reason) echo "$val" >>"$T_TMP/reason" ;;
+		exit) exitw=$val ;;
+		*) nok "$name: unknown key '$key'"; return ;;
+		esac
+	done <"$cf"
+	case $profile in
+	*/*) profile="$HQ_TOP/$profile" ;;
+	esac
+	simbench_stop_dut
+	rm -f "$T_TMP/dutsim-state.json"
+	# shellcheck disable=SC2086
+	if ! simbench_start_dut $faults $opts; then
+		nok "$name: simulator did not start ($faults $opts)"
+		return
+	fi
+	set -- run -q -p "$profile" -d "$SB_DUT" -o "$T_TMP/runs/$name"
+	[ -n "$only" ] && set -- "$@" --only "$only"
+	old_ifs=$IFS
+	IFS='
+'
+	for s in $sets; do
+		[ -n "$s" ] && set -- "$@" --set "$s"
+	done
+	IFS=$old_ifs
+	"$HOPQUY" "$@" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err"
+	rc=$?
+	if [ -n "$exitw" ] && [ "$rc" != "$exitw" ]; then
+		nok "$name: exit $rc, want $exitw ($(tail -n 2 "$T_TMP/$name.err"))"
+	elif [ -n "$exitw" ]; then
+		ok "$name: exit $rc"
+	fi
+	if ! $PY - "$T_TMP/runs/$name/report.json" "$T_TMP/expect" \
+	    "$T_TMP/reason" >"$T_TMP/$name.chk" 2>&1 <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+byid = {x["id"]: x for x in r["results"]}
+exp = [l.split() for l in open(sys.argv[2]) if l.strip()]
+reasons = [l.strip() for l in open(sys.argv[3]) if l.strip()]
+bad = []
+for cid, want in exp:
+    got = byid.get(cid)
+    if got is None:
+        bad.append("%s: not in the report" % cid)
+    elif got["verdict"] != want:
+        bad.append("%s: %s, want %s (%s)" % (cid, got["verdict"], want,
+            got["rationale"]))
+if exp and reasons:
+    got = byid.get(exp[0][0])
+    text = got["rationale"] + "\n" + "\n".join(got["findings"]) if got else ""
+    for want in reasons:
+        if want not in text:
+            bad.append("%s: reason lacks '%s' (has: %s)" % (exp[0][0], want,
+                text.replace("\n", " | ")[:300]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+	then
+		nok "$name: $(cat "$T_TMP/$name.chk")"
+	else
+		ok "$name: $(awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $1, $2 }' "$T_TMP/expect")"
+	fi
+}
+
+for cf in "$HQ_TOP"/tests/e2e/cases/*.case; do
+	[ -n "${HQ_CASES:-}" ] && ! echo "$cf" | grep -q -- "$HQ_CASES" &&
+	    continue
+	run_case "$cf"
+done
+t_done

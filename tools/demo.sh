@@ -1,0 +1,99 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# The demo: a bench of network namespaces, the reference camera (dutsim)
+# and its cloud (cloudsim), a QCVN 135:2024 run signed with the test lab's
+# key, verified and rendered.  Leaves the machine as it found it (a bench
+# instance nobody uses, everything stopped and deleted on exit).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+: "${HQ_BUILD:=$(pwd)/build}"
+HOPQUY="$HQ_BUILD/hopquy"
+DUTSIM="$HQ_BUILD/fixtures/dutsim"
+CLOUDSIM="$HQ_BUILD/fixtures/cloudsim"
+PKI="$HQ_BUILD/fixtures/pki"
+PROFILE=${HQ_DEMO_PROFILE:-qcvn135-2024}
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: needs root (network namespaces)" >&2
+	exit 1
+fi
+for b in "$HOPQUY" "$DUTSIM" "$CLOUDSIM"; do
+	[ -x "$b" ] || { echo "demo: $b missing; run make" >&2; exit 1; }
+done
+
+# A free bench instance: one whose namespaces do not exist.
+N=${HQ_DEMO_BENCH:-90}
+while ip netns list | grep -q "^hq-lab-$N\b"; do N=$((N + 1)); done
+[ "$N" -le 99 ] || { echo "demo: no free bench instance" >&2; exit 1; }
+DNS=hq-dut-$N
+CNS=hq-cloud-$N
+WORK=$(mktemp -d /tmp/hq-demo.XXXXXX)
+OUT=${HQ_DEMO_OUT:-runs/demo-$(date -u +%Y%m%d-%H%M%S)}
+PIDS=""
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	"$HOPQUY" bench down --bench "$N" >/dev/null 2>&1
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "demo: bench $N up (namespaces $DNS, hq-lab-$N, $CNS)"
+"$HOPQUY" bench up --bench "$N" || exit 1
+label() {
+	"$DUTSIM" --print-label --serial "$1" |
+	    sed -n 's/.*"password":"\([^"]*\)".*/\1/p'
+}
+HQ_DUTSIM_LABEL1=$(label HQ0000000001)
+HQ_DUTSIM_LABEL2=$(label HQ0000000002)
+export HQ_DUTSIM_LABEL1 HQ_DUTSIM_LABEL2
+
+echo "demo: simulated cloud at 198.19.$N.2, reference camera at 198.18.$N.2"
+ip netns exec "$CNS" "$CLOUDSIM" --cert "$PKI/cloud.crt" \
+    --key "$PKI/cloud.key" --addr "198.19.$N.2" \
+    --query-addr "198.19.$N.2" >"$WORK/cloudsim.log" 2>&1 &
+PIDS="$PIDS $!"
+ip netns exec "$DNS" "$DUTSIM" --serial HQ0000000001 \
+    --state "$WORK/dutsim-state.json" --opt pki_dir="$PKI" \
+    --opt cloud.addr="198.19.$N.2" --opt cloud.ca="$PKI/cloud-ca.crt" \
+    --opt alarm.wav="$WORK/siren.wav" \
+    --opt alarm.strobe="$WORK/strobe.log" >"$WORK/dutsim.log" 2>&1 &
+PIDS="$PIDS $!"
+i=0
+until ip netns exec "hq-lab-$N" socat -T1 /dev/null \
+    "TCP:198.18.$N.2:443,connect-timeout=1" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || { echo "demo: the simulator did not start" >&2; exit 1; }
+	sleep 0.2
+done
+
+sed -e "s/198\.18\.0\./198.18.$N./g" -e "s/198\.19\.0\./198.19.$N./g" \
+    -e "s/\"instance\": 0/\"instance\": $N/" fixtures/duts/dutsim.json \
+    >"$WORK/dut.json"
+
+SIGN=""
+if [ -r "$PKI/lab-ec.key" ] && [ -r "$PKI/lab-ec.crt" ]; then
+	chmod 600 "$PKI/lab-ec.key"
+	SIGN="--sign $PKI/lab-ec.key --cert $PKI/lab-ec.crt"
+	[ -r fixtures/lab/lab.json ] && SIGN="$SIGN --lab fixtures/lab/lab.json"
+fi
+echo "demo: hopquy run -p $PROFILE (report in $OUT)"
+# shellcheck disable=SC2086
+"$HOPQUY" run -p "$PROFILE" -d "$WORK/dut.json" -o "$OUT" $SIGN
+rc=$?
+cp "$WORK/dut.json" "$OUT/dut-description.json" 2>/dev/null
+vrc=0
+if [ -n "$SIGN" ]; then
+	echo "demo: hopquy verify $OUT --ca $PKI/lab-ca.crt"
+	"$HOPQUY" verify "$OUT" --ca "$PKI/lab-ca.crt"
+	vrc=$?
+fi
+echo
+echo "demo: run exit status $rc (0 all PASS, 1 FAIL, 2 INCONCLUSIVE)"
+echo "demo: report:    $OUT/report.json"
+[ -f "$OUT/report.json.p7s" ] && echo "demo: signature: $OUT/report.json.p7s"
+[ -f "$OUT/report.html" ] && echo "demo: HTML:      $OUT/report.html"
+[ -f "$OUT/junit.xml" ] && echo "demo: JUnit:     $OUT/junit.xml"
+[ $vrc -eq 0 ] || { echo "demo: verification FAILED" >&2; exit 1; }
+case $rc in 0|1|2) exit 0 ;; *) exit "$rc" ;; esac
