@@ -536,7 +536,7 @@ eng_prepare(struct eng *e, struct hq_err *err)
 		break;
 	case K_SSH:
 		scheme = "sftp";
-		path = "/~/";	/* the home directory: proves the session */
+		path = "/";	/* listing the root proves the session */
 		break;
 	default:
 		return hq_err_set(err, HQ_EINTERNAL, "not a libcurl kind");
