@@ -1,0 +1,140 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Benchmark: login attempts per second against one HTTP-basic endpoint
+# (nginx auth_basic in a namespace), hopquy's dictionary case beside
+# `hydra http-get` at equal parallelism, and the ratio.  The right password
+# is planted last in a 1,000-entry list; hopquy must find it in every run
+# (a miss fails the benchmark); hydra's misses are reported.
+# Goal: hopquy at least 10x hydra's rate.
+. "$(dirname "$0")/../tests/e2e/lib.sh"
+need_root
+for t in nginx hydra openssl; do
+	command -v $t >/dev/null 2>&1 ||
+	    { echo "skipped: $t missing"; exit 0; }
+done
+PAR=${HQ_BENCH_PAR:-16}
+RUNS=${HQ_BENCH_RUNS:-3}
+N=1000
+LAB=hq-cr-bl-$$
+DUT=hq-cr-bd-$$
+ADDR=198.18.80.2
+PROFILE="$HQ_TOP/tests/e2e/profiles/creds-fast.json"
+CASE=creds-fast/g1.1-no-default-credentials
+netns_add $LAB && netns_add $DUT &&
+    veth_link $LAB veth-lab 198.18.80.1/30 $DUT veth-dut $ADDR/30 ||
+    { echo "cannot set up namespaces"; exit 1; }
+
+PW=$(openssl rand -base64 15 | tr -d '/+=')'#4Qz'
+mkdir -p "$T_TMP/www" "$T_TMP/ngx"
+echo ok >"$T_TMP/www/index.html"
+printf 'admin:%s\n' "$(openssl passwd -apr1 "$PW")" >"$T_TMP/htpasswd"
+cat >"$T_TMP/nginx.conf" <<EOF
+daemon off;
+user root;
+worker_processes 4;
+pid $T_TMP/ngx/nginx.pid;
+error_log $T_TMP/ngx/error.log;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $T_TMP/ngx/body;
+	proxy_temp_path $T_TMP/ngx/proxy;
+	fastcgi_temp_path $T_TMP/ngx/fcgi;
+	uwsgi_temp_path $T_TMP/ngx/uwsgi;
+	scgi_temp_path $T_TMP/ngx/scgi;
+	keepalive_requests 100000;
+	server {
+		listen $ADDR:80;
+		root $T_TMP/www;
+		location / {
+			auth_basic "camera";
+			auth_basic_user_file $T_TMP/htpasswd;
+		}
+	}
+}
+EOF
+bg $DUT nginx -p "$T_TMP/ngx" -e "$T_TMP/ngx/error.log" -c "$T_TMP/nginx.conf"
+wait_port $LAB $ADDR 80 || { echo "nginx did not start"; exit 1; }
+
+# 999 wrong passwords, then the right one last.
+openssl rand -hex $((N * 6)) | fold -w 12 | head -n $((N - 1)) \
+    >"$T_TMP/pw.txt"
+printf '%s\n' "$PW" >>"$T_TMP/pw.txt"
+{ echo "@source benchmark"; sed 's/^/admin\t/' "$T_TMP/pw.txt"; } \
+    >"$T_TMP/dict.txt"
+cat >"$T_TMP/dut.json" <<EOF
+{ "format": "hopquy-dut/1",
+  "identity": { "manufacturer": "bench", "model": "nginx", "serial": "B-1",
+                "firmware": "1", "class": "ip-camera" },
+  "bench": { "mode": "host", "lan_if": "veth-lab", "uplink_if": "lo",
+             "address": "$ADDR" },
+  "surfaces": [ { "id": "web", "proto": "http", "port": 80,
+                  "login": { "kind": "http-basic", "path": "/" } } ],
+  "credentials": { "operator": { "user": "admin",
+                                 "password": { "env": "HQ_BENCH_PW" } } } }
+EOF
+export HQ_BENCH_PW="$PW"
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+hq_best=0 hq_loop_best=0 hq_miss=0
+i=0
+while [ $i -lt $RUNS ]; do
+	i=$((i + 1))
+	s=$(now_ms)
+	ip netns exec $LAB "$HQ_BUILD/hopquy" run -q --no-capture \
+	    -p "$PROFILE" -d "$T_TMP/dut.json" -o "$T_TMP/hq$i" --only $CASE \
+	    --set "$CASE:dictionary=\"$T_TMP/dict.txt\"" \
+	    --set "$CASE:parallel=$PAR" >/dev/null 2>&1
+	e=$(now_ms)
+	# rate over the whole process, and over the attempts alone
+	set -- $("$PY" - "$T_TMP/hq$i/report.json" <<'PYEOF'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))["results"][0]
+except Exception:
+    print("0 0"); sys.exit()
+hits = r.get("details", {}).get("hits", [])
+rate = [m["value"] for m in r.get("measurements", []) if m["name"] == "attempt_rate"]
+print(len(hits), int(rate[0]) if rate else 0)
+PYEOF
+)
+	hits=$1 loop=$2
+	wall=$(( N * 1000 / (e - s > 0 ? e - s : 1) ))
+	echo "hopquy run $i: $((e - s)) ms for $N attempts + controls" \
+	    "($wall/s whole process, $loop/s attempts alone), right password" \
+	    "$( [ "$hits" -ge 1 ] && echo found || echo MISSED)"
+	[ "$hits" -ge 1 ] || hq_miss=$((hq_miss + 1))
+	[ $wall -gt $hq_best ] && hq_best=$wall
+	[ $loop -gt $hq_loop_best ] && hq_loop_best=$loop
+done
+
+hy_best=0 hy_miss=0
+i=0
+while [ $i -lt $RUNS ]; do
+	i=$((i + 1))
+	s=$(now_ms)
+	(cd "$T_TMP" && ip netns exec $LAB hydra -I -l admin -P "$T_TMP/pw.txt" \
+	    -t $PAR -o "$T_TMP/hydra$i.txt" $ADDR http-get / \
+	    >"$T_TMP/hydra$i.log" 2>&1)
+	e=$(now_ms)
+	rate=$(( N * 1000 / (e - s > 0 ? e - s : 1) ))
+	if grep -qF "password: $PW" "$T_TMP/hydra$i.txt" 2>/dev/null; then
+		f=found
+	else
+		f=MISSED; hy_miss=$((hy_miss + 1))
+	fi
+	echo "hydra  run $i: $((e - s)) ms for $N attempts ($rate/s), right" \
+	    "password $f"
+	[ $rate -gt $hy_best ] && hy_best=$rate
+done
+
+echo "creds: parallelism $PAR, best of $RUNS:" \
+    "hopquy $hq_best attempts/s (whole process; $hq_loop_best/s attempts" \
+    "alone), hydra $hy_best attempts/s," \
+    "ratio $(awk "BEGIN { printf \"%.1f\", $hq_best / ($hy_best > 0 ? $hy_best : 1) }")x;" \
+    "misses: hopquy $hq_miss of $RUNS, hydra $hy_miss of $RUNS"
+[ $hq_miss -eq 0 ] || { echo "FAIL: hopquy missed the planted password"; exit 1; }
+ratio_ok=$(awk "BEGIN { print ($hq_best >= 10 * $hy_best) ? 1 : 0 }")
+[ "$ratio_ok" -eq 1 ] || echo "note: below the 10x goal"
+exit 0
