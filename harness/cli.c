@@ -91,7 +91,8 @@ hq_cli_exit_for(int code)
 	case 0:			return HQ_EXIT_PASS;
 	case HQ_EINVAL:		return HQ_EXIT_DATAERR;
 	case HQ_EUSAGE:		return HQ_EXIT_USAGE;
-	case HQ_EUNREACH:	return HQ_EXIT_UNAVAILABLE;
+	case HQ_EUNREACH:
+	case HQ_EBUSY:		return HQ_EXIT_UNAVAILABLE;
 	default:		return HQ_EXIT_SOFTWARE;
 	}
 }

@@ -527,7 +527,7 @@ load_bench(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = hq_jv_keys(b, "bench", bench_keys, err)) != 0 ||
 	    (rc = hq_jv_enum(b, "bench", "mode", true, bench_modes,
 	    &d->bench_mode, err)) != 0 ||
-	    (rc = hq_jv_int(b, "bench", "instance", false, 0, 99, 0, &inst,
+	    (rc = hq_jv_int(b, "bench", "instance", false, 0, 255, 0, &inst,
 	    err)) != 0 ||
 	    (rc = hq_jv_str(b, "bench", "lan_if", false, 15, &d->lan_if,
 	    err)) != 0 ||

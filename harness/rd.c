@@ -115,7 +115,7 @@ hq_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *vp)
 		if (s[i] < '0' || s[i] > '9')
 			return HQ_EPROTO;
 		d = (unsigned)(s[i] - '0');
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return HQ_EPROTO;
 		v = v * 10 + d;
 	}

@@ -33,7 +33,7 @@ dut() {	# dut FILE [extra surface JSON]
 { "format": "hopquy-dut/1",
   "identity": { "manufacturer": "test", "model": "surface-e2e",
                 "serial": "E2E-1", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "lan_if": "hqlan0", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": 30, "lan_if": "hqlan0", "uplink_if": "lo",
              "address": "198.18.0.2" },
   "surfaces": [ { "id": "ssh", "proto": "ssh", "port": 22 },
                 { "id": "web", "proto": "http", "port": 80 } $2 ],
@@ -49,13 +49,16 @@ hq() {	# hq RUNDIR DUT [args]: runs hopquy on the lab side, sets $rc
 	    -o "$T_TMP/$d" "$@" >"$T_TMP/$d.out" 2>"$T_TMP/$d.err"
 	rc=$?
 }
-verdict() {	# verdict RUNDIR: the first result's verdict
+SURF=qcvn135-2024/g6.1-declared-services
+verdict() {	# verdict RUNDIR: the surface case's verdict
 	$PY -c 'import json,sys; r=json.load(open(sys.argv[1]))
-print(r["results"][0]["verdict"])' "$T_TMP/$1/report.json"
+print([x for x in r["results"] if x["id"]==sys.argv[2]][0]["verdict"])' \
+	    "$T_TMP/$1/report.json" $SURF
 }
 has_finding() {	# has_finding RUNDIR REGEX
 	$PY -c 'import json,sys; r=json.load(open(sys.argv[1]))
-print("\n".join(r["results"][0]["findings"]))' "$T_TMP/$1/report.json" |
+x=[x for x in r["results"] if x["id"]==sys.argv[2]][0]
+print("\n".join(x["findings"]))' "$T_TMP/$1/report.json" $SURF |
 	    grep -q -- "$2"
 }
 valid() {	# the report validates against the schema
@@ -144,9 +147,10 @@ rc=$?
 check "SIGINT: exit 2 (got $rc)" [ $rc -eq 2 ]
 check "SIGINT: report.json written, marked incomplete" $PY -c '
 import json,sys; r=json.load(open(sys.argv[1]))
-assert r["complete"] is False and r["results"][0]["verdict"]=="INCONCLUSIVE", r["results"][0]["rationale"]
-assert "interrupted" in r["results"][0]["rationale"]
-' "$T_TMP/intr/report.json"
+x=[x for x in r["results"] if x["id"]==sys.argv[2]][0]
+assert r["complete"] is False and x["verdict"]=="INCONCLUSIVE", x["rationale"]
+assert "interrupted" in x["rationale"]
+' "$T_TMP/intr/report.json" $SURF
 check "SIGINT: results.jsonl holds the case" grep -q INCONCLUSIVE "$T_TMP/intr/results.jsonl"
 check "SIGINT: the capture is intact and hashed" $PY -c '
 import json,sys,hashlib,os
@@ -157,13 +161,17 @@ assert b[:4]==bytes.fromhex("0a0d0d0a") and hashlib.sha256(b).hexdigest()==c["sh
 ' "$T_TMP/intr/report.json"
 
 # 5. A wrong type deep in a profile: exit 65 naming the JSON path.
-sed 's/"window": 1024/"window": "wide"/' "$HQ_TOP/profiles/qcvn135-2024.json" \
-    >"$T_TMP/bad-profile.json"
+IDX=$($PY -c 'import json,sys
+p=json.load(open(sys.argv[1]))
+i=[i for i,t in enumerate(p["testcases"]) if t["id"]==sys.argv[2]][0]
+p["testcases"][i]["params"]["window"]="wide"
+json.dump(p,open(sys.argv[3],"w"),indent=1); print(i)' \
+    "$HQ_TOP/profiles/qcvn135-2024.json" $SURF "$T_TMP/bad-profile.json")
 "$HOPQUY" profile check "$T_TMP/bad-profile.json" 2>"$T_TMP/bad.err"
 rc=$?
 check "profile check: exit 65 (got $rc)" [ $rc -eq 65 ]
-check "profile check names testcases[0].params.window" \
-    grep -q 'bad-profile.json: testcases\[0\].params.window: expected an integer' "$T_TMP/bad.err"
+check "profile check names testcases[$IDX].params.window" \
+    grep -q "bad-profile.json: testcases\\[$IDX\\].params.window: expected an integer" "$T_TMP/bad.err"
 
 # 6. The plan explains itself.
 "$HOPQUY" plan -p qcvn135-2024 -d "$T_TMP/dut.json" --json >"$T_TMP/plan.json"

@@ -161,7 +161,7 @@ tls_dut() {
 		printf '{ "format": "hopquy-dut/1",\n'
 		printf '  "identity": { "manufacturer": "hopquy test bench", "model": "tls-target",\n'
 		printf '    "serial": "TL-0001", "firmware": "1.0.0", "class": "ip-camera", "name": "dut.example" },\n'
-		printf '  "bench": { "mode": "host", "lan_if": "tl%sl", "uplink_if": "lo", "address": "%s" },\n' $$ "$TL_ADDR"
+		printf '  "bench": { "mode": "host", "instance": 37, "lan_if": "tl%sl", "uplink_if": "lo", "address": "%s" },\n' $$ "$TL_ADDR"
 		printf '  "surfaces": ['
 		sep=""
 		for p in "$@"; do

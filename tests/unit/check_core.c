@@ -84,6 +84,11 @@ START_TEST(test_rd_lines_numbers)
 	    &v), 0);
 	ck_assert_int_eq(hq_parse_u64("18446744073709551616", 20, UINT64_MAX,
 	    &v), HQ_EPROTO);
+	/* a digit above a small maximum */
+	ck_assert_int_eq(hq_parse_u64("7", 1, 5, &v), HQ_EPROTO);
+	ck_assert_int_eq(hq_parse_u64("5", 1, 5, &v), 0);
+	ck_assert_int_eq(hq_parse_u64("0", 1, 0, &v), 0);
+	ck_assert_int_eq(hq_parse_u64("1", 1, 0, &v), HQ_EPROTO);
 }
 END_TEST
 

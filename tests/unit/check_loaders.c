@@ -291,8 +291,8 @@ static const struct bad_case bad_duts[] = {
 	    "surfaces[0].login.path: expected a path starting with '/'" },
 	{ { { M_SET, "data.delete.0.expect", "\"204\"" } },
 	    "data.delete[0].expect: expected an HTTP status" },
-	{ { { M_SET, "bench.instance", "100" } },
-	    "bench.instance: expected an integer from 0 to 99, got 100" },
+	{ { { M_SET, "bench.instance", "256" } },
+	    "bench.instance: expected an integer from 0 to 255, got 256" },
 };
 
 START_TEST(test_loaders_base_ok)
