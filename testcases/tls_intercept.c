@@ -118,6 +118,7 @@ struct icpt {
 	int		 lfd[ICPT_LISTEN_MAX];
 	size_t		 nl;
 	const char	*secrets[ICPT_SECRETS_MAX + 1];
+	cJSON		*redirected;	/* the addresses, kept for evidence */
 	struct subtest	 s[S_N];
 };
 
@@ -201,14 +202,7 @@ hq_tls_intercept_redact_line(const void *p, size_t len,
 			i += run;
 			continue;
 		}
-		if (run > 0) {
-			/* Up to the next '?': it starts a query string. */
-			for (k = 0; k < run && b[i + k] != '?'; k++)
-				if (o + 1 < outsz)
-					out[o++] = (char)b[i + k];
-			i += k;
-			continue;
-		}
+		/* One byte at a time: a secret may start inside a word. */
 		if (b[i] >= 0x20 && b[i] < 0x7f) {
 			if (o + 1 < outsz)
 				out[o++] = (char)b[i];
@@ -1050,18 +1044,15 @@ static int
 save_evidence(struct icpt *I, struct hq_err *err)
 {
 	char slug[128], rel[256];
-	cJSON *root, *subs, *o, *addrs;
-	const char *a;
+	cJSON *root, *subs, *o;
 	char *text;
-	size_t i, k;
+	size_t k;
 	int rc;
 
 	if ((root = cJSON_CreateObject()) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
-	addrs = cJSON_AddArrayToObject(root, "redirected");
-	for (i = 0; (a = hq_bench_redirect_addr(I->ctx->bench, i)) != NULL;
-	    i++)
-		cJSON_AddItemToArray(addrs, cJSON_CreateString(a));
+	cJSON_AddItemToObject(root, "redirected", I->redirected);
+	I->redirected = NULL;
 	cJSON_AddNumberToObject(root, "port", I->ctx->dut->cloud_port);
 	if (I->ctx->dut->cloud_name != NULL)
 		cJSON_AddStringToObject(root, "cloud_name",
@@ -1138,9 +1129,16 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 	if ((rc = hq_bench_redirect(ctx->bench, &n, err)) != 0)
 		goto out;
 	redirected = true;
-	for (i = 0; i < n; i++)
+	if ((I->redirected = cJSON_CreateArray()) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		cJSON_AddItemToArray(I->redirected, cJSON_CreateString(
+		    hq_bench_redirect_addr(ctx->bench, i)));
 		hq_step(res, "redirect: %s:%u now reaches the lab side",
 		    hq_bench_redirect_addr(ctx->bench, i), ctx->dut->cloud_port);
+	}
 	prepare_file_sub(I, S_CONTROL, &ctx->dut->icpt_control);
 	prepare_file_sub(I, S_WRONG_NAME, &ctx->dut->icpt_wrong_name);
 	prepare_file_sub(I, S_EXPIRED, &ctx->dut->icpt_expired);
@@ -1166,8 +1164,8 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 				rc = hq_err_set(err, uerr.code, "%s",
 				    uerr.msg);
 		} else
-			hq_step(res, "redirect removed: the DUT reaches its "
-			    "cloud again");
+			hq_step(res, "redirect removed: the cloud addresses "
+			    "are forwarded to the cloud again");
 	}
 	if (rc == 0 && I != NULL) {
 		verdict(I);
@@ -1178,6 +1176,8 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 		cJSON_Delete(I->s[k].cert);
 		cJSON_Delete(I->s[k].conns);
 	}
+	if (I != NULL)
+		cJSON_Delete(I->redirected);
 	free(I);
 	return rc;
 }
