@@ -1033,7 +1033,8 @@ verdict(struct icpt *I)
 		    "certificate, so the interceptor is not proven; %s",
 		    incs[0] != '\0' ? incs : oks);
 	else if (ninc > 0)
-		hq_verdict(res, HQ_INCONCLUSIVE, "%s", incs);
+		hq_verdict(res, HQ_INCONCLUSIVE, "%s%s%s", incs,
+		    oks[0] != '\0' ? "; otherwise the DUT " : "", oks);
 	else
 		hq_verdict(res, HQ_PASS, "the DUT aborted all 3 intercepted "
 		    "handshakes and sent no application data: %s%s", oks,
@@ -1098,7 +1099,7 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 	struct icpt *I = NULL;
 	struct hq_err uerr = { 0, "" };
 	size_t i, n = 0, k;
-	bool redirected = false;
+	bool redirected = false, silent = false;
 	int rc;
 
 	if (ctx->bench == NULL)
@@ -1148,10 +1149,17 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 	for (k = 0; k < S_N; k++) {
 		if (I->s[k].sctx == NULL)
 			continue;
+		if (silent) {
+			/* It did not come back for the last one: waiting
+			 * again would only multiply the wait. */
+			I->s[k].timed_out = true;
+			continue;
+		}
 		hq_step(res, "%s: presenting %s, waiting up to %lld ms for the "
 		    "DUT", sub_names[k], sub_what[k], I->p.wait_ms);
 		if ((rc = run_sub(I, (enum sub)k, err)) != 0)
 			goto out;
+		silent = I->s[k].timed_out;
 	}
  out:
 	for (i = 0; I != NULL && i < I->nl; i++)
