@@ -1025,6 +1025,17 @@ verdict(struct icpt *I)
 		snprintf(dst + strlen(dst), 1400 - strlen(dst), "%s%s",
 		    dst[0] != '\0' ? "; " : "", txt);
 	}
+	for (k = 0; k < S_N; k++)
+		if (I->s[k].sctx != NULL &&
+		    cJSON_GetArraySize(I->s[k].conns) > 0)
+			break;
+	if (k == S_N) {
+		hq_verdict(res, HQ_INCONCLUSIVE, "the DUT did not connect to "
+		    "its redirected cloud address (port %u) within %lld ms: "
+		    "nothing was tested", I->ctx->dut->cloud_port,
+		    I->p.wait_ms);
+		return;
+	}
 	if (nfail > 0)
 		hq_verdict(res, HQ_FAIL, "the DUT %s", fails);
 	else if (c->sctx != NULL && !control_ok)
@@ -1097,7 +1108,7 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 {
 	static struct icpt zero;
 	struct icpt *I = NULL;
-	struct hq_err uerr = { 0, "" };
+	struct hq_err uerr = { 0, "" }, rerr = { 0, "" };
 	size_t i, n = 0, k;
 	bool redirected = false, silent = false;
 	int rc;
@@ -1127,8 +1138,19 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 		goto out;
 	/* The redirect first: the untrusted certificate names its
 	 * addresses, and the listeners bind them. */
-	if ((rc = hq_bench_redirect(ctx->bench, &n, err)) != 0)
+	if ((rc = hq_bench_redirect(ctx->bench, &n, &rerr)) == HQ_EINVAL) {
+		/* Not a harness fault: the DUT file says nothing to intercept. */
+		hq_step(res, "redirect: %s", rerr.msg);
+		hq_verdict(res, HQ_INCONCLUSIVE, "%s; a DUT without a cloud "
+		    "link is declared with the claim \"cloud-link\" as n/a",
+		    rerr.msg);
+		rc = 0;
+		goto out_free;
+	}
+	if (rc != 0) {
+		rc = hq_err_set(err, rc, "%s", rerr.msg);
 		goto out;
+	}
 	redirected = true;
 	if ((I->redirected = cJSON_CreateArray()) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
@@ -1179,6 +1201,7 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 		verdict(I);
 		rc = save_evidence(I, err);
 	}
+ out_free:
 	for (k = 0; I != NULL && k < S_N; k++) {
 		SSL_CTX_free(I->s[k].sctx);
 		cJSON_Delete(I->s[k].cert);

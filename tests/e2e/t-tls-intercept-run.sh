@@ -68,6 +68,24 @@ check "unsuitable pairs: INCONCLUSIVE" has unsuitable "^INCONCLUSIVE"
 check "unsuitable pairs: not expired" has unsuitable "is not expired"
 check "unsuitable pairs: names the cloud" has unsuitable "names the cloud (cloud.hopquy.test)"
 
+# No cloud host address declared: nothing to intercept (not an error); a
+# manufacturer without a cloud link says so with the claim.
+$PY - "$SB_DUT" "$T_TMP/nocloud.json" "$T_TMP/nolink.json" "$N" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["bench"]["cloud"] = ["198.19.%s.0/24" % sys.argv[4]]
+json.dump(d, open(sys.argv[2], "w"))
+d["claims"]["cloud-link"] = {"support": "n/a", "detail": "no cloud service"}
+json.dump(d, open(sys.argv[3], "w"))
+PY
+run nocloud "$T_TMP/nocloud.json"
+check "no cloud address: INCONCLUSIVE" has nocloud "^INCONCLUSIVE"
+check "no cloud address: says so" has nocloud "no cloud host address"
+check "no cloud address: names the claim" has nocloud 'claim "cloud-link"'
+check "no cloud address: journal empty" journal_empty
+run nolink "$T_TMP/nolink.json"
+check "cloud-link n/a: NOT_APPLICABLE" has nolink "^NOT_APPLICABLE"
+
 # A DUT whose cloud link is not on the TLS port never connects.
 simbench_stop_dut
 # shellcheck disable=SC2086
