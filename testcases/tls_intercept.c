@@ -48,7 +48,7 @@
 
 #define ICPT_LISTEN_MAX		HQ_BENCH_CLOUD_MAX
 #define ICPT_CONNS_MAX		8	/* connections judged per sub-test */
-#define ICPT_IDLE_MS		300	/* app data: quiet after the first byte */
+#define ICPT_IDLE_MS		300	/* app data: quiet after a byte */
 #define ICPT_SECRETS_MAX	72
 
 enum sub {
@@ -72,7 +72,7 @@ static const char *const sub_what[S_N] = {
 /* How one connection went. */
 enum conn_out {
 	C_NONE = 0,
-	C_EARLY,	/* closed or failed before our Certificate: no evidence */
+	C_EARLY,	/* ended before our Certificate: no evidence */
 	C_NOT_TLS,	/* its first bytes are not a TLS handshake record */
 	C_ALERT,	/* an alert from the DUT after our Certificate */
 	C_CLOSED,	/* closed or reset after our Certificate, no alert */
@@ -547,7 +547,8 @@ prepare_file_sub(struct icpt *I, enum sub k, const struct hq_certpair *cp)
 
 	if (cp->cert == NULL) {
 		snprintf(s->why, sizeof(s->why), "the DUT file gives no "
-		    "cloud_link.intercept.%s certificate and key", sub_names[k]);
+		    "cloud_link.intercept.%s certificate and key",
+		    sub_names[k]);
 		return;
 	}
 	if (load_pair(cp, &leaf, &ch, &key, &e) != 0) {
@@ -815,8 +816,8 @@ judge_conn(struct icpt *I, enum sub k, int fd, const char *peer)
 		}
 		err = SSL_get_error(ssl, r);
 		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-			if (hq_net_wait(fd, err == SSL_ERROR_WANT_READ ? POLLIN :
-			    POLLOUT, dl, NULL) != 0) {
+			if (hq_net_wait(fd, err == SSL_ERROR_WANT_READ ?
+			    POLLIN : POLLOUT, dl, NULL) != 0) {
 				out = C_STALLED;
 				break;
 			}
@@ -1139,7 +1140,7 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 	/* The redirect first: the untrusted certificate names its
 	 * addresses, and the listeners bind them. */
 	if ((rc = hq_bench_redirect(ctx->bench, &n, &rerr)) == HQ_EINVAL) {
-		/* Not a harness fault: the DUT file says nothing to intercept. */
+		/* Not a harness fault: nothing declared to intercept. */
 		hq_step(res, "redirect: %s", rerr.msg);
 		hq_verdict(res, HQ_INCONCLUSIVE, "%s; a DUT without a cloud "
 		    "link is declared with the claim \"cloud-link\" as n/a",
@@ -1160,7 +1161,8 @@ hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 		cJSON_AddItemToArray(I->redirected, cJSON_CreateString(
 		    hq_bench_redirect_addr(ctx->bench, i)));
 		hq_step(res, "redirect: %s:%u now reaches the lab side",
-		    hq_bench_redirect_addr(ctx->bench, i), ctx->dut->cloud_port);
+		    hq_bench_redirect_addr(ctx->bench, i),
+		    ctx->dut->cloud_port);
 	}
 	prepare_file_sub(I, S_CONTROL, &ctx->dut->icpt_control);
 	prepare_file_sub(I, S_WRONG_NAME, &ctx->dut->icpt_wrong_name);

@@ -14,12 +14,13 @@
 
 #include "family.h"
 
-#define HQ_ICPT_DATA_MAX	4096	/* application data read per connection */
+#define HQ_ICPT_DATA_MAX	4096	/* app data read per connection */
 #define HQ_ICPT_LINE_MAX	96	/* redacted first line, bytes shown */
 
 /* Validates this check's params at profile load: "connect_wait_ms",
  * "data_wait_ms", "attempts" (tls.c lists them among its keys). */
-int	hq_tls_intercept_check_params(const cJSON *params, struct hq_err *err);
+int	hq_tls_intercept_check_params(const cJSON *params,
+	    struct hq_err *err);
 /* Runs the check; hs_ms bounds each handshake. */
 int	hq_tls_intercept_run(struct hq_ctx *ctx, const cJSON *params,
 	    long long hs_ms, struct hq_result *res, struct hq_err *err);
