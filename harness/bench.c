@@ -41,6 +41,7 @@
 #include "err.h"
 #include "journal.h"
 #include "log.h"
+#include "net.h"
 #include "netns.h"
 #include "util.h"
 
@@ -48,6 +49,8 @@
 #define NS_LAB_LAN	"lan0"		/* lab side of the LAN (capture here) */
 #define NS_LAB_UP	"up0"		/* lab side of the uplink */
 #define NS_PEER		"eth0"		/* the DUT's and the cloud's end */
+#define REDIRECT_IF	"lo"		/* the lab side's loopback: where a
+					 * redirect puts the cloud addresses */
 
 #define ADDR_MAX	64
 
@@ -64,6 +67,8 @@ struct hq_bench {
 	struct hq_journal	*j;
 	struct nl_sock		*sk;		/* rtnetlink in ns_lab */
 	enum hq_cut_mode	 cut;
+	char			 redir[HQ_BENCH_CLOUD_MAX][ADDR_MAX];
+	size_t			 nredir;	/* > 0: a redirect is active */
 };
 
 static const char *const cut_names[] = {
@@ -325,8 +330,10 @@ nlx_addr_parse(const char *s, int family, struct nl_addr **ap)
 	return 0;
 }
 
+/* Adds (NLM_F_EXCL: an address already there is -NLE_EXIST) or deletes
+ * address cidr on ifname. */
 static int
-nlx_addr_add(struct nl_sock *sk, const char *ifname, const char *cidr)
+nlx_addr(struct nl_sock *sk, bool add, const char *ifname, const char *cidr)
 {
 	struct rtnl_addr *a = NULL;
 	struct nl_addr *local = NULL;
@@ -341,14 +348,23 @@ nlx_addr_add(struct nl_sock *sk, const char *ifname, const char *cidr)
 		goto out;
 	}
 	rtnl_addr_set_ifindex(a, ifindex);
-	if ((nlrc = rtnl_addr_set_local(a, local)) < 0 ||
-	    (nlrc = rtnl_addr_build_add_request(a, NLM_F_CREATE, &msg)) < 0)
+	if ((nlrc = rtnl_addr_set_local(a, local)) < 0)
+		goto out;
+	nlrc = add ? rtnl_addr_build_add_request(a, NLM_F_CREATE |
+	    NLM_F_EXCL, &msg) : rtnl_addr_build_delete_request(a, 0, &msg);
+	if (nlrc < 0)
 		goto out;
 	nlrc = nlx_request(sk, msg, NULL);
  out:
 	rtnl_addr_put(a);
 	nl_addr_put(local);
 	return nlrc;
+}
+
+static int
+nlx_addr_add(struct nl_sock *sk, const char *ifname, const char *cidr)
+{
+	return nlx_addr(sk, true, ifname, cidr);
 }
 
 /* A veth pair: name here, peer (in namespace peer_nsfd) called peer. */
@@ -671,6 +687,9 @@ undo_entry(struct nl_sock *sk, const struct hq_jentry *e, struct hq_err *err)
 	case HQ_J_RULE:
 		nlrc = nlx_rule(sk, false, e->family, e->prio, e->table,
 		    e->addr, e->ifname);
+		break;
+	case HQ_J_ADDR:
+		nlrc = nlx_addr(sk, false, e->ifname, e->addr);
 		break;
 	case HQ_J_QDISC:
 		nlrc = nlx_qdisc(sk, false, e->ifname, e->handle, e->kind);
@@ -1133,6 +1152,9 @@ hq_bench_cut(struct hq_bench *b, enum hq_cut_mode mode, struct hq_err *err)
 	if (b->cut != HQ_CUT_NONE)
 		return hq_err_set(err, HQ_EBUSY, "bench %u: %s cut already "
 		    "active", b->instance, hq_cut_mode_name(b->cut));
+	if (b->nredir > 0)
+		return hq_err_set(err, HQ_EBUSY, "bench %u: a redirect is "
+		    "active", b->instance);
 	switch (mode) {
 	case HQ_CUT_LINK_DOWN:
 		rc = bench_cut_link(b, err);
@@ -1180,7 +1202,155 @@ hq_bench_restore(struct hq_bench *b, struct hq_err *err)
 		hq_info("bench %u: uplink restored (%zu changes undone)",
 		    b->instance, n);
 	b->cut = HQ_CUT_NONE;
+	b->nredir = 0;
 	return 0;
+}
+
+/*
+ * *localp: addr is already an address of namespace ns (a bind to it
+ * succeeds).  The calling thread visits ns for the probe only.
+ */
+static int
+ns_addr_local(const char *ns, const char *addr, bool *localp,
+    struct hq_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	int self = -1, fd = -1, rc;
+	bool moved = false;
+
+	*localp = false;
+	if ((rc = hq_net_addr(addr, 0, &ss, &slen, err)) != 0)
+		return rc;
+	if (strcmp(ns, "-") != 0) {
+		if ((rc = hq_netns_open_self(&self, err)) != 0 ||
+		    (rc = hq_netns_enter(ns, err)) != 0)
+			goto out;
+		moved = true;
+	}
+	if ((fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+		rc = hq_err_sys(err, "socket");
+		goto out;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, slen) == 0)
+		*localp = true;
+	else if (errno != EADDRNOTAVAIL)
+		rc = hq_err_sys(err, addr);
+ out:
+	if (fd >= 0)
+		close(fd);
+	if (moved && hq_netns_enter_fd(self, err) != 0 && rc == 0)
+		rc = HQ_EIO;
+	if (self >= 0)
+		close(self);
+	return rc;
+}
+
+/* True when s names one host (a bare address or a full-length prefix). */
+static bool
+is_host_addr(const char *s)
+{
+	struct nl_addr *a;
+	bool host;
+
+	if (nlx_addr_parse(s, AF_UNSPEC, &a) < 0)
+		return false;
+	host = nl_addr_get_prefixlen(a) == nl_addr_get_len(a) * 8;
+	nl_addr_put(a);
+	return host;
+}
+
+/*
+ * Each declared cloud host address becomes a local address of the lab
+ * side (on its loopback): the lab kernel delivers the DUT's packets for
+ * it to the lab's own sockets instead of forwarding them, and answers for
+ * connections nobody there holds with a RST.  An address the lab side
+ * already has is not ours to add (nor, on undo, to delete): refused.
+ */
+int
+hq_bench_redirect(struct hq_bench *b, size_t *np, struct hq_err *err)
+{
+	struct hq_err undo_err = { 0, "" };
+	struct hq_jentry e;
+	char bare[ADDR_MAX];
+	size_t i;
+	bool local;
+	int nlrc, rc = 0;
+
+	*np = 0;
+	if (b->cut != HQ_CUT_NONE)
+		return hq_err_set(err, HQ_EBUSY, "bench %u: %s cut active; "
+		    "no redirect during a cut", b->instance,
+		    hq_cut_mode_name(b->cut));
+	if (b->nredir > 0)
+		return hq_err_set(err, HQ_EBUSY, "bench %u: a redirect is "
+		    "already active", b->instance);
+	for (i = 0; i < b->ncloud; i++) {
+		if (!is_host_addr(b->cloud[i])) {
+			hq_warn("redirect: %s is a prefix, not one host; not "
+			    "redirected", b->cloud[i]);
+			continue;
+		}
+		snprintf(bare, sizeof(bare), "%s", b->cloud[i]);
+		bare[strcspn(bare, "/")] = '\0';
+		if ((rc = ns_addr_local(b->ns_lab, bare, &local, err)) != 0)
+			goto fail;
+		if (local) {
+			rc = hq_err_set(err, HQ_EBUSY, "redirect: %s is "
+			    "already an address of the lab side", bare);
+			goto fail;
+		}
+		memset(&e, 0, sizeof(e));
+		e.op = HQ_J_ADDR;
+		e.family = bench_family(bare);
+		snprintf(e.ifname, sizeof(e.ifname), REDIRECT_IF);
+		host_prefix(bare, e.addr, sizeof(e.addr));
+		if ((rc = bench_journal(b, &e, err)) != 0)
+			goto fail;
+		if ((nlrc = nlx_addr(b->sk, true, REDIRECT_IF, e.addr)) < 0) {
+			rc = nl_err(err, nlrc, "redirect address");
+			goto fail;
+		}
+		snprintf(b->redir[b->nredir++], ADDR_MAX, "%s", bare);
+	}
+	if (b->nredir == 0)
+		return hq_err_set(err, HQ_EINVAL, "redirect: the DUT file "
+		    "declares no cloud host address (bench.cloud)");
+	*np = b->nredir;
+	hq_info("bench %u: %zu cloud address%s redirected to the lab side",
+	    b->instance, b->nredir, b->nredir == 1 ? "" : "es");
+	return 0;
+ fail:
+	/* Half a redirect is worse than none. */
+	if (journal_undo(b->j, NULL, &undo_err) != 0)
+		hq_error("bench %u: undo after a failed redirect: %s",
+		    b->instance, undo_err.msg);
+	b->nredir = 0;
+	return rc;
+}
+
+int
+hq_bench_unredirect(struct hq_bench *b, struct hq_err *err)
+{
+	size_t n = 0;
+	int rc;
+
+	if (b->nredir == 0)
+		return 0;
+	/* No cut can be active (refused during a redirect): the journal
+	 * holds the redirect's entries only. */
+	if ((rc = journal_undo(b->j, &n, err)) != 0)
+		return rc;
+	hq_info("bench %u: redirect removed (%zu changes undone)",
+	    b->instance, n);
+	b->nredir = 0;
+	return 0;
+}
+
+const char *
+hq_bench_redirect_addr(const struct hq_bench *b, size_t i)
+{
+	return i < b->nredir ? b->redir[i] : NULL;
 }
 
 void

@@ -13,8 +13,8 @@
  *  - "host": a real lab host; lan_if and uplink_if name its interfaces,
  *    address is the DUT's.
  *
- * Every change a cut makes is journaled (journal.h) and fsync'd before it
- * is made; restore undoes the journal newest first.  Only this module
+ * Every change a cut or a redirect makes is journaled (journal.h) and
+ * fsync'd before it is made; restore undoes the journal newest first.  Only this module
  * changes the network (libnl, never by running ip or tc).
  *
  * The engine's order: hq_bench_open, hq_bench_enter_lab, hq_capture_start
@@ -93,6 +93,24 @@ int	hq_bench_enter_lab(struct hq_bench *bench, struct hq_err *err);
  */
 int	hq_bench_cut(struct hq_bench *bench, enum hq_cut_mode mode,
 	    struct hq_err *err);
+/*
+ * Redirects the DUT's traffic to its declared cloud host addresses
+ * (bench.cloud; prefixes are skipped with a warning) to the lab side: each
+ * becomes a local address of the lab side's loopback, journaled like a
+ * cut, so that sockets the lab side (the caller, after
+ * hq_bench_enter_lab) binds to ADDR:PORT receive the DUT's connections,
+ * and the DUT's established connections get a RST.  The lab side's own
+ * traffic to those addresses stays local too while it lasts.  *np: how
+ * many addresses (hq_bench_redirect_addr).  HQ_EBUSY during a cut or a
+ * redirect, or when an address is already the lab side's; HQ_EINVAL
+ * without a declared host address.  A cut is refused during a redirect.
+ */
+int	hq_bench_redirect(struct hq_bench *bench, size_t *np,
+	    struct hq_err *err);
+/* Ends the redirect (journal emptied); 0 when none is active. */
+int	hq_bench_unredirect(struct hq_bench *bench, struct hq_err *err);
+/* The i-th redirected address (bare, borrowed); NULL past the last. */
+const char *hq_bench_redirect_addr(const struct hq_bench *bench, size_t i);
 /* The active cut, HQ_CUT_NONE when none. */
 enum hq_cut_mode hq_bench_cut_active(const struct hq_bench *bench);
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `hopquy bench`: build, inspect, cut and restore the bench, and capture
- * on it.  Returns the exit status (DESIGN.md): 0, 64 usage, 65 bad data,
+ * `hopquy bench`: build, inspect, cut, redirect and restore the bench,
+ * and capture on it.  Returns the exit status (DESIGN.md): 0, 64 usage, 65 bad data,
  * 69 bench not up or busy, 70 internal.
  */
 #include <getopt.h>
@@ -39,13 +39,15 @@ static const char usage[] =
 "       hopquy bench status  [--bench N] [--json]\n"
 "       hopquy bench restore [--bench N]\n"
 "       hopquy bench cut MODE [--bench N] [-d DUTFILE] [--hold SECONDS]\n"
+"       hopquy bench redirect [--bench N] [-d DUTFILE] [--hold SECONDS]\n"
 "       hopquy bench capture -w FILE [--bench N] [-d DUTFILE] [-i IFNAME]\n"
 "                            [-s SNAPLEN] [-f FILTER] [--max-bytes N]\n"
 "                            [--seconds S] [--steps]\n"
 "  MODE: link-down, blackhole, loss, partition\n"
 "  --bench N      bench instance, 0 to 255 (default: the DUT file's, or 0)\n"
 "  -d DUTFILE     DUT description (bench section: mode, interfaces, cloud)\n"
-"  --hold S       keep the cut S seconds (default: until SIGINT/SIGTERM)\n"
+"  --hold S       keep the cut or redirect S seconds (default: until\n"
+"                 SIGINT/SIGTERM)\n"
 "  --steps        capture: each stdin line is written as a step comment;\n"
 "                 the capture ends at end of input\n"
 "See hopquy-bench(1).\n";
@@ -217,6 +219,42 @@ cmd_cut(const struct bench_args *a)
 	if ((rc = hq_bench_restore(b, &err)) != 0)
 		goto out;
 	printf("bench %u: uplink restored\n", hq_bench_instance(b));
+ out:
+	hq_bench_close(b);
+	hq_dut_free(dut);
+	return rc != 0 ? fail(&err, rc) : EXIT_OK;
+}
+
+/* The DUT's cloud addresses made local to the lab side, held, removed. */
+static int
+cmd_redirect(const struct bench_args *a)
+{
+	struct hq_err err = { 0, "" };
+	struct hq_dut *dut = NULL;
+	struct hq_bench *b = NULL;
+	struct hq_deadline dl;
+	size_t i, n;
+	int rc;
+
+	catch_signals();
+	if ((rc = load_dut(a, &dut, &err)) != 0 ||
+	    (rc = hq_bench_open(dut, a->instance, &b, &err)) != 0 ||
+	    (rc = hq_bench_redirect(b, &n, &err)) != 0)
+		goto out;
+	printf("bench %u: cloud redirected to the lab side (",
+	    hq_bench_instance(b));
+	for (i = 0; i < n; i++)
+		printf("%s%s", i > 0 ? " " : "", hq_bench_redirect_addr(b, i));
+	printf("); removed after %llu s or on SIGINT/SIGTERM\n",
+	    (unsigned long long)a->hold_s);
+	fflush(stdout);
+	dl = hq_deadline_in((int64_t)a->hold_s * 1000);
+	while (!hq_interrupted && !hq_deadline_passed(dl))
+		hq_sleep_ms(hq_deadline_poll_ms(dl) > 200 ? 200 :
+		    hq_deadline_poll_ms(dl));
+	if ((rc = hq_bench_unredirect(b, &err)) != 0)
+		goto out;
+	printf("bench %u: redirect removed\n", hq_bench_instance(b));
  out:
 	hq_bench_close(b);
 	hq_dut_free(dut);
@@ -428,13 +466,16 @@ hq_cli_bench(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (strcmp(sub, "redirect") == 0)
+		return cmd_redirect(&a);
 	if (strcmp(sub, "capture") == 0) {
 		if (a.wfile == NULL)
 			return usage_error("capture: -w FILE is required");
 		return cmd_capture(&a);
 	}
 	if (a.dutfile != NULL)
-		return usage_error("%s: -d applies to cut and capture", sub);
+		return usage_error("%s: -d applies to cut, redirect and "
+		    "capture", sub);
 	if (strcmp(sub, "up") == 0) {
 		if ((rc = hq_bench_up(instance_of(&a, NULL), &err)) != 0)
 			return fail(&err, rc);

@@ -30,8 +30,15 @@ static const char *const formats[] = { "hopquy-dut/1", NULL };
 static const char *const top_keys[] = {
 	"$schema", "format", "identity", "bench", "surfaces", "credentials",
 	"update", "data", "power", "alarm", "claims", "claims_file", "notes",
-	NULL
+	"cloud_link", NULL
 };
+static const char *const cloud_link_keys[] = {
+	"name", "port", "intercept", NULL
+};
+static const char *const intercept_keys[] = {
+	"control", "wrong_name", "expired", NULL
+};
+static const char *const certpair_keys[] = { "cert", "key", NULL };
 static const char *const identity_keys[] = {
 	"manufacturer", "model", "serial", "firmware", "class", "hs_code",
 	"name", "hardware", NULL
@@ -129,6 +136,13 @@ hq_dut_free(struct hq_dut *d)
 	free(d->uplink_if);
 	free(d->address);
 	hq_strv_free(d->cloud, d->ncloud);
+	free(d->cloud_name);
+	free(d->icpt_control.cert);
+	free(d->icpt_control.key);
+	free(d->icpt_wrong_name.cert);
+	free(d->icpt_wrong_name.key);
+	free(d->icpt_expired.cert);
+	free(d->icpt_expired.key);
 	for (i = 0; i < d->nsurfaces; i++)
 		surface_clear(&d->surfaces[i]);
 	free(d->surfaces);
@@ -546,6 +560,79 @@ load_bench(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	return 0;
 }
 
+/* A path of the DUT file, kept resolved against its directory. */
+static int
+load_path(const struct hq_dut *d, const cJSON *obj, const char *path,
+    const char *key, char **outp, struct hq_err *err)
+{
+	char *rel = NULL, full[PATH_MAX];
+	int rc;
+
+	if ((rc = hq_jv_str(obj, path, key, true, PATH_MAX / 2, &rel,
+	    err)) != 0)
+		return rc;
+	hq_dut_path(d, rel, full, sizeof(full));
+	free(rel);
+	if ((*outp = strdup(full)) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	return 0;
+}
+
+static int
+load_certpair(const struct hq_dut *d, const cJSON *icpt, const char *key,
+    struct hq_certpair *cp, struct hq_err *err)
+{
+	const cJSON *o;
+	char sub[HQ_JV_PATH_MAX];
+	int rc;
+
+	hq_jv_path(sub, sizeof(sub), "cloud_link.intercept", key);
+	if ((rc = hq_jv_get(icpt, "cloud_link.intercept", key, cJSON_Object,
+	    false, &o, err)) != 0 || o == NULL)
+		return rc;
+	if ((rc = hq_jv_keys(o, sub, certpair_keys, err)) != 0 ||
+	    (rc = load_path(d, o, sub, "cert", &cp->cert, err)) != 0 ||
+	    (rc = load_path(d, o, sub, "key", &cp->key, err)) != 0)
+		return rc;
+	return 0;
+}
+
+/* The DUT's TLS link to its cloud, and what an interceptor may present
+ * with a CA the DUT trusts (files the lab provides). */
+static int
+load_cloud_link(const cJSON *root, struct hq_dut *d, struct hq_err *err)
+{
+	const cJSON *cl, *icpt;
+	long long port;
+	int rc;
+
+	d->cloud_port = 443;
+	if ((rc = hq_jv_get(root, "", "cloud_link", cJSON_Object, false, &cl,
+	    err)) != 0 || cl == NULL)
+		return rc;
+	if ((rc = hq_jv_keys(cl, "cloud_link", cloud_link_keys, err)) != 0 ||
+	    (rc = hq_jv_str(cl, "cloud_link", "name", false, 253,
+	    &d->cloud_name, err)) != 0 ||
+	    (rc = hq_jv_int(cl, "cloud_link", "port", false, 1, 65535, 443,
+	    &port, err)) != 0 ||
+	    (rc = hq_jv_get(cl, "cloud_link", "intercept", cJSON_Object,
+	    false, &icpt, err)) != 0)
+		return rc;
+	d->cloud_port = (unsigned)port;
+	if (icpt == NULL)
+		return 0;
+	if ((rc = hq_jv_keys(icpt, "cloud_link.intercept", intercept_keys,
+	    err)) != 0 ||
+	    (rc = load_certpair(d, icpt, "control", &d->icpt_control,
+	    err)) != 0 ||
+	    (rc = load_certpair(d, icpt, "wrong_name", &d->icpt_wrong_name,
+	    err)) != 0 ||
+	    (rc = load_certpair(d, icpt, "expired", &d->icpt_expired,
+	    err)) != 0)
+		return rc;
+	return 0;
+}
+
 static int
 load_credentials(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 {
@@ -697,6 +784,7 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 		goto out;
 	if ((rc = load_identity(root, d, err)) != 0 ||
 	    (rc = load_bench(root, d, err)) != 0 ||
+	    (rc = load_cloud_link(root, d, err)) != 0 ||
 	    (rc = hq_jv_get(root, "", "surfaces", cJSON_Array, true, &surfs,
 	    err)) != 0)
 		goto out;

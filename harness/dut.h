@@ -39,6 +39,13 @@ struct hq_label {
 	char	*password;		/* secret */
 };
 
+/* A certificate (chain, PEM) and its key: paths resolved against the DUT
+ * file's directory; NULL when the DUT file gives none. */
+struct hq_certpair {
+	char	*cert;
+	char	*key;
+};
+
 struct hq_claim {
 	char	*key;
 	char	*support;		/* "yes", "no", "n/a" */
@@ -67,6 +74,12 @@ struct hq_dut {
 	char	*address;
 	char	**cloud;		/* declared cloud destinations */
 	size_t	 ncloud;
+	/* cloud link: what the DUT's outbound TLS to its cloud expects */
+	char	*cloud_name;		/* TLS name; NULL: not declared */
+	unsigned cloud_port;		/* 443 unless declared */
+	struct hq_certpair icpt_control;	/* trusted, right name, valid */
+	struct hq_certpair icpt_wrong_name;	/* trusted CA, wrong name */
+	struct hq_certpair icpt_expired;	/* trusted CA, expired */
 	/* surfaces */
 	struct hq_surface *surfaces;
 	size_t	 nsurfaces;

@@ -35,6 +35,7 @@ static const struct {
 	{ HQ_J_ROUTE,		"route" },
 	{ HQ_J_RULE,		"rule" },
 	{ HQ_J_QDISC,		"qdisc" },
+	{ HQ_J_ADDR,		"addr" },
 };
 
 void
@@ -119,6 +120,13 @@ hq_journal_format_line(const struct hq_jentry *e, char *buf, size_t bufsz,
 		    "kind=%s", e->seq, name, e->ns, e->ifname,
 		    (unsigned)e->handle, e->kind);
 		break;
+	case HQ_J_ADDR:
+		if (!jval_ok(e->ifname) || !jval_ok(e->addr))
+			break;
+		n = snprintf(buf, bufsz, "hq1 %u %s ns=%s if=%s family=%s "
+		    "local=%s", e->seq, name, e->ns, e->ifname,
+		    family_name(e->family), e->addr);
+		break;
 	}
 	if (n < 0 || (size_t)n >= bufsz || (size_t)n >= HQ_JOURNAL_LINE_MAX)
 		return hq_err_set(err, HQ_EINTERNAL,
@@ -169,6 +177,7 @@ jnum(const char *p, size_t len, uint64_t max, unsigned *vp)
 #define JK_IIF		0x200u
 #define JK_HANDLE	0x400u
 #define JK_KIND		0x800u
+#define JK_LOCAL	0x1000u
 
 static unsigned
 jop_keys(enum hq_jop op)
@@ -183,6 +192,8 @@ jop_keys(enum hq_jop op)
 		    JK_IIF;
 	case HQ_J_QDISC:
 		return JK_NS | JK_IF | JK_HANDLE | JK_KIND;
+	case HQ_J_ADDR:
+		return JK_NS | JK_IF | JK_FAMILY | JK_LOCAL;
 	}
 	return 0;
 }
@@ -220,8 +231,8 @@ jkey(struct hq_jentry *e, const char *k, size_t klen, const char *v,
 	} else if (KEY("type")) {
 		bit = JK_TYPE;
 		rc = jcopy(e->type, sizeof(e->type), v, vlen);
-	} else if (KEY("dst") || KEY("from")) {
-		bit = KEY("dst") ? JK_DST : JK_FROM;
+	} else if (KEY("dst") || KEY("from") || KEY("local")) {
+		bit = KEY("dst") ? JK_DST : KEY("from") ? JK_FROM : JK_LOCAL;
 		rc = jcopy(e->addr, sizeof(e->addr), v, vlen);
 	} else if (KEY("handle")) {
 		bit = JK_HANDLE;

@@ -13,6 +13,7 @@
  *	route      ns family table type dst	a route added to table
  *	rule       ns family prio table from iif	a policy rule added
  *	qdisc      ns if handle kind	a root qdisc added (handle decimal)
+ *	addr       ns if family local	a local address added (redirect)
  * ns is a name under /run/netns, or "-" for the namespace hopquy runs in.
  * A last line without its newline was never completed (so its change was
  * never made) and is ignored.
@@ -37,18 +38,21 @@ enum hq_jop {
 	HQ_J_ROUTE,
 	HQ_J_RULE,
 	HQ_J_QDISC,
+	HQ_J_ADDR,
 };
 
 struct hq_jentry {
 	enum hq_jop	 op;
 	unsigned	 seq;
 	char		 ns[HQ_JOURNAL_VAL_MAX];	/* "-": hopquy's own */
-	char		 ifname[HQ_JOURNAL_VAL_MAX];	/* link, qdisc, rule iif */
+	char		 ifname[HQ_JOURNAL_VAL_MAX];	/* link, qdisc, addr,
+							 * rule iif */
 	int		 family;			/* AF_INET, AF_INET6 */
 	unsigned	 table;
 	unsigned	 prio;
 	char		 type[16];			/* route: "blackhole" */
-	char		 addr[HQ_JOURNAL_VAL_MAX];	/* route dst, rule from */
+	char		 addr[HQ_JOURNAL_VAL_MAX];	/* route dst, rule from,
+							 * addr local */
 	uint32_t	 handle;			/* qdisc */
 	char		 kind[16];			/* qdisc */
 	bool		 was_up;			/* link-down */

@@ -12,8 +12,10 @@
  *                name, self-signed, optionally a trust anchor
  *   cleartext    telnet, FTP, HTTP logins without a redirect to HTTPS,
  *                RTSP and MQTT that ask for credentials without TLS
- *   traffic, interception  need the run's capture and the bench (XXX: not
- *                yet wired; they return an INCONCLUSIVE error).
+ *   traffic      needs the run's capture (XXX: not yet wired; it returns
+ *                an INCONCLUSIVE error)
+ *   interception the DUT's cloud link redirected to our own TLS endpoint
+ *                presenting bad certificates (tls_intercept.c)
  * Ports: the "open_ports" fact of the surface case when it ran earlier in
  * the run, the DUT's declared TCP surfaces, and the "ports" param.
  * Control: a TLS port must complete a normal OpenSSL handshake before a
@@ -41,6 +43,7 @@
 #include "scan.h"
 #include "tlsenum.h"
 #include "tlswire.h"
+#include "tls_intercept.h"
 
 #define TLS_PORTS_MAX		64
 #define TLS_HTTP_REPLY_MAX	16384
@@ -62,6 +65,8 @@ static const char *const common_keys[] = {
 	"allow_self_signed", "check_name", "ca_file", "min_days_left",
 	/* cleartext */
 	"forbid", "http_paths", "mqtt_ports",
+	/* interception (tls_intercept.c) */
+	"connect_wait_ms", "data_wait_ms", "attempts",
 	NULL
 };
 static const char *const forbid_names[] = {
@@ -284,6 +289,8 @@ tls_check_params(const cJSON *params, struct hq_err *err)
 	int rc;
 
 	rc = params_read(params, &tp, err);
+	if (rc == 0 && strcmp(tp.check, "interception") == 0)
+		rc = hq_tls_intercept_check_params(params, err);
 	params_clear(&tp);
 	return rc;
 }
@@ -1567,12 +1574,12 @@ tls_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 		rc = run_certificate(ctx, &tp, res, err);
 	else if (strcmp(tp.check, "cleartext") == 0)
 		rc = run_cleartext(ctx, &tp, res, err);
-	else	/* XXX(tls-capture): traffic needs the run's capture,
-		 * interception the bench's redirect. */
+	else if (strcmp(tp.check, "interception") == 0)
+		rc = hq_tls_intercept_run(ctx, tc->params, tp.hs_ms, res, err);
+	else	/* XXX(tls-capture): traffic needs the run's capture. */
 		rc = hq_err_set(err, HQ_EINTERNAL, "check \"%s\" needs the "
 		    "%s, which this build does not provide yet", tp.check,
-		    strcmp(tp.check, "traffic") == 0 ? "run's capture" :
-		    "bench redirect");
+		    "run's capture");
  out:
 	params_clear(&tp);
 	return rc;
@@ -1582,7 +1589,7 @@ const struct hq_family hq_family_tls = {
 	.name		= "tls",
 	.summary	= "TLS versions, cipher suites, certificates and "
 			  "cleartext surfaces",
-	.flags		= 0,
+	.flags		= HQ_FAM_NEEDS_BENCH,	/* interception redirects */
 	.check_params	= tls_check_params,
 	.run		= tls_run,
 };

@@ -3,7 +3,9 @@
 # (dutsim) in its DUT namespace and the simulated cloud (cloudsim) in its
 # cloud namespace, built with `hopquy bench up --bench N` and torn down on
 # exit.  simbench_up N [dutsim args]; then $SB_DUT is a DUT description for
-# it, $SB_LAB/$SB_DNS/$SB_CNS the namespaces, $SB_SINKS the alarm sinks.
+# it, $SB_LAB/$SB_DNS/$SB_CNS the namespaces, $SB_SINKS the alarm sinks;
+# the test PKI is linked as pki/ next to the DUT description (its
+# cloud_link.intercept paths).
 DUTSIM="$HQ_BUILD/fixtures/dutsim"
 CLOUDSIM="$HQ_BUILD/fixtures/cloudsim"
 PKI="$HQ_BUILD/fixtures/pki"
@@ -17,6 +19,7 @@ simbench_dut() {
 	sed -e "s/198\.18\.0\./198.18.$1./g" -e "s/198\.19\.0\./198.19.$1./g" \
 	    -e "s/\"instance\": 0/\"instance\": $1/" \
 	    "$HQ_TOP/fixtures/duts/dutsim.json" >"$T_TMP/dutsim-$1.json"
+	ln -sfn "$PKI" "$T_TMP/pki"
 	SB_DUT="$T_TMP/dutsim-$1.json"
 }
 

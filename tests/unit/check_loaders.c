@@ -293,6 +293,15 @@ static const struct bad_case bad_duts[] = {
 	    "data.delete[0].expect: expected an HTTP status" },
 	{ { { M_SET, "bench.instance", "256" } },
 	    "bench.instance: expected an integer from 0 to 255, got 256" },
+	{ { { M_SET, "cloud_link", "{\"name\": \"c\", \"colour\": 1}" } },
+	    "cloud_link.colour: unknown key" },
+	{ { { M_SET, "cloud_link", "{\"port\": 0}" } },
+	    "cloud_link.port: expected an integer from 1 to 65535" },
+	{ { { M_SET, "cloud_link", "{\"intercept\": {\"expired\": "
+	    "{\"cert\": \"e.crt\"}}}" } },
+	    "cloud_link.intercept.expired.key: required key missing" },
+	{ { { M_SET, "cloud_link", "{\"intercept\": {\"selfsigned\": {}}}" } },
+	    "cloud_link.intercept.selfsigned: unknown key" },
 };
 
 START_TEST(test_loaders_base_ok)
