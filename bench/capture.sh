@@ -40,7 +40,7 @@ ip netns exec hq-cloud-$BN socat -u UDP-RECV:9999 /dev/null &
 
 # send1 RATE SECONDS: 64-byte UDP datagrams with a counter; prints the count.
 send1() {
-	ip netns exec hq-dut-$BN python3 -c '
+	ip netns exec hq-dut-$BN /usr/bin/python3 -c '
 import socket, sys, time
 rate, secs = int(sys.argv[1]), float(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -108,7 +108,7 @@ for rate in $RATES; do
 	sleep 1.5
 	hqc=$(cpu $hq) tdc=$(cpu $td)
 	kill -INT $hq $td; wait $hq; wait $td
-	hqp=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["packets"], j["kernel_drops"] + j["interface_drops"])' "$TMP/hq.json")
+	hqp=$(/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["packets"], j["kernel_drops"] + j["interface_drops"])' "$TMP/hq.json")
 	hqn=${hqp% *} hqd=${hqp#* }
 	tdn=$(sed -n 's/^\([0-9]*\) packets captured.*/\1/p' "$TMP/td.err")
 	tdd=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$TMP/td.err")
@@ -120,7 +120,7 @@ for rate in $RATES; do
 	[ "$tdd" = 0 ] && [ "$tdn" -ge "$sent" ] && [ $tdpps -gt $best_td ] && best_td=$tdpps
 done
 if [ $best_td -gt 0 ]; then
-	ratio=$(python3 -c "print('%.2f' % ($best_hq / $best_td))")
+	ratio=$(/usr/bin/python3 -c "print('%.2f' % ($best_hq / $best_td))")
 else
 	ratio=n/a
 fi
