@@ -692,7 +692,10 @@ run_dictionary(struct cx *c, struct hq_err *err)
 		}
 		if (ctl > 0) {
 			hq_finding(c->res, "%s", why);
-			snprintf(inc, sizeof(inc), "%s", why);
+			/* The first cause: a lock our own run left makes
+			 * the next surfaces' controls fail too. */
+			if (inc[0] == '\0')
+				snprintf(inc, sizeof(inc), "%s", why);
 			continue;
 		}
 		if ((rc = dict_surface(c, sf, d, hits, &nhits, &nuntried,
@@ -708,11 +711,14 @@ run_dictionary(struct cx *c, struct hq_err *err)
 			rc = ctl;
 			goto out;
 		}
-		if (ctl > 0 && nhits == before)
-			snprintf(inc, sizeof(inc), "%s after the dictionary "
-			    "run (a lock may have hidden hits; set \"chunk\")",
-			    why);
-		else if (nuntried > 0 && nhits == before)
+		if (ctl > 0 && nhits == before) {
+			hq_finding(c->res, "%s after the dictionary run", why);
+			if (inc[0] == '\0')
+				snprintf(inc, sizeof(inc), "%s after the "
+				    "dictionary run (a lock may have hidden "
+				    "hits; set \"chunk\" or \"user_budget\")",
+				    why);
+		} else if (nuntried > 0 && nhits == before && inc[0] == '\0')
 			snprintf(inc, sizeof(inc), "%s: %zu of %zu pairs could "
 			    "not be tried", sf->id, nuntried, d->n);
 	}
