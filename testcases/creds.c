@@ -981,9 +981,14 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 			at = target;
 		if (at > c->p.max_wait_s)
 			break;
-		if (at > now && (rc = hq_sleep_ms((int64_t)((at - now) *
-		    1000))) != 0)
-			return hq_err_set(err, rc, "interrupted");
+		/* Whole milliseconds, rounded up, until `at` has passed: a
+		 * probe a little early would prove a shorter lock. */
+		while (at > now) {
+			if ((rc = hq_sleep_ms((int64_t)ceil((at - now) * 1000)))
+			    != 0)
+				return hq_err_set(err, rc, "interrupted");
+			now = (double)(hq_mono_ns() - t_last[1]) / 1e9;
+		}
 		if (hq_deadline_passed(c->ctx->deadline))
 			return hq_err_set(err, HQ_ETIMEDOUT, "case deadline "
 			    "passed while waiting for the lock to end");
