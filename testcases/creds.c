@@ -692,7 +692,10 @@ run_dictionary(struct cx *c, struct hq_err *err)
 		}
 		if (ctl > 0) {
 			hq_finding(c->res, "%s", why);
-			snprintf(inc, sizeof(inc), "%s", why);
+			/* The first cause: a lock our own run left makes
+			 * the next surfaces' controls fail too. */
+			if (inc[0] == '\0')
+				snprintf(inc, sizeof(inc), "%s", why);
 			continue;
 		}
 		if ((rc = dict_surface(c, sf, d, hits, &nhits, &nuntried,
@@ -708,11 +711,14 @@ run_dictionary(struct cx *c, struct hq_err *err)
 			rc = ctl;
 			goto out;
 		}
-		if (ctl > 0 && nhits == before)
-			snprintf(inc, sizeof(inc), "%s after the dictionary "
-			    "run (a lock may have hidden hits; set \"chunk\")",
-			    why);
-		else if (nuntried > 0 && nhits == before)
+		if (ctl > 0 && nhits == before) {
+			hq_finding(c->res, "%s after the dictionary run", why);
+			if (inc[0] == '\0')
+				snprintf(inc, sizeof(inc), "%s after the "
+				    "dictionary run (a lock may have hidden "
+				    "hits; set \"chunk\" or \"user_budget\")",
+				    why);
+		} else if (nuntried > 0 && nhits == before && inc[0] == '\0')
 			snprintf(inc, sizeof(inc), "%s: %zu of %zu pairs could "
 			    "not be tried", sf->id, nuntried, d->n);
 	}
@@ -856,8 +862,8 @@ run_factory(struct cx *c, struct hq_err *err)
 
 /*
  * Sends p.attempts wrong passwords for the operator user, then the right
- * one.  *lockedp: the right one was refused.  *t_lastp: when the last
- * wrong attempt ended.  Returns 1 with why when the run proves nothing.
+ * one.  *lockedp: the right one was refused.  t_lastp[0], t_lastp[1]: when
+ * the last wrong attempt started and ended (the lock began in between).  Returns 1 with why when the run proves nothing.
  */
 static int
 engage(struct cx *c, const struct hq_surface *sf, bool *lockedp,
@@ -872,6 +878,7 @@ engage(struct cx *c, const struct hq_surface *sf, bool *lockedp,
 	int rc;
 
 	for (i = 0; i < c->p.attempts; i++) {
+		t_lastp[0] = hq_mono_ns();
 		if ((rc = hq_pw_random(wrong, 16, err)) != 0 ||
 		    (rc = attempt1(c, sf, "wrong password", dut->op_user,
 		    wrong, false, &t, err)) != 0)
@@ -888,19 +895,19 @@ engage(struct cx *c, const struct hq_surface *sf, bool *lockedp,
 			return 1;
 		}
 	}
-	*t_lastp = hq_mono_ns();
-	el = (double)(*t_lastp - t0) / 1e9;
+	t_lastp[1] = hq_mono_ns();
+	el = (double)(t_lastp[1] - t0) / 1e9;
 	hq_measure(c->res, "failures_sent", (double)c->p.attempts, "attempts",
 	    NULL, 0, 0);
 	hq_measure(c->res, "failure_burst", el, "s", "<=", c->p.window_s, 0);
 	if (el > c->p.window_s) {
 		snprintf(why, whysz, "%s: %lld wrong attempts took %.1f s, more "
-		    "than the %.0f s window", sf->id, c->p.attempts, el,
+		    "than the %g s window", sf->id, c->p.attempts, el,
 		    c->p.window_s);
 		return 1;
 	}
 	hq_step(c->res, "%s: %lld wrong passwords refused in %.2f s (window "
-	    "%.0f s); now the right one", sf->id, c->p.attempts, el,
+	    "%g s); now the right one", sf->id, c->p.attempts, el,
 	    c->p.window_s);
 	if ((rc = attempt1(c, sf, "right password after failures",
 	    dut->op_user, dut->op_password, false, &t, err)) != 0)
@@ -917,12 +924,13 @@ engage(struct cx *c, const struct hq_surface *sf, bool *lockedp,
 
 static int
 lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
-    size_t *nfailp, char *inc, size_t incsz, struct hq_err *err)
+    size_t *nnolockp, size_t *nshortp, char *inc, size_t incsz,
+    struct hq_err *err)
 {
 	const struct hq_dut *dut = c->ctx->dut;
 	char why[HQ_ERR_MSG_MAX];
 	bool locked = false;
-	int64_t t_last = 0;
+	int64_t t_last[2] = { 0, 0 };
 	double lo = 0, hi = -1, next, target;
 	int rc, ctl;
 
@@ -934,7 +942,7 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 	}
 	hq_step(c->res, "%s: the right password works before the test",
 	    sf->id);
-	if ((ctl = engage(c, sf, &locked, &t_last, why, sizeof(why),
+	if ((ctl = engage(c, sf, &locked, t_last, why, sizeof(why),
 	    err)) != 0) {
 		if (ctl > 0)
 			snprintf(inc, incsz, "%s", why);
@@ -943,10 +951,10 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 	if (!locked) {
 		hq_finding(c->res, "%s (%s): the right password was still "
 		    "accepted after %lld wrong attempts; profile: lock after "
-		    "%lld failures within %.0f s", sf->id,
+		    "%lld failures within %g s", sf->id,
 		    hq_login_kind_name(sf->login_kind), c->p.attempts,
 		    c->p.attempts, c->p.window_s);
-		(*nfailp)++;
+		(*nnolockp)++;
 		return 0;
 	}
 	hq_step(c->res, "%s: locked: the right password is refused after "
@@ -957,31 +965,40 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 	/* Probe the right password every probe_interval_s, plus once just
 	 * before the limit (min_lock_s - tolerance_s), until it is accepted
 	 * or max_wait_s passes.  Probes may extend a lock on some DUTs; that
-	 * only lengthens what we measure. */
+	 * only lengthens what we measure.  Bounds on the lock's length, with
+	 * the lock begun while the last failure was in flight: at least
+	 * from that failure's answer to a refused probe's start (lo), at
+	 * most from that failure's start to an accepted probe's answer
+	 * (hi). */
 	target = c->p.min_lock_s - c->p.tol_s;
 	next = c->p.probe_s;
 	for (;;) {
 		struct hq_login_try t;
-		double now = (double)(hq_mono_ns() - t_last) / 1e9, at;
+		double now = (double)(hq_mono_ns() - t_last[1]) / 1e9, at;
 
 		at = next;
 		if (lo < target && target < next && target > now)
 			at = target;
 		if (at > c->p.max_wait_s)
 			break;
-		if (at > now && (rc = hq_sleep_ms((int64_t)((at - now) *
-		    1000))) != 0)
-			return hq_err_set(err, rc, "interrupted");
+		/* Whole milliseconds, rounded up, until `at` has passed: a
+		 * probe a little early would prove a shorter lock. */
+		while (at > now) {
+			if ((rc = hq_sleep_ms((int64_t)ceil((at - now) * 1000)))
+			    != 0)
+				return hq_err_set(err, rc, "interrupted");
+			now = (double)(hq_mono_ns() - t_last[1]) / 1e9;
+		}
 		if (hq_deadline_passed(c->ctx->deadline))
 			return hq_err_set(err, HQ_ETIMEDOUT, "case deadline "
 			    "passed while waiting for the lock to end");
+		now = (double)(hq_mono_ns() - t_last[1]) / 1e9;
 		if ((rc = attempt1(c, sf, "probe (right password)",
 		    dut->op_user, dut->op_password, false, &t, err)) != 0)
 			return rc;
 		hq_login_try_clear(&t, 1);
-		now = (double)(hq_mono_ns() - t_last) / 1e9;
 		if (t.res == HQ_LOGIN_ACCEPTED) {
-			hi = now;
+			hi = (double)(hq_mono_ns() - t_last[0]) / 1e9;
 			break;
 		}
 		if (t.res == HQ_LOGIN_REFUSED)
@@ -1001,16 +1018,25 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 		hq_measure(c->res, "lock_duration", lo, "s", ">=",
 		    c->p.min_lock_s, 0);
 		hq_step(c->res, "%s: still locked %.1f s after the last "
-		    "failure (bound %.0f s)", sf->id, lo, c->p.max_wait_s);
+		    "failure (bound %g s)", sf->id, lo, c->p.max_wait_s);
 	}
-	if (lo < target) {
+	if (hi >= 0 && hi < target) {
 		hq_finding(c->res, "%s (%s): lock released after at most %.1f "
 		    "s (last refused probe at %.1f s); profile requires at "
-		    "least %.0f s", sf->id, hq_login_kind_name(sf->login_kind),
+		    "least %g s", sf->id, hq_login_kind_name(sf->login_kind),
 		    hi, lo, c->p.min_lock_s);
-		(*nfailp)++;
-	}
-	(void)dut;
+		(*nshortp)++;
+	} else if (lo < target && hi >= 0)
+		/* The probe meant for the limit came late (a loaded lab
+		 * host): the lock ended around it, on neither side. */
+		snprintf(inc, incsz, "%s: the lock ended between %.2f s and "
+		    "%.2f s after the last failure, across the decision point "
+		    "%g s (min_lock_s less tolerance_s): no probe answered "
+		    "in time to tell", sf->id, lo, hi, target);
+	else if (lo < target)
+		snprintf(inc, incsz, "%s: no probe was answered while the "
+		    "lock held at %g s (last refused at %.2f s)", sf->id,
+		    target, lo);
 	return 0;
 }
 
@@ -1019,7 +1045,7 @@ run_lockout(struct cx *c, bool duration, struct hq_err *err)
 {
 	const struct hq_dut *dut = c->ctx->dut;
 	char inc[HQ_ERR_MSG_MAX] = "";
-	size_t i, nsf = 0, nfail = 0;
+	size_t i, nsf = 0, nnolock = 0, nshort = 0;
 	int rc;
 
 	if (!need_operator(c))
@@ -1030,15 +1056,24 @@ run_lockout(struct cx *c, bool duration, struct hq_err *err)
 		if (!kind_wanted(c, sf))
 			continue;
 		nsf++;
-		if ((rc = lockout_surface(c, sf, duration, &nfail, inc,
-		    sizeof(inc), err)) != 0)
+		if ((rc = lockout_surface(c, sf, duration, &nnolock, &nshort,
+		    inc, sizeof(inc), err)) != 0)
 			return rc;
 	}
-	if (nfail > 0)
-		hq_verdict(c->res, HQ_FAIL, "%s on %zu surface%s (see "
-		    "findings)", duration ? "lock shorter than required" :
-		    "no lock after the allowed failures", nfail,
-		    nfail == 1 ? "" : "s");
+	if (nnolock > 0 && nshort > 0)
+		hq_verdict(c->res, HQ_FAIL, "no lock after %lld failures "
+		    "within %g s on %zu surface%s, a lock shorter than %g s "
+		    "on %zu (see findings)", c->p.attempts, c->p.window_s,
+		    nnolock, nnolock == 1 ? "" : "s", c->p.min_lock_s, nshort);
+	else if (nnolock > 0)
+		hq_verdict(c->res, HQ_FAIL, "no lock after %lld failures "
+		    "within %g s on %zu surface%s (see findings)",
+		    c->p.attempts, c->p.window_s, nnolock,
+		    nnolock == 1 ? "" : "s");
+	else if (nshort > 0)
+		hq_verdict(c->res, HQ_FAIL, "lock shorter than the required "
+		    "%g s on %zu surface%s (see findings)", c->p.min_lock_s,
+		    nshort, nshort == 1 ? "" : "s");
 	else if (nsf == 0)
 		hq_verdict(c->res, HQ_NOT_APPLICABLE, "the DUT description "
 		    "declares no login surface of a supported kind");
@@ -1046,12 +1081,12 @@ run_lockout(struct cx *c, bool duration, struct hq_err *err)
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else if (duration)
 		hq_verdict(c->res, HQ_PASS, "on %zu surface%s the lock held "
-		    "for at least %.0f s (less %.0f s tolerance) after %lld "
+		    "for at least %g s (less %g s tolerance) after %lld "
 		    "failures", nsf, nsf == 1 ? "" : "s", c->p.min_lock_s,
 		    c->p.tol_s, c->p.attempts);
 	else
 		hq_verdict(c->res, HQ_PASS, "on %zu surface%s the right "
-		    "password was refused after %lld failures within %.0f s",
+		    "password was refused after %lld failures within %g s",
 		    nsf, nsf == 1 ? "" : "s", c->p.attempts, c->p.window_s);
 	return 0;
 }
@@ -1096,6 +1131,25 @@ normalise(const char *in, size_t len, const char *user, char *out,
 	out[o] = '\0';
 }
 
+/* The reason phrase of a response head's status line ("Unauthorized" in
+ * "RTSP/1.0 401 Unauthorized"), normalised; empty when there is none. */
+static void
+phrase_of(const char *head, const char *user, char *out, size_t outsz)
+{
+	const char *p = head, *eol;
+	int sp;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	eol = p + strcspn(p, "\r\n");
+	for (sp = 0; p < eol && sp < 2; p++)
+		if (*p == ' ')
+			sp++;
+	if (sp == 2 && p < eol)
+		normalise(p, (size_t)(eol - p), user, out, outsz);
+}
+
 /* The response head without the status line and volatile headers,
  * normalised, each line lower-cased by name. */
 static void
@@ -1138,6 +1192,7 @@ head_sig(const char *head, const char *user, char *out, size_t outsz)
 
 struct sample {
 	long	 code;
+	char	 phrase[128];	/* the status line's reason phrase, normalised */
 	char	 body[48];	/* sha256 prefix of the normalised body */
 	char	 head[48];
 	char	*bodyn;		/* normalised body, for showing */
@@ -1152,6 +1207,7 @@ sample_from(struct sample *s, const struct hq_login_try *t)
 
 	s->code = t->code;
 	s->ms = (double)t->us / 1000.0;
+	phrase_of(t->head, t->user, s->phrase, sizeof(s->phrase));
 	normalise(t->body != NULL ? t->body : "", t->body_len, t->user, n,
 	    sizeof(n));
 	head_sig(t->head, t->user, h, sizeof(h));
@@ -1173,6 +1229,9 @@ disjoint(const struct sample *a, const struct sample *b, size_t n,
 	for (i = 0; i < n; i++)
 		for (k = 0; k < n; k++) {
 			if (field == 0 && a[i].code == b[k].code)
+				return false;
+			if (field == 3 && strcmp(a[i].phrase, b[k].phrase) ==
+			    0)
 				return false;
 			if (field == 1 && strcmp(a[i].body, b[k].body) == 0)
 				return false;
@@ -1204,9 +1263,17 @@ first_diff(const char *x, const char *y, char *out, size_t outsz)
 	}
 }
 
+/* What told wrong user and wrong password apart (enum_surface's *whatp). */
+#define EN_STATUS	0x01u
+#define EN_PHRASE	0x02u
+#define EN_BODY		0x04u
+#define EN_HEAD		0x08u
+#define EN_TIME		0x10u
+
 static int
 enum_surface(struct cx *c, const struct hq_surface *sf, size_t *nfailp,
-    char *inc, size_t incsz, cJSON *stats, struct hq_err *err)
+    unsigned *whatp, char *inc, size_t incsz, cJSON *stats,
+    struct hq_err *err)
 {
 	const struct hq_dut *dut = c->ctx->dut;
 	/* Failures since the operator last logged in: the control's wrong
@@ -1314,6 +1381,20 @@ enum_surface(struct cx *c, const struct hq_surface *sf, size_t *nfailp,
 		    "wrong password -> %ld", sf->id,
 		    hq_login_kind_name(sf->login_kind), a[0].code, b[0].code);
 		(*nfailp)++;
+		*whatp |= EN_STATUS;
+	} else if (disjoint(a, b, n, 3)) {
+		/* The same code with other words: "401 Unauthorized (unknown
+		 * user)" (RTSP and SIP-like servers say it there). */
+		char x[200], y[200];
+
+		hq_escape(x, sizeof(x), a[0].phrase, strlen(a[0].phrase));
+		hq_escape(y, sizeof(y), b[0].phrase, strlen(b[0].phrase));
+		hq_finding(c->res, "%s (%s): status line differs: wrong user -> "
+		    "%ld \"%.80s\", wrong password -> %ld \"%.80s\"", sf->id,
+		    hq_login_kind_name(sf->login_kind), a[0].code, x,
+		    b[0].code, y);
+		(*nfailp)++;
+		*whatp |= EN_PHRASE;
 	}
 	if (disjoint(a, b, n, 1)) {
 		char x[200], y[200];
@@ -1324,6 +1405,7 @@ enum_surface(struct cx *c, const struct hq_surface *sf, size_t *nfailp,
 		    "\", wrong password -> \"%.80s\"", sf->id,
 		    hq_login_kind_name(sf->login_kind), x, y);
 		(*nfailp)++;
+		*whatp |= EN_BODY;
 	}
 	if (disjoint(a, b, n, 2)) {
 		char x[200], y[200];
@@ -1334,6 +1416,7 @@ enum_surface(struct cx *c, const struct hq_surface *sf, size_t *nfailp,
 		    "\"%.80s\", wrong password has \"%.80s\"", sf->id,
 		    hq_login_kind_name(sf->login_kind), x, y);
 		(*nfailp)++;
+		*whatp |= EN_HEAD;
 	}
 	/* Timing: Mann-Whitney U, two-sided; a difference must be both
 	 * significant (p < alpha) and at least min_effect_ms in medians. */
@@ -1369,10 +1452,11 @@ enum_surface(struct cx *c, const struct hq_surface *sf, size_t *nfailp,
 		hq_finding(c->res, "%s (%s): response time differs: wrong user "
 		    "median %.1f ms, wrong password median %.1f ms over %zu "
 		    "trials each (Mann-Whitney U two-sided p=%.2g < %g, "
-		    "difference >= %.0f ms)", sf->id,
+		    "difference >= %g ms)", sf->id,
 		    hq_login_kind_name(sf->login_kind), ma, mb, n, u.p,
 		    c->p.alpha, c->p.min_effect_ms);
 		(*nfailp)++;
+		*whatp |= EN_TIME;
 	}
  out:
 	for (i = 0; a != NULL && i < n; i++) {
@@ -1394,9 +1478,10 @@ static int
 run_enum(struct cx *c, struct hq_err *err)
 {
 	const struct hq_dut *dut = c->ctx->dut;
-	char inc[HQ_ERR_MSG_MAX] = "";
+	char inc[HQ_ERR_MSG_MAX] = "", what[160] = "", test[160];
 	cJSON *stats = cJSON_CreateArray();
-	size_t i, nsf = 0, nfail = 0;
+	size_t i, nsf = 0, nfail = 0, o = 0;
+	unsigned w = 0;
 	int rc = 0;
 
 	if (!need_operator(c))
@@ -1407,16 +1492,31 @@ run_enum(struct cx *c, struct hq_err *err)
 		if (!kind_wanted(c, sf))
 			continue;
 		nsf++;
-		if ((rc = enum_surface(c, sf, &nfail, inc, sizeof(inc), stats,
-		    err)) != 0)
+		if ((rc = enum_surface(c, sf, &nfail, &w, inc, sizeof(inc),
+		    stats, err)) != 0)
 			goto out;
 	}
 	hq_detail(c->res, "timing", stats);
 	stats = NULL;
+	snprintf(test, sizeof(test), "Mann-Whitney U test, two-sided, "
+	    "alpha %g, medians at least %g ms apart", c->p.alpha,
+	    c->p.min_effect_ms);
+	{
+		static const struct { unsigned bit; const char *name; } wn[] = {
+			{ EN_STATUS, "status" }, { EN_PHRASE, "status line" },
+			{ EN_BODY, "body" }, { EN_HEAD, "headers" },
+			{ EN_TIME, "response time" },
+		};
+
+		for (i = 0; i < sizeof(wn) / sizeof(wn[0]); i++)
+			if ((w & wn[i].bit) != 0 && o < sizeof(what))
+				o += (size_t)snprintf(what + o, sizeof(what) -
+				    o, "%s%s", o > 0 ? ", " : "", wn[i].name);
+	}
 	if (nfail > 0)
 		hq_verdict(c->res, HQ_FAIL, "wrong-user and wrong-password "
-		    "attempts can be told apart (%zu finding%s)", nfail,
-		    nfail == 1 ? "" : "s");
+		    "attempts can be told apart by %s (%zu finding%s; "
+		    "timing: %s)", what, nfail, nfail == 1 ? "" : "s", test);
 	else if (nsf == 0)
 		hq_verdict(c->res, HQ_NOT_APPLICABLE, "the DUT description "
 		    "declares no login surface of a supported kind");
@@ -1425,9 +1525,8 @@ run_enum(struct cx *c, struct hq_err *err)
 	else
 		hq_verdict(c->res, HQ_PASS, "on %zu surface%s, %lld wrong-user "
 		    "and %lld wrong-password attempts gave the same status, "
-		    "body and headers, and no response-time difference "
-		    "(Mann-Whitney U, alpha %g)", nsf, nsf == 1 ? "" : "s",
-		    c->p.trials, c->p.trials, c->p.alpha);
+		    "body and headers, and no response-time difference (%s)",
+		    nsf, nsf == 1 ? "" : "s", c->p.trials, c->p.trials, test);
  out:
 	cJSON_Delete(stats);
 	return rc;
@@ -1525,10 +1624,10 @@ run_session(struct cx *c, struct hq_err *err)
 	    hq_deadline_poll_ms(c->ctx->deadline) < (int)(wait_s * 1000) +
 	    c->p.timeout_ms) {
 		rc = hq_err_set(err, HQ_ETIMEDOUT, "the case timeout is "
-		    "shorter than idle_s + grace_s (%.0f s)", wait_s);
+		    "shorter than idle_s + grace_s (%g s)", wait_s);
 		goto out;
 	}
-	hq_step(c->res, "idle for %.1f s (limit %.0f s + %.0f s grace)",
+	hq_step(c->res, "idle for %.1f s (limit %g s + %g s grace)",
 	    wait_s, c->p.idle_s, c->p.grace_s);
 	if ((rc = hq_sleep_ms((int64_t)(wait_s * 1000))) != 0) {
 		rc = hq_err_set(err, rc, "interrupted");
@@ -1549,7 +1648,7 @@ run_session(struct cx *c, struct hq_err *err)
 		    "idle session -> %ld\n", since_s(c), s[i].sf->id, code);
 		if (acc) {
 			hq_finding(c->res, "%s: session still accepted after "
-			    "%.1f s idle (status %ld); profile limit %.0f s",
+			    "%.1f s idle (status %ld); profile limit %g s",
 			    s[i].sf->id, wait_s, code, c->p.idle_s);
 			nfail++;
 		} else
@@ -1559,14 +1658,14 @@ run_session(struct cx *c, struct hq_err *err)
 	hq_measure(c->res, "idle_before_probe", wait_s, "s", "<=",
 	    c->p.idle_s + c->p.grace_s, 0);
 	if (nfail > 0)
-		hq_verdict(c->res, HQ_FAIL, "an idle session outlived the %.0f "
+		hq_verdict(c->res, HQ_FAIL, "an idle session outlived the %g "
 		    "s limit on %zu surface%s", c->p.idle_s, nfail,
 		    nfail == 1 ? "" : "s");
 	else if (inc[0] != '\0')
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else
 		hq_verdict(c->res, HQ_PASS, "idle session refused after %.1f s "
-		    "on %zu surface%s (limit %.0f s)", wait_s, nok,
+		    "on %zu surface%s (limit %g s)", wait_s, nok,
 		    nok == 1 ? "" : "s", c->p.idle_s);
  out:
 	for (i = 0; s != NULL && i < n; i++)

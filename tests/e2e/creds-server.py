@@ -26,7 +26,7 @@ ap.add_argument("--user", default="operator")
 ap.add_argument("--password", required=True)
 ap.add_argument("--extra", action="append", default=[],
                 help="another account, USER:PASSWORD")
-ap.add_argument("--lock-attempts", type=int, default=3)
+ap.add_argument("--lock-attempts", type=int, default=5)
 ap.add_argument("--lock-window", type=float, default=5)
 ap.add_argument("--lock-time", type=float, default=4)
 ap.add_argument("--session-idle", type=float, default=2)

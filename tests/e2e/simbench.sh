@@ -37,6 +37,19 @@ simbench_start_dut() {
 	wait_port "$SB_LAB" "198.18.$SB_N.2" 443 10
 }
 
+# simbench_labels [--fault F]...: exports the factory passwords of units
+# HQ0000000001 and HQ0000000002 as HQ_DUTSIM_LABEL1 and HQ_DUTSIM_LABEL2,
+# as dutsim with these faults prints them (universal-default-password and
+# weak-factory-password change them).
+simbench_labels() {
+	HQ_DUTSIM_LABEL1=$("$DUTSIM" --print-label --serial HQ0000000001 "$@" |
+	    $PY -c 'import json,sys; print(json.load(sys.stdin)["password"])') &&
+	HQ_DUTSIM_LABEL2=$("$DUTSIM" --print-label --serial HQ0000000002 "$@" |
+	    $PY -c 'import json,sys; print(json.load(sys.stdin)["password"])') ||
+	    return 1
+	export HQ_DUTSIM_LABEL1 HQ_DUTSIM_LABEL2
+}
+
 simbench_stop_dut() {
 	[ -n "${SB_DUTPID:-}" ] && kill "$SB_DUTPID" 2>/dev/null &&
 	    wait "$SB_DUTPID" 2>/dev/null
@@ -53,11 +66,7 @@ simbench_up() {
 	"$HOPQUY" bench down --bench "$SB_N" >/dev/null 2>&1
 	"$HOPQUY" bench up --bench "$SB_N" >"$T_TMP/bench-up.log" 2>&1 ||
 	    { cat "$T_TMP/bench-up.log"; return 1; }
-	HQ_DUTSIM_LABEL1=$("$DUTSIM" --print-label --serial HQ0000000001 |
-	    $PY -c 'import json,sys; print(json.load(sys.stdin)["password"])')
-	HQ_DUTSIM_LABEL2=$("$DUTSIM" --print-label --serial HQ0000000002 |
-	    $PY -c 'import json,sys; print(json.load(sys.stdin)["password"])')
-	export HQ_DUTSIM_LABEL1 HQ_DUTSIM_LABEL2
+	simbench_labels
 	ip netns exec "$SB_CNS" "$CLOUDSIM" --cert "$PKI/cloud.crt" \
 	    --key "$PKI/cloud.key" --addr "198.19.$SB_N.2" \
 	    --query-addr "198.19.$SB_N.2" >>"$T_TMP/cloudsim.log" 2>&1 &

@@ -139,8 +139,8 @@ check "universal default admin/admin: FAIL naming surface web" \
     expect g1.1 FAIL 'web (HTTP basic): known default credential accepted: user \"admin\", password a***(5 chars)'
 check "universal default: exit 1" test "$RC" -eq 1
 
-# The right pair last among six for its user, the account locking after 3
-# failures in 5 s: only the per-user budget (2 per 5.5 s) finds it on both
+# The right pair last among six for its user, the account locking after 5
+# failures in 5 s: only the per-user budget (4 per 5.5 s) finds it on both
 # surfaces, which share the lock.
 printf '@source e2e\n' >"$T_TMP/small.txt"
 for p in 1111 pass 12345 1234 admin1234; do
@@ -150,7 +150,7 @@ printf 'admin\tadmin\n' >>"$T_TMP/small.txt"
 server --extra admin:admin
 run good --only creds-fast/g1.1 \
     --set "creds-fast/g1.1-no-default-credentials:dictionary=\"$T_TMP/small.txt\"" \
-    --set creds-fast/g1.1-no-default-credentials:user_budget=2
+    --set creds-fast/g1.1-no-default-credentials:user_budget=4
 check "universal default behind a lockout, paced: FAIL on web" \
     expect g1.1 FAIL 'web (HTTP basic): known default credential accepted'
 check "universal default behind a lockout, paced: FAIL on app" \
@@ -158,7 +158,7 @@ check "universal default behind a lockout, paced: FAIL on app" \
 
 server --no-lockout
 run good --only creds-fast/g1.3,creds-fast/g1.4
-check "no lockout: engage FAIL" expect g1.3 FAIL "still accepted after 3 wrong attempts"
+check "no lockout: engage FAIL" expect g1.3 FAIL "still accepted after 5 wrong attempts"
 check "no lockout: duration FAIL" expect g1.4 FAIL
 
 server --lock-time 1

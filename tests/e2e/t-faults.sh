@@ -16,6 +16,13 @@
 #   reason  TEXT                must appear in that case's rationale or
 #                               findings (repeatable; the first expect's)
 #   exit    N                   hopquy's exit status
+#   within  SECONDS             hopquy's run must end within this time
+# The factory labels (HQ_DUTSIM_LABEL1/2, the operator's password included)
+# are those dutsim prints with the case's faults.
+#
+# Environment: HQ_FAULTS_BENCH=N the bench instance (42); HQ_CASES=RE runs
+# only the case files whose path matches the grep pattern RE (e.g.
+# HQ_CASES=creds- or HQ_CASES='creds-good\|surface-').
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
@@ -26,6 +33,7 @@ run_case() {
 	cf=$1
 	name=$(basename "$cf" .case)
 	faults="" opts="" profile=qcvn135-2024 only="" sets="" exitw=""
+	within=""
 	: >"$T_TMP/expect" ; : >"$T_TMP/reason"
 	while read -r key val; do
 		case $key in
@@ -39,6 +47,7 @@ $val" ;;
 		expect) echo "$val" >>"$T_TMP/expect" ;;
 		reason) echo "$val" >>"$T_TMP/reason" ;;
 		exit) exitw=$val ;;
+		within) within=$val ;;
 		*) nok "$name: unknown key '$key'"; return ;;
 		esac
 	done <"$cf"
@@ -47,6 +56,11 @@ $val" ;;
 	esac
 	simbench_stop_dut
 	rm -f "$T_TMP/dutsim-state.json"
+	# shellcheck disable=SC2086
+	if ! simbench_labels $faults; then
+		nok "$name: no factory labels from dutsim --print-label$faults"
+		return
+	fi
 	# shellcheck disable=SC2086
 	if ! simbench_start_dut $faults $opts; then
 		nok "$name: simulator did not start ($faults $opts)"
@@ -61,8 +75,18 @@ $val" ;;
 		[ -n "$s" ] && set -- "$@" --set "$s"
 	done
 	IFS=$old_ifs
+	t0=$(date +%s.%N)
 	"$HOPQUY" "$@" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err"
 	rc=$?
+	took=$(echo "$t0 $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }')
+	if [ -n "$within" ]; then
+		if awk -v t="$took" -v w="$within" 'BEGIN { exit !(t <= w) }'
+		then
+			ok "$name: run took $took s (limit $within s)"
+		else
+			nok "$name: run took $took s, over the $within s limit"
+		fi
+	fi
 	if [ -n "$exitw" ] && [ "$rc" != "$exitw" ]; then
 		nok "$name: exit $rc, want $exitw ($(tail -n 2 "$T_TMP/$name.err"))"
 	elif [ -n "$exitw" ]; then
@@ -96,7 +120,7 @@ PY
 	then
 		nok "$name: $(cat "$T_TMP/$name.chk")"
 	else
-		ok "$name: $(awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' "$T_TMP/expect")"
+		ok "$name: $(awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' "$T_TMP/expect") ($took s)"
 	fi
 }
 
