@@ -1300,6 +1300,42 @@ mqtt_try(const char *addr, unsigned port, int timeout_ms,
 	return rc;
 }
 
+/* A declared surface's HTTP login path ("path" or "request.path"), or
+ * NULL; only absolute paths without spaces or line breaks. */
+static const char *
+login_path(const struct hq_surface *s)
+{
+	const cJSON *pp, *rq;
+
+	if (s->login == NULL)
+		return NULL;
+	pp = cJSON_GetObjectItemCaseSensitive(s->login, "path");
+	if (!cJSON_IsString(pp) && (rq = cJSON_GetObjectItemCaseSensitive(
+	    s->login, "request")) != NULL)
+		pp = cJSON_GetObjectItemCaseSensitive(rq, "path");
+	if (!cJSON_IsString(pp) || pp->valuestring[0] != '/' ||
+	    strpbrk(pp->valuestring, " \r\n") != NULL)
+		return NULL;
+	return pp->valuestring;
+}
+
+/* True when path came earlier in run_cleartext's list (index k). */
+static bool
+path_seen(const struct tls_params *tp, const struct hq_dut *dut, size_t k,
+    const char *path)
+{
+	size_t i;
+	const char *q;
+
+	for (i = 0; i < k; i++) {
+		q = i < tp->nhttp_paths ? tp->http_paths[i] :
+		    login_path(&dut->surfaces[i - tp->nhttp_paths]);
+		if (q != NULL && strcmp(q, path) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int
 run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
     struct hq_result *res, struct hq_err *err)
@@ -1384,23 +1420,29 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 		} else if (strcmp(name, "http") == 0) {
 			bool login = false, redirect = false;
 
-			for (k = 0; k <= tp->nhttp_paths; k++) {
+			/* The profile's paths, then the login paths of this
+			 * port's surface and of every declared HTTP(S)
+			 * surface: a login the DUT serves over HTTPS must
+			 * not answer on a cleartext port too. */
+			for (k = 0; k < tp->nhttp_paths + dut->nsurfaces;
+			    k++) {
 				const char *path = k < tp->nhttp_paths ?
 				    tp->http_paths[k] : NULL;
 				struct http_reply hr;
 				char req[512];
 
-				if (path == NULL && sf != NULL &&
-				    sf->login != NULL) {
-					const cJSON *pp =
-					    cJSON_GetObjectItemCaseSensitive(
-					    sf->login, "path");
+				if (path == NULL) {
+					const struct hq_surface *s2 =
+					    &dut->surfaces[k -
+					    tp->nhttp_paths];
 
-					if (cJSON_IsString(pp) &&
-					    pp->valuestring[0] == '/' &&
-					    strpbrk(pp->valuestring, " \r\n") ==
-					    NULL)
-						path = pp->valuestring;
+					if (s2 == sf || strcmp(s2->proto,
+					    "http") == 0 || strcmp(s2->proto,
+					    "https") == 0)
+						path = login_path(s2);
+					if (path != NULL && path_seen(tp, dut,
+					    k, path))
+						path = NULL;
 				}
 				if (path == NULL)
 					continue;

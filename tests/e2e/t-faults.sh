@@ -16,6 +16,8 @@
 #   reason  TEXT                must appear in that case's rationale or
 #                               findings (repeatable; the first expect's)
 #   exit    N                   hopquy's exit status
+# Environment: HQ_FAULTS_BENCH=N the bench instance (42); HQ_CASES=RE only
+# the case files whose path matches the grep(1) pattern RE (e.g. tls-).
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
