@@ -12,8 +12,11 @@
  *                name, self-signed, optionally a trust anchor
  *   cleartext    telnet, FTP, HTTP logins without a redirect to HTTPS,
  *                RTSP and MQTT that ask for credentials without TLS
- *   traffic, interception  need the run's capture and the bench (XXX: not
- *                yet wired; they return an INCONCLUSIVE error).
+ *   traffic      the DUT's own flows in the run's capture: encrypted,
+ *                or cleartext carrying credentials or personal data
+ *                (testcases/tls_traffic.c, its own params)
+ *   interception needs the bench (XXX: not yet wired; an INCONCLUSIVE
+ *                error).
  * Ports: the "open_ports" fact of the surface case when it ran earlier in
  * the run, the DUT's declared TCP surfaces, and the "ports" param.
  * Control: a TLS port must complete a normal OpenSSL handshake before a
@@ -41,6 +44,7 @@
 #include "scan.h"
 #include "tlsenum.h"
 #include "tlswire.h"
+#include "tls_traffic.h"
 
 #define TLS_PORTS_MAX		64
 #define TLS_HTTP_REPLY_MAX	16384
@@ -283,6 +287,8 @@ tls_check_params(const cJSON *params, struct hq_err *err)
 	struct tls_params tp;
 	int rc;
 
+	if (hq_tls_traffic_selected(params))
+		return hq_tls_traffic_check_params(params, err);
 	rc = params_read(params, &tp, err);
 	params_clear(&tp);
 	return rc;
@@ -1599,6 +1605,8 @@ tls_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	struct tls_params tp;
 	int rc;
 
+	if (hq_tls_traffic_selected(tc->params))
+		return hq_tls_traffic_run(ctx, tc, res, err);
 	if ((rc = params_read(tc->params, &tp, err)) != 0)
 		goto out;
 	if (strcmp(tp.check, "protocols") == 0)
