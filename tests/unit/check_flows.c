@@ -32,6 +32,8 @@ struct buf {
 static void
 put(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (b->len + n > b->cap) {
 		b->cap = (b->len + n) * 2 + 256;
 		/* Also used while the suite is built: no ck_assert. */
