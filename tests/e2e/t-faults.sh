@@ -38,7 +38,7 @@ run_case() {
 		profile) profile=$val ;;
 		only) only=$val ;;
 		set) sets="$sets
-$(echo "$val" | sed "s|@PKI@|$PKI|g")" ;;
+$(printf "%s\n" "$val" | sed "s|@PKI@|$PKI|g")" ;;
 		expect) echo "$val" >>"$T_TMP/expect" ;;
 		reason) echo "$val" >>"$T_TMP/reason" ;;
 		exit) exitw=$val ;;
