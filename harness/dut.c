@@ -30,7 +30,7 @@ static const char *const formats[] = { "hopquy-dut/1", NULL };
 static const char *const top_keys[] = {
 	"$schema", "format", "identity", "bench", "surfaces", "credentials",
 	"update", "data", "power", "alarm", "claims", "claims_file", "notes",
-	"cloud_link", NULL
+	"cloud_link", "personal_data", NULL
 };
 static const char *const cloud_link_keys[] = {
 	"name", "port", "intercept", NULL
@@ -155,6 +155,9 @@ hq_dut_free(struct hq_dut *d)
 		hq_secret_free(d->labels[i].password);
 	}
 	free(d->labels);
+	for (i = 0; i < d->npersonal; i++)
+		hq_secret_free(d->personal[i]);
+	free(d->personal);
 	cJSON_Delete(d->update);
 	cJSON_Delete(d->data);
 	cJSON_Delete(d->power);
@@ -178,19 +181,32 @@ hq_dut_path(const struct hq_dut *dut, const char *rel, char *out,
 		snprintf(out, outsz, "%s/%s", dut->dir, rel);
 }
 
+static int load_secret_item(const struct hq_dut *d, const cJSON *item,
+    const char *sub, bool required, char **outp, struct hq_err *err);
+
 /* A secret: "inline", {"file": PATH} or {"env": NAME}. */
 static int
 load_secret(const struct hq_dut *d, const cJSON *obj, const char *path,
     const char *key, bool required, char **outp, struct hq_err *err)
 {
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-	char sub[HQ_JV_PATH_MAX], fpath[PATH_MAX], *text = NULL, *s;
+	char sub[HQ_JV_PATH_MAX];
+
+	hq_jv_path(sub, sizeof(sub), path, key);
+	return load_secret_item(d, cJSON_GetObjectItemCaseSensitive(obj, key),
+	    sub, required, outp, err);
+}
+
+/* The secret item (may be NULL: absent) at path sub. */
+static int
+load_secret_item(const struct hq_dut *d, const cJSON *item, const char *sub,
+    bool required, char **outp, struct hq_err *err)
+{
+	char fpath[PATH_MAX], *text = NULL, *s;
 	const char *v;
 	size_t len;
 	int rc;
 
 	*outp = NULL;
-	hq_jv_path(sub, sizeof(sub), path, key);
 	if (item == NULL || cJSON_IsNull(item)) {
 		if (required)
 			return hq_err_set(err, HQ_EINVAL, "%s: required key "
@@ -685,6 +701,42 @@ load_credentials(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	return 0;
 }
 
+/*
+ * personal_data: strings the DUT holds about its users (names, e-mail
+ * addresses, Wi-Fi passphrases, ...) that must never cross the network in
+ * cleartext; each a secret (inline, file or env), 4 to 1024 bytes.
+ */
+static int
+load_personal(const cJSON *root, struct hq_dut *d, struct hq_err *err)
+{
+	const cJSON *a, *e;
+	char sub[HQ_JV_PATH_MAX];
+	size_t n, i = 0;
+	int rc;
+
+	if ((rc = hq_jv_get(root, "", "personal_data", cJSON_Array, false, &a,
+	    err)) != 0 || a == NULL)
+		return rc;
+	n = (size_t)cJSON_GetArraySize(a);
+	if (n == 0 || n > HQ_DUT_PERSONAL_MAX)
+		return hq_err_set(err, HQ_EINVAL, "personal_data: expected 1 to "
+		    "%d strings, got %zu", HQ_DUT_PERSONAL_MAX, n);
+	if ((d->personal = calloc(n, sizeof(*d->personal))) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	cJSON_ArrayForEach(e, a) {
+		hq_jv_index(sub, sizeof(sub), "personal_data", i);
+		if ((rc = load_secret_item(d, e, sub, true, &d->personal[i],
+		    err)) != 0)
+			return rc;
+		d->npersonal = ++i;
+		if (strlen(d->personal[i - 1]) < 4)
+			return hq_err_set(err, HQ_EINVAL, "%s: expected at "
+			    "least 4 bytes (shorter strings match by chance)",
+			    sub);
+	}
+	return 0;
+}
+
 static int
 load_claims_obj(const cJSON *cl, const char *path, struct hq_dut *d,
     struct hq_err *err)
@@ -813,6 +865,7 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 		i++;
 	}
 	if ((rc = load_credentials(root, d, err)) != 0 ||
+	    (rc = load_personal(root, d, err)) != 0 ||
 	    (rc = load_recipe(d, root, "update", update_keys, &d->update,
 	    err)) != 0 ||
 	    (rc = load_recipe(d, root, "data", data_keys, &d->data,

@@ -20,6 +20,7 @@ struct hq_err;
 #define HQ_DUT_FILE_MAX		(4u << 20)	/* 4 MiB */
 #define HQ_DUT_SURFACES_MAX	64
 #define HQ_SECRET_FILE_MAX	4096
+#define HQ_DUT_PERSONAL_MAX	64	/* personal_data strings */
 
 struct hq_surface {
 	char		*id;
@@ -88,6 +89,9 @@ struct hq_dut {
 	char	*op_password;		/* secret */
 	struct hq_label *labels;
 	size_t	 nlabels;
+	/* personal_data: secrets, each 4 to 1024 bytes */
+	char	**personal;
+	size_t	 npersonal;
 	/* recipes: owned duplicates or NULL */
 	cJSON	*update;
 	cJSON	*data;

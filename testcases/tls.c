@@ -12,8 +12,9 @@
  *                name, self-signed, optionally a trust anchor
  *   cleartext    telnet, FTP, HTTP logins without a redirect to HTTPS,
  *                RTSP and MQTT that ask for credentials without TLS
- *   traffic      needs the run's capture (XXX: not yet wired; it returns
- *                an INCONCLUSIVE error)
+ *   traffic      the DUT's own flows in the run's capture: encrypted,
+ *                or cleartext carrying credentials or personal data
+ *                (testcases/tls_traffic.c, its own params)
  *   interception the DUT's cloud link redirected to our own TLS endpoint
  *                presenting bad certificates (tls_intercept.c)
  * Ports: the "open_ports" fact of the surface case when it ran earlier in
@@ -44,6 +45,7 @@
 #include "tlsenum.h"
 #include "tlswire.h"
 #include "tls_intercept.h"
+#include "tls_traffic.h"
 
 #define TLS_PORTS_MAX		64
 #define TLS_HTTP_REPLY_MAX	16384
@@ -288,6 +290,8 @@ tls_check_params(const cJSON *params, struct hq_err *err)
 	struct tls_params tp;
 	int rc;
 
+	if (hq_tls_traffic_selected(params))
+		return hq_tls_traffic_check_params(params, err);
 	rc = params_read(params, &tp, err);
 	if (rc == 0 && strcmp(tp.check, "interception") == 0)
 		rc = hq_tls_intercept_check_params(params, err);
@@ -1307,6 +1311,42 @@ mqtt_try(const char *addr, unsigned port, int timeout_ms,
 	return rc;
 }
 
+/* A declared surface's HTTP login path ("path" or "request.path"), or
+ * NULL; only absolute paths without spaces or line breaks. */
+static const char *
+login_path(const struct hq_surface *s)
+{
+	const cJSON *pp, *rq;
+
+	if (s->login == NULL)
+		return NULL;
+	pp = cJSON_GetObjectItemCaseSensitive(s->login, "path");
+	if (!cJSON_IsString(pp) && (rq = cJSON_GetObjectItemCaseSensitive(
+	    s->login, "request")) != NULL)
+		pp = cJSON_GetObjectItemCaseSensitive(rq, "path");
+	if (!cJSON_IsString(pp) || pp->valuestring[0] != '/' ||
+	    strpbrk(pp->valuestring, " \r\n") != NULL)
+		return NULL;
+	return pp->valuestring;
+}
+
+/* True when path came earlier in run_cleartext's list (index k). */
+static bool
+path_seen(const struct tls_params *tp, const struct hq_dut *dut, size_t k,
+    const char *path)
+{
+	size_t i;
+	const char *q;
+
+	for (i = 0; i < k; i++) {
+		q = i < tp->nhttp_paths ? tp->http_paths[i] :
+		    login_path(&dut->surfaces[i - tp->nhttp_paths]);
+		if (q != NULL && strcmp(q, path) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int
 run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
     struct hq_result *res, struct hq_err *err)
@@ -1391,23 +1431,29 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 		} else if (strcmp(name, "http") == 0) {
 			bool login = false, redirect = false;
 
-			for (k = 0; k <= tp->nhttp_paths; k++) {
+			/* The profile's paths, then the login paths of this
+			 * port's surface and of every declared HTTP(S)
+			 * surface: a login the DUT serves over HTTPS must
+			 * not answer on a cleartext port too. */
+			for (k = 0; k < tp->nhttp_paths + dut->nsurfaces;
+			    k++) {
 				const char *path = k < tp->nhttp_paths ?
 				    tp->http_paths[k] : NULL;
 				struct http_reply hr;
 				char req[512];
 
-				if (path == NULL && sf != NULL &&
-				    sf->login != NULL) {
-					const cJSON *pp =
-					    cJSON_GetObjectItemCaseSensitive(
-					    sf->login, "path");
+				if (path == NULL) {
+					const struct hq_surface *s2 =
+					    &dut->surfaces[k -
+					    tp->nhttp_paths];
 
-					if (cJSON_IsString(pp) &&
-					    pp->valuestring[0] == '/' &&
-					    strpbrk(pp->valuestring, " \r\n") ==
-					    NULL)
-						path = pp->valuestring;
+					if (s2 == sf || strcmp(s2->proto,
+					    "http") == 0 || strcmp(s2->proto,
+					    "https") == 0)
+						path = login_path(s2);
+					if (path != NULL && path_seen(tp, dut,
+					    k, path))
+						path = NULL;
 				}
 				if (path == NULL)
 					continue;
@@ -1564,6 +1610,8 @@ tls_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	struct tls_params tp;
 	int rc;
 
+	if (hq_tls_traffic_selected(tc->params))
+		return hq_tls_traffic_run(ctx, tc, res, err);
 	if ((rc = params_read(tc->params, &tp, err)) != 0)
 		goto out;
 	if (strcmp(tp.check, "protocols") == 0)

@@ -11,7 +11,8 @@
 #   opt     KEY=VALUE           dutsim --opt (repeatable)
 #   profile ID|FILE             default qcvn135-2024
 #   only    IDS                 hopquy --only
-#   set     CASE:PARAM=JSON     hopquy --set (repeatable)
+#   set     CASE:PARAM=JSON     hopquy --set (repeatable; @PKI@ stands for
+#                               the test PKI directory)
 #   expect  CASE-ID VERDICT     (repeatable)
 #   reason  TEXT                must appear in that case's rationale or
 #                               findings (repeatable; the first expect's)
@@ -43,7 +44,7 @@ run_case() {
 		profile) profile=$val ;;
 		only) only=$val ;;
 		set) sets="$sets
-$val" ;;
+$(printf "%s\n" "$val" | sed "s|@PKI@|$PKI|g")" ;;
 		expect) echo "$val" >>"$T_TMP/expect" ;;
 		reason) echo "$val" >>"$T_TMP/reason" ;;
 		exit) exitw=$val ;;

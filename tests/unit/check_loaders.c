@@ -302,6 +302,17 @@ static const struct bad_case bad_duts[] = {
 	    "cloud_link.intercept.expired.key: required key missing" },
 	{ { { M_SET, "cloud_link", "{\"intercept\": {\"selfsigned\": {}}}" } },
 	    "cloud_link.intercept.selfsigned: unknown key" },
+	{ { { M_SET, "personal_data", "[\"abc\"]" } },
+	    "personal_data[0]: expected at least 4 bytes" },
+	{ { { M_SET, "personal_data", "[]" } },
+	    "personal_data: expected 1 to 64 strings, got 0" },
+	{ { { M_SET, "personal_data", "\"alice@example.vn\"" } },
+	    "personal_data: expected an array" },
+	{ { { M_SET, "personal_data", "[42]" } },
+	    "personal_data[0]: expected a string, {\"file\"" },
+	{ { { M_SET, "personal_data", "[{\"env\": \"HQ_TEST_NO_SUCH\"}]" } },
+	    "personal_data[0].env: environment variable HQ_TEST_NO_SUCH is "
+	    "not set" },
 };
 
 START_TEST(test_loaders_base_ok)
@@ -493,6 +504,8 @@ START_TEST(test_loaders_secrets)
 	    cJSON_GetObjectItem(root, "credentials"), "labels"), 0),
 	    "password", cJSON_Parse("{\"env\": \"HQ_UNIT_LABEL_PW\"}"));
 	setenv("HQ_UNIT_LABEL_PW", "Env-pw-123!", 1);
+	cJSON_AddItemToObject(root, "personal_data", cJSON_Parse(
+	    "[\"Nguyen Van A\", {\"env\": \"HQ_UNIT_LABEL_PW\"}]"));
 	text = cJSON_Print(root);
 	fd = mkstemp(path);
 	close(fd);
@@ -500,6 +513,9 @@ START_TEST(test_loaders_secrets)
 	ck_assert_int_eq(hq_dut_load(path, &d, &err), 0);
 	ck_assert_str_eq(d->op_password, "S3cret-from-file!");
 	ck_assert_str_eq(d->labels[0].password, "Env-pw-123!");
+	ck_assert_uint_eq(d->npersonal, 2);
+	ck_assert_str_eq(d->personal[0], "Nguyen Van A");
+	ck_assert_str_eq(d->personal[1], "Env-pw-123!");
 	hq_dut_free(d);
 	unlink(path);
 	unlink(pw);
