@@ -35,7 +35,9 @@ for t in tests/e2e/t-*.sh; do
 	if [ $rc -eq 0 ]; then
 		echo "ok   $name: $p passed ($((end - start)) s)"
 	else
-		echo "FAIL $name: $p passed, $f failed ($((end - start)) s); log follows"
+		echo "FAIL $name: $p passed, $f failed ($((end - start)) s)"
+		grep -n '^FAIL - ' "$log" | sed 's/^/    ! /'
+		echo "    (last 60 lines of the log)"
 		sed 's/^/    | /' "$log" | tail -n 60
 	fi
 done
