@@ -999,7 +999,10 @@ tn_until(struct tn *tn, int (*pred)(const struct tn *), struct hq_deadline dl,
 			*verdictp = 0;
 			return 0;
 		}
-		if ((rc = hq_net_read_some(tn->fd, in, sizeof(in), dl, 200,
+		/* Idle 0: back to pred as soon as a burst arrived; waiting
+		 * for 200 ms of silence after every prompt tripled the time
+		 * of a login (the loop reads on while pred says no). */
+		if ((rc = hq_net_read_some(tn->fd, in, sizeof(in), dl, 0,
 		    &got, err)) != 0)
 			return rc;
 		if (got == 0) {
