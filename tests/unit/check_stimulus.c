@@ -225,11 +225,15 @@ manual_child(const char *slave, long long wait_ms)
 	struct hq_stim_event ev;
 	int sl, rc;
 
-	if (setsid() < 0 || (sl = open(slave, O_RDWR)) < 0)
+	if (setsid() < 0 || (sl = open(slave, O_RDWR)) < 0) {
+		hq_stim_free(st);
 		return 2;
+	}
 	ioctl(sl, TIOCSCTTY, 0);
 	rc = hq_stim_present(st, "person", hq_deadline_in(wait_ms), NULL,
 	    &ev, NULL);
+	hq_stim_free(st);
+	close(sl);
 	if (rc == HQ_ETIMEDOUT)
 		return 3;
 	if (rc != 0 || ev.t_ns - ev.sent_ns < 90000000 ||

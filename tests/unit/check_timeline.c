@@ -54,7 +54,7 @@ START_TEST(test_timeline_pcapng)
 	static const uint8_t dut[4] = { 198, 18, 0, 2 },
 	    cloud[4] = { 198, 19, 0, 2 }, lab[4] = { 198, 18, 0, 1 };
 	char path[] = "/tmp/hq-pcapng-XXXXXX", *cl[] = { "198.19.0.2" };
-	uint8_t b[1024];
+	uint8_t b[1024] = { 0 };
 	size_t o = 0, n;
 	struct hq_pkt *p = NULL;
 	struct hq_traffic t;
