@@ -1624,10 +1624,10 @@ tls_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 		rc = run_cleartext(ctx, &tp, res, err);
 	else if (strcmp(tp.check, "interception") == 0)
 		rc = hq_tls_intercept_run(ctx, tc->params, tp.hs_ms, res, err);
-	else	/* XXX(tls-capture): traffic needs the run's capture. */
-		rc = hq_err_set(err, HQ_EINTERNAL, "check \"%s\" needs the "
-		    "%s, which this build does not provide yet", tp.check,
-		    "run's capture");
+	else	/* "traffic" went to tls_traffic.c above; params_read()
+		 * refuses any other name */
+		rc = hq_err_set(err, HQ_EINTERNAL, "check \"%s\": no handler",
+		    tp.check);
  out:
 	params_clear(&tp);
 	return rc;
