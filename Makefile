@@ -29,7 +29,7 @@ HQ_CFLAGS += -DHQ_HAVE_ALSA $(shell pkg-config --cflags alsa)
 HQ_LDLIBS += $(shell pkg-config --libs alsa)
 endif
 
-HQ_SRCS	 = $(filter-out harness/main.c,$(wildcard harness/*.c)) \
+HQ_SRCS	 = $(filter-out harness/core/main.c,$(wildcard harness/*/*.c)) \
 	   $(wildcard testcases/*.c)
 HQ_OBJS	 = $(HQ_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/check_*.c)
@@ -39,7 +39,8 @@ HOPQUY	 = $(BUILD)/hopquy
 UNITRUN	 = $(BUILD)/tests/unit/check_all
 FIXTURE_BINS =
 
-.PHONY: all check unit e2e sanitize valgrind lint-man install clean deps bench demo
+.PHONY: all check unit e2e sanitize valgrind lint-man lint-layers install clean deps \
+	bench demo
 
 all: $(HOPQUY) fixtures
 
@@ -47,7 +48,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(HQ_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(HOPQUY): $(BUILD)/harness/main.o $(HQ_OBJS)
+$(HOPQUY): $(BUILD)/harness/core/main.o $(HQ_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HQ_LDLIBS)
 
 $(UNITRUN): $(UNIT_OBJS) $(HQ_OBJS)
@@ -81,7 +82,11 @@ e2e: all
 lint-man:
 	mandoc -T lint -W warning man/*.[15]
 
-check: all lint-man unit e2e
+# The include boundaries of harness/README.
+lint-layers:
+	tools/check-layers.sh
+
+check: all lint-man lint-layers unit e2e
 
 sanitize:
 	$(MAKE) BUILD=build-san LDFLAGS="-fsanitize=address,undefined" \

@@ -25,10 +25,10 @@
 #include <unistd.h>
 
 #include "family.h"
-#include "jv.h"
-#include "login.h"
-#include "pwpolicy.h"
-#include "stats.h"
+#include "util/jv.h"
+#include "util/pwpolicy.h"
+#include "util/stats.h"
+#include "wire/login.h"
 
 #define HITS_SHOWN	10
 #define LOCK_FACT	"creds_lock"

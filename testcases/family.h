@@ -13,13 +13,17 @@
 
 #include <cjson/cJSON.h>
 
-#include "dut.h"
-#include "err.h"
-#include "evidence.h"
-#include "log.h"
-#include "profile.h"
-#include "result.h"
-#include "util.h"
+/* A family reaches the bench and the capture only through the handles in
+ * its context (ctx->bench, ctx->cap); their APIs come with this header. */
+#include "bench/bench.h"
+#include "bench/capture.h"
+#include "core/profile.h"
+#include "core/result.h"
+#include "evidence/evidence.h"
+#include "model/dut.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/util.h"
 
 #define HQ_FAM_NEEDS_BENCH	0x1u	/* changes the DUT's network */
 #define HQ_FAM_NEEDS_CAPTURE	0x2u	/* reads the run's capture */

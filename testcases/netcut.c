@@ -29,15 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audio.h"
-#include "bench.h"
-#include "capture.h"
 #include "family.h"
-#include "jv.h"
-#include "light.h"
-#include "rd.h"
-#include "stimulus.h"
-#include "timeline.h"
+#include "signal/audio.h"
+#include "signal/light.h"
+#include "signal/stimulus.h"
+#include "signal/timeline.h"
+#include "util/jv.h"
+#include "util/rd.h"
 
 #define NS_PER_MS	1000000LL
 #define NS_PER_S	1000000000LL

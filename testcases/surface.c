@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "family.h"
-#include "jv.h"
-#include "scan.h"
+#include "util/jv.h"
+#include "wire/scan.h"
 
 static const char *const surface_keys[] = {
 	"ports", "window", "connect_timeout_ms", "retries",

@@ -38,14 +38,14 @@
 #include <openssl/x509v3.h>
 
 #include "family.h"
-#include "jv.h"
-#include "net.h"
-#include "rd.h"
-#include "scan.h"
-#include "tlsenum.h"
-#include "tlswire.h"
 #include "tls_intercept.h"
 #include "tls_traffic.h"
+#include "util/jv.h"
+#include "util/rd.h"
+#include "wire/net.h"
+#include "wire/scan.h"
+#include "wire/tlsenum.h"
+#include "wire/tlswire.h"
 
 #define TLS_PORTS_MAX		64
 #define TLS_HTTP_REPLY_MAX	16384

@@ -41,10 +41,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "bench.h"
-#include "jv.h"
-#include "net.h"
 #include "tls_intercept.h"
+#include "util/jv.h"
+#include "wire/net.h"
 
 #define ICPT_LISTEN_MAX		HQ_BENCH_CLOUD_MAX
 #define ICPT_CONNS_MAX		8	/* connections judged per sub-test */
@@ -634,7 +633,7 @@ listen_all(struct icpt *I, struct hq_err *err)
 
 	for (i = 0; (a = hq_bench_redirect_addr(I->ctx->bench, i)) != NULL &&
 	    I->nl < ICPT_LISTEN_MAX; i++) {
-		if ((rc = hq_net_addr(a, I->ctx->dut->cloud_port, &ss, &slen,
+		if ((rc = hq_addr_parse(a, I->ctx->dut->cloud_port, &ss, &slen,
 		    err)) != 0)
 			return rc;
 		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |

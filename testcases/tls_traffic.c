@@ -21,12 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "capture.h"
-#include "flows.h"
-#include "jv.h"
-#include "rd.h"
 #include "tls_traffic.h"
+#include "util/jv.h"
+#include "util/rd.h"
+#include "wire/flows.h"
 
 #define TRAFFIC_ALLOW_MAX	64
 #define TRAFFIC_STEPS_MAX	64	/* flow lines in the steps */

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-# Generates harness/tlssuites.inc, the cipher suite table of harness/tlswire.c,
+# Generates harness/wire/tlssuites.inc, the cipher suite table of harness/wire/tlswire.c,
 # from the IANA "TLS Cipher Suites" registry as testssl.sh ships it
 # (/etc/testssl/cipher-mapping.txt: code, OpenSSL name, IANA name, minimum
 # protocol, Kx, Au, Enc, Mac, export).  SSLv2 (3-byte) codes are left out.
@@ -104,6 +104,6 @@ for code in sorted(rows):
     iana, ossl, flags, kx, bits, minv = rows[code]
     out.append('\t{ 0x%04x, "%s", "%s",\n\t    %s,\n\t    %s, %d, %s },' %
                (code, iana, ossl, flags, kx, bits, minv))
-open(sys.argv[2] if len(sys.argv) > 2 else "harness/tlssuites.inc", "w").write(
+open(sys.argv[2] if len(sys.argv) > 2 else "harness/wire/tlssuites.inc", "w").write(
     "\n".join(out) + "\n")
 print(len(rows), "suites", file=sys.stderr)

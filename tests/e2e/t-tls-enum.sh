@@ -27,7 +27,7 @@ expect = json.loads(os.environ["TL_EXPECT"])
 # OpenSSL <-> IANA names from the suite table hopquy carries.
 names = {}
 for m in re.finditer(r'\{ 0x([0-9a-f]{4}), "([^"]*)", "([^"]*)"',
-                     open(os.environ["HQ_TOP"] + "/harness/tlssuites.inc").read()):
+                     open(os.environ["HQ_TOP"] + "/harness/wire/tlssuites.inc").read()):
     names[m.group(3)] = m.group(2)
     names[m.group(2)] = m.group(2)
 def iana(n):

@@ -11,8 +11,8 @@
 
 #include <check.h>
 
-#include "audio.h"
-#include "err.h"
+#include "signal/audio.h"
+#include "util/err.h"
 
 #define RATE	16000
 

@@ -10,9 +10,9 @@
 
 #include <check.h>
 
-#include "bench.h"
-#include "err.h"
-#include "journal.h"
+#include "bench/bench.h"
+#include "bench/journal.h"
+#include "util/err.h"
 
 static struct hq_jentry
 entry(enum hq_jop op)

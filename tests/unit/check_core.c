@@ -14,14 +14,14 @@
 
 #include <check.h>
 
-#include "dut.h"
-#include "engine.h"
-#include "err.h"
-#include "evidence.h"
-#include "profile.h"
-#include "rd.h"
-#include "scan.h"
-#include "util.h"
+#include "core/engine.h"
+#include "core/profile.h"
+#include "evidence/evidence.h"
+#include "model/dut.h"
+#include "util/err.h"
+#include "util/rd.h"
+#include "util/util.h"
+#include "wire/scan.h"
 
 static const uint8_t sample[] = {
 	0x16, 0x03, 0x03, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o', 'x'

@@ -13,9 +13,9 @@
 
 #include <check.h>
 
-#include "err.h"
-#include "flows.h"
-#include "pcapng.h"
+#include "util/err.h"
+#include "wire/flows.h"
+#include "wire/pcapng.h"
 
 #define DUT	"198.18.7.2"
 #define LAB	"198.18.7.1"

@@ -7,8 +7,8 @@
 
 #include <check.h>
 
-#include "err.h"
-#include "light.h"
+#include "signal/light.h"
+#include "util/err.h"
 
 #define MS	1000000LL
 

@@ -15,9 +15,9 @@
 #include <check.h>
 #include <cjson/cJSON.h>
 
-#include "dut.h"
-#include "err.h"
-#include "profile.h"
+#include "core/profile.h"
+#include "model/dut.h"
+#include "util/err.h"
 
 static const char base_profile[] =
 "{ \"format\": \"hopquy-profile/1\", \"id\": \"test-profile\",\n"

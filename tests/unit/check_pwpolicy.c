@@ -8,9 +8,9 @@
 
 #include <check.h>
 
-#include "err.h"
-#include "pwpolicy.h"
-#include "stats.h"
+#include "util/err.h"
+#include "util/pwpolicy.h"
+#include "util/stats.h"
 
 Suite *suite_pwpolicy(void);
 

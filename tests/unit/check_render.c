@@ -13,10 +13,10 @@
 #include <check.h>
 #include <cjson/cJSON.h>
 
-#include "err.h"
-#include "lab.h"
-#include "render.h"
-#include "util.h"
+#include "evidence/render.h"
+#include "model/lab.h"
+#include "util/err.h"
+#include "util/util.h"
 
 /* Four cases, one of each verdict; DUT-chosen text is hostile. */
 static const char report_text[] =

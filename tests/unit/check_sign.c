@@ -19,10 +19,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "err.h"
-#include "render.h"
-#include "sign.h"
-#include "util.h"
+#include "evidence/render.h"
+#include "evidence/sign.h"
+#include "util/err.h"
+#include "util/util.h"
 
 static char dir[PATH_MAX];
 

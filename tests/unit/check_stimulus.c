@@ -19,9 +19,9 @@
 
 #include <check.h>
 
-#include "dut.h"
-#include "err.h"
-#include "stimulus.h"
+#include "model/dut.h"
+#include "signal/stimulus.h"
+#include "util/err.h"
 
 static struct hq_dut dut = { .address = "127.0.0.1" };
 

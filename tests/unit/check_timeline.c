@@ -7,9 +7,9 @@
 
 #include <check.h>
 
-#include "err.h"
-#include "light.h"
-#include "timeline.h"
+#include "signal/light.h"
+#include "signal/timeline.h"
+#include "util/err.h"
 
 static size_t
 put32(uint8_t *p, uint32_t v)

@@ -13,8 +13,8 @@
 #include <check.h>
 #include <openssl/x509v3.h>
 
-#include "err.h"
 #include "tls_intercept.h"
+#include "util/err.h"
 
 static void
 redact(const char *in, const char *const *secrets, char *out, size_t outsz)

@@ -10,8 +10,8 @@
 
 #include <check.h>
 
-#include "err.h"
-#include "tlswire.h"
+#include "util/err.h"
+#include "wire/tlswire.h"
 
 /* A TLS 1.2 ServerHello: AES128-GCM, renegotiation_info, EMS. */
 static const uint8_t sh12[] = {

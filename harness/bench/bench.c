@@ -1,0 +1,1401 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The bench (see bench.h): builds the namespaces topology, cuts and
+ * restores the DUT's uplink, journals each change before making it.  The
+ * only module that changes the network; it talks rtnetlink through libnl
+ * on non-blocking sockets, each request bounded by HQ_BENCH_NL_TIMEOUT_MS,
+ * and never runs ip or tc.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/fib_rules.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+
+#include <netlink/addr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/fifo.h>
+#include <netlink/route/qdisc/netem.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rule.h>
+#include <netlink/route/tc.h>
+
+#include "bench/bench.h"
+#include "bench/journal.h"
+#include "bench/netns.h"
+#include "model/dut.h"
+#include "util/addr.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/util.h"
+
+/* Interface names inside the namespaces bench. */
+#define NS_LAB_LAN	"lan0"		/* lab side of the LAN (capture here) */
+#define NS_LAB_UP	"up0"		/* lab side of the uplink */
+#define NS_PEER		"eth0"		/* the DUT's and the cloud's end */
+#define REDIRECT_IF	"lo"		/* the lab side's loopback: where a
+					 * redirect puts the cloud addresses */
+
+#define ADDR_MAX	64
+
+struct hq_bench {
+	unsigned		 instance;
+	bool			 is_host;
+	char			 ns_lab[HQ_NETNS_NAME_MAX];	/* "-": host */
+	char			 lan_if[IF_NAMESIZE];
+	char			 uplink_if[IF_NAMESIZE];
+	char			 dut_addr[ADDR_MAX];
+	char			 cloud[HQ_BENCH_CLOUD_MAX][ADDR_MAX];
+	size_t			 ncloud;
+	int			 lock_fd;
+	struct hq_journal	*j;
+	struct nl_sock		*sk;		/* rtnetlink in ns_lab */
+	enum hq_cut_mode	 cut;
+	char			 redir[HQ_BENCH_CLOUD_MAX][ADDR_MAX];
+	size_t			 nredir;	/* > 0: a redirect is active */
+};
+
+static const char *const cut_names[] = {
+	[HQ_CUT_NONE]		= "none",
+	[HQ_CUT_LINK_DOWN]	= "link-down",
+	[HQ_CUT_BLACKHOLE]	= "blackhole",
+	[HQ_CUT_LOSS]		= "loss",
+	[HQ_CUT_PARTITION]	= "partition",
+};
+
+int
+hq_cut_mode_parse(const char *s, enum hq_cut_mode *modep, struct hq_err *err)
+{
+	size_t i;
+
+	for (i = HQ_CUT_LINK_DOWN; i < sizeof(cut_names) / sizeof(*cut_names);
+	    i++)
+		if (s != NULL && strcmp(s, cut_names[i]) == 0) {
+			*modep = (enum hq_cut_mode)i;
+			return 0;
+		}
+	return hq_err_set(err, HQ_EINVAL, "cut mode \"%.32s\": expected "
+	    "link-down, blackhole, loss or partition", s == NULL ? "" : s);
+}
+
+const char *
+hq_cut_mode_name(enum hq_cut_mode mode)
+{
+	if ((size_t)mode >= sizeof(cut_names) / sizeof(*cut_names))
+		return "?";
+	return cut_names[mode];
+}
+
+void
+hq_bench_ns_name(const char *role, unsigned instance, char *buf,
+    size_t bufsz)
+{
+	if (instance == 0)
+		snprintf(buf, bufsz, "hq-%s", role);
+	else
+		snprintf(buf, bufsz, "hq-%s-%u", role, instance);
+}
+
+/*
+ * Netlink plumbing: a socket opened inside a namespace stays bound to it,
+ * so the calling thread visits the namespace only to open the socket.
+ */
+
+static int
+nl_err(struct hq_err *err, int nlrc, const char *what)
+{
+	return hq_err_set(err, HQ_EIO, "%s: %s", what, nl_geterror(nlrc));
+}
+
+static int
+nlx_open(const char *ns, struct nl_sock **skp, struct hq_err *err)
+{
+	struct nl_sock *sk = NULL;
+	int self = -1, nlrc, rc = 0;
+	bool moved = false;
+
+	*skp = NULL;
+	if (ns != NULL && strcmp(ns, "-") != 0) {
+		if ((rc = hq_netns_open_self(&self, err)) != 0 ||
+		    (rc = hq_netns_enter(ns, err)) != 0)
+			goto out;
+		moved = true;
+	}
+	if ((sk = nl_socket_alloc()) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "netlink socket");
+		goto out;
+	}
+	if ((nlrc = nl_connect(sk, NETLINK_ROUTE)) < 0) {
+		rc = nl_err(err, nlrc, "netlink connect");
+		goto out;
+	}
+	if ((nlrc = nl_socket_set_nonblocking(sk)) < 0) {
+		rc = nl_err(err, nlrc, "netlink non-blocking");
+		goto out;
+	}
+	*skp = sk;
+	sk = NULL;
+ out:
+	if (moved && hq_netns_enter_fd(self, err) != 0 && rc == 0)
+		rc = HQ_EIO;
+	if (self >= 0)
+		close(self);
+	nl_socket_free(sk);
+	return rc;
+}
+
+struct nlx_reply {
+	bool		  acked;
+	struct nl_object *obj;		/* first object of the reply */
+};
+
+static int
+nlx_ack_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	((struct nlx_reply *)arg)->acked = true;
+	return NL_STOP;
+}
+
+static void
+nlx_obj_cb(struct nl_object *obj, void *arg)
+{
+	struct nlx_reply *r = arg;
+
+	if (r->obj == NULL) {
+		nl_object_get(obj);
+		r->obj = obj;
+	}
+}
+
+static int
+nlx_valid_cb(struct nl_msg *msg, void *arg)
+{
+	nl_msg_parse(msg, nlx_obj_cb, arg);
+	return NL_OK;
+}
+
+/*
+ * Sends msg (freed here) and waits for the kernel's ack, or an error,
+ * until the deadline.  Returns 0 or a negative libnl code (*objp: the
+ * reply's first object, if asked for).  hq_interrupted does not stop it:
+ * restores must finish.
+ */
+static int
+nlx_request(struct nl_sock *sk, struct nl_msg *msg, struct nl_object **objp)
+{
+	struct hq_deadline dl = hq_deadline_in(HQ_BENCH_NL_TIMEOUT_MS);
+	struct nlx_reply r = { false, NULL };
+	struct nl_cb *cb = NULL;
+	struct pollfd pfd;
+	int nlrc;
+
+	if (objp != NULL)
+		*objp = NULL;
+	if ((cb = nl_cb_alloc(NL_CB_DEFAULT)) == NULL) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, nlx_ack_cb, &r);
+	if (objp != NULL)
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nlx_valid_cb, &r);
+	nlrc = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	if (nlrc < 0)
+		goto out;
+	nlrc = 0;
+	while (!r.acked) {
+		pfd.fd = nl_socket_get_fd(sk);
+		pfd.events = POLLIN;
+		if (hq_deadline_passed(dl)) {
+			nlrc = -NLE_BUSY;
+			break;
+		}
+		if (poll(&pfd, 1, hq_deadline_poll_ms(dl)) < 0) {
+			if (errno == EINTR)
+				continue;
+			nlrc = -NLE_FAILURE;
+			break;
+		}
+		if ((pfd.revents & POLLIN) == 0)
+			continue;
+		if ((nlrc = nl_recvmsgs(sk, cb)) < 0)
+			break;
+	}
+ out:
+	nl_cb_put(cb);
+	if (nlrc >= 0 && objp != NULL) {
+		*objp = r.obj;
+		r.obj = NULL;
+	}
+	if (r.obj != NULL)
+		nl_object_put(r.obj);
+	return nlrc < 0 ? nlrc : 0;
+}
+
+/* The link called name; NULL with *nlrcp when not found. */
+static struct rtnl_link *
+nlx_link_get(struct nl_sock *sk, const char *name, int *nlrcp)
+{
+	struct nl_object *obj = NULL;
+	struct nl_msg *msg = NULL;
+	int nlrc;
+
+	if ((nlrc = rtnl_link_build_get_request(0, name, &msg)) < 0 ||
+	    (nlrc = nlx_request(sk, msg, &obj)) < 0) {
+		*nlrcp = nlrc;
+		return NULL;
+	}
+	if (obj == NULL) {
+		*nlrcp = -NLE_OBJ_NOTFOUND;
+		return NULL;
+	}
+	*nlrcp = 0;
+	return (struct rtnl_link *)obj;
+}
+
+static int
+nlx_ifindex(struct nl_sock *sk, const char *name, int *ifindexp)
+{
+	struct rtnl_link *link;
+	int nlrc;
+
+	if ((link = nlx_link_get(sk, name, &nlrc)) == NULL)
+		return nlrc;
+	*ifindexp = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return 0;
+}
+
+/* Sets name up or down; *was_upp (may be NULL) gets its state before. */
+static int
+nlx_link_set_up(struct nl_sock *sk, const char *name, bool up,
+    bool *was_upp)
+{
+	struct rtnl_link *orig, *change = NULL;
+	struct nl_msg *msg = NULL;
+	int nlrc;
+
+	if ((orig = nlx_link_get(sk, name, &nlrc)) == NULL)
+		return nlrc;
+	if (was_upp != NULL)
+		*was_upp = (rtnl_link_get_flags(orig) & IFF_UP) != 0;
+	if ((change = rtnl_link_alloc()) == NULL) {
+		nlrc = -NLE_NOMEM;
+		goto out;
+	}
+	if (up)
+		rtnl_link_set_flags(change, IFF_UP);
+	else
+		rtnl_link_unset_flags(change, IFF_UP);
+	if ((nlrc = rtnl_link_build_change_request(orig, change, 0, &msg))
+	    < 0)
+		goto out;
+	nlrc = nlx_request(sk, msg, NULL);
+ out:
+	rtnl_link_put(change);
+	rtnl_link_put(orig);
+	return nlrc;
+}
+
+static int
+nlx_addr_parse(const char *s, int family, struct nl_addr **ap)
+{
+	int nlrc;
+
+	*ap = NULL;
+	if ((nlrc = nl_addr_parse(s, family, ap)) < 0)
+		return nlrc;
+	if (family != AF_UNSPEC && nl_addr_get_family(*ap) != family) {
+		nl_addr_put(*ap);
+		*ap = NULL;
+		return -NLE_AF_NOSUPPORT;
+	}
+	return 0;
+}
+
+/* Adds (NLM_F_EXCL: an address already there is -NLE_EXIST) or deletes
+ * address cidr on ifname. */
+static int
+nlx_addr(struct nl_sock *sk, bool add, const char *ifname, const char *cidr)
+{
+	struct rtnl_addr *a = NULL;
+	struct nl_addr *local = NULL;
+	struct nl_msg *msg = NULL;
+	int ifindex = 0, nlrc;
+
+	if ((nlrc = nlx_ifindex(sk, ifname, &ifindex)) < 0 ||
+	    (nlrc = nlx_addr_parse(cidr, AF_UNSPEC, &local)) < 0)
+		goto out;
+	if ((a = rtnl_addr_alloc()) == NULL) {
+		nlrc = -NLE_NOMEM;
+		goto out;
+	}
+	rtnl_addr_set_ifindex(a, ifindex);
+	if ((nlrc = rtnl_addr_set_local(a, local)) < 0)
+		goto out;
+	nlrc = add ? rtnl_addr_build_add_request(a, NLM_F_CREATE |
+	    NLM_F_EXCL, &msg) : rtnl_addr_build_delete_request(a, 0, &msg);
+	if (nlrc < 0)
+		goto out;
+	nlrc = nlx_request(sk, msg, NULL);
+ out:
+	rtnl_addr_put(a);
+	nl_addr_put(local);
+	return nlrc;
+}
+
+static int
+nlx_addr_add(struct nl_sock *sk, const char *ifname, const char *cidr)
+{
+	return nlx_addr(sk, true, ifname, cidr);
+}
+
+/* A veth pair: name here, peer (in namespace peer_nsfd) called peer. */
+static int
+nlx_veth_add(struct nl_sock *sk, const char *name, const char *peer,
+    int peer_nsfd)
+{
+	struct rtnl_link *link, *pl;
+	struct nl_msg *msg = NULL;
+	int nlrc;
+
+	if ((link = rtnl_link_veth_alloc()) == NULL)
+		return -NLE_NOMEM;
+	rtnl_link_set_name(link, name);
+	pl = rtnl_link_veth_get_peer(link);
+	rtnl_link_set_name(pl, peer);
+	rtnl_link_set_ns_fd(pl, peer_nsfd);
+	rtnl_link_put(pl);
+	if ((nlrc = rtnl_link_build_add_request(link,
+	    NLM_F_CREATE | NLM_F_EXCL, &msg)) == 0)
+		nlrc = nlx_request(sk, msg, NULL);
+	rtnl_link_veth_release(link);
+	return nlrc;
+}
+
+/*
+ * A route in table: dst ("default" or CIDR) of type (RTN_UNICAST with
+ * gateway gw, or RTN_BLACKHOLE); add or delete.
+ */
+static int
+nlx_route(struct nl_sock *sk, bool add, int family, unsigned table,
+    unsigned char type, const char *dst, const char *gw)
+{
+	struct rtnl_route *r = NULL;
+	struct rtnl_nexthop *nh;
+	struct nl_addr *d = NULL, *g = NULL;
+	struct nl_msg *msg = NULL;
+	int nlrc;
+
+	if ((r = rtnl_route_alloc()) == NULL)
+		return -NLE_NOMEM;
+	rtnl_route_set_family(r, (uint8_t)family);
+	rtnl_route_set_table(r, table);
+	rtnl_route_set_type(r, type);
+	rtnl_route_set_protocol(r, RTPROT_STATIC);
+	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
+	if (strcmp(dst, "default") == 0)
+		nlrc = nlx_addr_parse(family == AF_INET6 ? "::/0" :
+		    "0.0.0.0/0", family, &d);
+	else
+		nlrc = nlx_addr_parse(dst, family, &d);
+	if (nlrc < 0 || (nlrc = rtnl_route_set_dst(r, d)) < 0)
+		goto out;
+	if (gw != NULL) {
+		if ((nlrc = nlx_addr_parse(gw, family, &g)) < 0)
+			goto out;
+		if ((nh = rtnl_route_nh_alloc()) == NULL) {
+			nlrc = -NLE_NOMEM;
+			goto out;
+		}
+		rtnl_route_nh_set_gateway(nh, g);
+		rtnl_route_add_nexthop(r, nh);
+	}
+	nlrc = add ? rtnl_route_build_add_request(r, NLM_F_CREATE |
+	    NLM_F_EXCL, &msg) : rtnl_route_build_del_request(r, 0, &msg);
+	if (nlrc < 0)
+		goto out;
+	nlrc = nlx_request(sk, msg, NULL);
+ out:
+	nl_addr_put(d);
+	nl_addr_put(g);
+	rtnl_route_put(r);
+	return nlrc;
+}
+
+/* Rule "from <from> iif <iif> lookup <table>" at prio; add or delete. */
+static int
+nlx_rule(struct nl_sock *sk, bool add, int family, unsigned prio,
+    unsigned table, const char *from, const char *iif)
+{
+	struct rtnl_rule *rule = NULL;
+	struct nl_addr *src = NULL;
+	struct nl_msg *msg = NULL;
+	int nlrc;
+
+	if ((rule = rtnl_rule_alloc()) == NULL)
+		return -NLE_NOMEM;
+	if ((nlrc = nlx_addr_parse(from, family, &src)) < 0)
+		goto out;
+	rtnl_rule_set_family(rule, family);
+	rtnl_rule_set_prio(rule, prio);
+	rtnl_rule_set_table(rule, table);
+	rtnl_rule_set_action(rule, FR_ACT_TO_TBL);
+	if ((nlrc = rtnl_rule_set_src(rule, src)) < 0 ||
+	    (nlrc = rtnl_rule_set_iif(rule, iif)) < 0)
+		goto out;
+	nlrc = add ? rtnl_rule_build_add_request(rule, NLM_F_CREATE |
+	    NLM_F_EXCL, &msg) : rtnl_rule_build_delete_request(rule, 0, &msg);
+	if (nlrc < 0)
+		goto out;
+	nlrc = nlx_request(sk, msg, NULL);
+ out:
+	nl_addr_put(src);
+	rtnl_rule_put(rule);
+	return nlrc;
+}
+
+/*
+ * Root qdisc of kind ("netem": 100 % loss; "pfifo": limit 0, which drops
+ * every packet) with handle on ifname; add, or delete ours.
+ */
+static int
+nlx_qdisc(struct nl_sock *sk, bool add, const char *ifname, uint32_t handle,
+    const char *kind)
+{
+	struct rtnl_qdisc *q = NULL;
+	struct nl_msg *msg = NULL;
+	int ifindex = 0, nlrc;
+
+	if ((nlrc = nlx_ifindex(sk, ifname, &ifindex)) < 0)
+		return nlrc;
+	if ((q = rtnl_qdisc_alloc()) == NULL)
+		return -NLE_NOMEM;
+	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+	rtnl_tc_set_handle(TC_CAST(q), handle);
+	if (add) {
+		if ((nlrc = rtnl_tc_set_kind(TC_CAST(q), kind)) < 0)
+			goto out;
+		if (strcmp(kind, "netem") == 0) {
+			rtnl_netem_set_limit(q, 1000);
+			rtnl_netem_set_loss(q, -1);	/* UINT32_MAX: 100 % */
+		} else if ((nlrc = rtnl_qdisc_fifo_set_limit(q, 0)) < 0)
+			goto out;
+		nlrc = rtnl_qdisc_build_add_request(q, NLM_F_CREATE |
+		    NLM_F_REPLACE, &msg);
+	} else
+		nlrc = rtnl_qdisc_build_delete_request(q, &msg);
+	if (nlrc < 0)
+		goto out;
+	nlrc = nlx_request(sk, msg, NULL);
+ out:
+	rtnl_qdisc_put(q);
+	return nlrc;
+}
+
+/* Writes "1" to an IPv4 sysctl of namespace ns. */
+static int
+ns_sysctl_on(const char *ns, const char *path, struct hq_err *err)
+{
+	int self = -1, fd = -1, rc;
+
+	if ((rc = hq_netns_open_self(&self, err)) != 0)
+		return rc;
+	if ((rc = hq_netns_enter(ns, err)) != 0) {
+		close(self);
+		return rc;
+	}
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+	    write(fd, "1\n", 2) != 2)
+		rc = hq_err_sys(err, path);
+	if (fd >= 0)
+		close(fd);
+	if (hq_netns_enter_fd(self, err) != 0 && rc == 0)
+		rc = HQ_EIO;
+	close(self);
+	return rc;
+}
+
+/* The namespaces bench. */
+
+int
+hq_bench_up(unsigned instance, struct hq_err *err)
+{
+	static const char *const roles[] = { "dut", "lab", "cloud" };
+	char ns[3][HQ_NETNS_NAME_MAX], cidr[ADDR_MAX], gw[ADDR_MAX];
+	struct nl_sock *sk[3] = { NULL, NULL, NULL };
+	int nsfd[3] = { -1, -1, -1 }, lock = -1, nlrc = 0, rc;
+	bool created = false;
+	size_t i;
+
+	if (instance > HQ_BENCH_INSTANCE_MAX)
+		return hq_err_set(err, HQ_EINVAL, "bench %u: instances are "
+		    "0 to %d", instance, HQ_BENCH_INSTANCE_MAX);
+	if ((rc = hq_bench_lock(instance, &lock, err)) != 0)
+		return rc;
+	for (i = 0; i < 3; i++) {
+		hq_bench_ns_name(roles[i], instance, ns[i], sizeof(ns[i]));
+		if (hq_netns_exists(ns[i])) {
+			rc = hq_err_set(err, HQ_EBUSY, "bench %u: netns %s "
+			    "exists; `hopquy bench down --bench %u` first",
+			    instance, ns[i], instance);
+			goto out;
+		}
+	}
+	created = true;
+	for (i = 0; i < 3; i++)
+		if ((rc = hq_netns_create(ns[i], err)) != 0 ||
+		    (rc = hq_netns_open(ns[i], &nsfd[i], err)) != 0 ||
+		    (rc = nlx_open(ns[i], &sk[i], err)) != 0)
+			goto out;
+	for (i = 0; i < 3; i++)
+		if ((nlrc = nlx_link_set_up(sk[i], "lo", true, NULL)) < 0) {
+			rc = nl_err(err, nlrc, "lo up");
+			goto out;
+		}
+	/* sk[0] dut, sk[1] lab, sk[2] cloud. */
+	if ((nlrc = nlx_veth_add(sk[1], NS_LAB_LAN, NS_PEER, nsfd[0])) < 0 ||
+	    (nlrc = nlx_veth_add(sk[1], NS_LAB_UP, NS_PEER, nsfd[2])) < 0) {
+		rc = nl_err(err, nlrc, "veth");
+		goto out;
+	}
+#define ADDR(s, ifn, fmt, net, host) do {				\
+	snprintf(cidr, sizeof(cidr), fmt, net, instance, host);		\
+	if ((nlrc = nlx_addr_add(s, ifn, cidr)) < 0) {			\
+		rc = nl_err(err, nlrc, cidr);				\
+		goto out;						\
+	}								\
+} while (0)
+	ADDR(sk[1], NS_LAB_LAN, "198.%d.%u.%d/24", 18, 1);
+	ADDR(sk[0], NS_PEER, "198.%d.%u.%d/24", 18, 2);
+	ADDR(sk[1], NS_LAB_UP, "198.%d.%u.%d/24", 19, 1);
+	ADDR(sk[2], NS_PEER, "198.%d.%u.%d/24", 19, 2);
+	/* Another uplink host, not a declared cloud destination. */
+	ADDR(sk[2], NS_PEER, "198.%d.%u.%d/24", 19, 3);
+#undef ADDR
+	if ((nlrc = nlx_link_set_up(sk[1], NS_LAB_LAN, true, NULL)) < 0 ||
+	    (nlrc = nlx_link_set_up(sk[1], NS_LAB_UP, true, NULL)) < 0 ||
+	    (nlrc = nlx_link_set_up(sk[0], NS_PEER, true, NULL)) < 0 ||
+	    (nlrc = nlx_link_set_up(sk[2], NS_PEER, true, NULL)) < 0) {
+		rc = nl_err(err, nlrc, "link up");
+		goto out;
+	}
+	/* The DUT's uplink goes through the lab; the cloud answers back. */
+	snprintf(gw, sizeof(gw), "198.18.%u.1", instance);
+	if ((nlrc = nlx_route(sk[0], true, AF_INET, RT_TABLE_MAIN,
+	    RTN_UNICAST, "default", gw)) < 0) {
+		rc = nl_err(err, nlrc, "dut default route");
+		goto out;
+	}
+	snprintf(cidr, sizeof(cidr), "198.18.%u.0/24", instance);
+	snprintf(gw, sizeof(gw), "198.19.%u.1", instance);
+	if ((nlrc = nlx_route(sk[2], true, AF_INET, RT_TABLE_MAIN,
+	    RTN_UNICAST, cidr, gw)) < 0) {
+		rc = nl_err(err, nlrc, "cloud route");
+		goto out;
+	}
+	if ((rc = ns_sysctl_on(ns[1], "/proc/sys/net/ipv4/ip_forward", err))
+	    != 0)
+		goto out;
+	hq_info("bench %u up: %s %s %s", instance, ns[0], ns[1], ns[2]);
+	created = false;
+ out:
+	for (i = 0; i < 3; i++) {
+		nl_socket_free(sk[i]);
+		if (nsfd[i] >= 0)
+			close(nsfd[i]);
+	}
+	if (created)
+		for (i = 0; i < 3; i++)
+			hq_netns_delete(ns[i], NULL);
+	hq_bench_unlock(lock);
+	return rc;
+}
+
+/* Undo of the journal (also without an open bench). */
+
+struct nsk {
+	char		 ns[HQ_NETNS_NAME_MAX];
+	struct nl_sock	*sk;
+};
+
+/* A socket in ns from the cache (at most n slots); NULL if ns is gone. */
+static struct nl_sock *
+nsk_get(struct nsk *c, size_t n, const char *ns, struct hq_err *err,
+    int *rcp)
+{
+	size_t i;
+
+	*rcp = 0;
+	for (i = 0; i < n && c[i].ns[0] != '\0'; i++)
+		if (strcmp(c[i].ns, ns) == 0)
+			return c[i].sk;
+	if (i == n) {
+		*rcp = hq_err_set(err, HQ_EINTERNAL, "journal: too many "
+		    "namespaces");
+		return NULL;
+	}
+	if (strcmp(ns, "-") != 0 && !hq_netns_exists(ns))
+		return NULL;
+	if ((*rcp = nlx_open(ns, &c[i].sk, err)) != 0)
+		return NULL;
+	snprintf(c[i].ns, sizeof(c[i].ns), "%s", ns);
+	return c[i].sk;
+}
+
+/* True for the errors that mean "that change is not there". */
+static bool
+nl_gone(int nlrc)
+{
+	return nlrc == -NLE_OBJ_NOTFOUND || nlrc == -NLE_NODEV ||
+	    nlrc == -NLE_NOADDR;
+}
+
+static int
+undo_entry(struct nl_sock *sk, const struct hq_jentry *e, struct hq_err *err)
+{
+	int nlrc = 0;
+
+	switch (e->op) {
+	case HQ_J_LINK_DOWN:
+		if (e->was_up)
+			nlrc = nlx_link_set_up(sk, e->ifname, true, NULL);
+		break;
+	case HQ_J_ROUTE:
+		nlrc = nlx_route(sk, false, e->family, e->table,
+		    strcmp(e->type, "blackhole") == 0 ? RTN_BLACKHOLE :
+		    RTN_UNICAST, e->addr, NULL);
+		break;
+	case HQ_J_RULE:
+		nlrc = nlx_rule(sk, false, e->family, e->prio, e->table,
+		    e->addr, e->ifname);
+		break;
+	case HQ_J_ADDR:
+		nlrc = nlx_addr(sk, false, e->ifname, e->addr);
+		break;
+	case HQ_J_QDISC:
+		nlrc = nlx_qdisc(sk, false, e->ifname, e->handle, e->kind);
+		/* The root is not ours (any more): nothing to delete. */
+		if (nlrc == -NLE_INVAL)
+			nlrc = 0;
+		break;
+	}
+	if (nlrc < 0 && !nl_gone(nlrc))
+		return hq_err_set(err, HQ_EIO, "undo journal entry %u: %s",
+		    e->seq, nl_geterror(nlrc));
+	return 0;
+}
+
+/* Undoes j newest first and empties it; *undonep: entries undone. */
+static int
+journal_undo(struct hq_journal *j, size_t *undonep, struct hq_err *err)
+{
+	struct nsk cache[8];
+	struct hq_jentry *es = NULL;
+	struct nl_sock *sk;
+	size_t i, n = 0;
+	int rc, rc1, first = 0;
+
+	memset(cache, 0, sizeof(cache));
+	if (undonep != NULL)
+		*undonep = 0;
+	if ((rc = hq_journal_read(j, &es, &n, err)) != 0)
+		return rc;
+	for (i = n; i-- > 0;) {
+		if ((sk = nsk_get(cache, 8, es[i].ns, err, &rc1)) == NULL) {
+			if (rc1 == 0) {
+				hq_info("journal entry %u: netns %s is gone, "
+				    "and its change with it", es[i].seq,
+				    es[i].ns);
+				continue;
+			}
+		} else
+			rc1 = undo_entry(sk, &es[i], err);
+		/* Carry on with older entries; the journal stays. */
+		if (rc1 != 0) {
+			if (first == 0)
+				first = rc1;
+			continue;
+		}
+		hq_debug("journal entry %u undone", es[i].seq);
+	}
+	if (first == 0 && (rc = hq_journal_clear(j, err)) == 0 &&
+	    undonep != NULL)
+		*undonep = n;
+	for (i = 0; i < 8; i++)
+		nl_socket_free(cache[i].sk);
+	free(es);
+	return first != 0 ? first : rc;
+}
+
+int
+hq_bench_restore_instance(unsigned instance, size_t *undonep,
+    struct hq_err *err)
+{
+	struct hq_journal *j = NULL;
+	int lock = -1, rc;
+
+	*undonep = 0;
+	if (instance > HQ_BENCH_INSTANCE_MAX)
+		return hq_err_set(err, HQ_EINVAL, "bench %u: instances are "
+		    "0 to %d", instance, HQ_BENCH_INSTANCE_MAX);
+	if ((rc = hq_bench_lock(instance, &lock, err)) != 0)
+		return rc;
+	if ((rc = hq_journal_open(instance, &j, err)) == 0)
+		rc = journal_undo(j, undonep, err);
+	hq_journal_close(j);
+	hq_bench_unlock(lock);
+	return rc;
+}
+
+int
+hq_bench_down(unsigned instance, struct hq_err *err)
+{
+	static const char *const roles[] = { "dut", "lab", "cloud" };
+	char ns[HQ_NETNS_NAME_MAX];
+	struct hq_journal *j = NULL;
+	size_t i, n;
+	int lock = -1, rc, rc1;
+
+	if ((rc = hq_bench_lock(instance, &lock, err)) != 0)
+		return rc;
+	/* Host-side entries (if any) must not outlive the bench. */
+	if ((rc = hq_journal_open(instance, &j, err)) == 0 &&
+	    (rc = journal_undo(j, &n, err)) == 0 && n > 0)
+		hq_info("bench %u: %zu journaled changes undone", instance,
+		    n);
+	for (i = 0; i < 3; i++) {
+		hq_bench_ns_name(roles[i], instance, ns, sizeof(ns));
+		if ((rc1 = hq_netns_delete(ns, err)) != 0 && rc == 0)
+			rc = rc1;
+	}
+	hq_journal_close(j);
+	hq_bench_unlock(lock);
+	return rc;
+}
+
+static void
+status_iface(cJSON *o, struct nl_sock *sk, const char *key,
+    const char *ifname)
+{
+	struct rtnl_link *link;
+	int nlrc;
+
+	if (sk == NULL || (link = nlx_link_get(sk, ifname, &nlrc)) == NULL) {
+		cJSON_AddStringToObject(o, key, "missing");
+		return;
+	}
+	cJSON_AddStringToObject(o, key,
+	    (rtnl_link_get_flags(link) & IFF_UP) != 0 ? "up" : "down");
+	rtnl_link_put(link);
+}
+
+static bool
+lock_is_held(const char *path)
+{
+	int fd;
+	bool held;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);		/* releases the probe's own lock, if taken */
+	return held;
+}
+
+int
+hq_bench_status(unsigned instance, cJSON **statusp, bool *upp,
+    struct hq_err *err)
+{
+	static const char *const roles[] = { "dut", "lab", "cloud" };
+	char ns[HQ_NETNS_NAME_MAX], path[128], buf[32];
+	struct nl_sock *sk = NULL;
+	cJSON *st = NULL, *nss, *ifs;
+	size_t i, pending = 0;
+	bool up = true;
+	int rc, fd;
+
+	*statusp = NULL;
+	*upp = false;
+	if ((st = cJSON_CreateObject()) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "status");
+	cJSON_AddNumberToObject(st, "instance", instance);
+	nss = cJSON_AddObjectToObject(st, "namespaces");
+	for (i = 0; i < 3; i++) {
+		hq_bench_ns_name(roles[i], instance, ns, sizeof(ns));
+		if (!hq_netns_exists(ns))
+			up = false;
+		cJSON_AddStringToObject(nss, ns, hq_netns_exists(ns) ?
+		    "present" : "missing");
+	}
+	hq_bench_ns_name("lab", instance, ns, sizeof(ns));
+	if (hq_netns_exists(ns) && nlx_open(ns, &sk, NULL) != 0)
+		sk = NULL;
+	ifs = cJSON_AddObjectToObject(st, "lab_interfaces");
+	status_iface(ifs, sk, NS_LAB_LAN, NS_LAB_LAN);
+	status_iface(ifs, sk, NS_LAB_UP, NS_LAB_UP);
+	if (sk == NULL || strcmp(cJSON_GetObjectItem(ifs,
+	    NS_LAB_LAN)->valuestring, "up") != 0)
+		up = false;
+	nl_socket_free(sk);
+	if ((rc = hq_journal_pending(instance, &pending, err)) != 0) {
+		cJSON_Delete(st);
+		return rc;
+	}
+	hq_journal_path(instance, path, sizeof(path));
+	cJSON_AddStringToObject(st, "journal", path);
+	cJSON_AddNumberToObject(st, "journal_entries", (double)pending);
+	hq_journal_lock_path(instance, path, sizeof(path));
+	buf[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		ssize_t r = read(fd, buf, sizeof(buf) - 1);
+
+		buf[r > 0 ? r : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		close(fd);
+	}
+	cJSON_AddStringToObject(st, "lock_pid", buf);
+	/* Held means a live process has the flock, not just a pid in it. */
+	cJSON_AddBoolToObject(st, "lock_held", buf[0] != '\0' &&
+	    lock_is_held(path));
+	cJSON_AddBoolToObject(st, "up", up);
+	*statusp = st;
+	*upp = up;
+	return 0;
+}
+
+/* Opening a bench for a run. */
+
+static int
+bench_config(struct hq_bench *b, const struct hq_dut *dut, int instance,
+    struct hq_err *err)
+{
+	struct nl_addr *a;
+	size_t i;
+
+	if (instance >= 0)
+		b->instance = (unsigned)instance;
+	else
+		b->instance = dut != NULL ? dut->bench_instance : 0;
+	if (b->instance > HQ_BENCH_INSTANCE_MAX)
+		return hq_err_set(err, HQ_EINVAL, "bench %u: instances are "
+		    "0 to %d", b->instance, HQ_BENCH_INSTANCE_MAX);
+	b->is_host = dut != NULL && dut->bench_mode != NULL &&
+	    strcmp(dut->bench_mode, "host") == 0;
+	if (dut != NULL && dut->bench_mode != NULL && !b->is_host &&
+	    strcmp(dut->bench_mode, "namespaces") != 0)
+		return hq_err_set(err, HQ_EINVAL, "bench.mode \"%.32s\": "
+		    "expected namespaces or host", dut->bench_mode);
+	if (b->is_host) {
+		if (dut->lan_if == NULL || dut->uplink_if == NULL ||
+		    dut->address == NULL)
+			return hq_err_set(err, HQ_EINVAL, "bench: host mode "
+			    "needs lan_if, uplink_if and address");
+		if (strlen(dut->lan_if) >= IF_NAMESIZE ||
+		    strlen(dut->uplink_if) >= IF_NAMESIZE ||
+		    strcmp(dut->lan_if, dut->uplink_if) == 0)
+			return hq_err_set(err, HQ_EINVAL, "bench: lan_if and "
+			    "uplink_if must be two interface names");
+		snprintf(b->ns_lab, sizeof(b->ns_lab), "-");
+		snprintf(b->lan_if, sizeof(b->lan_if), "%s", dut->lan_if);
+		snprintf(b->uplink_if, sizeof(b->uplink_if), "%s",
+		    dut->uplink_if);
+		snprintf(b->dut_addr, sizeof(b->dut_addr), "%s",
+		    dut->address);
+	} else {
+		hq_bench_ns_name("lab", b->instance, b->ns_lab,
+		    sizeof(b->ns_lab));
+		snprintf(b->lan_if, sizeof(b->lan_if), NS_LAB_LAN);
+		snprintf(b->uplink_if, sizeof(b->uplink_if), NS_LAB_UP);
+		snprintf(b->dut_addr, sizeof(b->dut_addr), "198.18.%u.2",
+		    b->instance);
+	}
+	if (nlx_addr_parse(b->dut_addr, AF_UNSPEC, &a) < 0)
+		return hq_err_set(err, HQ_EINVAL, "bench.address: not an IP "
+		    "address");
+	nl_addr_put(a);
+	if (dut != NULL && dut->ncloud > HQ_BENCH_CLOUD_MAX)
+		return hq_err_set(err, HQ_EINVAL, "bench.cloud: %zu "
+		    "destinations, limit %d", dut->ncloud,
+		    HQ_BENCH_CLOUD_MAX);
+	for (i = 0; dut != NULL && i < dut->ncloud; i++) {
+		if (dut->cloud[i] == NULL ||
+		    strlen(dut->cloud[i]) >= ADDR_MAX ||
+		    nlx_addr_parse(dut->cloud[i], AF_UNSPEC, &a) < 0)
+			return hq_err_set(err, HQ_EINVAL, "bench.cloud[%zu]: "
+			    "not an IP address or prefix", i);
+		nl_addr_put(a);
+		snprintf(b->cloud[i], ADDR_MAX, "%s", dut->cloud[i]);
+	}
+	b->ncloud = dut != NULL ? dut->ncloud : 0;
+	if (b->ncloud == 0 && !b->is_host) {
+		/* The simulated cloud's address is the declared one. */
+		snprintf(b->cloud[0], ADDR_MAX, "198.19.%u.2", b->instance);
+		b->ncloud = 1;
+	}
+	return 0;
+}
+
+int
+hq_bench_open(const struct hq_dut *dut, int instance,
+    struct hq_bench **benchp, struct hq_err *err)
+{
+	struct hq_bench *b;
+	size_t pending = 0;
+	int ifindex = 0, nlrc, rc;
+
+	*benchp = NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "bench");
+	b->lock_fd = -1;
+	if ((rc = bench_config(b, dut, instance, err)) != 0 ||
+	    (rc = hq_bench_lock(b->instance, &b->lock_fd, err)) != 0)
+		goto out;
+	if ((rc = hq_journal_pending(b->instance, &pending, err)) != 0)
+		goto out;
+	if (pending > 0) {
+		rc = hq_err_set(err, HQ_EBUSY, "bench %u has %zu unrestored "
+		    "changes in its journal; run `hopquy bench restore "
+		    "--bench %u`", b->instance, pending, b->instance);
+		goto out;
+	}
+	if (!b->is_host && !hq_netns_exists(b->ns_lab)) {
+		rc = hq_err_set(err, HQ_EUNREACH, "bench %u is not up; run "
+		    "`hopquy bench up --bench %u`", b->instance, b->instance);
+		goto out;
+	}
+	if ((rc = nlx_open(b->ns_lab, &b->sk, err)) != 0)
+		goto out;
+	if ((nlrc = nlx_ifindex(b->sk, b->lan_if, &ifindex)) < 0 ||
+	    (nlrc = nlx_ifindex(b->sk, b->uplink_if, &ifindex)) < 0) {
+		rc = hq_err_set(err, HQ_EUNREACH, "bench %u: interface %s or "
+		    "%s: %s", b->instance, b->lan_if, b->uplink_if,
+		    nl_geterror(nlrc));
+		goto out;
+	}
+	if ((rc = hq_journal_open(b->instance, &b->j, err)) != 0)
+		goto out;
+	*benchp = b;
+	b = NULL;
+ out:
+	if (b != NULL) {
+		nl_socket_free(b->sk);
+		hq_journal_close(b->j);
+		hq_bench_unlock(b->lock_fd);
+		free(b);
+	}
+	return rc;
+}
+
+int
+hq_bench_enter_lab(struct hq_bench *b, struct hq_err *err)
+{
+	if (b->is_host)
+		return 0;
+	return hq_netns_enter(b->ns_lab, err);
+}
+
+/* Journals e (fsync'd), then the caller makes the change. */
+static int
+bench_journal(struct hq_bench *b, struct hq_jentry *e, struct hq_err *err)
+{
+	snprintf(e->ns, sizeof(e->ns), "%s", b->ns_lab);
+	return hq_journal_append(b->j, e, err);
+}
+
+static int
+bench_family(const char *addr)
+{
+	return strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
+}
+
+/* A host prefix for a bare address. */
+static void
+host_prefix(const char *addr, char *buf, size_t bufsz)
+{
+	if (strchr(addr, '/') != NULL)
+		snprintf(buf, bufsz, "%s", addr);
+	else
+		snprintf(buf, bufsz, "%s/%d", addr,
+		    bench_family(addr) == AF_INET6 ? 128 : 32);
+}
+
+/*
+ * blackhole and partition: the DUT's forwarded traffic (from its address,
+ * in on the LAN) looks up a table of its own first, holding a blackhole
+ * default (blackhole) or one blackhole per cloud destination (partition).
+ * The lab's own traffic, the DUT's traffic to the lab and every other
+ * device's are untouched; a lookup that finds nothing there falls through
+ * to the main table.
+ */
+static int
+bench_cut_rule(struct hq_bench *b, bool all, struct hq_err *err)
+{
+	struct hq_jentry e;
+	unsigned table = HQ_BENCH_TABLE_BASE + b->instance;
+	int family = bench_family(b->dut_addr), nlrc, rc;
+	size_t i, n = all ? 1 : b->ncloud;
+
+	if (!all && b->ncloud == 0)
+		return hq_err_set(err, HQ_EINVAL, "partition: the DUT file "
+		    "declares no cloud destinations (bench.cloud)");
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof(e));
+		e.op = HQ_J_ROUTE;
+		e.family = all ? family : bench_family(b->cloud[i]);
+		e.table = table;
+		snprintf(e.type, sizeof(e.type), "blackhole");
+		if (all)
+			snprintf(e.addr, sizeof(e.addr), "default");
+		else
+			host_prefix(b->cloud[i], e.addr, sizeof(e.addr));
+		if ((rc = bench_journal(b, &e, err)) != 0)
+			return rc;
+		if ((nlrc = nlx_route(b->sk, true, e.family, table,
+		    RTN_BLACKHOLE, e.addr, NULL)) < 0)
+			return nl_err(err, nlrc, "blackhole route");
+	}
+	memset(&e, 0, sizeof(e));
+	e.op = HQ_J_RULE;
+	e.family = family;
+	e.prio = HQ_BENCH_TABLE_BASE + b->instance;
+	e.table = table;
+	host_prefix(b->dut_addr, e.addr, sizeof(e.addr));
+	snprintf(e.ifname, sizeof(e.ifname), "%s", b->lan_if);
+	if ((rc = bench_journal(b, &e, err)) != 0)
+		return rc;
+	if ((nlrc = nlx_rule(b->sk, true, family, e.prio, table, e.addr,
+	    b->lan_if)) < 0)
+		return nl_err(err, nlrc, "policy rule");
+	/* Partition to a cloud reached over IPv6 needs that family too. */
+	for (i = 0; !all && i < b->ncloud; i++)
+		if (bench_family(b->cloud[i]) != family)
+			hq_warn("partition: %s is not of the DUT address's "
+			    "family; not cut", b->cloud[i]);
+	return 0;
+}
+
+static int
+bench_cut_loss(struct hq_bench *b, struct hq_err *err)
+{
+	struct hq_jentry e;
+	int nlrc, rc;
+
+	memset(&e, 0, sizeof(e));
+	e.op = HQ_J_QDISC;
+	e.handle = HQ_BENCH_QDISC_HANDLE;
+	snprintf(e.ifname, sizeof(e.ifname), "%s", b->uplink_if);
+	snprintf(e.kind, sizeof(e.kind), "netem");
+	if ((rc = bench_journal(b, &e, err)) != 0)
+		return rc;
+	nlrc = nlx_qdisc(b->sk, true, b->uplink_if, e.handle, "netem");
+	if (nlrc == -NLE_OBJ_NOTFOUND || nlrc == -NLE_OPNOTSUPP) {
+		/*
+		 * A kernel without sch_netem: a pfifo of limit 0 drops every
+		 * packet just the same.  The journal entry (same handle) covers
+		 * it; the undo deletes the root qdisc by handle.
+		 */
+		hq_info("loss: no netem in this kernel, using pfifo limit 0");
+		nlrc = nlx_qdisc(b->sk, true, b->uplink_if, e.handle,
+		    "pfifo");
+	}
+	if (nlrc < 0)
+		return nl_err(err, nlrc, "loss qdisc");
+	return 0;
+}
+
+static int
+bench_cut_link(struct hq_bench *b, struct hq_err *err)
+{
+	struct hq_jentry e;
+	struct rtnl_link *link;
+	int nlrc, rc;
+
+	if ((link = nlx_link_get(b->sk, b->uplink_if, &nlrc)) == NULL)
+		return nl_err(err, nlrc, b->uplink_if);
+	memset(&e, 0, sizeof(e));
+	e.op = HQ_J_LINK_DOWN;
+	e.was_up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+	rtnl_link_put(link);
+	snprintf(e.ifname, sizeof(e.ifname), "%s", b->uplink_if);
+	if ((rc = bench_journal(b, &e, err)) != 0)
+		return rc;
+	if ((nlrc = nlx_link_set_up(b->sk, b->uplink_if, false, NULL)) < 0)
+		return nl_err(err, nlrc, "link down");
+	return 0;
+}
+
+int
+hq_bench_cut(struct hq_bench *b, enum hq_cut_mode mode, struct hq_err *err)
+{
+	struct hq_err undo_err = { 0, "" };
+	int rc;
+
+	if (b->cut != HQ_CUT_NONE)
+		return hq_err_set(err, HQ_EBUSY, "bench %u: %s cut already "
+		    "active", b->instance, hq_cut_mode_name(b->cut));
+	if (b->nredir > 0)
+		return hq_err_set(err, HQ_EBUSY, "bench %u: a redirect is "
+		    "active", b->instance);
+	switch (mode) {
+	case HQ_CUT_LINK_DOWN:
+		rc = bench_cut_link(b, err);
+		break;
+	case HQ_CUT_BLACKHOLE:
+		rc = bench_cut_rule(b, true, err);
+		break;
+	case HQ_CUT_LOSS:
+		rc = bench_cut_loss(b, err);
+		break;
+	case HQ_CUT_PARTITION:
+		rc = bench_cut_rule(b, false, err);
+		break;
+	default:
+		return hq_err_set(err, HQ_EINVAL, "cut mode %d", (int)mode);
+	}
+	if (rc != 0) {
+		/* Half a cut is worse than none. */
+		if (journal_undo(b->j, NULL, &undo_err) != 0)
+			hq_error("bench %u: undo after a failed cut: %s",
+			    b->instance, undo_err.msg);
+		return rc;
+	}
+	b->cut = mode;
+	hq_info("bench %u: uplink cut (%s)", b->instance,
+	    hq_cut_mode_name(mode));
+	return 0;
+}
+
+enum hq_cut_mode
+hq_bench_cut_active(const struct hq_bench *b)
+{
+	return b->cut;
+}
+
+int
+hq_bench_restore(struct hq_bench *b, struct hq_err *err)
+{
+	size_t n = 0;
+	int rc;
+
+	if ((rc = journal_undo(b->j, &n, err)) != 0)
+		return rc;
+	if (n > 0)
+		hq_info("bench %u: uplink restored (%zu changes undone)",
+		    b->instance, n);
+	b->cut = HQ_CUT_NONE;
+	b->nredir = 0;
+	return 0;
+}
+
+/*
+ * *localp: addr is already an address of namespace ns (a bind to it
+ * succeeds).  The calling thread visits ns for the probe only.
+ */
+static int
+ns_addr_local(const char *ns, const char *addr, bool *localp,
+    struct hq_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	int self = -1, fd = -1, rc;
+	bool moved = false;
+
+	*localp = false;
+	if ((rc = hq_addr_parse(addr, 0, &ss, &slen, err)) != 0)
+		return rc;
+	if (strcmp(ns, "-") != 0) {
+		if ((rc = hq_netns_open_self(&self, err)) != 0 ||
+		    (rc = hq_netns_enter(ns, err)) != 0)
+			goto out;
+		moved = true;
+	}
+	if ((fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+		rc = hq_err_sys(err, "socket");
+		goto out;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, slen) == 0)
+		*localp = true;
+	else if (errno != EADDRNOTAVAIL)
+		rc = hq_err_sys(err, addr);
+ out:
+	if (fd >= 0)
+		close(fd);
+	if (moved && hq_netns_enter_fd(self, err) != 0 && rc == 0)
+		rc = HQ_EIO;
+	if (self >= 0)
+		close(self);
+	return rc;
+}
+
+/* True when s names one host (a bare address or a full-length prefix). */
+static bool
+is_host_addr(const char *s)
+{
+	struct nl_addr *a;
+	bool host;
+
+	if (nlx_addr_parse(s, AF_UNSPEC, &a) < 0)
+		return false;
+	host = nl_addr_get_prefixlen(a) == nl_addr_get_len(a) * 8;
+	nl_addr_put(a);
+	return host;
+}
+
+/*
+ * Each declared cloud host address becomes a local address of the lab
+ * side (on its loopback): the lab kernel delivers the DUT's packets for
+ * it to the lab's own sockets instead of forwarding them, and answers for
+ * connections nobody there holds with a RST.  An address the lab side
+ * already has is not ours to add (nor, on undo, to delete): refused.
+ */
+int
+hq_bench_redirect(struct hq_bench *b, size_t *np, struct hq_err *err)
+{
+	struct hq_err undo_err = { 0, "" };
+	struct hq_jentry e;
+	char bare[ADDR_MAX];
+	size_t i;
+	bool local;
+	int nlrc, rc = 0;
+
+	*np = 0;
+	if (b->cut != HQ_CUT_NONE)
+		return hq_err_set(err, HQ_EBUSY, "bench %u: %s cut active; "
+		    "no redirect during a cut", b->instance,
+		    hq_cut_mode_name(b->cut));
+	if (b->nredir > 0)
+		return hq_err_set(err, HQ_EBUSY, "bench %u: a redirect is "
+		    "already active", b->instance);
+	for (i = 0; i < b->ncloud; i++) {
+		if (!is_host_addr(b->cloud[i])) {
+			hq_warn("redirect: %s is a prefix, not one host; not "
+			    "redirected", b->cloud[i]);
+			continue;
+		}
+		snprintf(bare, sizeof(bare), "%s", b->cloud[i]);
+		bare[strcspn(bare, "/")] = '\0';
+		if ((rc = ns_addr_local(b->ns_lab, bare, &local, err)) != 0)
+			goto fail;
+		if (local) {
+			rc = hq_err_set(err, HQ_EBUSY, "redirect: %s is "
+			    "already an address of the lab side", bare);
+			goto fail;
+		}
+		memset(&e, 0, sizeof(e));
+		e.op = HQ_J_ADDR;
+		e.family = bench_family(bare);
+		snprintf(e.ifname, sizeof(e.ifname), REDIRECT_IF);
+		host_prefix(bare, e.addr, sizeof(e.addr));
+		if ((rc = bench_journal(b, &e, err)) != 0)
+			goto fail;
+		if ((nlrc = nlx_addr(b->sk, true, REDIRECT_IF, e.addr)) < 0) {
+			rc = nl_err(err, nlrc, "redirect address");
+			goto fail;
+		}
+		snprintf(b->redir[b->nredir++], ADDR_MAX, "%s", bare);
+	}
+	if (b->nredir == 0)
+		return hq_err_set(err, HQ_EINVAL, "redirect: the DUT file "
+		    "declares no cloud host address (bench.cloud)");
+	*np = b->nredir;
+	hq_info("bench %u: %zu cloud address%s redirected to the lab side",
+	    b->instance, b->nredir, b->nredir == 1 ? "" : "es");
+	return 0;
+ fail:
+	/* Half a redirect is worse than none. */
+	if (journal_undo(b->j, NULL, &undo_err) != 0)
+		hq_error("bench %u: undo after a failed redirect: %s",
+		    b->instance, undo_err.msg);
+	b->nredir = 0;
+	return rc;
+}
+
+int
+hq_bench_unredirect(struct hq_bench *b, struct hq_err *err)
+{
+	size_t n = 0;
+	int rc;
+
+	if (b->nredir == 0)
+		return 0;
+	/* No cut can be active (refused during a redirect): the journal
+	 * holds the redirect's entries only. */
+	if ((rc = journal_undo(b->j, &n, err)) != 0)
+		return rc;
+	hq_info("bench %u: redirect removed (%zu changes undone)",
+	    b->instance, n);
+	b->nredir = 0;
+	return 0;
+}
+
+const char *
+hq_bench_redirect_addr(const struct hq_bench *b, size_t i)
+{
+	return i < b->nredir ? b->redir[i] : NULL;
+}
+
+void
+hq_bench_close(struct hq_bench *b)
+{
+	struct hq_err err = { 0, "" };
+
+	if (b == NULL)
+		return;
+	if (b->j != NULL && hq_bench_restore(b, &err) != 0)
+		hq_error("bench %u: restore failed, the journal stays: %s; "
+		    "run `hopquy bench restore --bench %u`", b->instance,
+		    err.msg, b->instance);
+	nl_socket_free(b->sk);
+	hq_journal_close(b->j);
+	hq_bench_unlock(b->lock_fd);
+	free(b);
+}
+
+const char *
+hq_bench_lan_ifname(const struct hq_bench *b)
+{
+	return b->lan_if;
+}
+
+const char *
+hq_bench_uplink_ifname(const struct hq_bench *b)
+{
+	return b->uplink_if;
+}
+
+const char *
+hq_bench_lab_ns(const struct hq_bench *b)
+{
+	return b->is_host ? "" : b->ns_lab;
+}
+
+const char *
+hq_bench_dut_address(const struct hq_bench *b)
+{
+	return b->dut_addr;
+}
+
+unsigned
+hq_bench_instance(const struct hq_bench *b)
+{
+	return b->instance;
+}

@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Capture (see capture.h): a libpcap handle on the DUT-facing interface,
+ * read by a thread of its own, written as hand-made pcapng blocks
+ * (draft-ietf-opsawg-pcapng: SHB, IDB, EPB, ISB).  The only module that
+ * opens pcap handles; it never changes the network.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "bench/capture.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/util.h"
+
+/* pcapng block types and options. */
+#define BT_SHB		0x0A0D0D0Au
+#define BT_IDB		0x00000001u
+#define BT_ISB		0x00000005u
+#define BT_EPB		0x00000006u
+#define OPT_END		0
+#define OPT_COMMENT	1
+#define SHB_USERAPPL	4
+#define IF_NAME		2
+#define IF_DESCRIPTION	3
+#define IF_TSRESOL	9
+#define IF_FILTER	11
+#define ISB_STARTTIME	2
+#define ISB_ENDTIME	3
+#define ISB_IFRECV	4
+#define ISB_IFDROP	5
+#define ISB_FILTERACCEPT 6
+#define ISB_OSDROP	7
+#define ISB_USRDELIV	8
+
+#define LINKTYPE_WIRESHARK_UPPER_PDU	252
+#define EXP_PDU_TAG_DISSECTOR_NAME	12
+#define STEP_DISSECTOR	"data-text-lines"	/* 15 bytes + NUL: 16 */
+
+/* Room kept under the cap for step comments and the closing ISB. */
+#define CAP_RESERVE	(256u << 10)
+#define PENDING_MAX	64
+
+struct pending {
+	int64_t	 wall_ns;
+	char	*text;
+};
+
+struct hq_capture {
+	pcap_t		*p;
+	FILE		*f;
+	int		 fd;
+	int		 wakefd;
+	char		 path[4096];
+	char		 ifname[64];
+	char		*filter;
+	unsigned	 snaplen;
+	unsigned	 tsresol;	/* 9 (ns) or 6 (us) */
+	int		 linktype;
+	uint64_t	 max_bytes;
+	pthread_t	 thread;
+	bool		 running;
+
+	pthread_mutex_t	 mu;		/* guards the fields below */
+	pthread_cond_t	 cv;
+	struct pending	 q[PENDING_MAX];
+	size_t		 nq;
+	uint64_t	 queued, written_comments;
+	bool		 stop;
+	bool		 cap_hit;
+
+	/* Thread-owned while running. */
+	uint8_t		*blk;		/* one block being built */
+	size_t		 blksz;
+	uint64_t	 bytes;		/* written to the file */
+	uint64_t	 packets;
+	uint64_t	 over_cap;
+	uint64_t	 comments;
+	int		 write_errno;
+	bool		 dirty;
+	int64_t		 last_flush_ns;
+	int64_t		 start_ns, end_ns;	/* wall clock */
+	struct pcap_stat st;
+	bool		 have_stats;
+};
+
+static int64_t
+wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Block building into cap->blk: the caller sized it. */
+struct blk {
+	uint8_t	*p;
+	size_t	 len;
+};
+
+static void
+put(struct blk *b, const void *p, size_t n)
+{
+	if (n > 0)	/* memcpy(_, NULL, 0) is undefined */
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void
+put32(struct blk *b, uint32_t v)
+{
+	put(b, &v, 4);
+}
+
+static void
+put16(struct blk *b, uint16_t v)
+{
+	put(b, &v, 2);
+}
+
+static void
+pad4(struct blk *b)
+{
+	while (b->len % 4 != 0)
+		b->p[b->len++] = 0;
+}
+
+static void
+put_opt(struct blk *b, uint16_t code, const void *p, size_t n)
+{
+	put16(b, code);
+	put16(b, (uint16_t)n);
+	put(b, p, n);
+	pad4(b);
+}
+
+static void
+put_opt64(struct blk *b, uint16_t code, uint64_t v)
+{
+	put_opt(b, code, &v, 8);
+}
+
+/* Starts a block of type: total length patched by blk_end. */
+static void
+blk_begin(struct blk *b, uint8_t *buf, uint32_t type)
+{
+	b->p = buf;
+	b->len = 0;
+	put32(b, type);
+	put32(b, 0);
+}
+
+static void
+blk_end(struct blk *b)
+{
+	uint32_t total = (uint32_t)b->len + 4;
+
+	memcpy(b->p + 4, &total, 4);
+	put32(b, total);
+}
+
+static void
+cap_write(struct hq_capture *c, const struct blk *b)
+{
+	if (c->write_errno != 0)
+		return;
+	if (fwrite(b->p, 1, b->len, c->f) != b->len) {
+		c->write_errno = errno != 0 ? errno : EIO;
+		hq_error("%s: write: %s", c->path, strerror(c->write_errno));
+		return;
+	}
+	c->bytes += b->len;
+	c->dirty = true;
+}
+
+/* Timestamp in the interface's resolution, as the EPB's two words. */
+static void
+put_ts(struct blk *b, uint64_t units)
+{
+	put32(b, (uint32_t)(units >> 32));
+	put32(b, (uint32_t)units);
+}
+
+static uint64_t
+ts_units(const struct hq_capture *c, int64_t ns)
+{
+	return c->tsresol == 9 ? (uint64_t)ns : (uint64_t)(ns / 1000);
+}
+
+static void
+write_shb_idbs(struct hq_capture *c)
+{
+	static const char appl[] = "hopquy " HQ_VERSION;
+	struct blk b;
+	uint8_t res;
+	uint8_t fbuf[1 + HQ_CAPTURE_FILTER_MAX];
+	size_t flen;
+
+	blk_begin(&b, c->blk, BT_SHB);
+	put32(&b, 0x1A2B3C4Du);
+	put16(&b, 1);
+	put16(&b, 0);
+	put32(&b, 0xffffffffu);		/* section length: unknown */
+	put32(&b, 0xffffffffu);
+	put_opt(&b, SHB_USERAPPL, appl, strlen(appl));
+	put_opt(&b, OPT_END, NULL, 0);
+	blk_end(&b);
+	cap_write(c, &b);
+
+	blk_begin(&b, c->blk, BT_IDB);
+	put16(&b, (uint16_t)c->linktype);
+	put16(&b, 0);
+	put32(&b, c->snaplen);
+	put_opt(&b, IF_NAME, c->ifname, strlen(c->ifname));
+	res = (uint8_t)c->tsresol;
+	put_opt(&b, IF_TSRESOL, &res, 1);
+	if (c->filter != NULL) {
+		flen = strlen(c->filter);
+		fbuf[0] = 0;		/* libpcap filter string */
+		memcpy(fbuf + 1, c->filter, flen);
+		put_opt(&b, IF_FILTER, fbuf, flen + 1);
+	}
+	put_opt(&b, OPT_END, NULL, 0);
+	blk_end(&b);
+	cap_write(c, &b);
+
+	/* Interface 1: the run's steps. */
+	blk_begin(&b, c->blk, BT_IDB);
+	put16(&b, LINKTYPE_WIRESHARK_UPPER_PDU);
+	put16(&b, 0);
+	put32(&b, 0);
+	put_opt(&b, IF_NAME, "hopquy-steps", 12);
+	put_opt(&b, IF_DESCRIPTION, "hopquy test steps", 17);
+	res = 9;
+	put_opt(&b, IF_TSRESOL, &res, 1);
+	put_opt(&b, OPT_END, NULL, 0);
+	blk_end(&b);
+	cap_write(c, &b);
+}
+
+static void
+write_comment(struct hq_capture *c, int64_t ns, const char *text)
+{
+	static const char dis[16] = STEP_DISSECTOR;
+	struct blk b;
+	size_t tlen = strlen(text), plen;
+	uint16_t be;
+
+	if (c->comments >= HQ_CAPTURE_COMMENTS_MAX) {
+		hq_warn("%s: more than %d step comments, dropped", c->path,
+		    HQ_CAPTURE_COMMENTS_MAX);
+		return;
+	}
+	plen = 4 + sizeof(dis) + 4 + tlen;	/* tags, then the text */
+	blk_begin(&b, c->blk, BT_EPB);
+	put32(&b, 1);
+	put_ts(&b, (uint64_t)ns);
+	put32(&b, (uint32_t)plen);
+	put32(&b, (uint32_t)plen);
+	/* Exported-PDU tags are big-endian. */
+	be = htobe16(EXP_PDU_TAG_DISSECTOR_NAME);
+	put(&b, &be, 2);
+	be = htobe16(sizeof(dis));
+	put(&b, &be, 2);
+	put(&b, dis, sizeof(dis));
+	put32(&b, 0);			/* end of tags */
+	put(&b, text, tlen);
+	pad4(&b);
+	put_opt(&b, OPT_COMMENT, text, tlen);
+	put_opt(&b, OPT_END, NULL, 0);
+	blk_end(&b);
+	cap_write(c, &b);
+	c->comments++;
+}
+
+static void
+on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct hq_capture *c = (struct hq_capture *)arg;
+	struct blk b;
+	uint32_t caplen = h->caplen < c->snaplen ? h->caplen : c->snaplen;
+	uint64_t t;
+	size_t need = 28 + ((size_t)caplen + 3) / 4 * 4 + 4;
+
+	if (c->bytes + need + CAP_RESERVE > c->max_bytes) {
+		if (!c->cap_hit) {
+			pthread_mutex_lock(&c->mu);
+			c->cap_hit = true;
+			pthread_mutex_unlock(&c->mu);
+			hq_warn("%s: size cap of %llu bytes hit; later packets "
+			    "are not written", c->path,
+			    (unsigned long long)c->max_bytes);
+		}
+		c->over_cap++;
+		return;
+	}
+	/* h->ts carries nanoseconds in tv_usec with nano precision. */
+	t = (uint64_t)h->ts.tv_sec * (c->tsresol == 9 ? 1000000000u :
+	    1000000u) + (uint64_t)h->ts.tv_usec;
+	blk_begin(&b, c->blk, BT_EPB);
+	put32(&b, 0);
+	put_ts(&b, t);
+	put32(&b, caplen);
+	put32(&b, h->len);
+	put(&b, bytes, caplen);
+	pad4(&b);
+	blk_end(&b);
+	cap_write(c, &b);
+	c->packets++;
+}
+
+/* Reads what the kernel has ready; bounded so comments are not starved. */
+static int
+cap_dispatch(struct hq_capture *c)
+{
+	int n, total = 0, i;
+
+	for (i = 0; i < 64; i++) {
+		if ((n = pcap_dispatch(c->p, 512, on_packet, (u_char *)c)) < 0) {
+			hq_error("%s: %s", c->ifname, pcap_geterr(c->p));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	return total;
+}
+
+/* Writes the queued comments; called with c->mu held. */
+static void
+cap_drain_comments(struct hq_capture *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nq; i++) {
+		write_comment(c, c->q[i].wall_ns, c->q[i].text);
+		free(c->q[i].text);
+		c->written_comments++;
+	}
+	c->nq = 0;
+	if (c->dirty) {
+		fflush(c->f);
+		c->dirty = false;
+		c->last_flush_ns = hq_mono_ns();
+	}
+	pthread_cond_broadcast(&c->cv);
+}
+
+static void
+write_isb(struct hq_capture *c)
+{
+	struct blk b;
+
+	blk_begin(&b, c->blk, BT_ISB);
+	put32(&b, 0);
+	put_ts(&b, ts_units(c, c->end_ns));
+	/* isb_starttime/endtime are in the interface's resolution. */
+	{
+		uint64_t s = ts_units(c, c->start_ns), e = ts_units(c,
+		    c->end_ns);
+		uint32_t w[2];
+
+		w[0] = (uint32_t)(s >> 32);
+		w[1] = (uint32_t)s;
+		put_opt(&b, ISB_STARTTIME, w, 8);
+		w[0] = (uint32_t)(e >> 32);
+		w[1] = (uint32_t)e;
+		put_opt(&b, ISB_ENDTIME, w, 8);
+	}
+	if (c->have_stats) {
+		put_opt64(&b, ISB_IFRECV, c->st.ps_recv);
+		put_opt64(&b, ISB_IFDROP, c->st.ps_ifdrop);
+		put_opt64(&b, ISB_FILTERACCEPT, c->st.ps_recv);
+		put_opt64(&b, ISB_OSDROP, c->st.ps_drop);
+	}
+	put_opt64(&b, ISB_USRDELIV, c->packets);
+	put_opt(&b, OPT_END, NULL, 0);
+	blk_end(&b);
+	cap_write(c, &b);
+}
+
+static void *
+cap_thread(void *arg)
+{
+	struct hq_capture *c = arg;
+	struct pollfd pfd[2];
+	uint64_t v;
+	int64_t stop_at = 0;
+	bool stopping;
+
+	pfd[0].fd = pcap_get_selectable_fd(c->p);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = c->wakefd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, HQ_CAPTURE_TIMEOUT_MS) < 0 && errno != EINTR)
+			break;
+		if ((pfd[1].revents & POLLIN) != 0 &&
+		    read(c->wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			break;
+		/* Packets first, so a step follows what came before it. */
+		if (cap_dispatch(c) < 0)
+			break;
+		pthread_mutex_lock(&c->mu);
+		stopping = c->stop;
+		cap_drain_comments(c);
+		pthread_mutex_unlock(&c->mu);
+		if (c->dirty && hq_mono_ns() - c->last_flush_ns >
+		    (int64_t)HQ_CAPTURE_FLUSH_MS * 1000000) {
+			fflush(c->f);
+			c->dirty = false;
+			c->last_flush_ns = hq_mono_ns();
+		}
+		if (!stopping)
+			continue;
+		/* Blocks of the ring retire after the block timeout. */
+		if (stop_at == 0)
+			stop_at = hq_mono_ns() +
+			    (int64_t)HQ_CAPTURE_TIMEOUT_MS * 3 * 1000000;
+		else if (hq_mono_ns() >= stop_at)
+			break;
+	}
+	cap_dispatch(c);
+	pthread_mutex_lock(&c->mu);
+	cap_drain_comments(c);
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void
+cap_free(struct hq_capture *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	if (c->p != NULL)
+		pcap_close(c->p);
+	if (c->f != NULL)
+		fclose(c->f);
+	else if (c->fd >= 0)
+		close(c->fd);
+	if (c->wakefd >= 0)
+		close(c->wakefd);
+	for (i = 0; i < c->nq; i++)
+		free(c->q[i].text);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c->filter);
+	free(c->blk);
+	free(c);
+}
+
+int
+hq_capture_start(const struct hq_capture_opts *o, struct hq_capture **capp,
+    struct hq_err *err)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct bpf_program prog;
+	struct hq_capture *c;
+	int prc, rc = 0;
+
+	*capp = NULL;
+	if (o->ifname == NULL || o->path == NULL)
+		return hq_err_set(err, HQ_EINVAL, "capture: interface and "
+		    "file are required");
+	if (o->snaplen != 0 && (o->snaplen < HQ_CAPTURE_SNAPLEN_MIN ||
+	    o->snaplen > HQ_CAPTURE_SNAPLEN_DEFAULT))
+		return hq_err_set(err, HQ_EINVAL, "capture: snap length %u, "
+		    "expected %d to %d", o->snaplen, HQ_CAPTURE_SNAPLEN_MIN,
+		    HQ_CAPTURE_SNAPLEN_DEFAULT);
+	if (o->filter != NULL && strlen(o->filter) > HQ_CAPTURE_FILTER_MAX)
+		return hq_err_set(err, HQ_EINVAL, "capture: filter longer "
+		    "than %d bytes", HQ_CAPTURE_FILTER_MAX);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "capture");
+	c->fd = -1;
+	c->wakefd = -1;
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	snprintf(c->path, sizeof(c->path), "%s", o->path);
+	snprintf(c->ifname, sizeof(c->ifname), "%s", o->ifname);
+	c->snaplen = o->snaplen != 0 ? o->snaplen : HQ_CAPTURE_SNAPLEN_DEFAULT;
+	c->max_bytes = o->max_bytes != 0 ? o->max_bytes :
+	    HQ_CAPTURE_MAX_BYTES_DEFAULT;
+	if (o->filter != NULL && o->filter[0] != '\0' &&
+	    (c->filter = strdup(o->filter)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "capture");
+		goto out;
+	}
+	c->blksz = (size_t)c->snaplen + 4096 + HQ_CAPTURE_COMMENT_MAX * 3 +
+	    HQ_CAPTURE_FILTER_MAX;
+	if ((c->blk = malloc(c->blksz)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "capture");
+		goto out;
+	}
+	if ((c->p = pcap_create(o->ifname, ebuf)) == NULL) {
+		rc = hq_err_set(err, HQ_EIO, "capture %s: %s", o->ifname,
+		    ebuf);
+		goto out;
+	}
+	pcap_set_snaplen(c->p, (int)c->snaplen);
+	pcap_set_promisc(c->p, 1);
+	pcap_set_timeout(c->p, HQ_CAPTURE_TIMEOUT_MS);
+	pcap_set_buffer_size(c->p, o->buffer_bytes != 0 ?
+	    (int)o->buffer_bytes : (int)HQ_CAPTURE_BUFFER_DEFAULT);
+	if (o->immediate)
+		pcap_set_immediate_mode(c->p, 1);
+	c->tsresol = pcap_set_tstamp_precision(c->p,
+	    PCAP_TSTAMP_PRECISION_NANO) == 0 ? 9 : 6;
+	if ((prc = pcap_activate(c->p)) < 0) {
+		rc = hq_err_set(err, prc == PCAP_ERROR_NO_SUCH_DEVICE ?
+		    HQ_EUNREACH : HQ_EIO, "capture %s: %s", o->ifname,
+		    pcap_geterr(c->p));
+		goto out;
+	}
+	if (prc > 0)
+		hq_warn("capture %s: %s", o->ifname, pcap_geterr(c->p));
+	if (c->tsresol == 9 && pcap_get_tstamp_precision(c->p) !=
+	    PCAP_TSTAMP_PRECISION_NANO)
+		c->tsresol = 6;
+	c->linktype = pcap_datalink(c->p);
+	if (c->filter != NULL) {
+		if (pcap_compile(c->p, &prog, c->filter, 1,
+		    PCAP_NETMASK_UNKNOWN) != 0) {
+			rc = hq_err_set(err, HQ_EINVAL, "capture filter: %s",
+			    pcap_geterr(c->p));
+			goto out;
+		}
+		prc = pcap_setfilter(c->p, &prog);
+		pcap_freecode(&prog);
+		if (prc != 0) {
+			rc = hq_err_set(err, HQ_EIO, "capture filter: %s",
+			    pcap_geterr(c->p));
+			goto out;
+		}
+	}
+	if (pcap_setnonblock(c->p, 1, ebuf) != 0 ||
+	    pcap_get_selectable_fd(c->p) < 0) {
+		rc = hq_err_set(err, HQ_EIO, "capture %s: not pollable",
+		    o->ifname);
+		goto out;
+	}
+	if ((c->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		rc = hq_err_sys(err, "eventfd");
+		goto out;
+	}
+	if ((c->fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) < 0) {
+		rc = hq_err_sys(err, c->path);
+		goto out;
+	}
+	if ((c->f = fdopen(c->fd, "wb")) == NULL) {
+		rc = hq_err_sys(err, c->path);
+		goto out;
+	}
+	setvbuf(c->f, NULL, _IOFBF, 1u << 20);
+	c->start_ns = wall_ns();
+	write_shb_idbs(c);
+	fflush(c->f);
+	if (c->write_errno != 0) {
+		errno = c->write_errno;
+		rc = hq_err_sys(err, c->path);
+		goto out;
+	}
+	c->last_flush_ns = hq_mono_ns();
+	if ((prc = pthread_create(&c->thread, NULL, cap_thread, c)) != 0) {
+		errno = prc;
+		rc = hq_err_sys(err, "capture thread");
+		goto out;
+	}
+	c->running = true;
+	hq_info("capture %s -> %s (snaplen %u%s%s)", c->ifname, c->path,
+	    c->snaplen, c->filter != NULL ? ", filter " : "",
+	    c->filter != NULL ? c->filter : "");
+	*capp = c;
+	c = NULL;
+ out:
+	if (c != NULL && c->f != NULL)
+		unlink(c->path);
+	cap_free(c);
+	return rc;
+}
+
+static void
+cap_wake(struct hq_capture *c)
+{
+	uint64_t one = 1;
+
+	if (write(c->wakefd, &one, sizeof(one)) < 0)
+		hq_debug("capture wake: %s", strerror(errno));
+}
+
+void
+hq_capture_comment(struct hq_capture *c, const char *text)
+{
+	struct timespec until;
+	uint64_t mine;
+	char *t;
+	size_t len;
+
+	if (c == NULL || text == NULL)
+		return;
+	len = strlen(text);
+	if (len > HQ_CAPTURE_COMMENT_MAX)
+		len = HQ_CAPTURE_COMMENT_MAX;
+	if ((t = malloc(HQ_CAPTURE_COMMENT_MAX + 1)) == NULL)
+		return;
+	/* Text may quote the DUT: escaped, one line, cut to fit. */
+	hq_escape(t, HQ_CAPTURE_COMMENT_MAX + 1, text, len);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	pthread_mutex_lock(&c->mu);
+	if (c->stop || c->nq == PENDING_MAX) {
+		pthread_mutex_unlock(&c->mu);
+		hq_warn("capture: step comment dropped (%s)", c->stop ?
+		    "stopped" : "queue full");
+		free(t);
+		return;
+	}
+	c->q[c->nq].wall_ns = wall_ns();
+	c->q[c->nq].text = t;
+	c->nq++;
+	mine = ++c->queued;
+	cap_wake(c);
+	while (c->written_comments < mine)
+		if (pthread_cond_timedwait(&c->cv, &c->mu, &until) ==
+		    ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+hq_capture_step_hook(void *arg, const char *case_id, const char *text)
+{
+	char buf[HQ_CAPTURE_COMMENT_MAX];
+
+	snprintf(buf, sizeof(buf), "%s: %s", case_id != NULL ? case_id : "-",
+	    text);
+	hq_capture_comment(arg, buf);
+}
+
+bool
+hq_capture_cap_hit(struct hq_capture *c)
+{
+	bool hit;
+
+	if (c == NULL)
+		return false;
+	pthread_mutex_lock(&c->mu);
+	hit = c->cap_hit;
+	pthread_mutex_unlock(&c->mu);
+	return hit;
+}
+
+static cJSON *
+cap_stats_json(const struct hq_capture *c)
+{
+	char t[40];
+	cJSON *j;
+
+	if ((j = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(j, "interface", c->ifname);
+	cJSON_AddStringToObject(j, "file", c->path);
+	cJSON_AddNumberToObject(j, "snaplen", c->snaplen);
+	if (c->filter != NULL)
+		cJSON_AddStringToObject(j, "filter", c->filter);
+	else
+		cJSON_AddNullToObject(j, "filter");
+	cJSON_AddNumberToObject(j, "packets", (double)c->packets);
+	cJSON_AddNumberToObject(j, "bytes", (double)c->bytes);
+	cJSON_AddNumberToObject(j, "kernel_drops", c->have_stats ?
+	    (double)c->st.ps_drop : -1);
+	cJSON_AddNumberToObject(j, "interface_drops", c->have_stats ?
+	    (double)c->st.ps_ifdrop : -1);
+	cJSON_AddNumberToObject(j, "received", c->have_stats ?
+	    (double)c->st.ps_recv : -1);
+	cJSON_AddNumberToObject(j, "not_written_over_cap",
+	    (double)c->over_cap);
+	cJSON_AddNumberToObject(j, "max_bytes", (double)c->max_bytes);
+	cJSON_AddBoolToObject(j, "cap_hit", c->cap_hit);
+	cJSON_AddNumberToObject(j, "comments", (double)c->comments);
+	hq_time_rfc3339(c->start_ns / 1000000, t, sizeof(t));
+	cJSON_AddStringToObject(j, "start", t);
+	hq_time_rfc3339(c->end_ns / 1000000, t, sizeof(t));
+	cJSON_AddStringToObject(j, "end", t);
+	return j;
+}
+
+int
+hq_capture_stop(struct hq_capture *c, cJSON **statsp, struct hq_err *err)
+{
+	int rc = 0;
+
+	if (statsp != NULL)
+		*statsp = NULL;
+	if (c == NULL)
+		return 0;
+	if (c->running) {
+		pthread_mutex_lock(&c->mu);
+		c->stop = true;
+		cap_wake(c);
+		pthread_mutex_unlock(&c->mu);
+		pthread_join(c->thread, NULL);
+		c->running = false;
+	}
+	c->end_ns = wall_ns();
+	c->have_stats = pcap_stats(c->p, &c->st) == 0;
+	if (!c->have_stats)
+		hq_warn("capture %s: no statistics: %s", c->ifname,
+		    pcap_geterr(c->p));
+	write_isb(c);
+	if (fflush(c->f) != 0 && c->write_errno == 0)
+		c->write_errno = errno;
+	if (fsync(c->fd) != 0 && c->write_errno == 0)
+		c->write_errno = errno;
+	if (c->write_errno != 0) {
+		errno = c->write_errno;
+		rc = hq_err_sys(err, c->path);
+	}
+	if (statsp != NULL)
+		*statsp = cap_stats_json(c);
+	hq_info("capture %s: %llu packets, %llu dropped by the kernel%s",
+	    c->ifname, (unsigned long long)c->packets,
+	    (unsigned long long)(c->have_stats ? c->st.ps_drop : 0),
+	    c->cap_hit ? ", size cap hit" : "");
+	cap_free(c);
+	return rc;
+}

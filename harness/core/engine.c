@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The run engine.  For each planned instance: a context (DUT, params,
+ * deadline, evidence store, run dir), the family's run(), the verdict
+ * rules (no verdict or an error: INCONCLUSIVE), then the result streamed
+ * to results.jsonl.  report.json is assembled at the end, and also when
+ * the run is interrupted (marked incomplete).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "bench/capture.h"
+#include "core/engine.h"
+#include "core/profile.h"
+#include "core/report.h"
+#include "core/result.h"
+#include "evidence/evidence.h"
+#include "evidence/render.h"
+#include "evidence/sign.h"
+#include "family.h"
+#include "model/dut.h"
+#include "model/lab.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/util.h"
+
+struct run {
+	const struct hq_profile	*p;
+	const struct hq_dut	*dut;
+	const struct hq_run_opts *o;
+	struct hq_plan		 plan;
+	char			 rundir[PATH_MAX];
+	char			 report_id[64];
+	int64_t			 started_ms;
+	int64_t			 t0_ns;
+	int			 results_fd;
+	struct hq_evidence	*ev;
+	cJSON			*results;	/* array */
+	cJSON			*deviations;	/* array */
+	cJSON			*facts;
+	cJSON			*run_extra;
+	struct hq_bench		*bench;
+	struct hq_capture	*cap;
+	struct hq_lab		*lab;		/* --lab, or NULL */
+	struct hq_signer	*signer;	/* --sign/--cert, or NULL */
+	struct hq_ctx		 ctx;
+};
+
+static int
+make_rundir(struct run *r, struct hq_err *err)
+{
+	char path[PATH_MAX + 32];
+	struct stat st;
+	int rc;
+
+	if (r->o->rundir != NULL)
+		snprintf(r->rundir, sizeof(r->rundir), "%s", r->o->rundir);
+	else
+		snprintf(r->rundir, sizeof(r->rundir), "runs/%s",
+		    r->report_id);
+	if ((rc = hq_mkdirs(r->rundir, 0755, err)) != 0)
+		return rc;
+	/* Never overwrite a previous run's evidence. */
+	snprintf(path, sizeof(path), "%s/results.jsonl", r->rundir);
+	if (stat(path, &st) == 0)
+		return hq_err_set(err, HQ_EUSAGE, "%s already holds a run; "
+		    "choose another -o directory", r->rundir);
+	return 0;
+}
+
+/* Appends one line and syncs it, so an aborted run keeps what finished. */
+static void
+stream_result(struct run *r, const cJSON *entry)
+{
+	char *line = cJSON_PrintUnformatted(entry);
+	size_t len, off = 0;
+
+	if (line == NULL || r->results_fd < 0) {
+		free(line);
+		return;
+	}
+	len = strlen(line);
+	line[len] = '\n';
+	while (off < len + 1) {
+		ssize_t n = write(r->results_fd, line + off, len + 1 - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			hq_warn("results.jsonl: %s", strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	fsync(r->results_fd);
+	free(line);
+}
+
+static cJSON *
+strv_json(char **v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+/* The params a case runs with: the profile's, then the run's overrides. */
+static int
+effective_params(struct run *r, const struct hq_case *tc, cJSON **paramsp,
+    cJSON *devs, struct hq_err *err)
+{
+	const cJSON *ov = NULL, *c;
+	cJSON *params;
+	struct hq_err ferr = { 0 };
+	int rc;
+
+	*paramsp = NULL;
+	if ((params = cJSON_Duplicate(tc->params, 1)) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if (r->o->overrides != NULL)
+		ov = cJSON_GetObjectItemCaseSensitive(r->o->overrides, tc->id);
+	if (ov != NULL) {
+		cJSON_ArrayForEach(c, ov) {
+			const cJSON *old = cJSON_GetObjectItemCaseSensitive(
+			    params, c->string);
+			cJSON *d = cJSON_CreateObject();
+			char *was = old != NULL ? cJSON_PrintUnformatted(old) :
+			    NULL, *now = cJSON_PrintUnformatted(c);
+
+			cJSON_AddStringToObject(d, "case", tc->id);
+			cJSON_AddStringToObject(d, "param", c->string);
+			cJSON_AddStringToObject(d, "profile_value",
+			    was != NULL ? was : "(unset)");
+			cJSON_AddStringToObject(d, "run_value",
+			    now != NULL ? now : "?");
+			cJSON_AddStringToObject(d, "reason", "overridden for "
+			    "this run with --set");
+			cJSON_AddItemToArray(devs, d);
+			free(was);
+			free(now);
+			if (old != NULL)
+				cJSON_ReplaceItemInObjectCaseSensitive(params,
+				    c->string, cJSON_Duplicate(c, 1));
+			else
+				cJSON_AddItemToObject(params, c->string,
+				    cJSON_Duplicate(c, 1));
+		}
+		if (tc->fam->check_params != NULL &&
+		    (rc = tc->fam->check_params(params, &ferr)) != 0) {
+			cJSON_Delete(params);
+			return hq_err_set(err, rc, "--set %s: %s", tc->id,
+			    ferr.msg);
+		}
+	}
+	*paramsp = params;
+	return 0;
+}
+
+static cJSON *
+entry_new(const struct hq_case *tc, const cJSON *params,
+    const struct hq_group *g)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(e, "id", tc->id);
+	cJSON_AddStringToObject(e, "title", tc->title);
+	cJSON_AddStringToObject(e, "group", tc->group);
+	if (g != NULL)
+		cJSON_AddStringToObject(e, "group_title", g->title);
+	if (tc->clause != NULL)
+		cJSON_AddStringToObject(e, "clause", tc->clause);
+	cJSON_AddItemToObject(e, "refs", strv_json(tc->refs, tc->nrefs));
+	cJSON_AddStringToObject(e, "family", tc->family);
+	cJSON_AddBoolToObject(e, "mandatory", tc->mandatory);
+	cJSON_AddStringToObject(e, "method", tc->description);
+	cJSON_AddItemToObject(e, "params", cJSON_Duplicate(params, 1));
+	return e;
+}
+
+static void
+entry_finish(cJSON *e, struct hq_result *res, int64_t start_ms,
+    int64_t end_ms, cJSON *devs)
+{
+	cJSON *rj = hq_result_json(res), *c;
+	char ts[40];
+
+	hq_time_rfc3339(start_ms, ts, sizeof(ts));
+	cJSON_AddStringToObject(e, "started", ts);
+	hq_time_rfc3339(end_ms, ts, sizeof(ts));
+	cJSON_AddStringToObject(e, "ended", ts);
+	cJSON_AddNumberToObject(e, "duration_ms", (double)(end_ms - start_ms));
+	cJSON_ArrayForEach(c, rj)
+		cJSON_AddItemToObject(e, c->string, cJSON_Duplicate(c, 1));
+	cJSON_AddItemToObject(e, "deviations", devs != NULL ?
+	    cJSON_Duplicate(devs, 1) : cJSON_CreateArray());
+}
+
+static void
+progress(const struct run *r, size_t i, const struct hq_case *tc,
+    const struct hq_result *res, int64_t ms)
+{
+	if (!r->o->progress)
+		return;
+	fprintf(stderr, "[%3zu/%zu] %-40s %-14s %6.1f s  %.80s\n", i + 1,
+	    r->plan.nitems, tc->id, hq_verdict_name(hq_result_verdict(res)),
+	    (double)ms / 1000.0, hq_result_rationale(res));
+}
+
+static void
+run_one(struct run *r, size_t i)
+{
+	const struct hq_plan_item *it = &r->plan.items[i];
+	const struct hq_case *tc = it->tc;
+	struct hq_case eff;
+	struct hq_result *res;
+	struct hq_err err = { 0 };
+	cJSON *params = NULL, *entry, *devs = cJSON_CreateArray();
+	int64_t start = hq_wall_ms();
+	int rc;
+
+	if ((res = hq_result_new(tc->id, r->t0_ns)) == NULL) {
+		cJSON_Delete(devs);
+		return;
+	}
+	if (r->cap != NULL)
+		hq_result_set_hook(res, hq_capture_step_hook, r->cap);
+	if (r->o->progress && it->applicable)
+		fprintf(stderr, "[%3zu/%zu] %-40s running...\r", i + 1,
+		    r->plan.nitems, tc->id);
+	if (!it->applicable) {
+		hq_verdict(res, HQ_NOT_APPLICABLE, "%s", it->reason);
+		params = cJSON_Duplicate(tc->params, 1);
+	} else if (hq_interrupted) {
+		hq_verdict(res, HQ_INCONCLUSIVE, "not run: the run was "
+		    "interrupted");
+		params = cJSON_Duplicate(tc->params, 1);
+	} else if ((rc = effective_params(r, tc, &params, devs, &err)) != 0) {
+		hq_verdict(res, HQ_INCONCLUSIVE, "error: %s", err.msg);
+		params = cJSON_Duplicate(tc->params, 1);
+	} else {
+		eff = *tc;
+		eff.params = params;
+		r->ctx.tc = &eff;
+		r->ctx.deadline = hq_deadline_in((int64_t)tc->timeout_s * 1000);
+		hq_info("%s: start (%s)", tc->id, tc->family);
+		if (r->cap != NULL) {
+			char note[512];
+
+			snprintf(note, sizeof(note), "case %s: start", tc->id);
+			hq_capture_comment(r->cap, note);
+		}
+		rc = tc->fam->run(&r->ctx, &eff, res, &err);
+		if (tc->fam->cleanup != NULL)
+			tc->fam->cleanup(&r->ctx);
+		r->ctx.tc = NULL;
+		if (hq_interrupted)
+			hq_verdict(res, HQ_INCONCLUSIVE, "interrupted: %s",
+			    err.code != 0 ? err.msg : "SIGINT/SIGTERM");
+		else if (rc != 0)
+			hq_verdict(res, HQ_INCONCLUSIVE, "error: %s",
+			    err.code != 0 ? err.msg : hq_err_name(rc));
+		else if (hq_result_verdict(res) == HQ_V_NONE)
+			hq_verdict(res, HQ_INCONCLUSIVE, "error: the %s family "
+			    "reached no verdict", tc->family);
+		else if (hq_result_verdict(res) == HQ_PASS &&
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+		    hq_result_json(res), "steps")) == 0)
+			/* A PASS needs positive evidence: at least the steps
+			 * that produced it. */
+			hq_verdict(res, HQ_INCONCLUSIVE, "error: PASS without "
+			    "any recorded step");
+		/* A PASS resting on a capture that hit its cap rests on
+		 * incomplete evidence. */
+		if (hq_result_verdict(res) == HQ_PASS &&
+		    (tc->fam->flags & HQ_FAM_NEEDS_CAPTURE) != 0 &&
+		    (r->cap == NULL || hq_capture_cap_hit(r->cap)))
+			hq_verdict(res, HQ_INCONCLUSIVE, "%s",
+			    r->cap == NULL ? "no capture was running (needed "
+			    "as evidence)" : "the capture reached its size "
+			    "cap; the evidence is incomplete");
+		if (r->cap != NULL) {
+			char note[512];
+
+			snprintf(note, sizeof(note), "case %s: %s", tc->id,
+			    hq_verdict_name(hq_result_verdict(res)));
+			hq_capture_comment(r->cap, note);
+		}
+		hq_info("%s: %s: %s", tc->id,
+		    hq_verdict_name(hq_result_verdict(res)),
+		    hq_result_rationale(res));
+	}
+	entry = entry_new(tc, params, hq_profile_group(r->p, tc->group));
+	entry_finish(entry, res, start, hq_wall_ms(), devs);
+	if (cJSON_GetArraySize(devs) > 0) {
+		const cJSON *d;
+
+		cJSON_ArrayForEach(d, devs)
+			cJSON_AddItemToArray(r->deviations,
+			    cJSON_Duplicate(d, 1));
+	}
+	stream_result(r, entry);
+	cJSON_AddItemToArray(r->results, entry);
+	if (it->applicable)
+		progress(r, i, tc, res, hq_wall_ms() - start);
+	hq_result_free(res);
+	cJSON_Delete(params);
+	cJSON_Delete(devs);
+}
+
+static int
+finish(struct run *r, bool complete, struct hq_run_summary *sum,
+    struct hq_err *err)
+{
+	struct hq_report_in in = { 0 };
+	struct hq_err serr = { 0 };
+	cJSON *manifest, *report, *s, *lab;
+	int rc;
+
+	if (hq_evidence_seal(r->ev, &serr) != 0)
+		hq_warn("%s", serr.msg);
+	manifest = hq_evidence_manifest(r->ev);
+	lab = hq_lab_report_json(r->lab, r->signer != NULL ?
+	    hq_signer_subject(r->signer) : NULL, r->signer != NULL ?
+	    hq_signer_keyid(r->signer) : NULL);
+	in.lab = lab;
+	in.profile = r->p;
+	in.dut = r->dut;
+	in.report_id = r->report_id;
+	in.started_ms = r->started_ms;
+	in.ended_ms = hq_wall_ms();
+	in.results = r->results;
+	in.manifest = manifest;
+	in.run_extra = r->run_extra;
+	in.deviations = r->deviations;
+	in.complete = complete;
+	if ((report = hq_report_build(&in)) == NULL) {
+		cJSON_Delete(manifest);
+		cJSON_Delete(lab);
+		return hq_err_set(err, HQ_ENOMEM, "report: no memory");
+	}
+	/* report.json is final once written; the signature, attestation,
+	 * HTML and JUnit are derived from its bytes on disk. */
+	if ((rc = hq_report_write(r->rundir, report, err)) == 0)
+		rc = hq_render_outputs(r->rundir, r->signer, r->o->tsa_url,
+		    err);
+	s = cJSON_GetObjectItemCaseSensitive(report, "summary");
+	sum->npass = (size_t)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(s, "pass"));
+	sum->nfail = (size_t)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(s, "fail"));
+	sum->ninconclusive = (size_t)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(s, "inconclusive"));
+	sum->nna = (size_t)cJSON_GetNumberValue(
+	    cJSON_GetObjectItemCaseSensitive(s, "not_applicable"));
+	cJSON_Delete(report);
+	cJSON_Delete(manifest);
+	cJSON_Delete(lab);
+	return rc;
+}
+
+/*
+ * Opens the bench (lock, journal check), moves into the lab side so the
+ * DUT is reached over the LAN, and starts the capture on the DUT-facing
+ * interface: from before the first step to after the last.
+ */
+static int
+bench_open(struct run *r, struct hq_err *err)
+{
+	int rc;
+
+	if ((rc = hq_bench_open(r->dut, r->o->bench_instance, &r->bench,
+	    err)) != 0 ||
+	    (rc = hq_bench_enter_lab(r->bench, err)) != 0)
+		return rc;
+	r->ctx.bench = r->bench;
+	return 0;
+}
+
+static int
+bench_setup(struct run *r, struct hq_err *err)
+{
+	struct hq_capture_opts co = HQ_CAPTURE_OPTS_INIT;
+	char abspath[PATH_MAX];
+	cJSON *b;
+	int rc;
+
+	b = cJSON_AddObjectToObject(r->run_extra, "bench");
+	cJSON_AddNumberToObject(b, "instance", hq_bench_instance(r->bench));
+	cJSON_AddStringToObject(b, "mode", r->dut->bench_mode);
+	cJSON_AddStringToObject(b, "lab_namespace", hq_bench_lab_ns(r->bench));
+	cJSON_AddStringToObject(b, "lan_if", hq_bench_lan_ifname(r->bench));
+	cJSON_AddStringToObject(b, "uplink_if",
+	    hq_bench_uplink_ifname(r->bench));
+	if (r->o->no_capture)
+		return 0;
+	if ((rc = hq_evidence_register(r->ev, "capture/run.pcapng",
+	    "capture", abspath, sizeof(abspath), err)) != 0)
+		return rc;
+	co.ifname = hq_bench_lan_ifname(r->bench);
+	co.path = abspath;
+	co.snaplen = r->o->snaplen;
+	co.filter = r->o->capture_filter;
+	co.max_bytes = r->o->capture_max_bytes;
+	if ((rc = hq_capture_start(&co, &r->cap, err)) != 0)
+		return rc;
+	r->ctx.cap = r->cap;
+	hq_capture_comment(r->cap, "run: start");
+	return 0;
+}
+
+/* Stops the capture (stats into the report), restores and unlocks. */
+static void
+bench_teardown(struct run *r)
+{
+	struct hq_err err = { 0 };
+	cJSON *stats = NULL;
+
+	if (r->cap != NULL) {
+		hq_capture_comment(r->cap, hq_interrupted ? "run: interrupted" :
+		    "run: end");
+		if (hq_capture_stop(r->cap, &stats, &err) != 0)
+			hq_warn("capture: %s", err.msg);
+		r->cap = NULL;
+		r->ctx.cap = NULL;
+		if (stats != NULL)
+			cJSON_AddItemToObject(r->run_extra, "capture", stats);
+	}
+	if (r->bench != NULL) {
+		hq_bench_close(r->bench);
+		r->bench = NULL;
+		r->ctx.bench = NULL;
+	}
+}
+
+int
+hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
+    const struct hq_run_opts *o, struct hq_run_summary *sum,
+    struct hq_err *err)
+{
+	struct run r;
+	char path[PATH_MAX + 32];
+	size_t i;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	memset(sum, 0, sizeof(*sum));
+	r.p = p;
+	r.dut = dut;
+	r.o = o;
+	r.results_fd = -1;
+	r.started_ms = hq_wall_ms();
+	r.t0_ns = hq_mono_ns();
+	hq_report_new_id(r.report_id, sizeof(r.report_id));
+	/* The bench first: a locked bench or a pending journal leaves no
+	 * half-made run directory behind. */
+	/* A bad lab file or signing key stops the run before it starts. */
+	if ((o->lab_file != NULL &&
+	    (rc = hq_lab_load(o->lab_file, &r.lab, err)) != 0) ||
+	    (o->sign_key != NULL && (rc = hq_signer_load(o->sign_key,
+	    o->sign_cert, &r.signer, err)) != 0) ||
+	    (rc = hq_plan_build(p, dut, o->only, &r.plan, err)) != 0 ||
+	    (rc = bench_open(&r, err)) != 0 ||
+	    (rc = make_rundir(&r, err)) != 0)
+		goto out;
+	snprintf(sum->rundir, sizeof(sum->rundir), "%s", r.rundir);
+	snprintf(path, sizeof(path), "%s/run.log", r.rundir);
+	if (hq_log_open_file(path) != 0)
+		hq_warn("%s: cannot open the run log", path);
+	snprintf(path, sizeof(path), "%s/results.jsonl", r.rundir);
+	if ((r.results_fd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+	    O_CLOEXEC, 0644)) < 0) {
+		rc = hq_err_sys(err, path);
+		goto out;
+	}
+	if ((rc = hq_evidence_new(r.rundir, &r.ev, err)) != 0)
+		goto out;
+	if ((r.results = cJSON_CreateArray()) == NULL ||
+	    (r.deviations = cJSON_CreateArray()) == NULL ||
+	    (r.facts = cJSON_CreateObject()) == NULL ||
+	    (r.run_extra = cJSON_CreateObject()) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	cJSON_AddStringToObject(r.run_extra, "rundir", r.rundir);
+	r.ctx.dut = dut;
+	r.ctx.profile = p;
+	r.ctx.ev = r.ev;
+	r.ctx.rundir = r.rundir;
+	r.ctx.t0_ns = r.t0_ns;
+	r.ctx.facts = r.facts;
+	if ((rc = bench_setup(&r, err)) != 0)
+		goto out;
+	hq_info("run %s: profile %s %s, DUT %s %s (%s), %zu cases",
+	    r.report_id, p->id, p->version, dut->manufacturer, dut->model,
+	    dut->serial, p->ncases);
+	for (i = 0; i < r.plan.nitems; i++)
+		run_one(&r, i);
+	bench_teardown(&r);
+	sum->interrupted = hq_interrupted != 0;
+	rc = finish(&r, !sum->interrupted, sum, err);
+ out:
+	bench_teardown(&r);
+	hq_log_close_file();
+	if (r.results_fd >= 0)
+		close(r.results_fd);
+	hq_evidence_free(r.ev);
+	cJSON_Delete(r.results);
+	cJSON_Delete(r.deviations);
+	cJSON_Delete(r.facts);
+	cJSON_Delete(r.run_extra);
+	hq_plan_clear(&r.plan);
+	hq_lab_free(r.lab);
+	hq_signer_free(r.signer);
+	return rc;
+}

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Profile loader.  Validates every field (types, ranges, required keys,
+ * unknown keys rejected, ids unique, groups and families known) and asks
+ * each family to validate its params.  Errors: "FILE: PATH: expected ...".
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/profile.h"
+#include "family.h"
+#include "model/dut.h"
+#include "util/err.h"
+#include "util/jv.h"
+#include "util/util.h"
+
+#define ID_MAX		128
+#define TEXT_MAX	4096
+
+static const char *const top_keys[] = {
+	"$schema", "format", "id", "title", "regulation", "issuer", "version",
+	"status", "issued", "effective_from", "notes", "device_classes",
+	"hs_codes", "groups", "testcases", NULL
+};
+static const char *const group_keys[] = { "id", "title", "clause", NULL };
+static const char *const case_keys[] = {
+	"id", "title", "description", "group", "clause", "refs", "family",
+	"mandatory", "classes", "claim", "timeout_s", "params",
+	"param_notes", NULL
+};
+static const char *const statuses[] = {
+	"draft", "voluntary", "in-force", "superseded", "lab", NULL
+};
+static const char *const formats[] = { "hopquy-profile/1", NULL };
+
+static void
+case_clear(struct hq_case *c)
+{
+	free(c->id);
+	free(c->title);
+	free(c->description);
+	free(c->group);
+	free(c->clause);
+	hq_strv_free(c->refs, c->nrefs);
+	free(c->family);
+	hq_strv_free(c->classes, c->nclasses);
+	free(c->claim);
+	cJSON_Delete(c->params);
+	cJSON_Delete(c->param_notes);
+}
+
+void
+hq_profile_free(struct hq_profile *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	free(p->path);
+	free(p->id);
+	free(p->title);
+	free(p->regulation);
+	free(p->issuer);
+	free(p->version);
+	free(p->status);
+	free(p->effective_from);
+	hq_strv_free(p->classes, p->nclasses);
+	hq_strv_free(p->hs_codes, p->nhs_codes);
+	for (i = 0; i < p->ngroups; i++) {
+		free(p->groups[i].id);
+		free(p->groups[i].title);
+		free(p->groups[i].clause);
+	}
+	free(p->groups);
+	for (i = 0; i < p->ncases; i++)
+		case_clear(&p->cases[i]);
+	free(p->cases);
+	free(p);
+}
+
+static bool
+valid_id(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '/' || c == '_'))
+			return false;
+	}
+	return i > 0;
+}
+
+static int
+check_classes(char **v, size_t n, const char *path, struct hq_err *err)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		bool known = false;
+
+		for (k = 0; hq_device_classes[k] != NULL; k++)
+			if (strcmp(v[i], hq_device_classes[k]) == 0)
+				known = true;
+		if (!known)
+			return hq_err_set(err, HQ_EINVAL,
+			    "%s[%zu]: unknown device class \"%.64s\" (known: "
+			    "ip-camera, ai-camera, smart-lock, door-sensor, "
+			    "hub, cnc-controller)", path, i, v[i]);
+	}
+	return 0;
+}
+
+static int
+load_group(const cJSON *g, const char *path, struct hq_group *gr,
+    struct hq_err *err)
+{
+	int rc;
+
+	if ((rc = hq_jv_keys(g, path, group_keys, err)) != 0 ||
+	    (rc = hq_jv_str(g, path, "id", true, ID_MAX, &gr->id, err)) != 0 ||
+	    (rc = hq_jv_str(g, path, "title", true, 256, &gr->title,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(g, path, "clause", false, 64, &gr->clause,
+	    err)) != 0)
+		return rc;
+	if (!valid_id(gr->id))
+		return hq_err_set(err, HQ_EINVAL, "%s.id: expected lower-case "
+		    "letters, digits and -._/, got \"%.64s\"", path, gr->id);
+	return 0;
+}
+
+static int
+load_case(const cJSON *t, const char *path, const struct hq_profile *p,
+    struct hq_case *c, struct hq_err *err)
+{
+	const cJSON *params, *notes, *n;
+	char sub[HQ_JV_PATH_MAX];
+	struct hq_err ferr = { 0 };
+	long long to;
+	size_t i;
+	int rc;
+
+	if ((rc = hq_jv_keys(t, path, case_keys, err)) != 0 ||
+	    (rc = hq_jv_str(t, path, "id", true, ID_MAX, &c->id, err)) != 0 ||
+	    (rc = hq_jv_str(t, path, "title", true, 256, &c->title,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(t, path, "description", true, TEXT_MAX,
+	    &c->description, err)) != 0 ||
+	    (rc = hq_jv_str(t, path, "group", true, ID_MAX, &c->group,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(t, path, "clause", false, 64, &c->clause,
+	    err)) != 0 ||
+	    (rc = hq_jv_strv(t, path, "refs", false, 32, &c->refs, &c->nrefs,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(t, path, "family", true, 32, &c->family,
+	    err)) != 0 ||
+	    (rc = hq_jv_bool(t, path, "mandatory", true, true, &c->mandatory,
+	    err)) != 0 ||
+	    (rc = hq_jv_strv(t, path, "classes", false, 16, &c->classes,
+	    &c->nclasses, err)) != 0 ||
+	    (rc = hq_jv_str(t, path, "claim", false, ID_MAX, &c->claim,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(t, path, "timeout_s", false, 1, 86400, 600, &to,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(t, path, "params", cJSON_Object, true, &params,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(t, path, "param_notes", cJSON_Object, false,
+	    &notes, err)) != 0)
+		return rc;
+	c->timeout_s = (int)to;
+	if (!valid_id(c->id))
+		return hq_err_set(err, HQ_EINVAL, "%s.id: expected lower-case "
+		    "letters, digits and -._/, got \"%.64s\"", path, c->id);
+	hq_jv_path(sub, sizeof(sub), path, "classes");
+	if ((rc = check_classes(c->classes, c->nclasses, sub, err)) != 0)
+		return rc;
+	if (hq_profile_group(p, c->group) == NULL)
+		return hq_err_set(err, HQ_EINVAL, "%s.group: \"%.64s\" is not "
+		    "one of the profile's groups", path, c->group);
+	if ((c->fam = hq_family_find(c->family)) == NULL) {
+		char list[256] = "";
+		size_t o = 0;
+
+		for (i = 0; hq_families[i] != NULL; i++)
+			o += (size_t)snprintf(list + o, o < sizeof(list) ?
+			    sizeof(list) - o : 0, "%s%s", i ? ", " : "",
+			    hq_families[i]->name);
+		return hq_err_set(err, HQ_EINVAL, "%s.family: unknown family "
+		    "\"%.32s\" (known: %s)", path, c->family, list);
+	}
+	if (notes != NULL) {
+		cJSON_ArrayForEach(n, notes) {
+			hq_jv_path(sub, sizeof(sub), path, "param_notes");
+			hq_jv_path(sub, sizeof(sub), sub, n->string);
+			if (!cJSON_IsString(n))
+				return hq_err_set(err, HQ_EINVAL,
+				    "%s: expected a string, got %s", sub,
+				    hq_jv_typename(n));
+		}
+	}
+	if ((c->params = cJSON_Duplicate(params, 1)) == NULL ||
+	    (c->param_notes = notes != NULL ? cJSON_Duplicate(notes, 1) :
+	    cJSON_CreateObject()) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "%s: no memory", path);
+	if (c->fam->check_params != NULL &&
+	    (rc = c->fam->check_params(c->params, &ferr)) != 0)
+		return hq_err_set(err, rc, "%s.params.%s", path, ferr.msg);
+	return 0;
+}
+
+static int
+profile_from_json(const cJSON *root, struct hq_profile *p, struct hq_err *err)
+{
+	const cJSON *groups, *cases, *it;
+	char sub[HQ_JV_PATH_MAX], *fmt = NULL;
+	size_t i, k, n;
+	int rc;
+
+	if ((rc = hq_jv_keys(root, "", top_keys, err)) != 0 ||
+	    (rc = hq_jv_enum(root, "", "format", true, formats, &fmt,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(root, "", "id", true, ID_MAX, &p->id, err)) != 0 ||
+	    (rc = hq_jv_str(root, "", "title", true, 512, &p->title,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(root, "", "regulation", true, 256, &p->regulation,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(root, "", "issuer", true, 256, &p->issuer,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(root, "", "version", true, 32, &p->version,
+	    err)) != 0 ||
+	    (rc = hq_jv_enum(root, "", "status", true, statuses, &p->status,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(root, "", "effective_from", false, 32,
+	    &p->effective_from, err)) != 0 ||
+	    (rc = hq_jv_strv(root, "", "device_classes", true, 16,
+	    &p->classes, &p->nclasses, err)) != 0 ||
+	    (rc = hq_jv_strv(root, "", "hs_codes", false, 64, &p->hs_codes,
+	    &p->nhs_codes, err)) != 0 ||
+	    (rc = hq_jv_get(root, "", "groups", cJSON_Array, true, &groups,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(root, "", "testcases", cJSON_Array, true, &cases,
+	    err)) != 0)
+		goto out;
+	if (!valid_id(p->id)) {
+		rc = hq_err_set(err, HQ_EINVAL, "id: expected lower-case "
+		    "letters, digits and -._/, got \"%.64s\"", p->id);
+		goto out;
+	}
+	if ((rc = check_classes(p->classes, p->nclasses, "device_classes",
+	    err)) != 0)
+		goto out;
+	n = (size_t)cJSON_GetArraySize(groups);
+	if (n == 0 || n > 64) {
+		rc = hq_err_set(err, HQ_EINVAL, "groups: expected 1 to 64 "
+		    "groups, got %zu", n);
+		goto out;
+	}
+	if ((p->groups = calloc(n, sizeof(*p->groups))) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "groups: no memory");
+		goto out;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, groups) {
+		hq_jv_index(sub, sizeof(sub), "groups", i);
+		p->ngroups = i + 1;
+		if ((rc = load_group(it, sub, &p->groups[i], err)) != 0)
+			goto out;
+		for (k = 0; k < i; k++)
+			if (strcmp(p->groups[k].id, p->groups[i].id) == 0) {
+				rc = hq_err_set(err, HQ_EINVAL, "%s.id: \"%s\" "
+				    "already used by groups[%zu]", sub,
+				    p->groups[i].id, k);
+				goto out;
+			}
+		i++;
+	}
+	n = (size_t)cJSON_GetArraySize(cases);
+	if (n == 0 || n > HQ_PROFILE_CASES_MAX) {
+		rc = hq_err_set(err, HQ_EINVAL, "testcases: expected 1 to %d "
+		    "test cases, got %zu", HQ_PROFILE_CASES_MAX, n);
+		goto out;
+	}
+	if ((p->cases = calloc(n, sizeof(*p->cases))) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "testcases: no memory");
+		goto out;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, cases) {
+		hq_jv_index(sub, sizeof(sub), "testcases", i);
+		p->ncases = i + 1;
+		if ((rc = load_case(it, sub, p, &p->cases[i], err)) != 0)
+			goto out;
+		for (k = 0; k < i; k++)
+			if (strcmp(p->cases[k].id, p->cases[i].id) == 0) {
+				rc = hq_err_set(err, HQ_EINVAL, "%s.id: \"%s\" "
+				    "already used by testcases[%zu]", sub,
+				    p->cases[i].id, k);
+				goto out;
+			}
+		i++;
+	}
+ out:
+	free(fmt);
+	return rc;
+}
+
+int
+hq_profile_load(const char *path, struct hq_profile **pp, struct hq_err *err)
+{
+	struct hq_profile *p = NULL;
+	struct hq_err lerr = { 0 };
+	cJSON *root = NULL;
+	char *text = NULL;
+	size_t len;
+	int rc;
+
+	*pp = NULL;
+	if ((rc = hq_file_slurp(path, HQ_PROFILE_FILE_MAX, &text, &len,
+	    err)) != 0)
+		goto out;
+	if ((rc = hq_jv_parse(path, text, len, &root, err)) != 0)
+		goto out;
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->path = strdup(path)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "%s: no memory", path);
+		goto out;
+	}
+	hq_sha256_hex(text, len, p->sha256);
+	if ((rc = profile_from_json(root, p, &lerr)) != 0) {
+		rc = hq_err_set(err, rc, "%s: %s", path, lerr.msg);
+		goto out;
+	}
+	*pp = p;
+	p = NULL;
+ out:
+	hq_profile_free(p);
+	cJSON_Delete(root);
+	free(text);
+	return rc;
+}
+
+const struct hq_case *
+hq_profile_case(const struct hq_profile *p, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncases; i++)
+		if (p->cases[i].id != NULL && strcmp(p->cases[i].id, id) == 0)
+			return &p->cases[i];
+	return NULL;
+}
+
+const struct hq_group *
+hq_profile_group(const struct hq_profile *p, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < p->ngroups; i++)
+		if (p->groups[i].id != NULL &&
+		    strcmp(p->groups[i].id, id) == 0)
+			return &p->groups[i];
+	return NULL;
+}
+
+const char *const *
+hq_profile_dirs(void)
+{
+	static const char *dirs[4];
+	const char *env = getenv("HQ_PROFILE_DIR");
+	size_t n = 0;
+
+	if (env != NULL && env[0] != '\0')
+		dirs[n++] = env;
+	dirs[n++] = "profiles";
+	dirs[n++] = HQ_DATADIR "/profiles";
+	dirs[n] = NULL;
+	return dirs;
+}
+
+int
+hq_profile_find(const char *name, char *out, size_t outsz,
+    struct hq_err *err)
+{
+	const char *const *dirs;
+	size_t len = strlen(name), i;
+
+	if (strchr(name, '/') != NULL ||
+	    (len > 5 && strcmp(name + len - 5, ".json") == 0)) {
+		snprintf(out, outsz, "%s", name);
+		return 0;
+	}
+	if (!valid_id(name))
+		return hq_err_set(err, HQ_EINVAL, "profile '%.64s': not an id "
+		    "or a path", name);
+	dirs = hq_profile_dirs();
+	for (i = 0; dirs[i] != NULL; i++) {
+		snprintf(out, outsz, "%s/%s.json", dirs[i], name);
+		if (access(out, R_OK) == 0)
+			return 0;
+	}
+	return hq_err_set(err, HQ_EINVAL, "profile '%s' not found (looked in "
+	    "$HQ_PROFILE_DIR, ./profiles and %s/profiles)", name, HQ_DATADIR);
+}
+
+static cJSON *
+strv_json(char **v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+cJSON *
+hq_profile_to_json(const struct hq_profile *p)
+{
+	cJSON *o = cJSON_CreateObject(), *groups, *cases;
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	cJSON_AddStringToObject(o, "id", p->id);
+	cJSON_AddStringToObject(o, "title", p->title);
+	cJSON_AddStringToObject(o, "regulation", p->regulation);
+	cJSON_AddStringToObject(o, "issuer", p->issuer);
+	cJSON_AddStringToObject(o, "version", p->version);
+	cJSON_AddStringToObject(o, "status", p->status);
+	if (p->effective_from != NULL)
+		cJSON_AddStringToObject(o, "effective_from",
+		    p->effective_from);
+	cJSON_AddStringToObject(o, "path", p->path);
+	cJSON_AddStringToObject(o, "sha256", p->sha256);
+	cJSON_AddItemToObject(o, "device_classes",
+	    strv_json(p->classes, p->nclasses));
+	cJSON_AddItemToObject(o, "hs_codes",
+	    strv_json(p->hs_codes, p->nhs_codes));
+	groups = cJSON_AddArrayToObject(o, "groups");
+	for (i = 0; i < p->ngroups; i++) {
+		cJSON *g = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(g, "id", p->groups[i].id);
+		cJSON_AddStringToObject(g, "title", p->groups[i].title);
+		if (p->groups[i].clause != NULL)
+			cJSON_AddStringToObject(g, "clause",
+			    p->groups[i].clause);
+		cJSON_AddItemToArray(groups, g);
+	}
+	cases = cJSON_AddArrayToObject(o, "testcases");
+	for (i = 0; i < p->ncases; i++) {
+		const struct hq_case *c = &p->cases[i];
+		cJSON *t = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(t, "id", c->id);
+		cJSON_AddStringToObject(t, "title", c->title);
+		cJSON_AddStringToObject(t, "description", c->description);
+		cJSON_AddStringToObject(t, "group", c->group);
+		if (c->clause != NULL)
+			cJSON_AddStringToObject(t, "clause", c->clause);
+		cJSON_AddItemToObject(t, "refs", strv_json(c->refs, c->nrefs));
+		cJSON_AddStringToObject(t, "family", c->family);
+		cJSON_AddBoolToObject(t, "mandatory", c->mandatory);
+		cJSON_AddItemToObject(t, "classes",
+		    strv_json(c->classes, c->nclasses));
+		if (c->claim != NULL)
+			cJSON_AddStringToObject(t, "claim", c->claim);
+		cJSON_AddNumberToObject(t, "timeout_s", c->timeout_s);
+		cJSON_AddItemToObject(t, "params",
+		    cJSON_Duplicate(c->params, 1));
+		cJSON_AddItemToObject(t, "param_notes",
+		    cJSON_Duplicate(c->param_notes, 1));
+		cJSON_AddItemToArray(cases, t);
+	}
+	return o;
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Clocks, deadlines, capped reads, atomic writes, hashing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "util/err.h"
+#include "util/util.h"
+
+volatile int hq_interrupted;
+
+int64_t
+hq_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
+hq_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct hq_deadline
+hq_deadline_in(int64_t ms)
+{
+	struct hq_deadline dl = { INT64_MAX };
+
+	if (ms >= 0)
+		dl.at_ns = hq_mono_ns() + ms * 1000000;
+	return dl;
+}
+
+struct hq_deadline
+hq_deadline_min(struct hq_deadline a, struct hq_deadline b)
+{
+	return a.at_ns < b.at_ns ? a : b;
+}
+
+int
+hq_deadline_poll_ms(struct hq_deadline dl)
+{
+	int64_t left;
+
+	if (dl.at_ns == INT64_MAX)
+		return -1;
+	left = dl.at_ns - hq_mono_ns();
+	if (left <= 0)
+		return 0;
+	left = (left + 999999) / 1000000;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+bool
+hq_deadline_passed(struct hq_deadline dl)
+{
+	return dl.at_ns != INT64_MAX && hq_mono_ns() >= dl.at_ns;
+}
+
+int
+hq_sleep_ms(int64_t ms)
+{
+	struct hq_deadline dl = hq_deadline_in(ms);
+	int left;
+
+	while ((left = hq_deadline_poll_ms(dl)) > 0) {
+		if (hq_interrupted)
+			return HQ_EINTR;
+		poll(NULL, 0, left > 100 ? 100 : left);
+	}
+	return hq_interrupted ? HQ_EINTR : 0;
+}
+
+void
+hq_time_rfc3339(int64_t wall_ms, char *buf, size_t bufsz)
+{
+	time_t s = (time_t)(wall_ms / 1000);
+	struct tm tm;
+	char tmp[32];
+
+	gmtime_r(&s, &tm);
+	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, bufsz, "%s.%03dZ", tmp, (int)(wall_ms % 1000));
+}
+
+int
+hq_file_slurp(const char *path, size_t max, char **textp, size_t *lenp,
+    struct hq_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd, rc = 0;
+
+	*textp = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return hq_err_set(err, HQ_EINVAL, "%s: cannot open: %s", path,
+		    strerror(errno));
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			size_t ncap = cap == 0 ? 8192 : cap * 2;
+			char *nb;
+
+			if (ncap > max + 2)
+				ncap = max + 2;
+			if (ncap <= len + 1) {
+				rc = hq_err_set(err, HQ_EINVAL,
+				    "%s: larger than %zu bytes", path, max);
+				goto out;
+			}
+			if ((nb = realloc(buf, ncap)) == NULL) {
+				rc = hq_err_set(err, HQ_ENOMEM, "%s: no memory",
+				    path);
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s: read: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			rc = hq_err_set(err, HQ_EINVAL,
+			    "%s: larger than %zu bytes", path, max);
+			goto out;
+		}
+	}
+	if (buf == NULL && (buf = malloc(1)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "%s: no memory", path);
+		goto out;
+	}
+	buf[len] = '\0';
+	*textp = buf;
+	*lenp = len;
+	buf = NULL;
+ out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+int
+hq_file_write_atomic(const char *path, const void *p, size_t len,
+    unsigned mode, struct hq_err *err)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *slash;
+	size_t off = 0;
+	int fd, dfd, rc = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
+	    (long)getpid()) >= sizeof(tmp))
+		return hq_err_set(err, HQ_EINVAL, "%s: path too long", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    mode)) < 0)
+		return hq_err_sys(err, tmp);
+	while (off < len) {
+		ssize_t n = write(fd, (const char *)p + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = hq_err_sys(err, tmp);
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = hq_err_sys(err, tmp);
+	if (close(fd) != 0 && rc == 0)
+		rc = hq_err_sys(err, tmp);
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = hq_err_sys(err, path);
+	if (rc != 0) {
+		unlink(tmp);
+		return rc;
+	}
+	/* The rename itself must survive a power loss. */
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1),
+		    path);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+int
+hq_mkdirs(const char *path, unsigned mode, struct hq_err *err)
+{
+	char buf[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return hq_err_set(err, HQ_EINVAL, "bad directory path");
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, mode) != 0 && errno != EEXIST)
+			return hq_err_sys(err, buf);
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
+static void
+to_hex(const unsigned char *md, unsigned n, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[2 * n] = '\0';
+}
+
+void
+hq_sha256_hex(const void *p, size_t len, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	EVP_Digest(p, len, md, &n, EVP_sha256(), NULL);
+	to_hex(md, n, hex);
+}
+
+int
+hq_sha256_file(const char *path, char hex[65], uint64_t *sizep,
+    struct hq_err *err)
+{
+	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+	EVP_MD_CTX *ctx = NULL;
+	uint64_t size = 0;
+	unsigned n = 0;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return hq_err_sys(err, path);
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		rc = hq_err_tls(err, "sha256");
+		goto out;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = hq_err_sys(err, path);
+			goto out;
+		}
+		if (r == 0)
+			break;
+		EVP_DigestUpdate(ctx, buf, (size_t)r);
+		size += (uint64_t)r;
+	}
+	EVP_DigestFinal_ex(ctx, md, &n);
+	to_hex(md, n, hex);
+	if (sizep != NULL)
+		*sizep = size;
+ out:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return rc;
+}
+
+char *
+hq_strndup(const char *s, size_t n)
+{
+	char *d;
+
+	if ((d = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void
+hq_secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}
+
+void
+hq_slug(const char *in, char *out, size_t outsz)
+{
+	size_t i;
+
+	if (outsz == 0)
+		return;
+	for (i = 0; in[i] != '\0' && i + 1 < outsz; i++) {
+		char c = in[i];
+
+		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ? c : '_';
+	}
+	out[i] = '\0';
+}
