@@ -14,7 +14,7 @@ allowed() {
 	model)		echo "model util" ;;
 	wire)		echo "wire model util" ;;
 	bench)		echo "bench model util" ;;
-	signal)		echo "signal wire model util" ;;
+	signal)		echo "signal wire evidence model util" ;;
 	evidence)	echo "evidence util" ;;
 	core)		echo "core model bench wire signal evidence util family" ;;
 	family)		echo "core bench model evidence util" ;;

@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "evidence/evidence.h"
 #include "model/dut.h"
 #include "signal/stimulus.h"
 #include "util/err.h"

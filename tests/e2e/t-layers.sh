@@ -27,7 +27,7 @@ bad harness/bench/bench.c wire/net.h 'bench/bench.c:[0-9]*: bench may not includ
 bad harness/util/util.c model/dut.h 'util/util.c:[0-9]*: util may not include model'
 bad testcases/creds.c core/engine.h 'testcases/creds.c:[0-9]*: testcases may not include core'
 bad testcases/surface.c bench/bench.h 'testcases may not include bench'
-bad harness/signal/audio.c evidence/evidence.h 'signal may not include evidence'
+bad harness/signal/audio.c core/report.h "signal may not include core"
 bad harness/wire/scan.c util.h 'names no room'
 
 echo "layers: $T_PASS passed, $T_FAIL failed"
