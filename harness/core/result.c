@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The result model of one test instance, kept as a JSON tree. */
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ struct hq_result {
 	cJSON		*details;
 	int64_t		 t0_ns;
 	enum hq_verdict	 verdict;
+	enum hq_rule	 rule;
 	char		 rationale[1024];
 	hq_step_hook	 hook;
 	void		*hook_arg;
@@ -110,44 +112,124 @@ hq_step(struct hq_result *r, const char *fmt, ...)
 		r->hook(r->hook_arg, r->case_id, text);
 }
 
+static const char *const rule_names[] = {
+	[HQ_RULE_SIMPLE] = "simple",
+	[HQ_RULE_GUARDED_ACCEPTANCE] = "guarded-acceptance",
+	[HQ_RULE_GUARDED_REJECTION] = "guarded-rejection",
+	[HQ_RULE_INCONCLUSIVE] = "inconclusive",
+};
+
+int
+hq_rule_parse(const char *name, enum hq_rule *rule)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rule_names) / sizeof(rule_names[0]); i++)
+		if (name != NULL && strcmp(name, rule_names[i]) == 0) {
+			*rule = (enum hq_rule)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+hq_rule_name(enum hq_rule rule)
+{
+	if ((unsigned)rule < sizeof(rule_names) / sizeof(rule_names[0]))
+		return rule_names[rule];
+	return "?";
+}
+
+/* 1 conforms, 0 does not, -1 unknown op. */
+static int
+cmp_ok(double v, const char *op, double limit)
+{
+	if (strcmp(op, "<=") == 0)	return v <= limit;
+	if (strcmp(op, ">=") == 0)	return v >= limit;
+	if (strcmp(op, "<") == 0)	return v < limit;
+	if (strcmp(op, ">") == 0)	return v > limit;
+	if (strcmp(op, "==") == 0)	return v == limit;
+	return -1;
+}
+
+enum hq_conformity
+hq_decide(double value, const char *op, double limit, double u,
+    enum hq_rule rule, bool *in_band)
+{
+	int at, lo, hi;
+
+	if (in_band != NULL)
+		*in_band = false;
+	if (op == NULL)
+		return HQ_CONF_NONE;
+	if (isnan(value) || isnan(limit) || (at = cmp_ok(value, op,
+	    limit)) < 0)
+		return HQ_CONF_UNDECIDED;
+	if (!(u > 0))
+		return at ? HQ_CONF_YES : HQ_CONF_NO;
+	/* Both ends of the band: equal, the band is clear of the limit. */
+	lo = cmp_ok(value - u, op, limit);
+	hi = cmp_ok(value + u, op, limit);
+	if (lo == hi && strcmp(op, "==") != 0)
+		return at ? HQ_CONF_YES : HQ_CONF_NO;
+	if (in_band != NULL)
+		*in_band = true;
+	switch (rule) {
+	case HQ_RULE_GUARDED_ACCEPTANCE:	return HQ_CONF_NO;
+	case HQ_RULE_GUARDED_REJECTION:		return HQ_CONF_YES;
+	case HQ_RULE_INCONCLUSIVE:		return HQ_CONF_UNDECIDED;
+	case HQ_RULE_SIMPLE:
+	default:				break;
+	}
+	return at ? HQ_CONF_YES : HQ_CONF_NO;
+}
+
 void
+hq_result_set_rule(struct hq_result *r, enum hq_rule rule)
+{
+	pthread_mutex_lock(&r->mu);
+	r->rule = rule;
+	pthread_mutex_unlock(&r->mu);
+}
+
+enum hq_conformity
 hq_measure(struct hq_result *r, const char *name, double value,
     const char *unit, const char *op, double limit, double uncertainty)
 {
-	cJSON *m;
+	enum hq_conformity c;
+	cJSON *m, *l;
+	bool band;
+	char text[160];
 
 	pthread_mutex_lock(&r->mu);
-	if ((m = cJSON_CreateObject()) != NULL) {
-		cJSON_AddStringToObject(m, "name", name);
-		cJSON_AddNumberToObject(m, "value", value);
-		cJSON_AddStringToObject(m, "unit", unit);
-		if (op != NULL) {
-			cJSON *l = cJSON_AddObjectToObject(m, "limit");
-			bool ok, near;
-
-			cJSON_AddStringToObject(l, "op", op);
-			cJSON_AddNumberToObject(l, "value", limit);
-			ok = (strcmp(op, "<=") == 0 && value <= limit) ||
-			    (strcmp(op, ">=") == 0 && value >= limit) ||
-			    (strcmp(op, "<") == 0 && value < limit) ||
-			    (strcmp(op, ">") == 0 && value > limit) ||
-			    (strcmp(op, "==") == 0 && value == limit);
-			/* ISO/IEC 17025 7.8.6: simple acceptance; a value
-			 * within the uncertainty of the limit is said so. */
-			near = uncertainty > 0 &&
-			    value >= limit - uncertainty &&
-			    value <= limit + uncertainty;
-			cJSON_AddStringToObject(m, "decision",
-			    near ? (ok ? "conforms (within uncertainty of the "
-			    "limit)" : "does not conform (within uncertainty "
-			    "of the limit)") : ok ? "conforms" :
-			    "does not conform");
-		}
-		if (uncertainty > 0)
-			cJSON_AddNumberToObject(m, "uncertainty", uncertainty);
-		cJSON_AddItemToArray(r->measurements, m);
+	c = hq_decide(value, op, limit, uncertainty, r->rule, &band);
+	if ((m = cJSON_CreateObject()) == NULL)
+		goto out;
+	cJSON_AddStringToObject(m, "name", name);
+	cJSON_AddNumberToObject(m, "value", value);
+	cJSON_AddStringToObject(m, "unit", unit);
+	if (op != NULL) {
+		l = cJSON_AddObjectToObject(m, "limit");
+		cJSON_AddStringToObject(l, "op", op);
+		cJSON_AddNumberToObject(l, "value", limit);
+		snprintf(text, sizeof(text), "%s%s%s",
+		    c == HQ_CONF_YES ? "conforms" : c == HQ_CONF_NO ?
+		    "does not conform" : "INCONCLUSIVE",
+		    band ? " (within uncertainty of the limit; rule: " : "",
+		    band ? hq_rule_name(r->rule) : "");
+		if (band)
+			strncat(text, ")", sizeof(text) - strlen(text) - 1);
+		cJSON_AddStringToObject(m, "decision", text);
+		cJSON_AddStringToObject(m, "decision_rule",
+		    hq_rule_name(r->rule));
+		cJSON_AddBoolToObject(m, "within_uncertainty", band);
 	}
+	if (uncertainty > 0)
+		cJSON_AddNumberToObject(m, "uncertainty", uncertainty);
+	cJSON_AddItemToArray(r->measurements, m);
+ out:
 	pthread_mutex_unlock(&r->mu);
+	return c;
 }
 
 void

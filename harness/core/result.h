@@ -36,11 +36,48 @@ void	hq_result_set_hook(struct hq_result *res, hq_step_hook fn, void *arg);
 void	hq_step(struct hq_result *res, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /*
- * Records a measurement.  op is the limit's comparison as the rule reads
- * ("<=", ">=", "==", or NULL for no limit); uncertainty may be 0.
+ * The decision rule (ISO/IEC 17025 7.8.6, ILAC-G8) for a value whose
+ * uncertainty band contains the limit; outside the band every rule agrees.
+ *   simple               the measured value alone decides (shared risk)
+ *   guarded-acceptance   conforms only when the whole band conforms
+ *   guarded-rejection    fails only when the whole band fails
+ *   inconclusive         inside the band, no decision: INCONCLUSIVE
  */
-void	hq_measure(struct hq_result *res, const char *name, double value,
-	    const char *unit, const char *op, double limit,
+enum hq_rule {
+	HQ_RULE_SIMPLE = 0,
+	HQ_RULE_GUARDED_ACCEPTANCE,
+	HQ_RULE_GUARDED_REJECTION,
+	HQ_RULE_INCONCLUSIVE,
+};
+
+enum hq_conformity {
+	HQ_CONF_NONE = 0,	/* no limit: nothing to decide */
+	HQ_CONF_YES,
+	HQ_CONF_NO,
+	HQ_CONF_UNDECIDED,	/* inside the band under "inconclusive" */
+};
+
+/* Parses a rule's name; -1 when unknown. */
+int	hq_rule_parse(const char *name, enum hq_rule *rule);
+const char *hq_rule_name(enum hq_rule rule);
+/*
+ * The one decision function: value against "op limit" with the expanded
+ * uncertainty u under rule; *in_band (may be NULL) tells whether the band
+ * contained the limit.  An unknown op or a NaN value is HQ_CONF_UNDECIDED.
+ */
+enum hq_conformity hq_decide(double value, const char *op, double limit,
+	    double u, enum hq_rule rule, bool *in_band);
+/* The rule hq_measure applies for this result (the engine sets the
+ * profile's; HQ_RULE_SIMPLE until then). */
+void	hq_result_set_rule(struct hq_result *res, enum hq_rule rule);
+/*
+ * Records a measurement and returns its decision, the same one the report's
+ * table prints: a family bases its verdict on this return value, never on
+ * a comparison of its own.  op is the limit's comparison ("<=", ">=", "<",
+ * ">", "==", or NULL for no limit: HQ_CONF_NONE); uncertainty may be 0.
+ */
+enum hq_conformity hq_measure(struct hq_result *res, const char *name,
+	    double value, const char *unit, const char *op, double limit,
 	    double uncertainty);
 /* References an evidence file by its path relative to the run dir. */
 void	hq_result_evidence(struct hq_result *res, const char *relpath);

@@ -5,6 +5,7 @@
  * evidence store, and the planner's applicability rules.
  */
 #include <arpa/inet.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "core/engine.h"
 #include "core/profile.h"
+#include "core/result.h"
 #include "evidence/evidence.h"
 #include "model/dut.h"
 #include "util/err.h"
@@ -307,6 +309,59 @@ suite_core(void)
 	tcase_add_test(tc, test_transcript_redact);
 	tcase_add_test(tc, test_sha256_known);
 	tcase_add_test(tc, test_plan_applicability);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* The one decision rule: outside the band every rule agrees; inside it
+ * each rule gives its own answer, and hq_measure records what it returns. */
+START_TEST(decide_rules)
+{
+	bool band;
+	struct hq_result *r;
+	cJSON *m;
+
+	ck_assert_int_eq(hq_decide(6000, ">=", 5000, 50, HQ_RULE_INCONCLUSIVE,
+	    &band), HQ_CONF_YES);
+	ck_assert(!band);
+	ck_assert_int_eq(hq_decide(4000, ">=", 5000, 50, HQ_RULE_GUARDED_REJECTION,
+	    &band), HQ_CONF_NO);
+	ck_assert_int_eq(hq_decide(4999.94, ">=", 5000, 50, HQ_RULE_SIMPLE,
+	    &band), HQ_CONF_NO);
+	ck_assert(band);
+	ck_assert_int_eq(hq_decide(4999.94, ">=", 5000, 50,
+	    HQ_RULE_GUARDED_REJECTION, NULL), HQ_CONF_YES);
+	ck_assert_int_eq(hq_decide(5020, ">=", 5000, 50,
+	    HQ_RULE_GUARDED_ACCEPTANCE, NULL), HQ_CONF_NO);
+	ck_assert_int_eq(hq_decide(4999.94, ">=", 5000, 50,
+	    HQ_RULE_INCONCLUSIVE, NULL), HQ_CONF_UNDECIDED);
+	ck_assert_int_eq(hq_decide(10, "<=", 5, 0, HQ_RULE_SIMPLE, NULL),
+	    HQ_CONF_NO);
+	ck_assert_int_eq(hq_decide(1, NULL, 5, 0, HQ_RULE_SIMPLE, NULL),
+	    HQ_CONF_NONE);
+	ck_assert_int_eq(hq_decide(NAN, "<=", 5, 0, HQ_RULE_SIMPLE, NULL),
+	    HQ_CONF_UNDECIDED);
+
+	r = hq_result_new("x/1", 0);
+	hq_result_set_rule(r, HQ_RULE_INCONCLUSIVE);
+	ck_assert_int_eq(hq_measure(r, "audible", 4999.94, "ms", ">=", 5000,
+	    50), HQ_CONF_UNDECIDED);
+	m = cJSON_GetArrayItem(cJSON_GetObjectItem(hq_result_json(r),
+	    "measurements"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(m, "decision")->valuestring,
+	    "INCONCLUSIVE (within uncertainty of the limit; rule: "
+	    "inconclusive)");
+	hq_result_free(r);
+}
+END_TEST
+
+Suite *
+suite_decide(void)
+{
+	Suite *s = suite_create("decide");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_test(tc, decide_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
