@@ -40,7 +40,7 @@ UNITRUN	 = $(BUILD)/tests/unit/check_all
 FIXTURE_BINS =
 
 .PHONY: all check unit e2e sanitize valgrind lint-man lint-layers install clean deps \
-	bench demo
+	bench bench-smoke demo
 
 all: $(HOPQUY) fixtures
 
@@ -86,7 +86,7 @@ lint-man:
 lint-layers:
 	tools/check-layers.sh
 
-check: all lint-man lint-layers unit e2e
+check: all lint-man lint-layers unit e2e bench-smoke
 
 sanitize:
 	$(MAKE) BUILD=build-san LDFLAGS="-fsanitize=address,undefined" \
@@ -102,8 +102,13 @@ valgrind: $(UNITRUN) $(HOPQUY)
 deps:
 	tools/deps.sh
 
+# The full comparison with the peer tools (ends with a table), and the
+# smoke run make check uses: one run, small sizes, findings asserted.
 bench: all
 	HQ_BUILD=$(abspath $(BUILD)) bench/run-all.sh
+
+bench-smoke: all
+	HQ_BUILD=$(abspath $(BUILD)) bench/run-all.sh --smoke
 
 demo: all
 	HQ_BUILD=$(abspath $(BUILD)) tools/demo.sh
