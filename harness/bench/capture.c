@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -391,6 +393,25 @@ write_isb(struct hq_capture *c)
 	cap_write(c, &b);
 }
 
+/*
+ * True when every packet the kernel accepted for this socket has been
+ * delivered to us (written or counted over the cap) or dropped: then no
+ * ring block still holds one, and the capture may stop at once instead of
+ * waiting for the block timeout to retire the last block.  libpcap adds
+ * the kernel's counters up (reading them resets the kernel's), so the
+ * figures stay good for the final statistics block.
+ */
+static bool
+cap_all_delivered(struct hq_capture *c)
+{
+	struct pcap_stat st;
+
+	if (pcap_stats(c->p, &st) != 0)
+		return false;
+	return (uint64_t)st.ps_recv <= (uint64_t)st.ps_drop + c->packets +
+	    c->over_cap;
+}
+
 static void *
 cap_thread(void *arg)
 {
@@ -405,7 +426,9 @@ cap_thread(void *arg)
 	pfd[1].fd = c->wakefd;
 	pfd[1].events = POLLIN;
 	for (;;) {
-		if (poll(pfd, 2, HQ_CAPTURE_TIMEOUT_MS) < 0 && errno != EINTR)
+		/* Stopping: a short nap for the last block to retire. */
+		if (poll(pfd, 2, stop_at != 0 ? 1 : HQ_CAPTURE_TIMEOUT_MS) < 0
+		    && errno != EINTR)
 			break;
 		if ((pfd[1].revents & POLLIN) != 0 &&
 		    read(c->wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
@@ -425,7 +448,10 @@ cap_thread(void *arg)
 		}
 		if (!stopping)
 			continue;
-		/* Blocks of the ring retire after the block timeout. */
+		/* Everything the kernel took is ours: done.  Otherwise the
+		 * last ring block retires within the block timeout. */
+		if (cap_all_delivered(c))
+			break;
 		if (stop_at == 0)
 			stop_at = hq_mono_ns() +
 			    (int64_t)HQ_CAPTURE_TIMEOUT_MS * 3 * 1000000;
@@ -700,6 +726,42 @@ cap_stats_json(const struct hq_capture *c)
 	return j;
 }
 
+/*
+ * Releasing a packet socket with a ring waits for RCU grace periods in the
+ * kernel (tens of milliseconds on a busy host), after the file is already
+ * complete.  That wait is handed to an orphaned grandchild that holds the
+ * only other reference to the socket and nothing else (every other
+ * descriptor closed first, so no lock outlives the run): our own close is
+ * then quick, and the kernel finishes the teardown off the run's path.
+ * Only async-signal-safe calls between fork and _exit.  When fork fails,
+ * the close simply happens here.
+ */
+static void
+cap_close_pcap(struct hq_capture *c)
+{
+	int fd, st;
+	pid_t pid;
+
+	if (c->p == NULL)
+		return;
+	fd = pcap_get_selectable_fd(c->p);
+	if (fd >= 0 && (pid = fork()) == 0) {
+		if (fork() == 0) {
+			if (fd > 0)
+				syscall(SYS_close_range, 0u, (unsigned)fd - 1,
+				    0u);
+			syscall(SYS_close_range, (unsigned)fd + 1, ~0u, 0u);
+			_exit(0);	/* the socket's release happens here */
+		}
+		_exit(0);
+	} else if (fd >= 0 && pid > 0) {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	pcap_close(c->p);
+	c->p = NULL;
+}
+
 int
 hq_capture_stop(struct hq_capture *c, cJSON **statsp, struct hq_err *err)
 {
@@ -737,6 +799,7 @@ hq_capture_stop(struct hq_capture *c, cJSON **statsp, struct hq_err *err)
 	    c->ifname, (unsigned long long)c->packets,
 	    (unsigned long long)(c->have_stats ? c->st.ps_drop : 0),
 	    c->cap_hit ? ", size cap hit" : "");
+	cap_close_pcap(c);
 	cap_free(c);
 	return rc;
 }
