@@ -37,6 +37,7 @@ static const char usage_top[] =
 "  bench    up | down | status | restore    the lab network bench\n"
 "  verify   RUNDIR [--ca CAFILE]            signature and evidence hashes\n"
 "  render   RUNDIR                          report.html and junit.xml\n"
+"  analyze  PCAPNG --dut ADDR               cleartext credentials in a capture\n"
 "\n"
 "Run 'hopquy COMMAND --help' for a command's options; see hopquy(1).\n";
 
@@ -668,6 +669,9 @@ hq_cli_main(int argc, char **argv)
 	if (strcmp(cmd, "render") == 0)
 		return hq_cli_render != NULL ? hq_cli_render(argc, argv) :
 		    not_built("render");
+	if (strcmp(cmd, "analyze") == 0)
+		return hq_cli_analyze != NULL ? hq_cli_analyze(argc, argv) :
+		    not_built("analyze");
 	if (strcmp(cmd, "help") == 0) {
 		fputs(usage_top, stdout);
 		return 0;

@@ -24,5 +24,6 @@ int	hq_cli_exit_for(int code);
 int	hq_cli_bench(int argc, char **argv) __attribute__((weak));
 int	hq_cli_verify(int argc, char **argv) __attribute__((weak));
 int	hq_cli_render(int argc, char **argv) __attribute__((weak));
+int	hq_cli_analyze(int argc, char **argv) __attribute__((weak));
 
 #endif
