@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util/err.h"
 #include "util/rd.h"
@@ -66,6 +69,14 @@ static const char *const field_keys[] = {
 	"password", "passwd", "pass", "pwd", "passphrase", "secret",
 	"client_secret", "api_key", "apikey", "access_token",
 	"refresh_token", "auth_token", NULL
+};
+/* A part of each key above, in order: field_anchors[field_anchor_of[k]]
+ * occurs in field_keys[k] (check_flows tests it). */
+static const char *const field_anchors[] = {
+	"pass", "pwd", "secret", "api", "_token",
+};
+static const unsigned char field_anchor_of[] = {
+	0, 0, 0, 1, 0, 2, 2, 3, 3, 4, 4, 4,
 };
 
 const char *
@@ -198,16 +209,49 @@ lc(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* First case-insensitive occurrence of lower-case n (len m) in h. */
+/*
+ * First case-insensitive occurrence of lower-case n (len m) in h.  The
+ * bulk of a capture is binary payload scanned for a dozen keys, so the
+ * first byte is looked for 16 at a time (SSE2: OR 0x20 folds the case of
+ * a letter and nothing else onto it), and only candidates are compared.
+ */
 static const uint8_t *
 ci_find(const uint8_t *h, size_t hl, const char *n, size_t m)
 {
-	size_t i, k;
+	uint8_t c0 = (uint8_t)n[0], fold;
+	size_t i = 0, k, last;
 
 	if (m == 0 || hl < m)
 		return NULL;
-	for (i = 0; i + m <= hl; i++) {
-		if (lc(h[i]) != n[0])
+	last = hl - m;
+	fold = c0 >= 'a' && c0 <= 'z' ? 0x20 : 0;
+#ifdef __SSE2__
+	{
+		const __m128i vc = _mm_set1_epi8((char)c0);
+		const __m128i vf = _mm_set1_epi8((char)fold);
+
+		for (; i + 16 <= hl && i <= last; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const
+			    void *)(h + i));
+			unsigned mask = (unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(_mm_or_si128(x, vf), vc));
+
+			while (mask != 0) {
+				size_t j = i + (size_t)__builtin_ctz(mask);
+
+				mask &= mask - 1;
+				if (j > last)
+					return NULL;
+				for (k = 1; k < m && lc(h[j + k]) == n[k]; k++)
+					;
+				if (k == m)
+					return h + j;
+			}
+		}
+	}
+#endif
+	for (; i <= last; i++) {
+		if ((h[i] | fold) != c0)
 			continue;
 		for (k = 1; k < m && lc(h[i + k]) == n[k]; k++)
 			;
@@ -254,12 +298,21 @@ field_at(const uint8_t *b, size_t len, size_t at, size_t klen)
 static bool
 line_cmd(const uint8_t *b, size_t len, size_t from, const char *cmd)
 {
-	size_t m = strlen(cmd), i;
+	size_t m = strlen(cmd), i = from;
+	const uint8_t *nl;
 
-	for (i = from; i + m <= len; i++)
-		if ((i == 0 || b[i - 1] == '\n') &&
-		    ci_find(b + i, m, cmd, m) != NULL)
+	if (i > 0 && b[i - 1] != '\n') {	/* to the next line start */
+		if ((nl = memchr(b + i, '\n', len - i)) == NULL)
+			return false;
+		i = (size_t)(nl - b) + 1;
+	}
+	while (i + m <= len) {
+		if (ci_find(b + i, m, cmd, m) != NULL)
 			return true;
+		if ((nl = memchr(b + i, '\n', len - i)) == NULL)
+			return false;
+		i = (size_t)(nl - b) + 1;
+	}
 	return false;
 }
 
@@ -296,9 +349,19 @@ scan(struct hq_flows *fl, struct flow *f, int dir, size_t from,
 			break;
 		}
 	}
-	if ((f->found & K_FIELD) == 0)
+	if ((f->found & K_FIELD) == 0) {
+		/* Keys share anchors ("pass" is in four of them): a key whose
+		 * anchor is absent cannot match, and is not searched. */
+		bool anchor[sizeof(field_anchors) / sizeof(field_anchors[0])];
+
+		for (k = 0; k < sizeof(anchor) / sizeof(anchor[0]); k++)
+			anchor[k] = ci_find(b + from, len - from,
+			    field_anchors[k], strlen(field_anchors[k])) != NULL;
 		for (k = 0; field_keys[k] != NULL; k++) {
 			size_t kl = strlen(field_keys[k]), o = from;
+
+			if (!anchor[field_anchor_of[k]])
+				continue;
 
 			while (o < len && (h = ci_find(b + o, len - o,
 			    field_keys[k], kl)) != NULL) {
@@ -315,6 +378,7 @@ scan(struct hq_flows *fl, struct flow *f, int dir, size_t from,
 			if ((f->found & K_FIELD) != 0)
 				break;
 		}
+	}
 	/* FTP, POP3 (RFC 959, 1939); SMTP/IMAP/POP AUTH (RFC 4954). */
 	if ((f->found & K_PASS) == 0 && line_cmd(b, len, from, "pass "))
 		finding(fl, f, K_PASS, "PASS command", "", dir, frame);

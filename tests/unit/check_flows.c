@@ -293,6 +293,57 @@ START_TEST(test_flows_json_password_redacted)
 }
 END_TEST
 
+/* Every password-like key is found, whatever its case and wherever it
+ * falls against the 16-byte steps of the search; and a key's near miss
+ * (no anchor, no value) is not. */
+START_TEST(test_flows_every_field_key)
+{
+	static const char *const keys[] = {
+		"password", "passwd", "pass", "pwd", "passphrase", "secret",
+		"client_secret", "api_key", "apikey", "access_token",
+		"refresh_token", "auth_token",
+	};
+	struct buf b;
+	struct hq_flows *fl;
+	char body[256], up[32];
+	size_t i, k, pad;
+	int rc;
+
+	start(&b);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		pad = i * 5 % 17;
+		for (k = 0; keys[i][k] != '\0'; k++)
+			up[k] = (char)(i % 2 == 0 ? keys[i][k] - (keys[i][k]
+			    >= 'a' && keys[i][k] <= 'z' ? 32 : 0) :
+			    keys[i][k]);
+		up[k] = '\0';
+		snprintf(body, sizeof(body), "POST /x HTTP/1.1\r\n\r\n"
+		    "%.*s&%s=v4lue", (int)pad, "zzzzzzzzzzzzzzzzz", up);
+		tcp_out(&b, (uint16_t)(41000 + i), 8080, body, NULL);
+	}
+	tcp_out(&b, 41100, 8080, "POST /x HTTP/1.1\r\n\r\npas=1&pw=2&"
+	    "api=3&token=4&secre=5", NULL);
+	fl = analyse(&b, NULL, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(hq_flows_count(fl), sizeof(keys) / sizeof(keys[0])
+	    + 1);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct hq_flow_info *f = hq_flows_get(fl, i);
+		const struct hq_flow_finding *x = NULL;
+
+		ck_assert_uint_eq(f->nfindings, 1);
+		for (k = 0; k < hq_flows_nfindings(fl); k++)
+			if (hq_flows_finding(fl, k)->flow == f->id)
+				x = hq_flows_finding(fl, k);
+		ck_assert_ptr_nonnull(x);
+		ck_assert_str_eq(x->detail, keys[i]);
+	}
+	ck_assert_uint_eq(hq_flows_get(fl, i)->nfindings, 0);
+	hq_flows_free(fl);
+	free(b.p);
+}
+END_TEST
+
 START_TEST(test_flows_form_and_query)
 {
 	struct buf b;
@@ -724,6 +775,7 @@ suite_flows(void)
 	tcase_add_test(tc, test_flows_http_authorization);
 	tcase_add_test(tc, test_flows_json_password_redacted);
 	tcase_add_test(tc, test_flows_form_and_query);
+	tcase_add_test(tc, test_flows_every_field_key);
 	tcase_add_test(tc, test_flows_mqtt_connect);
 	tcase_add_test(tc, test_flows_telnet_login);
 	tcase_add_test(tc, test_flows_personal_data_split);
