@@ -101,7 +101,7 @@ for rate in $RATES; do
 	"$HOPQUY" bench capture --bench $BN -w "$TMP/hq.pcapng" \
 	    -f 'udp dst port 9999' >"$TMP/hq.json" 2>"$TMP/hq.err" &
 	hq=$!
-	ip netns exec hq-lab-$BN tcpdump -n -i lan0 -B 32768 -s 262144 \
+	ip netns exec hq-lab-$BN tcpdump -n -i lan0 -B 8192 -s 262144 \
 	    -w "$TMP/td.pcap" 'udp dst port 9999' 2>"$TMP/td.err" &
 	td=$!
 	i=0

@@ -4,7 +4,7 @@
 # case with no candidate port: nothing is sent, the case ends at once) with
 # and without capture; the difference is the capture's start and stop:
 # opening the ring, the thread ready before the first case, draining and
-# closing.  Beside it tcpdump -w with the same ring (-B 32768) on the same
+# closing.  Beside it tcpdump -w with the same ring (-B 8192) on the same
 # interface, started until "listening on" and stopped with SIGINT, whole
 # process.  Findings: both files are read by tshark, hopquy's with its
 # "run: start" and "run: end" steps.  Goal: start + stop within tcpdump's
@@ -59,7 +59,7 @@ import signal, subprocess, sys, time
 best = None
 for i in range(int(sys.argv[2])):
     t0 = time.monotonic()
-    p = subprocess.Popen(["tcpdump", "-n", "-i", "sslan0", "-B", "32768",
+    p = subprocess.Popen(["tcpdump", "-n", "-i", "sslan0", "-B", "8192",
                           "-s", "262144", "-w", sys.argv[1]],
                          stderr=subprocess.PIPE, text=True)
     for line in p.stderr:
