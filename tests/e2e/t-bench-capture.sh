@@ -3,8 +3,9 @@
 # Capture on the lab's DUT-facing interface: N numbered UDP packets sent by
 # the DUT are N packets in the pcapng, stock tshark reads the file and
 # shows the step comments in order around them, the kernel reports no
-# drops; snap length, filter and size cap apply; a capture killed with
-# SIGKILL leaves a readable file.
+# drops; a capture stopped right after the last packet holds it and stops
+# in milliseconds; snap length, filter and size cap apply; a capture killed
+# with SIGKILL leaves a readable file.
 . "$(dirname "$0")/lib.sh"
 BN=33
 . "$(dirname "$0")/bench-lib.sh"
@@ -72,6 +73,31 @@ s2=$($TS "$F" -Y 'frame.comment contains "step 2"' -T fields -e frame.number 2>/
 check "step 1 precedes the packets, step 2 follows them" \
     test "$s1" -lt "$first" -a "$s2" -gt "$last"
 check "capinfos: interface statistics recorded" sh -c "capinfos '$F' 2>/dev/null | grep -q 'Number of stat entries = 1'"
+
+# 1b. Stopped right after the last packet: none of them lost (the last,
+# still open ring block is drained), and the stop takes milliseconds, not
+# a fixed wait on the ring's block timeout.
+check "quick-stop capture starts" capture quick -f "udp port 9999"
+# The sender holds the steps pipe and closes it right after its last
+# datagram: the capture's end follows the packets by well under the ring's
+# block timeout.
+ip netns exec $DUT $PY -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(200):
+    s.sendto(("hq-seq-%05d" % i).encode().ljust(100, b"."), (sys.argv[1], 9999))
+os.close(3)
+print(time.time_ns())
+' $CLOUD >"$T_TMP/closed" &
+spid=$!
+exec 3>&-
+wait $spid
+wait $cpid
+ms=$(( ($(date +%s%N) - $(cat "$T_TMP/closed")) / 1000000 ))
+check "quick stop: the 200 packets sent just before are all in the file" \
+    test "$(jget "$T_TMP/quick.json" packets)" = 200
+check "quick stop: the capture ended within 100 ms of its steps' end ($ms ms)" \
+    test $ms -lt 100
 
 # 2. Snap length.
 check "snaplen capture starts" capture snap -s 64 -f "udp port 9999"
