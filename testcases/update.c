@@ -38,6 +38,7 @@
 #include "wire/fwpush.h"
 #include "wire/net.h"
 #include "wire/tlsenum.h"
+#include "wire/wsstatus.h"
 
 static const char *const update_keys[] = {
 	"check", "mutations", "oversize_bytes", "retries", "min_version",
@@ -74,6 +75,8 @@ struct recipe {
 	const char	*acc_contains;
 	const cJSON	*rej_status;	/* or NULL: 4xx but 408, 429 */
 	const char	*rej_contains;
+	const cJSON	*stream;	/* outcome.status_stream, or NULL */
+	const struct hq_surface *stream_sf;
 	const cJSON	*version;	/* a step with capture.version */
 	const char	*version_ptr;
 	const cJSON	*health;	/* a step, or NULL */
@@ -263,6 +266,12 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	r->rej_status = cJSON_GetObjectItemCaseSensitive(rej, "status");
 	r->rej_contains = jstr(rej, "contains");
 	r->settle_ms = jlong(out, "settle_ms", 0);
+	if ((r->stream = cJSON_GetObjectItemCaseSensitive(out,
+	    "status_stream")) != NULL && (r->stream_sf = hq_dut_surface(dut,
+	    jstr(r->stream, "surface") != NULL ? jstr(r->stream, "surface") :
+	    "")) == NULL)
+		return hq_err_set(err, HQ_EINVAL, "update.outcome."
+		    "status_stream.surface: not a declared surface");
 	r->version = cJSON_GetObjectItemCaseSensitive(out, "version");
 	cap = cJSON_GetObjectItemCaseSensitive(r->version, "capture");
 	if (r->version == NULL || (r->version_ptr = jstr(cap, "version")) ==
@@ -283,7 +292,7 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	fmt = jstr(u, "format");
 	if (fmt != NULL && hq_fw_format_parse(fmt, &r->fmt) != 0)
 		return hq_err_set(err, HQ_EINVAL, "update.format: \"%.32s\" "
-		    "is not one hopquy knows (opaque, hqfw)", fmt);
+		    "is not one hopquy knows (opaque, hqfw, swu)", fmt);
 	if ((rc = image_ref(dut, cJSON_GetObjectItemCaseSensitive(u,
 	    "genuine"), "genuine", r->genuine, sizeof(r->genuine),
 	    r->genuine_ver, sizeof(r->genuine_ver), err)) != 0)
@@ -535,6 +544,75 @@ push(struct upd *U, const char *abs, struct hq_fwpush_res *pr,
 	return hq_fwpush(&o, abs, U->ctx->deadline, pr, err);
 }
 
+static const char *const *
+strlist(const cJSON *arr, const char **v, size_t max, const char *dflt)
+{
+	const cJSON *it;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(it, arr)
+		if (cJSON_IsString(it) && n + 1 < max)
+			v[n++] = it->valuestring;
+	if (n == 0)
+		v[n++] = dflt;
+	v[n] = NULL;
+	return v;
+}
+
+static int
+stream_open(struct upd *U, struct hq_wsstat **wp, struct hq_err *err)
+{
+	struct hq_wsstat_opts o = { 0 };
+
+	o.addr = U->ctx->dut->address;
+	o.port = U->r.stream_sf->port;
+	o.tls = U->r.stream_sf->tls;
+	o.path = jstr(U->r.stream, "path") != NULL ?
+	    jstr(U->r.stream, "path") : "/";
+	o.type_ptr = jstr(U->r.stream, "type_pointer");
+	o.type_value = jstr(U->r.stream, "type");
+	o.status_ptr = jstr(U->r.stream, "status_pointer") != NULL ?
+	    jstr(U->r.stream, "status_pointer") : "/status";
+	return hq_wsstat_open(&o, hq_deadline_min(U->ctx->deadline,
+	    hq_deadline_in(10000)), wp, err);
+}
+
+/* Success or failure as the stream says, within its timeout. */
+static enum answer
+stream_verdict(struct upd *U, struct hq_wsstat *ws, char *final,
+    size_t finalsz)
+{
+	const char *succ[9], *fail[9], *all[17];
+	struct hq_err serr = { 0 };
+	size_t i, n = 0;
+	enum answer ans = ANS_NONE;
+
+	strlist(cJSON_GetObjectItemCaseSensitive(U->r.stream, "success"),
+	    succ, 9, "SUCCESS");
+	strlist(cJSON_GetObjectItemCaseSensitive(U->r.stream, "failure"),
+	    fail, 9, "FAILURE");
+	for (i = 0; succ[i] != NULL; i++)
+		all[n++] = succ[i];
+	for (i = 0; fail[i] != NULL; i++)
+		all[n++] = fail[i];
+	all[n] = NULL;
+	if (hq_wsstat_wait(ws, all, hq_deadline_min(U->ctx->deadline,
+	    hq_deadline_in(jlong(U->r.stream, "timeout_ms", 60000))), final,
+	    finalsz, &serr) == 0) {
+		for (i = 0; succ[i] != NULL; i++)
+			if (strcmp(final, succ[i]) == 0)
+				ans = ANS_ACCEPTED;
+		for (i = 0; fail[i] != NULL; i++)
+			if (strcmp(final, fail[i]) == 0)
+				ans = ANS_REFUSED;
+	} else
+		hq_transcript_printf(U->tr, "-- status stream: %s\n",
+		    serr.msg);
+	hq_transcript_printf(U->tr, "<- status stream:\n%s",
+	    hq_wsstat_log(ws));
+	return ans;
+}
+
 /*
  * One attempt: version before, push, answer, settle, health (with the
  * recovery wait), version after.  Negative only for harness errors.
@@ -561,12 +639,36 @@ attempt(struct upd *U, const char *label, const char *abs,
 			goto record;
 	}
 	for (tries = 0; tries <= U->p.retries; tries++) {
+		struct hq_wsstat *ws = NULL;
+		struct hq_err serr = { 0 };
+		char final[32] = "";
+
 		hq_fwpush_res_clear(&pr);
-		if ((rc = push(U, abs, &pr, err)) != 0)
+		if (U->r.stream != NULL &&
+		    (rc = stream_open(U, &ws, &serr)) != 0) {
+			hq_transcript_printf(U->tr, "-- status stream: %s\n",
+			    serr.msg);
+			if (rc == HQ_EINTR)
+				return hq_err_set(err, rc, "interrupted");
+		}
+		if ((rc = push(U, abs, &pr, err)) != 0) {
+			hq_wsstat_close(ws);
 			return rc;
+		}
 		a->status = pr.status;
 		a->ans = judge_answer(&U->r, &pr);
-		if (pr.status != 0)
+		if (U->r.stream != NULL) {
+			/* The stream decides; the upload's answer does not. */
+			a->ans = ANS_NONE;
+			if (ws != NULL)
+				a->ans = stream_verdict(U, ws, final,
+				    sizeof(final));
+			hq_wsstat_close(ws);
+		}
+		if (U->r.stream != NULL)
+			snprintf(a->said, sizeof(a->said), "status stream: %s",
+			    final[0] != '\0' ? final : "no final status");
+		else if (pr.status != 0)
 			hq_escape(a->said, sizeof(a->said), pr.body,
 			    pr.body_len < 120 ? pr.body_len : 120);
 		else
@@ -662,13 +764,13 @@ installed(const struct upd *U, const struct attempt *a)
 }
 
 static void
-note_install(struct upd *U, const struct attempt *a)
+note_install(struct upd *U, const struct attempt *a, const char *from)
 {
 	cJSON *f = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(f, "case", U->tc->id);
 	cJSON_AddStringToObject(f, "sha256", a->sha);
-	cJSON_AddStringToObject(f, "from", a->vb);
+	cJSON_AddStringToObject(f, "from", from);
 	cJSON_AddStringToObject(f, "to", a->va);
 	cJSON_DeleteItemFromObjectCaseSensitive(U->ctx->facts,
 	    "update_installed");
@@ -706,9 +808,10 @@ check_tampered(struct upd *U, struct hq_err *err)
 	struct hq_fw_info info;
 	struct attempt a;
 	char abs[4096], accepted[1024] = "", v0[HQ_FW_VERSION_MAX + 1];
+	char from[HQ_FW_VERSION_MAX + 1] = "", via[48] = "";
 	size_t nm, i, nacc = 0, nnone = 0, nrun = 0;
 	struct hq_err verr = { 0 };
-	int rc;
+	int rc, pass;
 
 	if ((rc = hq_fw_inspect(U->r.genuine, U->r.fmt, &info, err)) != 0 ||
 	    (rc = hq_fw_mutations(&info, (uint64_t)U->p.oversize, muts,
@@ -725,10 +828,18 @@ check_tampered(struct upd *U, struct hq_err *err)
 		hq_step(U->res, "note: the device already runs %s, the "
 		    "genuine image's version: an installed mutation shows "
 		    "only in the answer, not in the version", v0);
-	for (i = 0; i < nm; i++) {
+	/* Two passes: mutations that change only bytes past an archive's
+	 * end go last, since a device may well install them. */
+	for (pass = 0, i = 0; pass < 2; i++) {
 		char rel[256];
 
-		if (!wanted(&U->p, muts[i].name))
+		if (i >= nm) {
+			pass++;
+			i = (size_t)-1;
+			continue;
+		}
+		if (!wanted(&U->p, muts[i].name) ||
+		    muts[i].outside != (pass == 1))
 			continue;
 		memset(&a, 0, sizeof(a));
 		if ((rc = image_path(U, muts[i].name, rel, sizeof(rel), abs,
@@ -746,6 +857,23 @@ check_tampered(struct upd *U, struct hq_err *err)
 			    "answering", muts[i].name, muts[i].what);
 			dead_verdict(U, &a);
 			return 0;
+		}
+		if (muts[i].outside && (a.ans == ANS_ACCEPTED ||
+		    (a.vb_ok && a.va_ok && strcmp(a.vb, a.va) != 0))) {
+			/* Bytes past the archive's trailer are no content
+			 * the device installs: not a finding, not a PASS. */
+			hq_step(U->res, "note: %s accepted: only bytes after "
+			    "the archive's end changed, which the format "
+			    "ignores; not counted", muts[i].name);
+			nrun--;
+			if (a.vb_ok && a.va_ok && strcmp(a.vb, a.va) != 0 &&
+			    strcmp(a.va, U->r.genuine_ver) == 0 &&
+			    from[0] == '\0') {
+				/* the genuine content, installed */
+				snprintf(from, sizeof(from), "%s", a.vb);
+				snprintf(via, sizeof(via), "%s", muts[i].name);
+			}
+			continue;
 		}
 		if (a.ans == ANS_ACCEPTED || (a.vb_ok && a.va_ok &&
 		    strcmp(a.vb, a.va) != 0)) {
@@ -788,7 +916,22 @@ check_tampered(struct upd *U, struct hq_err *err)
 		    nrun);
 		return 0;
 	}
-	note_install(U, &a);
+	if (strcmp(a.vb, a.va) != 0) {
+		snprintf(from, sizeof(from), "%s", a.vb);
+		snprintf(via, sizeof(via), "genuine");
+	}
+	if (from[0] == '\0') {
+		hq_verdict(U->res, HQ_INCONCLUSIVE, "control not observable: "
+		    "the device already ran %s, the genuine image's version, "
+		    "so neither an install of the genuine image nor of a "
+		    "mutation shows in the version", a.va);
+		return 0;
+	}
+	note_install(U, &a, from);
+	if (strcmp(via, "genuine") != 0)
+		hq_step(U->res, "the genuine content was installed by %s "
+		    "(%s -> %s); the genuine image is accepted too", via, from,
+		    a.va);
 	if (nnone > 0) {
 		hq_verdict(U->res, HQ_INCONCLUSIVE, "%zu of %zu tampered "
 		    "images got no definite refusal (see findings); none was "
@@ -797,7 +940,7 @@ check_tampered(struct upd *U, struct hq_err *err)
 	}
 	hq_verdict(U->res, HQ_PASS, "all %zu tampered images refused with "
 	    "the version unchanged and the device alive; the genuine image "
-	    "was then installed (%s -> %s)", nrun, a.vb, a.va);
+	    "was then installed (%s -> %s)", nrun, from, a.va);
 	return 0;
 }
 
@@ -834,7 +977,7 @@ check_genuine(struct upd *U, struct hq_err *err)
 		return 0;
 	}
 	if (installed(U, &a) && a.vb_ok && strcmp(a.vb, a.va) != 0) {
-		note_install(U, &a);
+		note_install(U, &a, a.vb);
 		hq_verdict(U->res, HQ_PASS, "the genuine image was installed: "
 		    "status %ld, version %s -> %s", a.status, a.vb, a.va);
 	} else if (installed(U, &a))
@@ -885,7 +1028,7 @@ check_rollback(struct upd *U, struct hq_err *err)
 			    a.va_ok ? a.va : "not read");
 			return 0;
 		}
-		note_install(U, &a);
+		note_install(U, &a, a.vb);
 	} else
 		hq_step(U->res, "the device runs %s, the genuine image's "
 		    "version", v0);

@@ -90,7 +90,11 @@ static const char *const update_submit_keys[] = {
 	"request", "form_field", "content_type", "timeout_ms", NULL
 };
 static const char *const update_outcome_keys[] = {
-	"accepted", "rejected", "version", "settle_ms", NULL
+	"accepted", "rejected", "version", "settle_ms", "status_stream", NULL
+};
+static const char *const update_stream_keys[] = {
+	"surface", "path", "type_pointer", "type", "status_pointer",
+	"success", "failure", "timeout_ms", NULL
 };
 static const char *const update_match_keys[] = {
 	"status", "contains", NULL
@@ -99,7 +103,9 @@ static const char *const update_health_keys[] = {
 	"request", "tcp", "recover_ms", NULL
 };
 static const char *const update_image_keys[] = { "file", "version", NULL };
-static const char *const update_formats[] = { "opaque", "hqfw", NULL };
+static const char *const update_formats[] = {
+	"opaque", "hqfw", "swu", NULL
+};
 static const char *const data_keys[] = {
 	"kinds", "login", "create", "present", "delete", "absent",
 	"delete_all", "factory_reset", NULL
@@ -608,6 +614,30 @@ update_validate(const struct hq_dut *d, const cJSON *u, struct hq_err *err)
 	    (rc = hq_jv_enum(u, "update", "format", false, update_formats,
 	    &fmt, err)) != 0)
 		goto out;
+	if ((rc = hq_jv_get(out, "update.outcome", "status_stream",
+	    cJSON_Object, false, &x, err)) != 0)
+		goto out;
+	if (x != NULL) {
+		const char *p = "update.outcome.status_stream";
+		const cJSON *sf;
+
+		if ((rc = hq_jv_keys(x, p, update_stream_keys, err)) != 0 ||
+		    (rc = hq_jv_get(x, p, "surface", cJSON_String, true, &sf,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(x, p, "success", cJSON_Array, false, &v,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(x, p, "failure", cJSON_Array, false, &v,
+		    err)) != 0 ||
+		    (rc = hq_jv_int(x, p, "timeout_ms", false, 100, 3600000,
+		    60000, &n, err)) != 0)
+			goto out;
+		if (!surface_known(d, sf->valuestring)) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.surface: \"%.64s\" "
+			    "is not a declared surface id", p,
+			    sf->valuestring);
+			goto out;
+		}
+	}
 	v = cJSON_GetObjectItemCaseSensitive(out, "version");
 	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(v, "capture"), "version"))) {

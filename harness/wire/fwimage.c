@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/cms.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "util/err.h"
 #include "util/rd.h"
@@ -23,7 +25,7 @@
 
 #define CHUNK	65536
 
-static const char *const fmt_names[] = { "opaque", "hqfw", NULL };
+static const char *const fmt_names[] = { "opaque", "hqfw", "swu", NULL };
 
 int
 hq_fw_format_parse(const char *name, enum hq_fw_format *fmtp)
@@ -41,7 +43,7 @@ hq_fw_format_parse(const char *name, enum hq_fw_format *fmtp)
 const char *
 hq_fw_format_name(enum hq_fw_format fmt)
 {
-	return (unsigned)fmt < 2 ? fmt_names[fmt] : "?";
+	return (unsigned)fmt < 3 ? fmt_names[fmt] : "?";
 }
 
 int
@@ -114,6 +116,205 @@ read_head(int fd, const char *path, uint8_t *buf, size_t cap, size_t *lenp,
 	return 0;
 }
 
+static int
+hexfield(const uint8_t *p, uint32_t *vp)
+{
+	uint32_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		uint8_t c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (uint32_t)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*vp = v;
+	return 0;
+}
+
+int
+hq_cpio_hdr_parse(const uint8_t *p, size_t len, struct hq_cpio_hdr *h,
+    struct hq_err *err)
+{
+	int i;
+
+	if (len < HQ_CPIO_HDR)
+		return hq_err_set(err, HQ_EPROTO, "cpio: header truncated "
+		    "(%zu bytes)", len);
+	if (memcmp(p, "070701", 6) == 0)
+		h->crc = false;
+	else if (memcmp(p, "070702", 6) == 0)
+		h->crc = true;
+	else
+		return hq_err_set(err, HQ_EPROTO, "cpio: no newc/crc magic");
+	for (i = 0; i < 13; i++)
+		if (hexfield(p + 6 + 8 * i, &h->f[i]) != 0)
+			return hq_err_set(err, HQ_EPROTO, "cpio: header field "
+			    "%d not hex", i);
+	return 0;
+}
+
+#define CPIO_SIZE	6
+#define CPIO_NAMESIZE	11
+#define CPIO_CHECK	12
+#define CPIO_ENTRIES_MAX 4096
+
+static uint64_t
+align4(uint64_t v)
+{
+	return (v + 3) & ~(uint64_t)3;
+}
+
+static int
+pread_all(int fd, const char *path, void *buf, size_t len, uint64_t off,
+    size_t *gotp, struct hq_err *err)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = pread(fd, (uint8_t *)buf + got, len - got,
+		    (off_t)(off + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return hq_err_sys(err, path);
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	*gotp = got;
+	return 0;
+}
+
+/* One entry at off: header, name (NUL-terminated into name), offsets. */
+static int
+cpio_entry(int fd, const char *path, uint64_t off, uint64_t total,
+    struct hq_cpio_hdr *h, char *name, uint64_t *datap, uint64_t *nextp,
+    struct hq_err *err)
+{
+	uint8_t hb[HQ_CPIO_HDR];
+	size_t got;
+	uint32_t ns;
+	int rc;
+
+	if ((rc = pread_all(fd, path, hb, sizeof(hb), off, &got, err)) != 0)
+		return rc;
+	if ((rc = hq_cpio_hdr_parse(hb, got, h, err)) != 0)
+		return rc;
+	ns = h->f[CPIO_NAMESIZE];
+	if (ns == 0 || ns > HQ_FW_CPIO_NAME_MAX)
+		return hq_err_set(err, HQ_EPROTO, "cpio: name of %u bytes",
+		    ns);
+	if ((rc = pread_all(fd, path, name, ns, off + HQ_CPIO_HDR, &got,
+	    err)) != 0)
+		return rc;
+	if (got != ns || name[ns - 1] != '\0')
+		return hq_err_set(err, HQ_EPROTO, "cpio: name truncated");
+	*datap = align4(off + HQ_CPIO_HDR + ns);
+	*nextp = align4(*datap + h->f[CPIO_SIZE]);
+	if (*datap + h->f[CPIO_SIZE] > total)
+		return hq_err_set(err, HQ_EPROTO, "cpio: %s: %u bytes past "
+		    "the end", name, h->f[CPIO_SIZE]);
+	return 0;
+}
+
+/* The first `version = "X"` (or version: "X") of sw-description. */
+static void
+swu_version(const char *d, size_t len, char *out, size_t outsz)
+{
+	size_t i, j, n;
+
+	out[0] = '\0';
+	for (i = 0; i + 7 < len; i++) {
+		if (memcmp(d + i, "version", 7) != 0 ||
+		    (i > 0 && (d[i - 1] == '-' || d[i - 1] == '_' ||
+		    (d[i - 1] >= 'a' && d[i - 1] <= 'z'))))
+			continue;
+		for (j = i + 7; j < len && (d[j] == ' ' || d[j] == '\t'); j++)
+			;
+		if (j >= len || (d[j] != '=' && d[j] != ':'))
+			continue;
+		for (j++; j < len && (d[j] == ' ' || d[j] == '\t'); j++)
+			;
+		if (j >= len || d[j] != '"')
+			continue;
+		for (n = 0, j++; j < len && d[j] != '"' && n + 1 < outsz; j++)
+			if ((d[j] >= '0' && d[j] <= '9') || d[j] == '.' ||
+			    (d[j] >= 'a' && d[j] <= 'z') || d[j] == '-')
+				out[n++] = d[j];
+		out[n] = '\0';
+		return;
+	}
+}
+
+static int
+swu_inspect(int fd, const char *path, struct hq_fw_info *info,
+    struct hq_err *err)
+{
+	struct hq_cpio_hdr h;
+	char name[HQ_FW_CPIO_NAME_MAX], *desc = NULL;
+	uint64_t off = 0, data = 0, next = 0;
+	size_t i, got;
+	int rc = 0;
+
+	for (i = 0; i < CPIO_ENTRIES_MAX; i++, off = next) {
+		if ((rc = cpio_entry(fd, path, off, info->size, &h, name,
+		    &data, &next, err)) != 0)
+			goto out;
+		if (i == 0 && strcmp(name, "sw-description") != 0) {
+			rc = hq_err_set(err, HQ_EPROTO, "swu: first entry is "
+			    "%.64s, not sw-description", name);
+			goto out;
+		}
+		if (strcmp(name, "TRAILER!!!") == 0) {
+			info->content_end = next;
+			break;
+		}
+		info->data_end = data + h.f[CPIO_SIZE];
+		if (strcmp(name, "sw-description") == 0) {
+			info->desc_off = data;
+			info->desc_len = h.f[CPIO_SIZE];
+		} else if (strcmp(name, "sw-description.sig") == 0) {
+			info->sig_off = data;
+			info->sig_len = h.f[CPIO_SIZE];
+		} else if (info->payload_len == 0 && h.f[CPIO_SIZE] > 0) {
+			info->payload_off = data;
+			info->payload_len = h.f[CPIO_SIZE];
+		}
+	}
+	if (info->content_end == 0) {
+		rc = hq_err_set(err, HQ_EPROTO, "swu: no TRAILER!!! entry");
+		goto out;
+	}
+	if (info->desc_len == 0 || info->desc_len > HQ_FW_SWU_DESC_MAX) {
+		rc = hq_err_set(err, HQ_EPROTO, "swu: sw-description of %llu "
+		    "bytes", (unsigned long long)info->desc_len);
+		goto out;
+	}
+	if ((desc = malloc((size_t)info->desc_len)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	if ((rc = pread_all(fd, path, desc, (size_t)info->desc_len,
+	    info->desc_off, &got, err)) != 0)
+		goto out;
+	swu_version(desc, got, info->version, sizeof(info->version));
+	info->hdr_len = info->desc_off + info->desc_len;
+ out:
+	free(desc);
+	if (rc != 0 && rc != HQ_EIO)
+		rc = hq_err_set(err, HQ_EINVAL, "%s: not a .swu image", path);
+	return rc;
+}
+
 int
 hq_fw_inspect(const char *path, enum hq_fw_format fmt,
     struct hq_fw_info *info, struct hq_err *err)
@@ -132,6 +333,10 @@ hq_fw_inspect(const char *path, enum hq_fw_format fmt,
 	}
 	info->fmt = fmt;
 	info->size = (uint64_t)st.st_size;
+	if (fmt == HQ_FW_SWU) {
+		rc = swu_inspect(fd, path, info, err);
+		goto out;
+	}
 	if (fmt == HQ_FW_HQFW) {
 		struct hq_err perr = { 0 };
 
@@ -173,7 +378,8 @@ int
 hq_fw_mutations(const struct hq_fw_info *info, uint64_t oversize,
     struct hq_fw_mut *v, size_t max, size_t *np, struct hq_err *err)
 {
-	uint64_t n = info->size, hdr, poff, plen, soff, slen;
+	uint64_t n = info->content_end != 0 ? info->content_end : info->size;
+	uint64_t hdr, poff, plen, soff, slen;
 	char what[160];
 	size_t before;
 	int q;
@@ -230,20 +436,64 @@ hq_fw_mutations(const struct hq_fw_info *info, uint64_t oversize,
 		mut_add(v, max, np, name, "whole", HQ_FWM_TRUNC,
 		    n * (uint64_t)q / 4, 0, what);
 	}
-	snprintf(what, sizeof(what), "last byte missing (%llu bytes)",
-	    (unsigned long long)(n - 1));
-	mut_add(v, max, np, "truncate-last-byte", "whole", HQ_FWM_TRUNC, n - 1,
-	    0, what);
+	{
+		uint64_t end = info->data_end != 0 ? info->data_end : n;
+
+		snprintf(what, sizeof(what), "last byte of the content missing "
+		    "(%llu bytes)", (unsigned long long)(end - 1));
+		mut_add(v, max, np, "truncate-last-byte", "whole",
+		    HQ_FWM_TRUNC, end - 1, 0, what);
+	}
 	mut_add(v, max, np, "zero-length", "whole", HQ_FWM_TRUNC, 0, 0,
 	    "empty body");
 	mut_add(v, max, np, "appended-junk", "whole", HQ_FWM_APPEND, 4096, 0,
 	    "4096 bytes of junk after the image");
-	if (oversize < n * 2)
-		oversize = n * 2;
+	if (info->content_end != 0 && *np > 0)
+		v[*np - 1].outside = true;
+	if (oversize < info->size * 2)
+		oversize = info->size * 2;
 	snprintf(what, sizeof(what), "the image padded with junk to %llu "
 	    "bytes", (unsigned long long)oversize);
 	mut_add(v, max, np, "oversize", "whole", HQ_FWM_PADTO, oversize, 0,
 	    what);
+	if (info->content_end != 0 && *np > 0)
+		v[*np - 1].outside = true;
+	if (info->fmt == HQ_FW_SWU) {
+		static const struct {
+			const char		*name, *region, *what;
+			enum hq_fw_swu_edit	 e;
+		} ed[] = {
+			{ "swu-payload-changed", "payload", "a payload byte "
+			    "changed after signing (cpio checksum kept "
+			    "right: only sw-description's sha256 tells)",
+			    HQ_SWU_PAYLOAD_FLIP },
+			{ "swu-description-changed", "header", "the version "
+			    "in sw-description changed after signing",
+			    HQ_SWU_DESC_CHANGED },
+			{ "swu-signature-removed", "signature",
+			    "sw-description.sig left out", HQ_SWU_NO_SIG },
+			{ "swu-resigned-untrusted", "signature", "signed "
+			    "again (CMS) by a new key and certificate the "
+			    "device cannot trust", HQ_SWU_RESIGN },
+			{ "swu-rollback-resigned", "header", "version set to "
+			    "0.0.1 and signed by the untrusted key",
+			    HQ_SWU_ROLLBACK_RESIGN },
+			{ "swu-hwcompat-changed", "header", "hardware "
+			    "compatibility changed and signed by the "
+			    "untrusted key", HQ_SWU_HWCOMPAT_RESIGN },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(ed) / sizeof(ed[0]); k++) {
+			if (ed[k].e == HQ_SWU_PAYLOAD_FLIP &&
+			    info->payload_len == 0)
+				continue;
+			mut_add(v, max, np, ed[k].name, ed[k].region,
+			    HQ_FWM_SWU, 0, 0, ed[k].what);
+			if (*np > 0)
+				v[*np - 1].swu = ed[k].e;
+		}
+	}
 	if (info->fmt == HQ_FW_HQFW) {
 		if (info->sig_len > 0) {
 			snprintf(what, sizeof(what), "signature trailer "
@@ -385,6 +635,261 @@ resign(int fd, const char *genuine, const struct hq_fw_info *info,
 	return rc;
 }
 
+/* A CMS signature (DER, detached, binary) over p[0..len) by a key and a
+ * self-signed certificate made here: a signer no device trusts. */
+static int
+cms_untrusted(const uint8_t *p, size_t len, uint8_t **sigp, size_t *siglenp,
+    struct hq_err *err)
+{
+	EVP_PKEY *k = NULL;
+	X509 *x = NULL;
+	X509_NAME *nm;
+	BIO *in = NULL, *out = NULL;
+	CMS_ContentInfo *cms = NULL;
+	BUF_MEM *bm;
+	int rc = 0;
+
+	*sigp = NULL;
+	if ((k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) == NULL ||
+	    (x = X509_new()) == NULL || X509_set_version(x, 2) != 1 ||
+	    ASN1_INTEGER_set(X509_get_serialNumber(x), 1) != 1 ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x), 86400) == NULL ||
+	    X509_set_pubkey(x, k) != 1 ||
+	    (nm = X509_get_subject_name(x)) == NULL ||
+	    X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"hopquy untrusted signer", -1, -1, 0) !=
+	    1 || X509_set_issuer_name(x, nm) != 1 ||
+	    X509_sign(x, k, EVP_sha256()) == 0 ||
+	    (in = BIO_new_mem_buf(p, (int)len)) == NULL ||
+	    (cms = CMS_sign(x, k, NULL, in, CMS_BINARY | CMS_DETACHED |
+	    CMS_NOSMIMECAP)) == NULL || (out = BIO_new(BIO_s_mem())) == NULL ||
+	    i2d_CMS_bio(out, cms) != 1) {
+		rc = hq_err_tls(err, "cms signing");
+		goto out;
+	}
+	BIO_get_mem_ptr(out, &bm);
+	if ((*sigp = malloc(bm->length > 0 ? bm->length : 1)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	memcpy(*sigp, bm->data, bm->length);
+	*siglenp = bm->length;
+ out:
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	BIO_free(out);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
+/* Replaces the first quoted value after key (and after `after` if not
+ * NULL) in d[0..*lenp) by val; d has room for HQ_FW_SWU_DESC_MAX + 64. */
+static bool
+desc_set(char *d, size_t *lenp, const char *key, char after,
+    const char *val)
+{
+	char *k = memmem(d, *lenp, key, strlen(key)), *q1, *q2, *end = d +
+	    *lenp;
+	size_t vl = strlen(val);
+
+	if (k == NULL)
+		return false;
+	q1 = k + strlen(key);
+	if (after != 0 && (q1 = memchr(q1, after, (size_t)(end - q1))) ==
+	    NULL)
+		return false;
+	if ((q1 = memchr(q1, '"', (size_t)(end - q1))) == NULL ||
+	    (q2 = memchr(q1 + 1, '"', (size_t)(end - q1 - 1))) == NULL)
+		return false;
+	memmove(q1 + 1 + vl, q2, (size_t)(end - q2));
+	memcpy(q1 + 1, val, vl);
+	*lenp = *lenp - (size_t)(q2 - q1 - 1) + vl;
+	return true;
+}
+
+static int
+cpio_put_hdr(struct sink *s, const struct hq_cpio_hdr *h, const char *name,
+    struct hq_err *err)
+{
+	char hb[HQ_CPIO_HDR + HQ_FW_CPIO_NAME_MAX + 4];
+	size_t n, ns = strlen(name) + 1;
+	int i;
+
+	memcpy(hb, h->crc ? "070702" : "070701", 6);
+	for (i = 0; i < 13; i++) {
+		char f[9];
+
+		snprintf(f, sizeof(f), "%08X", i == CPIO_NAMESIZE ?
+		    (unsigned)ns : h->f[i]);
+		memcpy(hb + 6 + 8 * i, f, 8);
+	}
+	memcpy(hb + HQ_CPIO_HDR, name, ns);
+	n = HQ_CPIO_HDR + ns;
+	while (n % 4 != 0)
+		hb[n++] = 0;
+	return sink_write(s, (const uint8_t *)hb, n, err);
+}
+
+static int
+cpio_put_pad(struct sink *s, uint64_t len, struct hq_err *err)
+{
+	static const uint8_t z[4];
+
+	return len % 4 != 0 ? sink_write(s, z, 4 - len % 4, err) : 0;
+}
+
+static uint32_t
+sum_bytes(const uint8_t *p, size_t len)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		v += p[i];
+	return v;
+}
+
+/* Copies len bytes from fd at off to the sink, flipping one byte at
+ * flip (UINT64_MAX: none). */
+static int
+copy_range(int fd, const char *path, uint64_t off, uint64_t len,
+    uint64_t flip, struct sink *s, uint8_t *buf, struct hq_err *err)
+{
+	uint64_t done = 0;
+	size_t got;
+	int rc;
+
+	while (done < len) {
+		size_t want = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
+
+		if ((rc = pread_all(fd, path, buf, want, off + done, &got,
+		    err)) != 0)
+			return rc;
+		if (got != want)
+			return hq_err_set(err, HQ_EIO, "%s: shorter than "
+			    "parsed", path);
+		if (flip >= done && flip < done + want)
+			buf[flip - done] ^= 0x01;
+		if ((rc = sink_write(s, buf, want, err)) != 0)
+			return rc;
+		done += want;
+	}
+	return 0;
+}
+
+/* The .swu rewritten entry by entry as m->swu says. */
+static int
+swu_rewrite(int fd, const char *path, const struct hq_fw_info *info,
+    const struct hq_fw_mut *m, struct sink *s, uint8_t *buf,
+    struct hq_err *err)
+{
+	struct hq_cpio_hdr h;
+	char name[HQ_FW_CPIO_NAME_MAX], *desc = NULL;
+	uint8_t *sig = NULL;
+	size_t dlen = 0, slen = 0, got, i;
+	uint64_t off = 0, data = 0, next = 0;
+	bool payload_done = false, resign = m->swu == HQ_SWU_RESIGN ||
+	    m->swu == HQ_SWU_ROLLBACK_RESIGN ||
+	    m->swu == HQ_SWU_HWCOMPAT_RESIGN;
+	int rc = 0;
+
+	for (i = 0; i < CPIO_ENTRIES_MAX; i++, off = next) {
+		uint64_t flip = UINT64_MAX;
+
+		if ((rc = cpio_entry(fd, path, off, info->size, &h, name,
+		    &data, &next, err)) != 0)
+			goto out;
+		if (strcmp(name, "sw-description") == 0) {
+			dlen = h.f[CPIO_SIZE];
+			if (dlen > HQ_FW_SWU_DESC_MAX ||
+			    (desc = malloc(dlen + 64)) == NULL) {
+				rc = hq_err_set(err, HQ_ENOMEM, "sw-description "
+				    "of %zu bytes", dlen);
+				goto out;
+			}
+			if ((rc = pread_all(fd, path, desc, dlen, data, &got,
+			    err)) != 0)
+				goto out;
+			if (m->swu == HQ_SWU_DESC_CHANGED ||
+			    m->swu == HQ_SWU_ROLLBACK_RESIGN)
+				(void)desc_set(desc, &dlen, "version", 0,
+				    m->swu == HQ_SWU_DESC_CHANGED ? "99.0.0" :
+				    "0.0.1");
+			if (m->swu == HQ_SWU_HWCOMPAT_RESIGN)
+				(void)desc_set(desc, &dlen,
+				    "hardware-compatibility", '[',
+				    "hq-other-board-9");
+			h.f[CPIO_SIZE] = (uint32_t)dlen;
+			h.f[CPIO_CHECK] = h.crc ? sum_bytes((uint8_t *)desc,
+			    dlen) : 0;
+			if ((rc = cpio_put_hdr(s, &h, name, err)) != 0 ||
+			    (rc = sink_write(s, (uint8_t *)desc, dlen,
+			    err)) != 0 ||
+			    (rc = cpio_put_pad(s, dlen, err)) != 0)
+				goto out;
+			continue;
+		}
+		if (strcmp(name, "sw-description.sig") == 0) {
+			if (m->swu == HQ_SWU_NO_SIG)
+				continue;
+			if (resign) {
+				if (desc == NULL) {
+					rc = hq_err_set(err, HQ_EPROTO, "swu: "
+					    "signature before sw-description");
+					goto out;
+				}
+				if ((rc = cms_untrusted((uint8_t *)desc, dlen,
+				    &sig, &slen, err)) != 0)
+					goto out;
+				h.f[CPIO_SIZE] = (uint32_t)slen;
+				h.f[CPIO_CHECK] = h.crc ? sum_bytes(sig, slen) :
+				    0;
+				if ((rc = cpio_put_hdr(s, &h, name, err)) != 0 ||
+				    (rc = sink_write(s, sig, slen, err)) != 0 ||
+				    (rc = cpio_put_pad(s, slen, err)) != 0)
+					goto out;
+				continue;
+			}
+		}
+		if (strcmp(name, "TRAILER!!!") == 0) {
+			if ((rc = cpio_put_hdr(s, &h, name, err)) != 0)
+				goto out;
+			/* what follows the trailer (block padding) as is */
+			rc = copy_range(fd, path, next, info->size - next,
+			    UINT64_MAX, s, buf, err);
+			goto out;
+		}
+		if (m->swu == HQ_SWU_PAYLOAD_FLIP && !payload_done &&
+		    h.f[CPIO_SIZE] > 0 &&
+		    strcmp(name, "sw-description.sig") != 0) {
+			uint8_t b;
+
+			flip = h.f[CPIO_SIZE] / 2;
+			if ((rc = pread_all(fd, path, &b, 1, data + flip,
+			    &got, err)) != 0)
+				goto out;
+			/* keep the cpio checksum right: only the sha256 in
+			 * sw-description may tell */
+			if (h.crc)
+				h.f[CPIO_CHECK] = h.f[CPIO_CHECK] - b +
+				    (uint8_t)(b ^ 0x01);
+			payload_done = true;
+		}
+		if ((rc = cpio_put_hdr(s, &h, name, err)) != 0 ||
+		    (rc = copy_range(fd, path, data, h.f[CPIO_SIZE], flip, s,
+		    buf, err)) != 0 ||
+		    (rc = cpio_put_pad(s, h.f[CPIO_SIZE], err)) != 0)
+			goto out;
+	}
+	rc = hq_err_set(err, HQ_EPROTO, "swu: no trailer");
+ out:
+	free(desc);
+	free(sig);
+	return rc;
+}
+
 int
 hq_fw_mutate(const char *genuine, const struct hq_fw_info *info,
     const struct hq_fw_mut *m, const char *out, char *sha, uint64_t *sizep,
@@ -411,6 +916,10 @@ hq_fw_mutate(const char *genuine, const struct hq_fw_info *info,
 		extra = m->off - info->size;
 	if ((buf = malloc(CHUNK)) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	if (m->op == HQ_FWM_SWU) {
+		rc = swu_rewrite(fd, genuine, info, m, &s, buf, err);
 		goto out;
 	}
 	while (pos < keep) {

@@ -25,7 +25,12 @@ struct hq_err;
 enum hq_fw_format {
 	HQ_FW_OPAQUE = 0,	/* generic mutations only */
 	HQ_FW_HQFW,		/* fixtures/dutsim/fw.c */
+	HQ_FW_SWU,		/* SWUpdate: CPIO newc/crc, sw-description,
+				 * sw-description.sig (CMS), payloads */
 };
+
+#define HQ_FW_SWU_DESC_MAX	(1u << 20)	/* sw-description, .sig */
+#define HQ_FW_CPIO_NAME_MAX	256
 
 /* "opaque", "hqfw"; -1 when unknown. */
 int	hq_fw_format_parse(const char *name, enum hq_fw_format *fmtp);
@@ -41,6 +46,12 @@ struct hq_fw_info {
 	uint64_t	 payload_len;
 	uint64_t	 sig_off;	/* signature block: [sig_off, +len) */
 	uint64_t	 sig_len;	/* 0: unsigned or unknown */
+	uint64_t	 content_end;	/* archive formats: where the archive
+					 * ends (trailer); 0: the file's end */
+	uint64_t	 data_end;	/* archives: end of the last entry's
+					 * data before the trailer */
+	uint64_t	 desc_off;	/* swu: sw-description's data */
+	uint64_t	 desc_len;
 };
 
 /*
@@ -49,6 +60,17 @@ struct hq_fw_info {
  */
 int	hq_fw_inspect(const char *path, enum hq_fw_format fmt,
 	    struct hq_fw_info *info, struct hq_err *err);
+/* One CPIO newc (070701) or crc (070702) header, 110 bytes. */
+struct hq_cpio_hdr {
+	bool		 crc;
+	uint32_t	 f[13];		/* ino mode uid gid nlink mtime
+					 * filesize devmajor devminor
+					 * rdevmajor rdevminor namesize check */
+};
+#define HQ_CPIO_HDR	110
+/* Parses p[0..len); HQ_EPROTO for a short or non-hex header. */
+int	hq_cpio_hdr_parse(const uint8_t *p, size_t len,
+	    struct hq_cpio_hdr *h, struct hq_err *err);
 /* The HQFW header in p[0..len) of an image of total bytes; HQ_EPROTO. */
 int	hq_fw_hqfw_parse(const uint8_t *p, size_t len, uint64_t total,
 	    struct hq_fw_info *info, struct hq_err *err);
@@ -61,6 +83,18 @@ enum hq_fw_op {
 	HQ_FWM_PATCH,		/* write patch[0..npatch) at `off` */
 	HQ_FWM_RESIGN,		/* HQFW: signed again by a key nobody
 				 * trusts (made for the run) */
+	HQ_FWM_SWU,		/* a .swu rewritten: `swu` says how */
+};
+
+enum hq_fw_swu_edit {
+	HQ_SWU_PAYLOAD_FLIP = 1,	/* payload byte changed, cpio sum kept
+					 * right: only the sha256 can tell */
+	HQ_SWU_DESC_CHANGED,		/* sw-description's version changed
+					 * after signing */
+	HQ_SWU_NO_SIG,			/* sw-description.sig left out */
+	HQ_SWU_RESIGN,			/* signed by a new, untrusted key */
+	HQ_SWU_ROLLBACK_RESIGN,		/* version 0.0.1, untrusted key */
+	HQ_SWU_HWCOMPAT_RESIGN,		/* other hardware, untrusted key */
 };
 
 struct hq_fw_mut {
@@ -72,6 +106,10 @@ struct hq_fw_mut {
 	uint8_t		 bit;
 	uint8_t		 patch[32];
 	size_t		 npatch;
+	enum hq_fw_swu_edit swu;
+	bool		 outside;	/* only bytes after the archive's end
+					 * change: an acceptance is noted,
+					 * not a finding */
 };
 
 /*
