@@ -292,7 +292,7 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	fmt = jstr(u, "format");
 	if (fmt != NULL && hq_fw_format_parse(fmt, &r->fmt) != 0)
 		return hq_err_set(err, HQ_EINVAL, "update.format: \"%.32s\" "
-		    "is not one hopquy knows (opaque, hqfw, swu)", fmt);
+		    "is not one hopquy knows (opaque, hqfw, swu, raucb)", fmt);
 	if ((rc = image_ref(dut, cJSON_GetObjectItemCaseSensitive(u,
 	    "genuine"), "genuine", r->genuine, sizeof(r->genuine),
 	    r->genuine_ver, sizeof(r->genuine_ver), err)) != 0)

@@ -104,7 +104,7 @@ static const char *const update_health_keys[] = {
 };
 static const char *const update_image_keys[] = { "file", "version", NULL };
 static const char *const update_formats[] = {
-	"opaque", "hqfw", "swu", NULL
+	"opaque", "hqfw", "swu", "raucb", NULL
 };
 static const char *const data_keys[] = {
 	"kinds", "login", "create", "present", "delete", "absent",

@@ -25,7 +25,9 @@
 
 #define CHUNK	65536
 
-static const char *const fmt_names[] = { "opaque", "hqfw", "swu", NULL };
+static const char *const fmt_names[] = {
+	"opaque", "hqfw", "swu", "raucb", NULL
+};
 
 int
 hq_fw_format_parse(const char *name, enum hq_fw_format *fmtp)
@@ -43,7 +45,7 @@ hq_fw_format_parse(const char *name, enum hq_fw_format *fmtp)
 const char *
 hq_fw_format_name(enum hq_fw_format fmt)
 {
-	return (unsigned)fmt < 3 ? fmt_names[fmt] : "?";
+	return (unsigned)fmt < 4 ? fmt_names[fmt] : "?";
 }
 
 int
@@ -315,6 +317,45 @@ swu_inspect(int fd, const char *path, struct hq_fw_info *info,
 	return rc;
 }
 
+/* RAUC plain bundle: squashfs ("hsqs", bytes_used little-endian u64 at
+ * 40), then a CMS signature, then its size as a big-endian u64. */
+static int
+raucb_inspect(int fd, const char *path, struct hq_fw_info *info,
+    struct hq_err *err)
+{
+	uint8_t sb[96], tail[8];
+	uint64_t sigsz = 0, used = 0;
+	size_t got;
+	int i, rc;
+
+	if (info->size < sizeof(sb) + 8)
+		return hq_err_set(err, HQ_EINVAL, "%s: too short for a RAUC "
+		    "bundle", path);
+	if ((rc = pread_all(fd, path, sb, sizeof(sb), 0, &got, err)) != 0 ||
+	    (rc = pread_all(fd, path, tail, 8, info->size - 8, &got,
+	    err)) != 0)
+		return rc;
+	if (memcmp(sb, "hsqs", 4) != 0)
+		return hq_err_set(err, HQ_EINVAL, "%s: no squashfs image at "
+		    "the start", path);
+	for (i = 0; i < 8; i++) {
+		sigsz = sigsz << 8 | tail[i];
+		used |= (uint64_t)sb[40 + i] << (8 * i);
+	}
+	if (sigsz == 0 || sigsz > info->size - 8 - sizeof(sb) ||
+	    used > info->size - 8 - sigsz || used < sizeof(sb))
+		return hq_err_set(err, HQ_EINVAL, "%s: signature of %llu "
+		    "bytes, squashfs of %llu, in %llu", path,
+		    (unsigned long long)sigsz, (unsigned long long)used,
+		    (unsigned long long)info->size);
+	info->hdr_len = sizeof(sb);
+	info->payload_off = sizeof(sb);
+	info->payload_len = used - sizeof(sb);
+	info->sig_off = info->size - 8 - sigsz;
+	info->sig_len = sigsz;
+	return 0;
+}
+
 int
 hq_fw_inspect(const char *path, enum hq_fw_format fmt,
     struct hq_fw_info *info, struct hq_err *err)
@@ -335,6 +376,10 @@ hq_fw_inspect(const char *path, enum hq_fw_format fmt,
 	info->size = (uint64_t)st.st_size;
 	if (fmt == HQ_FW_SWU) {
 		rc = swu_inspect(fd, path, info, err);
+		goto out;
+	}
+	if (fmt == HQ_FW_RAUCB) {
+		rc = raucb_inspect(fd, path, info, err);
 		goto out;
 	}
 	if (fmt == HQ_FW_HQFW) {
@@ -458,6 +503,10 @@ hq_fw_mutations(const struct hq_fw_info *info, uint64_t oversize,
 	    what);
 	if (info->content_end != 0 && *np > 0)
 		v[*np - 1].outside = true;
+	if (info->fmt == HQ_FW_RAUCB && info->size <= HQ_FW_LOAD_MAX)
+		mut_add(v, max, np, "raucb-resigned-untrusted", "signature",
+		    HQ_FWM_RAUCB_RESIGN, 0, 0, "squashfs signed again (CMS) "
+		    "by a new key and certificate the device cannot trust");
 	if (info->fmt == HQ_FW_SWU) {
 		static const struct {
 			const char		*name, *region, *what;
@@ -890,6 +939,36 @@ swu_rewrite(int fd, const char *path, const struct hq_fw_info *info,
 	return rc;
 }
 
+/* The bundle's squashfs with a CMS signature by an untrusted signer. */
+static int
+raucb_resign(int fd, const char *path, const struct hq_fw_info *info,
+    struct sink *s, struct hq_err *err)
+{
+	uint8_t *img = NULL, *sig = NULL, tail[8];
+	size_t got, slen = 0;
+	int i, rc;
+
+	if (info->fmt != HQ_FW_RAUCB || info->sig_off > HQ_FW_LOAD_MAX)
+		return hq_err_set(err, HQ_EINVAL, "re-signing needs a RAUC "
+		    "bundle of at most %u bytes", HQ_FW_LOAD_MAX);
+	if ((img = malloc(info->sig_off > 0 ? (size_t)info->sig_off : 1)) ==
+	    NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if ((rc = pread_all(fd, path, img, (size_t)info->sig_off, 0, &got,
+	    err)) != 0 ||
+	    (rc = cms_untrusted(img, got, &sig, &slen, err)) != 0)
+		goto out;
+	for (i = 0; i < 8; i++)
+		tail[i] = (uint8_t)((uint64_t)slen >> (56 - 8 * i));
+	if ((rc = sink_write(s, img, got, err)) == 0 &&
+	    (rc = sink_write(s, sig, slen, err)) == 0)
+		rc = sink_write(s, tail, 8, err);
+ out:
+	free(img);
+	free(sig);
+	return rc;
+}
+
 int
 hq_fw_mutate(const char *genuine, const struct hq_fw_info *info,
     const struct hq_fw_mut *m, const char *out, char *sha, uint64_t *sizep,
@@ -920,6 +999,10 @@ hq_fw_mutate(const char *genuine, const struct hq_fw_info *info,
 	}
 	if (m->op == HQ_FWM_SWU) {
 		rc = swu_rewrite(fd, genuine, info, m, &s, buf, err);
+		goto out;
+	}
+	if (m->op == HQ_FWM_RAUCB_RESIGN) {
+		rc = raucb_resign(fd, genuine, info, &s, err);
 		goto out;
 	}
 	while (pos < keep) {

@@ -27,6 +27,8 @@ enum hq_fw_format {
 	HQ_FW_HQFW,		/* fixtures/dutsim/fw.c */
 	HQ_FW_SWU,		/* SWUpdate: CPIO newc/crc, sw-description,
 				 * sw-description.sig (CMS), payloads */
+	HQ_FW_RAUCB,		/* RAUC plain bundle: squashfs, CMS
+				 * signature, its size (u64 big-endian) */
 };
 
 #define HQ_FW_SWU_DESC_MAX	(1u << 20)	/* sw-description, .sig */
@@ -84,6 +86,8 @@ enum hq_fw_op {
 	HQ_FWM_RESIGN,		/* HQFW: signed again by a key nobody
 				 * trusts (made for the run) */
 	HQ_FWM_SWU,		/* a .swu rewritten: `swu` says how */
+	HQ_FWM_RAUCB_RESIGN,	/* RAUC plain bundle signed by a new,
+				 * untrusted key (loads the bundle) */
 };
 
 enum hq_fw_swu_edit {
