@@ -24,6 +24,10 @@
  * that is not definite (5xx, reset, timeout) is never counted as refusal.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +40,7 @@
 #include "util/jv.h"
 #include "wire/fwimage.h"
 #include "wire/fwpush.h"
+#include "wire/fwserve.h"
 #include "wire/net.h"
 #include "wire/tlsenum.h"
 #include "wire/wsstatus.h"
@@ -67,10 +72,14 @@ struct upd_params {
 
 /* The DUT's update recipe, borrowed from the DUT's JSON. */
 struct recipe {
+	const cJSON	*pull;		/* pull mode: {listen, port}, or NULL */
+	const cJSON	*trigger;	/* pull: {command} or {request} */
 	const cJSON	*submit;	/* a step: surface, method, path, auth */
 	const char	*form_field;
 	const char	*ctype;
 	long		 timeout_ms;
+	const cJSON	*acc_exit;	/* commands: exit statuses, NULL: 0 */
+	const cJSON	*rej_exit;	/* NULL: any but 0 */
 	const cJSON	*acc_status;	/* array of numbers, or NULL: 2xx */
 	const char	*acc_contains;
 	const cJSON	*rej_status;	/* or NULL: 4xx but 408, 429 */
@@ -116,6 +125,7 @@ struct upd {
 	struct recipe		 r;
 	struct hq_transcript	*tr;
 	cJSON			*attempts;
+	struct hq_fwserve	*srv;		/* pull mode */
 	char			 dir[160];	/* evidence dir, relative */
 	unsigned		 n;
 };
@@ -250,9 +260,16 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 		return hq_err_set(err, HQ_EINVAL, "the DUT description has no "
 		    "update recipe");
 	sub = cJSON_GetObjectItemCaseSensitive(u, "submit");
-	if ((r->submit = cJSON_GetObjectItemCaseSensitive(sub, "request")) ==
-	    NULL || jstr(r->submit, "surface") == NULL ||
-	    jstr(r->submit, "path") == NULL)
+	r->pull = cJSON_GetObjectItemCaseSensitive(u, "pull");
+	r->trigger = cJSON_GetObjectItemCaseSensitive(u, "trigger");
+	r->submit = cJSON_GetObjectItemCaseSensitive(sub, "request");
+	if (r->pull != NULL && (jstr(r->pull, "listen") == NULL ||
+	    r->trigger == NULL))
+		return hq_err_set(err, HQ_EINVAL, "update.pull: a listen "
+		    "address and a trigger are needed");
+	if (r->pull == NULL && (r->submit == NULL ||
+	    jstr(r->submit, "surface") == NULL ||
+	    jstr(r->submit, "path") == NULL))
 		return hq_err_set(err, HQ_EINVAL, "update.submit.request: a "
 		    "step with surface, method and path is needed");
 	r->form_field = jstr(sub, "form_field");
@@ -261,6 +278,8 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	out = cJSON_GetObjectItemCaseSensitive(u, "outcome");
 	acc = cJSON_GetObjectItemCaseSensitive(out, "accepted");
 	rej = cJSON_GetObjectItemCaseSensitive(out, "rejected");
+	r->acc_exit = cJSON_GetObjectItemCaseSensitive(acc, "exit");
+	r->rej_exit = cJSON_GetObjectItemCaseSensitive(rej, "exit");
 	r->acc_status = cJSON_GetObjectItemCaseSensitive(acc, "status");
 	r->acc_contains = jstr(acc, "contains");
 	r->rej_status = cJSON_GetObjectItemCaseSensitive(rej, "status");
@@ -361,6 +380,176 @@ jpointer(const cJSON *root, const char *ptr)
 	return cur;
 }
 
+#define CMD_ARGS_MAX	64
+#define CMD_OUT_MAX	(64u * 1024)
+
+/* arg with every "{url}" replaced (caller frees). */
+static char *
+subst_url(const char *arg, const char *url)
+{
+	const char *m = url != NULL ? strstr(arg, "{url}") : NULL;
+	size_t n;
+	char *out;
+
+	if (m == NULL)
+		return strdup(arg);
+	n = strlen(arg) - 5 + strlen(url) + 1;
+	if ((out = malloc(n)) == NULL)
+		return NULL;
+	snprintf(out, n, "%.*s%s%s", (int)(m - arg), arg, url, m + 5);
+	return out;
+}
+
+struct cmd_out {
+	int	 exit;		/* -1: killed at its deadline or by a signal */
+	char	*out;		/* stdout, NUL-terminated, capped */
+	size_t	 len;
+	char	*err;		/* stderr, the same */
+	size_t	 elen;
+};
+
+static void
+cmd_out_clear(struct cmd_out *c)
+{
+	free(c->out);
+	free(c->err);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+drain(int fd, char **bufp, size_t *lenp, bool *open)
+{
+	char tmp[4096];
+	ssize_t r = read(fd, tmp, sizeof(tmp));
+	char *np;
+
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r <= 0) {
+		*open = false;
+		return;
+	}
+	if (*lenp + (size_t)r > CMD_OUT_MAX)
+		return;		/* capped: read and dropped */
+	if ((np = realloc(*bufp, *lenp + (size_t)r + 1)) == NULL)
+		return;
+	memcpy(np + *lenp, tmp, (size_t)r);
+	*bufp = np;
+	*lenp += (size_t)r;
+	np[*lenp] = '\0';
+}
+
+/*
+ * A declared command (argv as JSON strings, "{url}" substituted), run on
+ * the lab host with its output captured and a deadline: killed when it
+ * passes.  The device decides nothing here; the caller reads exit and
+ * output.
+ */
+static int
+run_cmd(struct upd *U, const cJSON *argv, const char *url, long timeout_ms,
+    struct cmd_out *co, struct hq_err *err)
+{
+	char *av[CMD_ARGS_MAX + 1];
+	const cJSON *it;
+	struct hq_deadline dl = hq_deadline_min(U->ctx->deadline,
+	    hq_deadline_in(timeout_ms));
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, st = 0, rc = 0;
+	bool oo = true, eo = true, killed = false;
+	size_t n = 0, i;
+	pid_t pid = -1;
+
+	memset(co, 0, sizeof(*co));
+	co->exit = -1;
+	cJSON_ArrayForEach(it, argv) {
+		if (!cJSON_IsString(it) || n >= CMD_ARGS_MAX) {
+			rc = hq_err_set(err, HQ_EINVAL, "command: at most %d "
+			    "string arguments", CMD_ARGS_MAX);
+			goto out;
+		}
+		if ((av[n++] = subst_url(it->valuestring, url)) == NULL) {
+			rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+			goto out;
+		}
+	}
+	av[n] = NULL;
+	if (n == 0) {
+		rc = hq_err_set(err, HQ_EINVAL, "command: empty");
+		goto out;
+	}
+	hq_transcript_printf(U->tr, "$");
+	for (i = 0; i < n; i++)
+		hq_transcript_printf(U->tr, " %s", av[i]);
+	hq_transcript_printf(U->tr, "\n");
+	if (pipe2(po, O_CLOEXEC) != 0 || pipe2(pe, O_CLOEXEC) != 0) {
+		rc = hq_err_sys(err, "pipe");
+		goto out;
+	}
+	if ((pid = fork()) < 0) {
+		rc = hq_err_sys(err, "fork");
+		goto out;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		setpgid(0, 0);
+		execvp(av[0], av);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	po[1] = pe[1] = -1;
+	fcntl(po[0], F_SETFL, O_NONBLOCK);
+	fcntl(pe[0], F_SETFL, O_NONBLOCK);
+	while (oo || eo) {
+		struct pollfd p[2] = { { oo ? po[0] : -1, POLLIN, 0 },
+		    { eo ? pe[0] : -1, POLLIN, 0 } };
+		int ms = hq_deadline_poll_ms(dl);
+
+		if (ms == 0 || hq_interrupted) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			killed = true;
+			break;
+		}
+		if (poll(p, 2, ms < 0 || ms > 500 ? 500 : ms) < 0 &&
+		    errno != EINTR)
+			break;
+		if (oo && (p[0].revents & (POLLIN | POLLHUP)) != 0)
+			drain(po[0], &co->out, &co->len, &oo);
+		if (eo && (p[1].revents & (POLLIN | POLLHUP)) != 0)
+			drain(pe[0], &co->err, &co->elen, &eo);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!killed && WIFEXITED(st))
+		co->exit = WEXITSTATUS(st);
+	hq_transcript_printf(U->tr, "<- exit %d%s\n", co->exit,
+	    killed ? " (killed at its deadline)" : "");
+	if (co->out != NULL)
+		hq_transcript_bytes(U->tr, "1> ", co->out, co->len < 4096 ?
+		    co->len : 4096);
+	if (co->err != NULL)
+		hq_transcript_bytes(U->tr, "2> ", co->err, co->elen < 4096 ?
+		    co->elen : 4096);
+	hq_transcript_printf(U->tr, "\n");
+	if (hq_interrupted)
+		rc = hq_err_set(err, HQ_EINTR, "interrupted");
+ out:
+	for (i = 0; i < n; i++)
+		free(av[i]);
+	for (i = 0; i < 2; i++) {
+		if (po[i] >= 0)
+			close(po[i]);
+		if (pe[i] >= 0)
+			close(pe[i]);
+	}
+	return rc;
+}
+
 /* The running version by the recipe's step; 0 or HQ_EPROTO / transport. */
 static int
 read_version(struct upd *U, char *ver, size_t versz, struct hq_err *err)
@@ -373,7 +562,33 @@ read_version(struct upd *U, char *ver, size_t versz, struct hq_err *err)
 	int rc;
 
 	ver[0] = '\0';
-	if ((rc = hq_alarm_http_step(U->ctx->dut, U->r.version,
+	if (cJSON_GetObjectItemCaseSensitive(U->r.version, "command") !=
+	    NULL) {
+		struct cmd_out co;
+
+		if ((rc = run_cmd(U, cJSON_GetObjectItemCaseSensitive(
+		    U->r.version, "command"), NULL, jlong(U->r.version,
+		    "timeout_ms", 15000), &co, err)) != 0) {
+			cmd_out_clear(&co);
+			return rc;
+		}
+		if (co.exit != 0) {
+			rc = hq_err_set(err, HQ_EPROTO, "version read: exit "
+			    "%d", co.exit);
+			cmd_out_clear(&co);
+			return rc;
+		}
+		body = co.out;
+		len = co.len;
+		co.out = NULL;
+		cmd_out_clear(&co);
+		status = 200;
+		if (body == NULL) {
+			rc = hq_err_set(err, HQ_EPROTO, "version read: no "
+			    "output");
+			goto out;
+		}
+	} else if ((rc = hq_alarm_http_step(U->ctx->dut, U->r.version,
 	    hq_deadline_min(U->ctx->deadline, hq_deadline_in(15000)), U->tr,
 	    &body, &len, &status, err)) != 0)
 		goto out;
@@ -412,6 +627,16 @@ health_once(struct upd *U)
 	int fd = -1;
 	bool ok;
 
+	if (U->r.health != NULL &&
+	    cJSON_GetObjectItemCaseSensitive(U->r.health, "command") != NULL) {
+		struct cmd_out co;
+
+		ok = run_cmd(U, cJSON_GetObjectItemCaseSensitive(U->r.health,
+		    "command"), NULL, jlong(U->r.health, "timeout_ms", 10000),
+		    &co, &herr) == 0 && co.exit == 0;
+		cmd_out_clear(&co);
+		return ok;
+	}
 	if (U->r.health != NULL) {
 		ok = hq_alarm_http_step(U->ctx->dut, U->r.health,
 		    hq_deadline_min(U->ctx->deadline, hq_deadline_in(5000)),
@@ -486,6 +711,28 @@ judge_answer(const struct recipe *r, const struct hq_fwpush_res *pr)
 	if (status_in(r->rej_status, s, s >= 400 && s <= 499 && s != 401 &&
 	    s != 407 && s != 408 && s != 429) && (r->rej_contains == NULL ||
 	    strstr(body, r->rej_contains) != NULL))
+		return ANS_REFUSED;
+	return ANS_NONE;
+}
+
+static bool
+has(const char *a, const char *b, const char *needle)
+{
+	return needle == NULL || (a != NULL && strstr(a, needle) != NULL) ||
+	    (b != NULL && strstr(b, needle) != NULL);
+}
+
+/* A trigger command's result as the recipe reads it. */
+static enum answer
+judge_cmd(const struct recipe *r, const struct cmd_out *co)
+{
+	if (co->exit < 0)
+		return ANS_NONE;
+	if (status_in(r->acc_exit, co->exit, co->exit == 0) &&
+	    has(co->out, co->err, r->acc_contains))
+		return ANS_ACCEPTED;
+	if (status_in(r->rej_exit, co->exit, co->exit != 0) &&
+	    has(co->out, co->err, r->rej_contains))
 		return ANS_REFUSED;
 	return ANS_NONE;
 }
@@ -613,6 +860,45 @@ stream_verdict(struct upd *U, struct hq_wsstat *ws, char *final,
 	return ans;
 }
 
+/* Pull mode: the image served by hopquy, the device told to fetch it. */
+static int
+pull(struct upd *U, const char *abs, struct attempt *a, struct hq_err *err)
+{
+	struct hq_fwserve_stats st;
+	struct cmd_out co;
+	char urlpath[160], url[512];
+	int rc;
+
+	snprintf(urlpath, sizeof(urlpath), "/hq/%u-%s.bin", U->n, a->label);
+	snprintf(url, sizeof(url), "http://%s:%lld%s",
+	    jstr(U->r.pull, "listen"), (long long)jlong(U->r.pull, "port",
+	    8000), urlpath);
+	if ((rc = hq_fwserve_set(U->srv, abs, urlpath, err)) != 0)
+		return rc;
+	hq_transcript_printf(U->tr, "-- serving %s at %s\n", abs, url);
+	if (cJSON_GetObjectItemCaseSensitive(U->r.trigger, "command") == NULL)
+		return hq_err_set(err, HQ_EINVAL, "update.trigger: a command "
+		    "is needed");
+	rc = run_cmd(U, cJSON_GetObjectItemCaseSensitive(U->r.trigger,
+	    "command"), url, jlong(U->r.trigger, "timeout_ms", 300000), &co,
+	    err);
+	hq_fwserve_stats(U->srv, &st);
+	(void)hq_fwserve_set(U->srv, NULL, NULL, NULL);
+	if (rc != 0) {
+		cmd_out_clear(&co);
+		return rc;
+	}
+	a->status = co.exit;
+	a->ans = judge_cmd(&U->r, &co);
+	snprintf(a->said, sizeof(a->said), "trigger exit %d; fetched %u "
+	    "time%s (%u whole, %llu bytes) by %s", co.exit, st.requests,
+	    st.requests == 1 ? "" : "s", st.complete,
+	    (unsigned long long)st.bytes, st.peer[0] ? st.peer : "nobody");
+	hq_transcript_printf(U->tr, "-- %s\n", a->said);
+	cmd_out_clear(&co);
+	return 0;
+}
+
 /*
  * One attempt: version before, push, answer, settle, health (with the
  * recovery wait), version after.  Negative only for harness errors.
@@ -651,6 +937,13 @@ attempt(struct upd *U, const char *label, const char *abs,
 			if (rc == HQ_EINTR)
 				return hq_err_set(err, rc, "interrupted");
 		}
+		if (U->r.pull != NULL) {
+			rc = pull(U, abs, a, err);
+			hq_wsstat_close(ws);
+			if (rc != 0)
+				return rc;
+			goto judged;
+		}
 		if ((rc = push(U, abs, &pr, err)) != 0) {
 			hq_wsstat_close(ws);
 			return rc;
@@ -681,6 +974,7 @@ attempt(struct upd *U, const char *label, const char *abs,
 		hq_transcript_bytes(U->tr, "", pr.body != NULL ? pr.body : "",
 		    pr.body_len < 2048 ? pr.body_len : 2048);
 		hq_transcript_printf(U->tr, "\n");
+ judged:
 		if (U->r.settle_ms > 0 && hq_sleep_ms(U->r.settle_ms) != 0)
 			return hq_err_set(err, HQ_EINTR, "interrupted");
 		if ((rc = health(U, a)) != 0)
@@ -1072,6 +1366,10 @@ check_channel(struct upd *U, struct hq_err *err)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
+	if (U->r.pull != NULL)
+		return hq_err_set(err, HQ_EINVAL, "channel: the checks of a "
+		    "pull-mode channel (untrusted certificate, cleartext "
+		    "fetch) are not implemented yet; XXX(#18)");
 	if (sf == NULL)
 		return hq_err_set(err, HQ_EINVAL, "update.submit: surface "
 		    "not declared");
@@ -1212,6 +1510,10 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	}
 	if (ctx->dut->op_password != NULL)
 		hq_transcript_redact(U.tr, ctx->dut->op_password);
+	if (U.r.pull != NULL && strcmp(U.p.check, "channel") != 0 &&
+	    (rc = hq_fwserve_start(jstr(U.r.pull, "listen"),
+	    (unsigned)jlong(U.r.pull, "port", 8000), &U.srv, err)) != 0)
+		goto out;
 	if (strcmp(U.p.check, "tampered") == 0)
 		rc = check_tampered(&U, err);
 	else if (strcmp(U.p.check, "genuine") == 0)
@@ -1234,6 +1536,7 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	}
  out:
 	free(text);
+	hq_fwserve_stop(U.srv);
 	cJSON_Delete(U.attempts);
 	hq_transcript_free(U.tr);
 	params_clear(&U.p);

@@ -84,7 +84,14 @@ static const char *const auths[] = {
 };
 static const char *const update_keys[] = {
 	"submit", "outcome", "health", "genuine", "older", "tampered",
-	"format", "channel", NULL
+	"format", "channel", "pull", "trigger", NULL
+};
+static const char *const update_pull_keys[] = { "listen", "port", NULL };
+static const char *const update_trigger_keys[] = {
+	"command", "timeout_ms", NULL
+};
+static const char *const update_command_keys[] = {
+	"command", "capture", "timeout_ms", "note", NULL
 };
 static const char *const update_submit_keys[] = {
 	"request", "form_field", "content_type", "timeout_ms", NULL
@@ -97,7 +104,7 @@ static const char *const update_stream_keys[] = {
 	"success", "failure", "timeout_ms", NULL
 };
 static const char *const update_match_keys[] = {
-	"status", "contains", NULL
+	"status", "exit", "contains", NULL
 };
 static const char *const update_health_keys[] = {
 	"request", "tcp", "recover_ms", NULL
@@ -491,6 +498,31 @@ load_steps(const struct hq_dut *d, const cJSON *arr, const char *path,
 }
 
 /* A recipe section: an object whose array members are step lists. */
+/* A declared command: argv strings, run on the lab host. */
+static int
+update_command(const cJSON *st, const char *path, const char *const *keys,
+    struct hq_err *err)
+{
+	const cJSON *argv, *it;
+	long long n;
+	int rc;
+
+	if ((rc = hq_jv_keys(st, path, keys, err)) != 0 ||
+	    (rc = hq_jv_get(st, path, "command", cJSON_Array, true, &argv,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(st, path, "timeout_ms", false, 100, 86400000,
+	    10000, &n, err)) != 0)
+		return rc;
+	if (cJSON_GetArraySize(argv) < 1 || cJSON_GetArraySize(argv) > 64)
+		return hq_err_set(err, HQ_EINVAL, "%s.command: expected 1 to "
+		    "64 arguments", path);
+	cJSON_ArrayForEach(it, argv)
+		if (!cJSON_IsString(it))
+			return hq_err_set(err, HQ_EINVAL, "%s.command: expected "
+			    "strings", path);
+	return 0;
+}
+
 /* One step given as an object at path (validated like a recipe's). */
 static int
 update_step(const struct hq_dut *d, const cJSON *obj, const char *path,
@@ -505,6 +537,8 @@ update_step(const struct hq_dut *d, const cJSON *obj, const char *path,
 	    err)) != 0 || st == NULL)
 		return rc;
 	hq_jv_path(sub, sizeof(sub), path, key);
+	if (cJSON_GetObjectItemCaseSensitive(st, "command") != NULL)
+		return update_command(st, sub, update_command_keys, err);
 	if ((wrap = cJSON_CreateArray()) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
 	cJSON_AddItemReferenceToArray(wrap, (cJSON *)st);
@@ -577,8 +611,28 @@ update_validate(const struct hq_dut *d, const cJSON *u, struct hq_err *err)
 
 	if (u == NULL)
 		return 0;
-	if ((rc = hq_jv_get(u, "update", "submit", cJSON_Object, true, &sub,
-	    err)) != 0 ||
+	if ((rc = hq_jv_get(u, "update", "pull", cJSON_Object, false, &x,
+	    err)) != 0)
+		goto out;
+	if (x != NULL) {
+		const cJSON *t;
+
+		if ((rc = hq_jv_keys(x, "update.pull", update_pull_keys,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(x, "update.pull", "listen", cJSON_String,
+		    true, &t, err)) != 0 ||
+		    (rc = hq_jv_int(x, "update.pull", "port", false, 1, 65535,
+		    8000, &n, err)) != 0 ||
+		    (rc = hq_jv_get(u, "update", "trigger", cJSON_Object,
+		    true, &t, err)) != 0 ||
+		    (rc = update_command(t, "update.trigger",
+		    update_trigger_keys, err)) != 0)
+			goto out;
+	}
+	if ((rc = hq_jv_get(u, "update", "submit", cJSON_Object, x == NULL,
+	    &sub, err)) != 0)
+		goto out;
+	if (sub != NULL && (
 	    (rc = hq_jv_keys(sub, "update.submit", update_submit_keys,
 	    err)) != 0 ||
 	    (rc = update_step(d, sub, "update.submit", "request", true,
@@ -588,8 +642,9 @@ update_validate(const struct hq_dut *d, const cJSON *u, struct hq_err *err)
 	    (rc = hq_jv_get(sub, "update.submit", "content_type",
 	    cJSON_String, false, &x, err)) != 0 ||
 	    (rc = hq_jv_int(sub, "update.submit", "timeout_ms", false, 1000,
-	    86400000, 300000, &n, err)) != 0 ||
-	    (rc = hq_jv_get(u, "update", "outcome", cJSON_Object, true, &out,
+	    86400000, 300000, &n, err)) != 0))
+		goto out;
+	if ((rc = hq_jv_get(u, "update", "outcome", cJSON_Object, true, &out,
 	    err)) != 0 ||
 	    (rc = hq_jv_keys(out, "update.outcome", update_outcome_keys,
 	    err)) != 0 ||

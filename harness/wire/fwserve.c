@@ -71,6 +71,12 @@ send_all(struct hq_fwserve *s, int fd, const char *p, size_t len,
 }
 
 static void
+send_str(struct hq_fwserve *s, int fd, const char *str, struct hq_deadline dl)
+{
+	send_all(s, fd, str, strlen(str), dl);
+}
+
+static void
 serve_conn(struct hq_fwserve *s, int fd, const char *peer)
 {
 	struct hq_deadline dl = hq_deadline_in(HQ_FWSERVE_IO_MS);
@@ -103,8 +109,8 @@ serve_conn(struct hq_fwserve *s, int fd, const char *peer)
 	if ((sp1 = memchr(head, ' ', len)) == NULL ||
 	    (sp2 = memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - head))) ==
 	    NULL) {
-		send_all(s, fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: "
-		    "0\r\nConnection: close\r\n\r\n", 63, dl);
+		send_str(s, fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: "
+		    "0\r\nConnection: close\r\n\r\n", dl);
 		return;
 	}
 	*sp1 = '\0';
@@ -120,14 +126,14 @@ serve_conn(struct hq_fwserve *s, int fd, const char *peer)
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (!get && strcmp(head, "HEAD") != 0) {
-		send_all(s, fd, "HTTP/1.1 405 Method Not Allowed\r\n"
-		    "Content-Length: 0\r\nConnection: close\r\n\r\n", 76, dl);
+		send_str(s, fd, "HTTP/1.1 405 Method Not Allowed\r\n"
+		    "Content-Length: 0\r\nConnection: close\r\n\r\n", dl);
 		return;
 	}
 	if (!ours || (ffd = open(file, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    fstat(ffd, &st) != 0) {
-		send_all(s, fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0"
-		    "\r\nConnection: close\r\n\r\n", 64, dl);
+		send_str(s, fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0"
+		    "\r\nConnection: close\r\n\r\n", dl);
 		goto out;
 	}
 	snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Type: "
