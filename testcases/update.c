@@ -48,7 +48,7 @@
 static const char *const update_keys[] = {
 	"check", "mutations", "oversize_bytes", "retries", "min_version",
 	"banned", "http_port", "handshake_timeout_ms", "probe_timeout_ms",
-	NULL
+	"forbid_cleartext", NULL
 };
 static const char *const checks[] = {
 	"tampered", "genuine", "rollback", "channel", "information", NULL
@@ -68,6 +68,7 @@ struct upd_params {
 	long long	 http_port;
 	long long	 hs_ms;
 	long long	 probe_ms;
+	bool		 forbid_cleartext;
 };
 
 /* The DUT's update recipe, borrowed from the DUT's JSON. */
@@ -97,6 +98,10 @@ struct recipe {
 	char		 older[4096];	/* "" when not declared */
 	char		 older_ver[HQ_FW_VERSION_MAX + 1];
 	enum hq_fw_format fmt;
+	char		 cert[4096];	/* pull over TLS: the lab's server */
+	char		 key[4096];
+	char		 bad_cert[4096];	/* one the device must refuse */
+	char		 bad_key[4096];
 };
 
 enum answer { ANS_NONE = 0, ANS_ACCEPTED, ANS_REFUSED };
@@ -166,7 +171,9 @@ params_read(const cJSON *params, struct upd_params *p, struct hq_err *err)
 	    (rc = hq_jv_int(params, "", "handshake_timeout_ms", false, 100,
 	    60000, 5000, &p->hs_ms, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "probe_timeout_ms", false, 100,
-	    60000, 3000, &p->probe_ms, err)) != 0)
+	    60000, 3000, &p->probe_ms, err)) != 0 ||
+	    (rc = hq_jv_bool(params, "", "forbid_cleartext", false, true,
+	    &p->forbid_cleartext, err)) != 0)
 		goto out;
 	p->min_version = HQ_TLS12;
 	if (minv != NULL && hq_tls_version_parse(minv, &p->min_version) != 0) {
@@ -272,6 +279,21 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	    jstr(r->submit, "path") == NULL))
 		return hq_err_set(err, HQ_EINVAL, "update.submit.request: a "
 		    "step with surface, method and path is needed");
+	if (r->pull != NULL && jstr(r->pull, "cert") != NULL) {
+		hq_dut_path(dut, jstr(r->pull, "cert"), r->cert,
+		    sizeof(r->cert));
+		hq_dut_path(dut, jstr(r->pull, "key") != NULL ?
+		    jstr(r->pull, "key") : jstr(r->pull, "cert"), r->key,
+		    sizeof(r->key));
+	}
+	if (r->pull != NULL && jstr(r->pull, "untrusted_cert") != NULL) {
+		hq_dut_path(dut, jstr(r->pull, "untrusted_cert"), r->bad_cert,
+		    sizeof(r->bad_cert));
+		hq_dut_path(dut, jstr(r->pull, "untrusted_key") != NULL ?
+		    jstr(r->pull, "untrusted_key") :
+		    jstr(r->pull, "untrusted_cert"), r->bad_key,
+		    sizeof(r->bad_key));
+	}
 	r->form_field = jstr(sub, "form_field");
 	r->ctype = jstr(sub, "content_type");
 	r->timeout_ms = jlong(sub, "timeout_ms", 300000);
@@ -860,6 +882,15 @@ stream_verdict(struct upd *U, struct hq_wsstat *ws, char *final,
 	return ans;
 }
 
+static void
+pull_url(const struct upd *U, bool tls, const char *urlpath, char *url,
+    size_t urlsz)
+{
+	snprintf(url, urlsz, "%s://%s:%ld%s", tls ? "https" : "http",
+	    jstr(U->r.pull, "listen"), tls ? jlong(U->r.pull, "tls_port",
+	    8443) : jlong(U->r.pull, "port", 8000), urlpath);
+}
+
 /* Pull mode: the image served by hopquy, the device told to fetch it. */
 static int
 pull(struct upd *U, const char *abs, struct attempt *a, struct hq_err *err)
@@ -870,9 +901,7 @@ pull(struct upd *U, const char *abs, struct attempt *a, struct hq_err *err)
 	int rc;
 
 	snprintf(urlpath, sizeof(urlpath), "/hq/%u-%s.bin", U->n, a->label);
-	snprintf(url, sizeof(url), "http://%s:%lld%s",
-	    jstr(U->r.pull, "listen"), (long long)jlong(U->r.pull, "port",
-	    8000), urlpath);
+	pull_url(U, U->r.cert[0] != '\0', urlpath, url, sizeof(url));
 	if ((rc = hq_fwserve_set(U->srv, abs, urlpath, err)) != 0)
 		return rc;
 	hq_transcript_printf(U->tr, "-- serving %s at %s\n", abs, url);
@@ -1349,6 +1378,132 @@ check_rollback(struct upd *U, struct hq_err *err)
 	return 0;
 }
 
+/* One fetch offered on a server of its own: what the device took. */
+static int
+offer(struct upd *U, const char *what, bool tls, const char *cert,
+    const char *key, const char *abs, struct hq_fwserve_stats *st,
+    int *exitp, struct hq_err *err)
+{
+	struct hq_fwserve *srv = NULL;
+	struct cmd_out co;
+	char urlpath[160], url[512];
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	*exitp = -1;
+	snprintf(urlpath, sizeof(urlpath), "/hq/%u-%s.bin", U->n++, what);
+	pull_url(U, tls, urlpath, url, sizeof(url));
+	if ((rc = hq_fwserve_start(jstr(U->r.pull, "listen"), tls ?
+	    (unsigned)jlong(U->r.pull, "tls_port", 8443) :
+	    (unsigned)jlong(U->r.pull, "port", 8000), cert, key, &srv,
+	    err)) != 0 ||
+	    (rc = hq_fwserve_set(srv, abs, urlpath, err)) != 0)
+		goto out;
+	hq_transcript_printf(U->tr, "\n== %s: serving %s at %s\n", what,
+	    abs, url);
+	rc = run_cmd(U, cJSON_GetObjectItemCaseSensitive(U->r.trigger,
+	    "command"), url, jlong(U->r.trigger, "timeout_ms", 300000), &co,
+	    err);
+	*exitp = co.exit;
+	cmd_out_clear(&co);
+	hq_fwserve_stats(srv, st);
+	hq_transcript_printf(U->tr, "-- %u connections, %u TLS handshakes, "
+	    "%u requests, %u whole, %llu bytes\n", st->connections,
+	    st->handshakes, st->requests, st->complete,
+	    (unsigned long long)st->bytes);
+ out:
+	hq_fwserve_stop(srv);
+	return rc;
+}
+
+/*
+ * Pull mode's channel: the device must refuse an image offered by a TLS
+ * server whose certificate it should not trust, must not fetch over
+ * cleartext when the profile forbids it, and must fetch over the trusted
+ * TLS server (the control).
+ */
+static int
+check_channel_pull(struct upd *U, struct hq_err *err)
+{
+	struct hq_fwserve_stats st;
+	char rel[256], abs[4096], sha[65];
+	uint64_t size;
+	unsigned nbad = 0;
+	int rc, ex;
+
+	if (U->r.cert[0] == '\0') {
+		hq_verdict(U->res, HQ_FAIL, "the update is offered over "
+		    "cleartext only: the recipe's pull server has no TLS "
+		    "certificate (pull.cert)");
+		return 0;
+	}
+	snprintf(rel, sizeof(rel), "%s/%02u-genuine.bin", U->dir, U->n);
+	if ((rc = hq_evidence_register(U->ctx->ev, rel, "image", abs,
+	    sizeof(abs), err)) != 0 ||
+	    (rc = hq_fw_copy(U->r.genuine, abs, sha, &size, err)) != 0)
+		return rc;
+	hq_result_evidence(U->res, rel);
+	if (U->r.bad_cert[0] != '\0') {
+		if ((rc = offer(U, "untrusted-tls", true, U->r.bad_cert,
+		    U->r.bad_key, abs, &st, &ex, err)) != 0)
+			return rc;
+		if (st.requests > 0) {
+			nbad++;
+			hq_finding(U->res, "the device fetched the image from a "
+			    "TLS server whose certificate it should not trust "
+			    "(%s): %u request%s, %llu bytes", U->r.bad_cert,
+			    st.requests, st.requests == 1 ? "" : "s",
+			    (unsigned long long)st.bytes);
+		} else
+			hq_step(U->res, "untrusted certificate: %u connection%s, "
+			    "%u handshake%s completed, no request: refused",
+			    st.connections, st.connections == 1 ? "" : "s",
+			    st.handshakes, st.handshakes == 1 ? "" : "s");
+		if (st.connections == 0)
+			hq_step(U->res, "note: the device never connected to "
+			    "the untrusted server (trigger exit %d)", ex);
+	} else
+		hq_step(U->res, "no untrusted certificate declared "
+		    "(pull.untrusted_cert): that check did not run");
+	if (U->p.forbid_cleartext) {
+		if ((rc = offer(U, "cleartext", false, NULL, NULL, abs, &st,
+		    &ex, err)) != 0)
+			return rc;
+		if (st.requests > 0) {
+			nbad++;
+			hq_finding(U->res, "the device fetched the image over "
+			    "cleartext HTTP: %u request%s, %llu bytes",
+			    st.requests, st.requests == 1 ? "" : "s",
+			    (unsigned long long)st.bytes);
+		} else
+			hq_step(U->res, "cleartext HTTP: %u connection%s, no "
+			    "request: not fetched", st.connections,
+			    st.connections == 1 ? "" : "s");
+	}
+	if ((rc = offer(U, "trusted-tls", true, U->r.cert, U->r.key, abs, &st,
+	    &ex, err)) != 0)
+		return rc;
+	if (nbad > 0) {
+		hq_verdict(U->res, HQ_FAIL, "the update channel is not secure "
+		    "(see findings)");
+		return 0;
+	}
+	if (st.complete == 0) {
+		hq_verdict(U->res, HQ_INCONCLUSIVE, "control failed: the "
+		    "device did not fetch the image from the trusted TLS "
+		    "server either (%u connections, trigger exit %d), so its "
+		    "refusals prove nothing", st.connections, ex);
+		return 0;
+	}
+	hq_verdict(U->res, HQ_PASS, "the device fetched the image over "
+	    "trusted TLS only: %s%s", U->r.bad_cert[0] != '\0' ?
+	    "the untrusted certificate was refused" : "",
+	    U->p.forbid_cleartext ? (U->r.bad_cert[0] != '\0' ?
+	    ", cleartext HTTP was not used" : "cleartext HTTP was not "
+	    "used") : "");
+	return 0;
+}
+
 static int
 check_channel(struct upd *U, struct hq_err *err)
 {
@@ -1367,9 +1522,7 @@ check_channel(struct upd *U, struct hq_err *err)
 
 	memset(&s, 0, sizeof(s));
 	if (U->r.pull != NULL)
-		return hq_err_set(err, HQ_EINVAL, "channel: the checks of a "
-		    "pull-mode channel (untrusted certificate, cleartext "
-		    "fetch) are not implemented yet; XXX(#18)");
+		return check_channel_pull(U, err);
 	if (sf == NULL)
 		return hq_err_set(err, HQ_EINVAL, "update.submit: surface "
 		    "not declared");
@@ -1512,7 +1665,9 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		hq_transcript_redact(U.tr, ctx->dut->op_password);
 	if (U.r.pull != NULL && strcmp(U.p.check, "channel") != 0 &&
 	    (rc = hq_fwserve_start(jstr(U.r.pull, "listen"),
-	    (unsigned)jlong(U.r.pull, "port", 8000), &U.srv, err)) != 0)
+	    U.r.cert[0] != '\0' ? (unsigned)jlong(U.r.pull, "tls_port", 8443) :
+	    (unsigned)jlong(U.r.pull, "port", 8000), U.r.cert[0] != '\0' ?
+	    U.r.cert : NULL, U.r.key, &U.srv, err)) != 0)
 		goto out;
 	if (strcmp(U.p.check, "tampered") == 0)
 		rc = check_tampered(&U, err);

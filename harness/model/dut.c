@@ -86,7 +86,10 @@ static const char *const update_keys[] = {
 	"submit", "outcome", "health", "genuine", "older", "tampered",
 	"format", "channel", "pull", "trigger", NULL
 };
-static const char *const update_pull_keys[] = { "listen", "port", NULL };
+static const char *const update_pull_keys[] = {
+	"listen", "port", "tls_port", "cert", "key", "untrusted_cert",
+	"untrusted_key", NULL
+};
 static const char *const update_trigger_keys[] = {
 	"command", "timeout_ms", NULL
 };

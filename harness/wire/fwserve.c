@@ -18,12 +18,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "util/err.h"
 #include "util/util.h"
 #include "wire/fwserve.h"
 
 struct hq_fwserve {
 	int			 lfd;
+	SSL_CTX			*tls;		/* NULL: plain HTTP */
+	SSL			*ssl;		/* the connection's */
 	int			 stop[2];
 	pthread_t		 thr;
 	bool			 thr_up;
@@ -51,23 +56,55 @@ wait_fd(int fd, short ev, int stopfd, struct hq_deadline dl)
 	}
 }
 
-static void
+/* One read or write on the connection, TLS or not; >0 bytes, 0 to wait
+ * for *evp, -1 when the connection is over. */
+static ssize_t
+conn_io(struct hq_fwserve *s, int fd, bool wr, void *p, size_t len,
+    short *evp)
+{
+	ssize_t r;
+	int e;
+
+	if (s->ssl == NULL) {
+		r = wr ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+			*evp = wr ? POLLOUT : POLLIN;
+			return 0;
+		}
+		return r <= 0 ? -1 : r;
+	}
+	ERR_clear_error();
+	r = wr ? SSL_write(s->ssl, p, (int)len) : SSL_read(s->ssl, p,
+	    (int)len);
+	if (r > 0)
+		return r;
+	e = SSL_get_error(s->ssl, (int)r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		*evp = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		return 0;
+	}
+	return -1;
+}
+
+static bool
 send_all(struct hq_fwserve *s, int fd, const char *p, size_t len,
     struct hq_deadline dl)
 {
 	while (len > 0) {
-		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+		short ev = 0;
+		ssize_t w = conn_io(s, fd, true, (void *)p, len, &ev);
 
-		if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(fd, POLLOUT, s->stop[0], dl) != 0)
-				return;
+		if (w == 0) {
+			if (wait_fd(fd, ev, s->stop[0], dl) != 0)
+				return false;
 			continue;
 		}
-		if (w <= 0)
-			return;
+		if (w < 0)
+			return false;
 		p += w;
 		len -= (size_t)w;
 	}
+	return true;
 }
 
 static void
@@ -89,15 +126,38 @@ serve_conn(struct hq_fwserve *s, int fd, const char *peer)
 	int ffd = -1;
 
 	/* the head, up to the blank line */
-	while (len < HQ_FWSERVE_HEAD_MAX) {
-		ssize_t r = recv(fd, head + len, HQ_FWSERVE_HEAD_MAX - len, 0);
+	if (s->tls != NULL) {
+		int r, e;
 
-		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(fd, POLLIN, s->stop[0], dl) != 0)
+		if ((s->ssl = SSL_new(s->tls)) == NULL ||
+		    SSL_set_fd(s->ssl, fd) != 1)
+			return;
+		for (;;) {
+			ERR_clear_error();
+			if ((r = SSL_accept(s->ssl)) == 1)
+				break;
+			e = SSL_get_error(s->ssl, r);
+			if ((e != SSL_ERROR_WANT_READ &&
+			    e != SSL_ERROR_WANT_WRITE) || wait_fd(fd,
+			    e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+			    s->stop[0], dl) != 0)
+				return;	/* the device refused us, or left */
+		}
+		pthread_mutex_lock(&s->mu);
+		s->st.handshakes++;
+		pthread_mutex_unlock(&s->mu);
+	}
+	while (len < HQ_FWSERVE_HEAD_MAX) {
+		short ev = 0;
+		ssize_t r = conn_io(s, fd, false, head + len,
+		    HQ_FWSERVE_HEAD_MAX - len, &ev);
+
+		if (r == 0) {
+			if (wait_fd(fd, ev, s->stop[0], dl) != 0)
 				return;
 			continue;
 		}
-		if (r <= 0)
+		if (r < 0)
 			return;
 		len += (size_t)r;
 		head[len] = '\0';
@@ -149,15 +209,16 @@ serve_conn(struct hq_fwserve *s, int fd, const char *peer)
 		if (r <= 0)
 			break;
 		while (off < r) {
-			ssize_t w = send(fd, buf + off, (size_t)(r - off),
-			    MSG_NOSIGNAL);
+			short ev = 0;
+			ssize_t w = conn_io(s, fd, true, buf + off,
+			    (size_t)(r - off), &ev);
 
-			if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-				if (wait_fd(fd, POLLOUT, s->stop[0], dl) != 0)
+			if (w == 0) {
+				if (wait_fd(fd, ev, s->stop[0], dl) != 0)
 					goto count;
 				continue;
 			}
-			if (w <= 0)
+			if (w < 0)
 				goto count;
 			off += w;
 			sent += (uint64_t)w;
@@ -206,15 +267,23 @@ loop(void *arg)
 		if (inet_ntop(AF_INET, &sa.sin_addr, peer, sizeof(peer)) ==
 		    NULL)
 			snprintf(peer, sizeof(peer), "?");
+		pthread_mutex_lock(&s->mu);
+		s->st.connections++;
+		pthread_mutex_unlock(&s->mu);
 		serve_conn(s, fd, peer);
+		if (s->ssl != NULL) {
+			(void)SSL_shutdown(s->ssl);
+			SSL_free(s->ssl);
+			s->ssl = NULL;
+		}
 		close(fd);
 	}
 	return NULL;
 }
 
 int
-hq_fwserve_start(const char *addr, unsigned port, struct hq_fwserve **sp,
-    struct hq_err *err)
+hq_fwserve_start(const char *addr, unsigned port, const char *cert,
+    const char *key, struct hq_fwserve **sp, struct hq_err *err)
 {
 	struct hq_fwserve *s;
 	struct sockaddr_in sa;
@@ -234,6 +303,17 @@ hq_fwserve_start(const char *addr, unsigned port, struct hq_fwserve **sp,
 		rc = hq_err_set(err, HQ_EINVAL, "image server: \"%.64s\" port "
 		    "%u is not an IPv4 address and port", addr, port);
 		goto out;
+	}
+	if (cert != NULL) {
+		ERR_clear_error();
+		if ((s->tls = SSL_CTX_new(TLS_server_method())) == NULL ||
+		    SSL_CTX_set_min_proto_version(s->tls, TLS1_2_VERSION) !=
+		    1 || SSL_CTX_use_certificate_chain_file(s->tls, cert) !=
+		    1 || SSL_CTX_use_PrivateKey_file(s->tls, key != NULL ?
+		    key : cert, SSL_FILETYPE_PEM) != 1) {
+			rc = hq_err_tls(err, cert);
+			goto out;
+		}
 	}
 	if ((s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) < 0 || setsockopt(s->lfd, SOL_SOCKET,
@@ -296,6 +376,7 @@ hq_fwserve_stop(struct hq_fwserve *s)
 		close(s->stop[0]);
 	if (s->stop[1] >= 0)
 		close(s->stop[1]);
+	SSL_CTX_free(s->tls);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }

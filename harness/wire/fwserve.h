@@ -21,15 +21,20 @@ struct hq_fwserve;
 #define HQ_FWSERVE_IO_MS	30000	/* per connection: head, then body */
 
 struct hq_fwserve_stats {
+	unsigned	 connections;	/* accepted */
+	unsigned	 handshakes;	/* TLS handshakes completed */
 	unsigned	 requests;	/* for the served path */
 	unsigned	 complete;	/* whole file sent */
 	uint64_t	 bytes;		/* body bytes sent, all requests */
 	char		 peer[64];	/* last client */
 };
 
-/* Listens on addr:port (numeric) and serves until stopped. */
-int	hq_fwserve_start(const char *addr, unsigned port,
-	    struct hq_fwserve **sp, struct hq_err *err);
+/*
+ * Listens on addr:port (numeric) and serves until stopped; with cert and
+ * key (PEM paths) over TLS (the device's handshake bounded too).
+ */
+int	hq_fwserve_start(const char *addr, unsigned port, const char *cert,
+	    const char *key, struct hq_fwserve **sp, struct hq_err *err);
 /* Serves file at urlpath ("/hq/03-x.bin") from now on (NULL: nothing);
  * the statistics start again. */
 int	hq_fwserve_set(struct hq_fwserve *s, const char *file,

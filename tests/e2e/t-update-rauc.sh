@@ -4,7 +4,8 @@
 # DUT namespace of bench 202: a private D-Bus bus (dbus-daemon with a
 # session-style configuration of our own, the RAUC service on it as if it
 # were the system bus), file-backed raw slots, bootloader=noop, booted slot
-# A.  hopquy serves each bundle from the lab side (198.18.202.1:8000) and
+# A.  hopquy serves each bundle from the lab side (198.18.202.1:8443 over
+# TLS with a certificate of the test CA, 8000 for cleartext) and
 # its trigger command makes the device fetch it with curl and run
 # `rauc install`; the version is read from `rauc status --detailed
 # --output-format=json` (slot B's bundle version).  Bundles and PKI come
@@ -12,7 +13,11 @@
 #   - g3.1: every tampered bundle (bit flips, truncations, junk, oversize,
 #     re-signed by an untrusted key) refused, the genuine one installed;
 #   - g3.3: RAUC has no anti-rollback: the older bundle is installed over
-#     the newer one, and hopquy must say FAIL.
+#     the newer one, and hopquy must say FAIL;
+#   - g3.4: the device (curl in the trigger) must refuse the image from a
+#     server with a self-signed certificate and must not fetch over
+#     cleartext: PASS with `curl --proto =https --cacert`, FAIL with -k,
+#     FAIL without --proto.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v rauc >/dev/null || { echo "skipped: no rauc"; exit 77; }
@@ -42,7 +47,19 @@ trap 'stop_rauc; "$HOPQUY" bench down --bench $N >/dev/null 2>&1; t_cleanup' EXI
 	    -subj "/CN=hopquy rauc signer" 2>/dev/null &&
 	printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning,emailProtection\n' >ext.cnf &&
 	openssl x509 -req -in sign.csr -CA ca.crt -CAkey ca.key \
-	    -CAcreateserial -out sign.crt -days 365 -extfile ext.cnf 2>/dev/null
+	    -CAcreateserial -out sign.crt -days 365 -extfile ext.cnf 2>/dev/null &&
+	# the lab's image server: a certificate the device trusts (our CA)
+	# and a self-signed one it must not
+	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
+	    -subj "/CN=$LAB" 2>/dev/null &&
+	printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$LAB" \
+	    >srv.cnf &&
+	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key \
+	    -CAcreateserial -out srv.crt -days 365 -extfile srv.cnf \
+	    2>/dev/null &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key \
+	    -out rogue.crt -subj "/CN=$LAB" -days 365 \
+	    -addext "subjectAltName=IP:$LAB" 2>/dev/null
 ) || { nok "test PKI"; t_done; }
 
 # mkbundle VERSION OUT: a plain bundle with one 64 KiB raw rootfs image.
@@ -121,17 +138,23 @@ start_rauc() {
 	    rauc install "$W/b-2.4.1.raucb" >>"$T_TMP/rauc.log" 2>&1
 }
 
-cat >"$T_TMP/dut.json" <<JSON
+# mkdut CURL_OPTIONS: the DUT description, the device fetching with curl
+# and these options (how it trusts the lab's server, which schemes).
+mkdut() {
+	cat >"$T_TMP/dut.json" <<JSON
 { "format": "hopquy-dut/1",
   "identity": { "manufacturer": "Pengutronix/Debian", "model": "RAUC 1.8",
                 "serial": "RAUC-1", "firmware": "2.4.1", "class": "ip-camera" },
   "bench": { "mode": "namespaces", "instance": $N, "address": "198.18.$N.2" },
   "surfaces": [],
   "update": {
-    "pull": { "listen": "$LAB", "port": 8000 },
+    "pull": { "listen": "$LAB", "port": 8000, "tls_port": 8443,
+              "cert": "$W/srv.crt", "key": "$W/srv.key",
+              "untrusted_cert": "$W/rogue.crt",
+              "untrusted_key": "$W/rogue.key" },
     "trigger": { "command": [ "ip", "netns", "exec", "$DNS", "env",
         "DBUS_SYSTEM_BUS_ADDRESS=$BUS", "sh", "-c",
-        "rm -f $W/in.raucb && curl -sSf -m 60 -o $W/in.raucb '{url}' && rauc install $W/in.raucb" ],
+        "rm -f $W/in.raucb && curl -sSf -m 60 $1 -o $W/in.raucb '{url}' && rauc install $W/in.raucb" ],
       "timeout_ms": 120000 },
     "outcome": {
       "accepted": { "exit": [0], "contains": "succeeded" },
@@ -148,6 +171,8 @@ cat >"$T_TMP/dut.json" <<JSON
     "format": "raucb" },
   "claims": {} }
 JSON
+}
+mkdut "--proto =https --cacert $W/ca.crt"
 check "the RAUC DUT description loads" "$HOPQUY" dut check "$T_TMP/dut.json"
 
 verdict() {
@@ -186,6 +211,24 @@ run rollback g3.3-rollback-refused
 check "RAUC (no anti-rollback): rollback FAIL, 2.3.0 installed over 2.5.0" \
     verdict "$T_TMP/rollback" g3.3-rollback-refused FAIL \
     "older image 2.3.0 over 2.5.0"
+# The channel: the device must refuse the rogue certificate and cleartext.
+run channel-good g3.4-update-channel
+check "RAUC behind curl --proto =https --cacert: channel PASS" \
+    verdict "$T_TMP/channel-good" g3.4-update-channel PASS \
+    "the untrusted certificate was refused, cleartext HTTP was not used"
+mkdut "-k"
+run channel-insecure g3.4-update-channel
+check "curl -k: channel FAIL, the rogue certificate accepted" \
+    verdict "$T_TMP/channel-insecure" g3.4-update-channel FAIL \
+    "should not trust"
+mkdut "--cacert $W/ca.crt"
+run channel-cleartext g3.4-update-channel
+check "curl without --proto =https: channel FAIL, fetched over cleartext" \
+    verdict "$T_TMP/channel-cleartext" g3.4-update-channel FAIL \
+    "fetched the image over cleartext HTTP"
+check "... and the rogue certificate was still refused there" \
+    not verdict "$T_TMP/channel-cleartext" g3.4-update-channel FAIL \
+    "should not trust"
 stop_rauc
 printf 'update-rauc: '
 t_done
