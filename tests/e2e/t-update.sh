@@ -103,6 +103,10 @@ run_fault rollback "--fault update-rollback" "$P/g3.3-rollback-refused" 1 \
     g3.3-rollback-refused=FAIL:"older image 2.3.0 over 2.5.0"
 run_fault plain-http "--fault update-http" "$P/g3.4-update-channel" 1 \
     g3.4-update-channel=FAIL:"answers over plain HTTP"
+run_fault tls10 "--fault tls10" "$P/g3.4-update-channel" 1 \
+    g3.4-update-channel=FAIL:"TLSv1.0 accepted, below TLSv1.2"
+run_fault weak-ciphers "--fault weak-ciphers" "$P/g3.4-update-channel" 1 \
+    g3.4-update-channel=FAIL:"banned suite"
 run_fault crash "--fault update-crash-malformed" \
     "$P/g3.1-tampered-rejected" 1 \
     g3.1-tampered-rejected=FAIL:"stopped answering after flip-header-start"
