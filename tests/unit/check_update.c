@@ -11,6 +11,7 @@
 
 #include <check.h>
 
+#include "model/dut.h"
 #include "util/err.h"
 #include "util/util.h"
 #include "wire/fwimage.h"
@@ -219,6 +220,243 @@ START_TEST(test_update_mutations_hqfw)
 }
 END_TEST
 
+/* ---- SWUpdate .swu (CPIO crc) ---- */
+
+struct wbuf {
+	uint8_t	p[16384];
+	size_t	len;
+};
+
+static void
+cpio_add(struct wbuf *b, const char *name, const void *data, size_t len)
+{
+	uint32_t sum = 0;
+	size_t i, ns = strlen(name) + 1;
+	char h[HQ_CPIO_HDR + 1];
+
+	for (i = 0; i < len; i++)
+		sum += ((const uint8_t *)data)[i];
+	snprintf(h, sizeof(h), "070702%08X%08X%08X%08X%08X%08X%08X%08X%08X"
+	    "%08X%08X%08X%08X", 1u, 0100644u, 0u, 0u, 1u, 0u, (unsigned)len,
+	    0u, 0u, 0u, 0u, (unsigned)ns, sum);
+	memcpy(b->p + b->len, h, HQ_CPIO_HDR);
+	b->len += HQ_CPIO_HDR;
+	memcpy(b->p + b->len, name, ns);
+	b->len += ns;
+	while (b->len % 4 != 0)
+		b->p[b->len++] = 0;
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	while (b->len % 4 != 0)
+		b->p[b->len++] = 0;
+}
+
+static const char desc_text[] = "software = {\n\tversion = \"2.5.0\";\n"
+    "\thardware-compatibility = [ \"1.0\" ];\n}\n";
+
+static void
+make_swu(struct wbuf *b)
+{
+	memset(b, 0, sizeof(*b));
+	cpio_add(b, "sw-description", desc_text, strlen(desc_text));
+	cpio_add(b, "sw-description.sig", "SIGNATURE-BYTES", 15);
+	cpio_add(b, "version.json", "{\"version\":\"2.5.0\"}\n", 20);
+	cpio_add(b, "TRAILER!!!", "", 0);
+	b->len = (b->len + 511) / 512 * 512;	/* block padding */
+}
+
+/* Every entry's crc checksum matches its data. */
+static bool
+cpio_sums_ok(const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+
+	while (off + HQ_CPIO_HDR <= len) {
+		struct hq_cpio_hdr h;
+		size_t data, n;
+
+		if (hq_cpio_hdr_parse(p + off, len - off, &h, NULL) != 0)
+			return false;
+		data = (off + HQ_CPIO_HDR + h.f[11] + 3) & ~(size_t)3;
+		n = h.f[6];
+		if (data + n > len)
+			return false;
+		if (h.crc) {
+			uint32_t sum = 0;
+			size_t i;
+
+			for (i = 0; i < n; i++)
+				sum += p[data + i];
+			if (sum != h.f[12])
+				return false;
+		}
+		if (memcmp(p + off + HQ_CPIO_HDR, "TRAILER!!!", 11) == 0)
+			return true;
+		off = (data + n + 3) & ~(size_t)3;
+	}
+	return false;
+}
+
+START_TEST(test_update_cpio_truncated)
+{
+	uint8_t *copy = malloc(_i > 0 ? _i : 1);
+	struct hq_cpio_hdr h;
+	struct wbuf b;
+
+	ck_assert_ptr_nonnull(copy);
+	make_swu(&b);
+	memcpy(copy, b.p, _i);
+	ck_assert_int_eq(hq_cpio_hdr_parse(copy, _i, &h, NULL), HQ_EPROTO);
+	free(copy);
+}
+END_TEST
+
+START_TEST(test_update_swu)
+{
+	struct hq_fw_mut v[HQ_FW_MUT_MAX];
+	struct hq_fw_info in, out;
+	struct wbuf b;
+	char src[128], dst[128], sha[65];
+	uint8_t *o;
+	size_t n, i, len, nswu = 0;
+	uint64_t size;
+
+	snprintf(dir, sizeof(dir), "/tmp/hq-check-update.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(src, sizeof(src), "%s/g.swu", dir);
+	snprintf(dst, sizeof(dst), "%s/m.swu", dir);
+	make_swu(&b);
+	write_file(src, b.p, b.len);
+	ck_assert_int_eq(hq_fw_inspect(src, HQ_FW_SWU, &in, NULL), 0);
+	ck_assert_str_eq(in.version, "2.5.0");
+	ck_assert_uint_eq(in.desc_len, strlen(desc_text));
+	ck_assert_uint_eq(in.sig_len, 15);
+	ck_assert_uint_eq(in.payload_len, 20);
+	ck_assert_uint_lt(in.content_end, b.len);
+	ck_assert_int_eq(hq_fw_mutations(&in, 0, v, HQ_FW_MUT_MAX, &n, NULL),
+	    0);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(hq_fw_mutate(src, &in, &v[i], dst, sha, &size,
+		    NULL), 0);
+		if (v[i].op != HQ_FWM_SWU) {
+			/* junk after the trailer is marked, nothing else */
+			ck_assert(v[i].outside == (v[i].op == HQ_FWM_APPEND ||
+			    v[i].op == HQ_FWM_PADTO));
+			continue;
+		}
+		nswu++;
+		o = read_file(dst, &len);
+		ck_assert_msg(cpio_sums_ok(o, len), "%s: cpio sums", v[i].name);
+		ck_assert_int_eq(hq_fw_inspect(dst, HQ_FW_SWU, &out, NULL), 0);
+		switch (v[i].swu) {
+		case HQ_SWU_PAYLOAD_FLIP:
+			ck_assert_str_eq(out.version, "2.5.0");
+			ck_assert_int_ne(memcmp(o + out.payload_off,
+			    b.p + in.payload_off, 20), 0);
+			break;
+		case HQ_SWU_DESC_CHANGED:
+			ck_assert_str_eq(out.version, "99.0.0");
+			ck_assert_uint_eq(out.sig_len, 15);	/* old sig */
+			break;
+		case HQ_SWU_NO_SIG:
+			ck_assert_uint_eq(out.sig_len, 0);
+			break;
+		case HQ_SWU_RESIGN:
+			ck_assert_str_eq(out.version, "2.5.0");
+			ck_assert_uint_gt(out.sig_len, 200);	/* CMS DER */
+			ck_assert_int_eq(o[out.sig_off], 0x30);
+			break;
+		case HQ_SWU_ROLLBACK_RESIGN:
+			ck_assert_str_eq(out.version, "0.0.1");
+			ck_assert_uint_gt(out.sig_len, 200);
+			break;
+		case HQ_SWU_HWCOMPAT_RESIGN:
+			ck_assert_ptr_nonnull(memmem(o + out.desc_off,
+			    out.desc_len, "hq-other-board-9", 16));
+			break;
+		}
+		free(o);
+	}
+	ck_assert_uint_eq(nswu, 6);
+	/* not a .swu */
+	b.p[0] = 'X';
+	write_file(src, b.p, b.len);
+	ck_assert_int_eq(hq_fw_inspect(src, HQ_FW_SWU, &in, NULL), HQ_EINVAL);
+	unlink(src);
+	unlink(dst);
+	rmdir(dir);
+}
+END_TEST
+
+/* ---- the DUT file's update recipe ---- */
+
+static int
+load_dut(const char *update, struct hq_err *err)
+{
+	char path[128], text[4096];
+	struct hq_dut *d = NULL;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "/tmp/hq-check-update.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dut.json", dir);
+	snprintf(text, sizeof(text), "{ \"format\": \"hopquy-dut/1\", "
+	    "\"identity\": { \"manufacturer\": \"m\", \"model\": \"x\", "
+	    "\"serial\": \"1\", \"firmware\": \"1\", \"class\": "
+	    "\"ip-camera\" }, \"bench\": { \"mode\": \"namespaces\", "
+	    "\"address\": \"198.18.0.2\" }, \"surfaces\": [ { \"id\": "
+	    "\"web\", \"proto\": \"https\", \"port\": 443 } ], "
+	    "\"update\": %s, \"claims\": {} }", update);
+	write_file(path, (const uint8_t *)text, strlen(text));
+	rc = hq_dut_load(path, &d, err);
+	hq_dut_free(d);
+	unlink(path);
+	rmdir(dir);
+	return rc;
+}
+
+#define STEP_V	"{ \"surface\": \"web\", \"method\": \"GET\", \"path\": " \
+	"\"/v\", \"capture\": { \"version\": \"/version\" } }"
+#define HEALTH	"\"health\": { \"tcp\": \"web\" }"
+#define GEN	"\"genuine\": { \"file\": \"fw.bin\", \"version\": \"2\" }"
+
+START_TEST(test_update_dut_recipe)
+{
+	struct hq_err err = { 0 };
+
+	ck_assert_int_eq(load_dut("{ \"submit\": { \"request\": { \"surface\": "
+	    "\"web\", \"method\": \"POST\", \"path\": \"/fw\" }, "
+	    "\"form_field\": \"file\" }, \"outcome\": { \"version\": " STEP_V
+	    " }, " HEALTH ", " GEN ", \"format\": \"swu\" }", &err), 0);
+	ck_assert_int_eq(load_dut("{ \"pull\": { \"listen\": \"198.18.0.1\" },"
+	    " \"trigger\": { \"command\": [\"fetch\", \"{url}\"] }, "
+	    "\"outcome\": { \"version\": { \"command\": [\"v\"], \"capture\": "
+	    "{ \"version\": \"/v\" } } }, " HEALTH ", " GEN " }", &err), 0);
+	hq_err_clear(&err);
+	ck_assert_int_eq(load_dut("{ \"submit\": { \"request\": { \"surface\": "
+	    "\"web\", \"method\": \"POST\", \"path\": \"/fw\" } }, "
+	    "\"outcome\": { \"version\": { \"surface\": \"web\", \"method\": "
+	    "\"GET\", \"path\": \"/v\" } }, " HEALTH ", " GEN " }", &err),
+	    HQ_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "capture.version"));
+	hq_err_clear(&err);
+	ck_assert_int_eq(load_dut("{ \"pull\": { \"listen\": \"198.18.0.1\" },"
+	    " \"outcome\": { \"version\": " STEP_V " }, " HEALTH ", " GEN " }",
+	    &err), HQ_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "trigger"));
+	hq_err_clear(&err);
+	ck_assert_int_eq(load_dut("{ \"submit\": { \"request\": { \"surface\": "
+	    "\"nope\", \"method\": \"POST\", \"path\": \"/fw\" } }, "
+	    "\"outcome\": { \"version\": " STEP_V " }, " HEALTH ", " GEN " }",
+	    &err), HQ_EINVAL);
+	hq_err_clear(&err);
+	ck_assert_int_eq(load_dut("{ \"submit\": { \"request\": { \"surface\": "
+	    "\"web\", \"method\": \"POST\", \"path\": \"/fw\" } }, "
+	    "\"outcome\": { \"version\": " STEP_V " }, " HEALTH ", " GEN
+	    ", \"format\": \"zip\" }", &err), HQ_EINVAL);
+}
+END_TEST
+
 Suite *
 suite_update(void)
 {
@@ -230,6 +468,9 @@ suite_update(void)
 	tcase_add_test(tc, test_update_hqfw_lengths);
 	tcase_add_test(tc, test_update_mutations_generic);
 	tcase_add_test(tc, test_update_mutations_hqfw);
+	tcase_add_loop_test(tc, test_update_cpio_truncated, 0, HQ_CPIO_HDR);
+	tcase_add_test(tc, test_update_swu);
+	tcase_add_test(tc, test_update_dut_recipe);
 	suite_add_tcase(s, tc);
 	return s;
 }
