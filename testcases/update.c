@@ -1215,6 +1215,51 @@ check_tampered(struct upd *U, struct hq_err *err)
 			    a.said, a.va_ok ? "read" : "not read");
 		}
 	}
+	/* Tampered images the lab made with its own tools (the DUT file's
+	 * update.tampered: name -> path), e.g. a bundle for other hardware
+	 * signed with the genuine key. */
+	{
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+		    U->ctx->dut->update, "tampered"), *it;
+
+		cJSON_ArrayForEach(it, t) {
+			char src[4096], name[48];
+
+			if (!cJSON_IsString(it))
+				continue;
+			snprintf(name, sizeof(name), "lab-%s", it->string);
+			if (!wanted(&U->p, name))
+				continue;
+			hq_dut_path(U->ctx->dut, it->valuestring, src,
+			    sizeof(src));
+			if ((rc = attempt_file(U, name, src, &a, err)) != 0)
+				return rc;
+			nrun++;
+			say_attempt(U, &a);
+			if (!a.alive) {
+				hq_finding(U->res, "%s: the device stopped "
+				    "answering", name);
+				dead_verdict(U, &a);
+				return 0;
+			}
+			if (a.ans == ANS_ACCEPTED || (a.vb_ok && a.va_ok &&
+			    strcmp(a.vb, a.va) != 0)) {
+				nacc++;
+				hq_finding(U->res, "%s (the lab's %s) accepted: "
+				    "status %ld, version %s -> %s", name,
+				    it->valuestring, a.status,
+				    a.vb_ok ? a.vb : "?", a.va_ok ? a.va : "?");
+				snprintf(accepted + strlen(accepted),
+				    sizeof(accepted) - strlen(accepted), "%s%s",
+				    nacc > 1 ? ", " : "", name);
+			} else if (a.ans != ANS_REFUSED || !a.vb_ok ||
+			    !a.va_ok) {
+				nnone++;
+				hq_finding(U->res, "%s: no definite refusal "
+				    "(status %ld, %s)", name, a.status, a.said);
+			}
+		}
+	}
 	if (nrun == 0)
 		return hq_err_set(err, HQ_EINVAL, "mutations: none of the "
 		    "listed names is a mutation of this format");

@@ -602,6 +602,35 @@ update_image(const cJSON *u, const char *key, bool required,
 	return 0;
 }
 
+/* update.tampered: the lab's own tampered images, name -> path. */
+static int
+update_tampered(const cJSON *u, struct hq_err *err)
+{
+	const cJSON *t, *it;
+	int rc, n = 0;
+
+	if ((rc = hq_jv_get(u, "update", "tampered", cJSON_Object, false, &t,
+	    err)) != 0 || t == NULL)
+		return rc;
+	cJSON_ArrayForEach(it, t) {
+		size_t i;
+
+		if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
+			return hq_err_set(err, HQ_EINVAL, "update.tampered.%.40s: "
+			    "expected a path", it->string);
+		for (i = 0; it->string[i] != '\0'; i++)
+			if (!((it->string[i] >= 'a' && it->string[i] <= 'z') ||
+			    (it->string[i] >= '0' && it->string[i] <= '9') ||
+			    it->string[i] == '-') || i >= 40)
+				return hq_err_set(err, HQ_EINVAL, "update."
+				    "tampered: names are [a-z0-9-], 1 to 40");
+		if (++n > 16)
+			return hq_err_set(err, HQ_EINVAL, "update.tampered: at "
+			    "most 16 images");
+	}
+	return 0;
+}
+
 /* The update recipe (hopquy-dut(5)): its shape; the family checks the
  * images themselves. */
 static int
@@ -667,6 +696,7 @@ update_validate(const struct hq_dut *d, const cJSON *u, struct hq_err *err)
 	    err)) != 0 ||
 	    (rc = hq_jv_int(h, "update.health", "recover_ms", false, 0,
 	    3600000, 30000, &n, err)) != 0 ||
+	    (rc = update_tampered(u, err)) != 0 ||
 	    (rc = update_image(u, "genuine", true, err)) != 0 ||
 	    (rc = update_image(u, "older", false, err)) != 0 ||
 	    (rc = hq_jv_enum(u, "update", "format", false, update_formats,

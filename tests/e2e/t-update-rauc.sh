@@ -11,7 +11,9 @@
 # --output-format=json` (slot B's bundle version).  Bundles and PKI come
 # from the stock tools (openssl, rauc bundle, which runs mksquashfs).
 #   - g3.1: every tampered bundle (bit flips, truncations, junk, oversize,
-#     re-signed by an untrusted key) refused, the genuine one installed;
+#     re-signed by an untrusted key, and the lab's bundle for other
+#     hardware signed with the genuine key) refused, the genuine one
+#     installed;
 #   - g3.3: RAUC has no anti-rollback: the older bundle is installed over
 #     the newer one, and hopquy must say FAIL;
 #   - g3.4: the device (curl in the trigger) must refuse the image from a
@@ -67,13 +69,15 @@ mkbundle() {
 	d=$(mktemp -d "$T_TMP/b.XXXXXX")
 	printf 'rootfs %s\n' "$1" >"$d/rootfs.img"
 	truncate -s 64K "$d/rootfs.img"
-	printf '[update]\ncompatible=hopquy-test\nversion=%s\n\n[bundle]\nformat=plain\n\n[image.rootfs]\nfilename=rootfs.img\n' \
-	    "$1" >"$d/manifest.raucm"
+	printf '[update]\ncompatible=%s\nversion=%s\n\n[bundle]\nformat=plain\n\n[image.rootfs]\nfilename=rootfs.img\n' \
+	    "${COMPAT:-hopquy-test}" "$1" >"$d/manifest.raucm"
 	rauc bundle --cert "$W/sign.crt" --key "$W/sign.key" \
 	    --keyring "$W/ca.crt" "$d" "$2" >/dev/null 2>&1
 }
 mkbundle 2.4.1 "$W/b-2.4.1.raucb" && mkbundle 2.5.0 "$W/b-2.5.0.raucb" &&
-    mkbundle 2.3.0 "$W/b-2.3.0.raucb" || { nok "rauc bundle"; t_done; }
+    mkbundle 2.3.0 "$W/b-2.3.0.raucb" &&
+    COMPAT=other-board mkbundle 2.6.0 "$W/b-other.raucb" ||
+    { nok "rauc bundle"; t_done; }
 ok "PKI and RAUC bundles built with openssl and rauc bundle"
 
 cat >"$W/system.conf" <<EOF
@@ -168,6 +172,7 @@ mkdut() {
       "recover_ms": 5000 },
     "genuine": { "file": "$W/b-2.5.0.raucb", "version": "2.5.0" },
     "older": { "file": "$W/b-2.3.0.raucb", "version": "2.3.0" },
+    "tampered": { "compatible-changed": "$W/b-other.raucb" },
     "format": "raucb" },
   "claims": {} }
 JSON
@@ -197,6 +202,14 @@ ok "rauc service on a private bus in $DNS, slot B at 2.4.1"
 run tampered g3.1-tampered-rejected
 check "RAUC: tampered bundles all refused, genuine installed (pulled from hopquy)" \
     verdict "$T_TMP/tampered" g3.1-tampered-rejected PASS "(2.4.1 -> 2.5.0)"
+check "RAUC refused the lab's bundle for other hardware (compatible changed)" $PY - \
+    "$T_TMP/tampered/update/qcvn135-2024_g3.1-tampered-rejected/attempts.json" <<'PY'
+import json, sys
+a = [x for x in json.load(open(sys.argv[1]))
+     if x["image"] == "lab-compatible-changed"]
+sys.exit(0 if a and a[0]["answer"] == "refused" and
+    a[0]["version_after"] == "2.4.1" else 1)
+PY
 check "RAUC refused the bundle signed by an untrusted key after fetching it" $PY - \
     "$T_TMP/tampered/update/qcvn135-2024_g3.1-tampered-rejected/attempts.json" <<'PY'
 import json, sys
