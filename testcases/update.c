@@ -131,6 +131,7 @@ struct upd {
 	struct hq_transcript	*tr;
 	cJSON			*attempts;
 	struct hq_fwserve	*srv;		/* pull mode */
+	bool			 redirected;	/* the bench's redirect is on */
 	char			 dir[160];	/* evidence dir, relative */
 	unsigned		 n;
 };
@@ -1676,6 +1677,37 @@ check_channel(struct upd *U, struct hq_err *err)
 	return rc;
 }
 
+/*
+ * A device that fetches from a fixed server of its own (a declared cloud
+ * address): the bench's interception redirect makes that address the lab
+ * side's, so hopquy's image server answers in its place.
+ */
+static int
+pull_redirect(struct upd *U, struct hq_err *err)
+{
+	const char *listen = jstr(U->r.pull, "listen");
+	struct hq_err rerr = { 0 };
+	size_t i, n;
+	bool cloud = false;
+	int rc;
+
+	for (i = 0; i < U->ctx->dut->ncloud; i++)
+		if (strcmp(U->ctx->dut->cloud[i], listen) == 0)
+			cloud = true;
+	if (!cloud)
+		return 0;
+	if (U->ctx->bench == NULL)
+		return hq_err_set(err, HQ_EINVAL, "update.pull.listen %s is "
+		    "the device's own server: intercepting it needs the "
+		    "bench", listen);
+	if ((rc = hq_bench_redirect(U->ctx->bench, &n, &rerr)) != 0)
+		return hq_err_set(err, rc, "redirect: %s", rerr.msg);
+	U->redirected = true;
+	hq_step(U->res, "redirect: the device's update server %s now "
+	    "reaches hopquy's image server on the lab side", listen);
+	return 0;
+}
+
 static int
 update_run(struct hq_ctx *ctx, const struct hq_case *tc,
     struct hq_result *res, struct hq_err *err)
@@ -1708,6 +1740,8 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	}
 	if (ctx->dut->op_password != NULL)
 		hq_transcript_redact(U.tr, ctx->dut->op_password);
+	if (U.r.pull != NULL && (rc = pull_redirect(&U, err)) != 0)
+		goto out;
 	if (U.r.pull != NULL && strcmp(U.p.check, "channel") != 0 &&
 	    (rc = hq_fwserve_start(jstr(U.r.pull, "listen"),
 	    U.r.cert[0] != '\0' ? (unsigned)jlong(U.r.pull, "tls_port", 8443) :
@@ -1737,6 +1771,12 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
  out:
 	free(text);
 	hq_fwserve_stop(U.srv);
+	if (U.redirected) {
+		struct hq_err uerr = { 0 };
+
+		if (hq_bench_unredirect(ctx->bench, &uerr) != 0)
+			hq_warn("redirect: %s", uerr.msg);
+	}
 	cJSON_Delete(U.attempts);
 	hq_transcript_free(U.tr);
 	params_clear(&U.p);

@@ -19,7 +19,8 @@
 #   - g3.4: the device (curl in the trigger) must refuse the image from a
 #     server with a self-signed certificate and must not fetch over
 #     cleartext: PASS with `curl --proto =https --cacert`, FAIL with -k,
-#     FAIL without --proto.
+#     FAIL without --proto; again with the device fetching from its own
+#     server address (198.19.202.2), intercepted by the bench's redirect.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v rauc >/dev/null || { echo "skipped: no rauc"; exit 77; }
@@ -27,6 +28,7 @@ N=${HQ_UPDATE_RAUC_BENCH:-202}
 P=qcvn135-2024
 DNS=hq-dut-$N
 LAB=198.18.$N.1
+CLOUD=198.19.$N.2	# the device's "own" update server, intercepted
 W=$T_TMP/rauc
 RSPID=""
 DBPID=""
@@ -54,14 +56,14 @@ trap 'stop_rauc; "$HOPQUY" bench down --bench $N >/dev/null 2>&1; t_cleanup' EXI
 	# and a self-signed one it must not
 	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
 	    -subj "/CN=$LAB" 2>/dev/null &&
-	printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$LAB" \
-	    >srv.cnf &&
+	printf 'subjectAltName=IP:%s,IP:%s\nextendedKeyUsage=serverAuth\n' \
+	    "$LAB" "$CLOUD" >srv.cnf &&
 	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key \
 	    -CAcreateserial -out srv.crt -days 365 -extfile srv.cnf \
 	    2>/dev/null &&
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key \
 	    -out rogue.crt -subj "/CN=$LAB" -days 365 \
-	    -addext "subjectAltName=IP:$LAB" 2>/dev/null
+	    -addext "subjectAltName=IP:$LAB,IP:$CLOUD" 2>/dev/null
 ) || { nok "test PKI"; t_done; }
 
 # mkbundle VERSION OUT: a plain bundle with one 64 KiB raw rootfs image.
@@ -142,17 +144,20 @@ start_rauc() {
 	    rauc install "$W/b-2.4.1.raucb" >>"$T_TMP/rauc.log" 2>&1
 }
 
-# mkdut CURL_OPTIONS: the DUT description, the device fetching with curl
-# and these options (how it trusts the lab's server, which schemes).
+# mkdut CURL_OPTIONS [SERVER]: the DUT description, the device fetching
+# with curl and these options (how it trusts the lab's server, which
+# schemes) from SERVER (the lab's address; or its own cloud address, which
+# the bench's interception redirect hands to hopquy).
 mkdut() {
 	cat >"$T_TMP/dut.json" <<JSON
 { "format": "hopquy-dut/1",
   "identity": { "manufacturer": "Pengutronix/Debian", "model": "RAUC 1.8",
                 "serial": "RAUC-1", "firmware": "2.4.1", "class": "ip-camera" },
-  "bench": { "mode": "namespaces", "instance": $N, "address": "198.18.$N.2" },
+  "bench": { "mode": "namespaces", "instance": $N, "address": "198.18.$N.2",
+             "cloud": [ "$CLOUD" ] },
   "surfaces": [],
   "update": {
-    "pull": { "listen": "$LAB", "port": 8000, "tls_port": 8443,
+    "pull": { "listen": "${2:-$LAB}", "port": 8000, "tls_port": 8443,
               "cert": "$W/srv.crt", "key": "$W/srv.key",
               "untrusted_cert": "$W/rogue.crt",
               "untrusted_key": "$W/rogue.key" },
@@ -242,6 +247,24 @@ check "curl without --proto =https: channel FAIL, fetched over cleartext" \
 check "... and the rogue certificate was still refused there" \
     not verdict "$T_TMP/channel-cleartext" g3.4-update-channel FAIL \
     "should not trust"
+# The device's own server, intercepted by the bench's redirect.
+mkdut "--proto =https --cacert $W/ca.crt" "$CLOUD"
+run channel-redirect g3.4-update-channel
+check "intercepted ($CLOUD redirected to the lab): channel PASS" \
+    verdict "$T_TMP/channel-redirect" g3.4-update-channel PASS \
+    "the untrusted certificate was refused"
+mkdut "-k" "$CLOUD"
+run channel-redirect-k g3.4-update-channel
+check "intercepted, curl -k: channel FAIL, the rogue certificate accepted" \
+    verdict "$T_TMP/channel-redirect-k" g3.4-update-channel FAIL \
+    "should not trust"
+redirect_gone() {
+	[ -z "$(ip netns exec "hq-lab-$N" ip -4 addr show to "$CLOUD/32")" ]
+}
+check "the redirect is undone after the run" redirect_gone
+check "the report says the device's server was redirected" \
+    grep -q "now reaches hopquy's image server" \
+    "$T_TMP/channel-redirect-k/report.json"
 stop_rauc
 printf 'update-rauc: '
 t_done
