@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <check.h>
 
@@ -15,6 +18,7 @@
 #include "util/err.h"
 #include "util/util.h"
 #include "wire/fwimage.h"
+#include "wire/fwserve.h"
 
 static uint8_t hdr[HQ_FW_HQFW_HDR];
 
@@ -457,6 +461,132 @@ START_TEST(test_update_dut_recipe)
 }
 END_TEST
 
+/* ---- RAUC plain bundle ---- */
+
+START_TEST(test_update_raucb)
+{
+	struct hq_fw_mut v[HQ_FW_MUT_MAX];
+	struct hq_fw_info in, out;
+	uint8_t img[4096 + 300 + 8];
+	char src[128], dst[128], sha[65];
+	size_t n, i;
+	uint64_t size;
+	bool seen = false;
+
+	snprintf(dir, sizeof(dir), "/tmp/hq-check-update.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(src, sizeof(src), "%s/b.raucb", dir);
+	snprintf(dst, sizeof(dst), "%s/m.raucb", dir);
+	memset(img, 0x11, sizeof(img));
+	memcpy(img, "hsqs", 4);
+	memset(img + 40, 0, 8);
+	img[41] = 0x10;			/* bytes_used 4096, little-endian */
+	memset(img + 4096 + 300, 0, 8);
+	img[4096 + 300 + 6] = 0x01;	/* signature of 300 bytes, BE */
+	img[4096 + 300 + 7] = 0x2c;
+	write_file(src, img, sizeof(img));
+	ck_assert_int_eq(hq_fw_inspect(src, HQ_FW_RAUCB, &in, NULL), 0);
+	ck_assert_uint_eq(in.sig_off, 4096);
+	ck_assert_uint_eq(in.sig_len, 300);
+	ck_assert_uint_eq(in.payload_off + in.payload_len, 4096);
+	ck_assert_int_eq(hq_fw_mutations(&in, 0, v, HQ_FW_MUT_MAX, &n, NULL),
+	    0);
+	for (i = 0; i < n; i++) {
+		if (v[i].op != HQ_FWM_RAUCB_RESIGN)
+			continue;
+		seen = true;
+		ck_assert_int_eq(hq_fw_mutate(src, &in, &v[i], dst, sha, &size,
+		    NULL), 0);
+		ck_assert_int_eq(hq_fw_inspect(dst, HQ_FW_RAUCB, &out, NULL),
+		    0);
+		ck_assert_uint_eq(out.sig_off, 4096);
+		ck_assert_uint_ne(out.sig_len, 300);
+	}
+	ck_assert(seen);
+	/* a signature size past the file */
+	img[4096 + 300 + 5] = 0x7f;
+	write_file(src, img, sizeof(img));
+	ck_assert_int_eq(hq_fw_inspect(src, HQ_FW_RAUCB, &in, NULL),
+	    HQ_EINVAL);
+	unlink(src);
+	unlink(dst);
+	rmdir(dir);
+}
+END_TEST
+
+/* ---- the lab-side image server ---- */
+
+static size_t
+fetch(unsigned port, const char *req, char *out, size_t cap)
+{
+	struct sockaddr_in sa = { 0 };
+	size_t len = 0;
+	ssize_t r;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	while (len < cap && (r = read(fd, out + len, cap - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	return len;
+}
+
+START_TEST(test_update_fwserve)
+{
+	struct hq_fwserve *s = NULL;
+	struct hq_fwserve_stats st;
+	static char out[300000];
+	uint8_t *img = malloc(200000);
+	char src[128], big[HQ_FWSERVE_HEAD_MAX + 100];
+	unsigned port = 0;
+	size_t len, i;
+
+	ck_assert_ptr_nonnull(img);
+	snprintf(dir, sizeof(dir), "/tmp/hq-check-update.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(src, sizeof(src), "%s/g.bin", dir);
+	for (i = 0; i < 200000; i++)
+		img[i] = (uint8_t)(i * 13);
+	write_file(src, img, 200000);
+	for (i = 0; i < 50 && s == NULL; i++) {
+		port = 20000 + (unsigned)(getpid() % 20000) + (unsigned)i;
+		if (hq_fwserve_start("127.0.0.1", port, NULL, NULL, &s,
+		    NULL) != 0)
+			s = NULL;
+	}
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(hq_fwserve_set(s, src, "/hq/0-g.bin", NULL), 0);
+	len = fetch(port, "GET /hq/0-g.bin HTTP/1.1\r\nHost: x\r\n\r\n", out,
+	    sizeof(out));
+	ck_assert_uint_gt(len, 200000);
+	ck_assert_ptr_nonnull(strstr(out, "Content-Length: 200000"));
+	ck_assert_int_eq(memcmp(out + len - 200000, img, 200000), 0);
+	len = fetch(port, "GET /other HTTP/1.1\r\n\r\n", out, sizeof(out));
+	ck_assert_ptr_nonnull(memmem(out, len, " 404 ", 5));
+	len = fetch(port, "HEAD /hq/0-g.bin HTTP/1.1\r\n\r\n", out,
+	    sizeof(out));
+	ck_assert_uint_lt(len, 1000);
+	memset(big, 'A', sizeof(big) - 1);	/* a head over the cap */
+	big[sizeof(big) - 1] = '\0';
+	len = fetch(port, big, out, sizeof(out));
+	ck_assert_uint_lt(len, 200);
+	hq_fwserve_stats(s, &st);
+	ck_assert_uint_eq(st.requests, 2);	/* GET and HEAD of ours */
+	ck_assert_uint_eq(st.complete, 1);
+	ck_assert_uint_eq(st.bytes, 200000);
+	ck_assert_str_eq(st.peer, "127.0.0.1");
+	hq_fwserve_stop(s);
+	unlink(src);
+	rmdir(dir);
+	free(img);
+}
+END_TEST
+
 Suite *
 suite_update(void)
 {
@@ -471,6 +601,8 @@ suite_update(void)
 	tcase_add_loop_test(tc, test_update_cpio_truncated, 0, HQ_CPIO_HDR);
 	tcase_add_test(tc, test_update_swu);
 	tcase_add_test(tc, test_update_dut_recipe);
+	tcase_add_test(tc, test_update_raucb);
+	tcase_add_test(tc, test_update_fwserve);
 	suite_add_tcase(s, tc);
 	return s;
 }
