@@ -951,8 +951,11 @@ attempt(struct upd *U, const char *label, const char *abs,
 		    verr.msg);
 		if ((rc = health(U, a)) != 0)
 			return hq_err_set(err, rc, "interrupted");
+		/* Not this attempt's doing: no verdict on the device. */
 		if (!a->alive)
-			goto record;
+			return hq_err_set(err, HQ_EUNREACH, "the device did "
+			    "not answer before %s was sent (%s)", label,
+			    verr.msg);
 	}
 	for (tries = 0; tries <= U->p.retries; tries++) {
 		struct hq_wsstat *ws = NULL;
@@ -1020,7 +1023,6 @@ attempt(struct upd *U, const char *label, const char *abs,
 			hq_transcript_printf(U->tr, "-- version after: %s\n",
 			    verr.msg);
 	}
- record:
 	hq_fwpush_res_clear(&pr);
 	if (a->rel[0] != '\0')
 		hq_result_evidence(U->res, a->rel);
@@ -1152,6 +1154,23 @@ check_tampered(struct upd *U, struct hq_err *err)
 		hq_step(U->res, "note: the device already runs %s, the "
 		    "genuine image's version: an installed mutation shows "
 		    "only in the answer, not in the version", v0);
+	/* Every name the profile lists must be one hopquy can make. */
+	for (i = 0; i < U->p.nmutations; i++) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+		    U->ctx->dut->update, "tampered");
+		bool known = strncmp(U->p.mutations[i], "lab-", 4) == 0 &&
+		    cJSON_GetObjectItemCaseSensitive(t, U->p.mutations[i] +
+		    4) != NULL;
+		size_t k;
+
+		for (k = 0; k < nm; k++)
+			if (strcmp(muts[k].name, U->p.mutations[i]) == 0)
+				known = true;
+		if (!known)
+			return hq_err_set(err, HQ_EINVAL, "mutations: \"%.40s\" "
+			    "is not a mutation of this %s image",
+			    U->p.mutations[i], hq_fw_format_name(U->r.fmt));
+	}
 	/* Two passes: mutations that change only bytes past an archive's
 	 * end go last, since a device may well install them. */
 	for (pass = 0, i = 0; pass < 2; i++) {

@@ -117,5 +117,14 @@ run_fault fake-success "--fault update-fake-success" \
 run_fault fake-success-control "--fault update-fake-success" \
     "$P/g3.1-tampered-rejected" 2 \
     g3.1-tampered-rejected=INCONCLUSIVE:"control failed"
+# A device that is down before the first image is no FAIL: INCONCLUSIVE.
+simbench_stop_dut
+"$HOPQUY" run -q -p "$P" -d "$T_TMP/dut-up.json" -o "$T_TMP/runs/down" \
+    --only "$P/g3.1-tampered-rejected" >/dev/null 2>"$T_TMP/down.err"
+rc=$?
+check "device down before the run: not a FAIL (exit $rc)" [ "$rc" -ne 1 ]
+check "device down before the run: INCONCLUSIVE, it did not answer" \
+    verdicts "$T_TMP/runs/down" \
+    g3.1-tampered-rejected=INCONCLUSIVE:"did not answer before"
 printf 'update: '
 t_done
