@@ -1748,6 +1748,14 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    "no automated check for it");
 		goto out;
 	}
+	if (ctx->dut->update == NULL) {
+		/* A missing declaration, not a harness fault. */
+		hq_verdict(res, HQ_INCONCLUSIVE, "the DUT description has no "
+		    "update recipe: how an image is submitted and how the "
+		    "running version is read must be declared "
+		    "(hopquy-dut(5), update)");
+		goto out;
+	}
 	if ((rc = recipe_read(ctx->dut, &U.r, err)) != 0)
 		goto out;
 	hq_slug(tc->id, slug, sizeof(slug));
