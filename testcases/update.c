@@ -73,15 +73,15 @@ struct upd_params {
 
 /* The DUT's update recipe, borrowed from the DUT's JSON. */
 struct recipe {
-	const cJSON	*pull;		/* pull mode: {listen, port}, or NULL */
-	const cJSON	*trigger;	/* pull: {command} or {request} */
-	const cJSON	*submit;	/* a step: surface, method, path, auth */
+	const cJSON	*pull;		/* pull mode, or NULL */
+	const cJSON	*trigger;	/* pull: {command} */
+	const cJSON	*submit;	/* push: a step */
 	const char	*form_field;
 	const char	*ctype;
 	long		 timeout_ms;
-	const cJSON	*acc_exit;	/* commands: exit statuses, NULL: 0 */
+	const cJSON	*acc_exit;	/* exit statuses, NULL: 0 */
 	const cJSON	*rej_exit;	/* NULL: any but 0 */
-	const cJSON	*acc_status;	/* array of numbers, or NULL: 2xx */
+	const cJSON	*acc_status;	/* statuses, NULL: 2xx */
 	const char	*acc_contains;
 	const cJSON	*rej_status;	/* or NULL: 4xx but 408, 429 */
 	const char	*rej_contains;
@@ -98,9 +98,9 @@ struct recipe {
 	char		 older[4096];	/* "" when not declared */
 	char		 older_ver[HQ_FW_VERSION_MAX + 1];
 	enum hq_fw_format fmt;
-	char		 cert[4096];	/* pull over TLS: the lab's server */
+	char		 cert[4096];	/* pull over TLS: the lab's */
 	char		 key[4096];
-	char		 bad_cert[4096];	/* one the device must refuse */
+	char		 bad_cert[4096];	/* the device must refuse */
 	char		 bad_key[4096];
 };
 
@@ -108,18 +108,18 @@ enum answer { ANS_NONE = 0, ANS_ACCEPTED, ANS_REFUSED };
 
 struct attempt {
 	char		 label[48];
-	char		 rel[256];	/* the image, evidence path */
+	char		 rel[256];	/* the image (evidence) */
 	char		 sha[65];
 	uint64_t	 size;
 	long		 status;
 	enum answer	 ans;
-	char		 said[160];	/* what the answer was, escaped */
+	char		 said[160];	/* the answer, escaped */
 	bool		 vb_ok, va_ok;
 	char		 vb[HQ_FW_VERSION_MAX + 1];
 	char		 va[HQ_FW_VERSION_MAX + 1];
 	bool		 alive;
-	double		 last_alive_s;	/* since the run's start */
-	double		 dead_at_s;	/* first unanswered health check */
+	double		 last_alive_s;	/* since the run began */
+	double		 dead_at_s;	/* first unanswered check */
 };
 
 struct upd {
@@ -131,8 +131,8 @@ struct upd {
 	struct hq_transcript	*tr;
 	cJSON			*attempts;
 	struct hq_fwserve	*srv;		/* pull mode */
-	bool			 redirected;	/* the bench's redirect is on */
-	char			 dir[160];	/* evidence dir, relative */
+	bool			 redirected;	/* bench redirect on */
+	char			 dir[160];	/* evidence dir */
 	unsigned		 n;
 };
 
@@ -424,7 +424,7 @@ subst_url(const char *arg, const char *url)
 }
 
 struct cmd_out {
-	int	 exit;		/* -1: killed at its deadline or by a signal */
+	int	 exit;		/* -1: killed (deadline) or signalled */
 	char	*out;		/* stdout, NUL-terminated, capped */
 	size_t	 len;
 	char	*err;		/* stderr, the same */
@@ -1167,8 +1167,8 @@ check_tampered(struct upd *U, struct hq_err *err)
 			if (strcmp(muts[k].name, U->p.mutations[i]) == 0)
 				known = true;
 		if (!known)
-			return hq_err_set(err, HQ_EINVAL, "mutations: \"%.40s\" "
-			    "is not a mutation of this %s image",
+			return hq_err_set(err, HQ_EINVAL, "mutations: "
+			    "\"%.40s\" is not a mutation of this %s image",
 			    U->p.mutations[i], hq_fw_format_name(U->r.fmt));
 	}
 	/* Two passes: mutations that change only bytes past an archive's
@@ -1265,8 +1265,9 @@ check_tampered(struct upd *U, struct hq_err *err)
 			if (a.ans == ANS_ACCEPTED || (a.vb_ok && a.va_ok &&
 			    strcmp(a.vb, a.va) != 0)) {
 				nacc++;
-				hq_finding(U->res, "%s (the lab's %s) accepted: "
-				    "status %ld, version %s -> %s", name,
+				hq_finding(U->res, "%s (the lab's %s) "
+				    "accepted: status %ld, version %s -> %s",
+				    name,
 				    it->valuestring, a.status,
 				    a.vb_ok ? a.vb : "?", a.va_ok ? a.va : "?");
 				snprintf(accepted + strlen(accepted),
@@ -1514,14 +1515,16 @@ check_channel_pull(struct upd *U, struct hq_err *err)
 			return rc;
 		if (st.requests > 0) {
 			nbad++;
-			hq_finding(U->res, "the device fetched the image from a "
-			    "TLS server whose certificate it should not trust "
-			    "(%s): %u request%s, %llu bytes", U->r.bad_cert,
+			hq_finding(U->res, "the device fetched the image from "
+			    "a TLS server whose certificate it should not "
+			    "trust (%s): %u request%s, %llu bytes",
+			    U->r.bad_cert,
 			    st.requests, st.requests == 1 ? "" : "s",
 			    (unsigned long long)st.bytes);
 		} else
-			hq_step(U->res, "untrusted certificate: %u connection%s, "
-			    "%u handshake%s completed, no request: refused",
+			hq_step(U->res, "untrusted certificate: %u "
+			    "connection%s, %u handshake%s completed, no "
+			    "request: refused",
 			    st.connections, st.connections == 1 ? "" : "s",
 			    st.handshakes, st.handshakes == 1 ? "" : "s");
 		if (st.connections == 0)

@@ -854,8 +854,8 @@ swu_rewrite(int fd, const char *path, const struct hq_fw_info *info,
 			dlen = h.f[CPIO_SIZE];
 			if (dlen > HQ_FW_SWU_DESC_MAX ||
 			    (desc = malloc(dlen + 64)) == NULL) {
-				rc = hq_err_set(err, HQ_ENOMEM, "sw-description "
-				    "of %zu bytes", dlen);
+				rc = hq_err_set(err, HQ_ENOMEM,
+				    "sw-description of %zu bytes", dlen);
 				goto out;
 			}
 			if ((rc = pread_all(fd, path, desc, dlen, data, &got,
@@ -895,7 +895,8 @@ swu_rewrite(int fd, const char *path, const struct hq_fw_info *info,
 				h.f[CPIO_SIZE] = (uint32_t)slen;
 				h.f[CPIO_CHECK] = h.crc ? sum_bytes(sig, slen) :
 				    0;
-				if ((rc = cpio_put_hdr(s, &h, name, err)) != 0 ||
+				if ((rc = cpio_put_hdr(s, &h, name,
+				    err)) != 0 ||
 				    (rc = sink_write(s, sig, slen, err)) != 0 ||
 				    (rc = cpio_put_pad(s, slen, err)) != 0)
 					goto out;

@@ -16,7 +16,7 @@
 
 struct hq_err;
 
-#define HQ_FW_LOAD_MAX		(64u << 20)	/* re-signing loads this much */
+#define HQ_FW_LOAD_MAX		(64u << 20)	/* re-signing loads it */
 #define HQ_FW_MUT_MAX		32		/* mutations per image */
 #define HQ_FW_VERSION_MAX	31
 #define HQ_FW_HQFW_HDR		28

@@ -27,7 +27,7 @@
 
 struct hq_fwserve {
 	int			 lfd;
-	SSL_CTX			*tls;		/* NULL: plain HTTP */
+	SSL_CTX			*tls;		/* NULL: plain */
 	SSL			*ssl;		/* the connection's */
 	int			 stop[2];
 	pthread_t		 thr;
@@ -141,7 +141,7 @@ serve_conn(struct hq_fwserve *s, int fd, const char *peer)
 			    e != SSL_ERROR_WANT_WRITE) || wait_fd(fd,
 			    e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
 			    s->stop[0], dl) != 0)
-				return;	/* the device refused us, or left */
+				return;	/* refused us, or left */
 		}
 		pthread_mutex_lock(&s->mu);
 		s->st.handshakes++;
