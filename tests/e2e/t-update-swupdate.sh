@@ -10,7 +10,9 @@
 #     rogue-signed, truncated, ...) PASS, the genuine .swu installed; g3.3
 #     (rollback) FAIL, the older .swu installed over the newer one;
 #   - started with -N/-R (no downgrade below, no reinstall of, the running
-#     version): g3.3 PASS.
+#     version): g3.3 PASS; its plain-HTTP web server fails g3.4;
+#   - its web server with TLS (mongoose -s): g3.1 PASS over HTTPS with the
+#     status stream over wss, g3.4 PASS.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v swupdate >/dev/null || { echo "skipped: no swupdate"; exit 77; }
@@ -72,12 +74,14 @@ ok "PKI and .swu images built with openssl cms and cpio"
 "$HOPQUY" bench up --bench "$N" >"$T_TMP/bench-up.log" 2>&1 ||
     { cat "$T_TMP/bench-up.log"; nok "bench $N"; t_done; }
 
-cat >"$T_TMP/dut.json" <<JSON
+# mkdut PROTO PORT: the DUT description for the web server on PORT.
+mkdut() {
+	cat >"$T_TMP/dut.json" <<JSON
 { "format": "hopquy-dut/1",
   "identity": { "manufacturer": "sbabic/Debian", "model": "SWUpdate",
                 "serial": "SWU-1", "firmware": "2.4.1", "class": "ip-camera" },
   "bench": { "mode": "namespaces", "instance": $N, "address": "$ADDR" },
-  "surfaces": [ { "id": "swu", "proto": "http", "port": 8080,
+  "surfaces": [ { "id": "swu", "proto": "$1", "port": $2,
                   "purpose": "SWUpdate web server (mongoose)" } ],
   "update": {
     "submit": { "request": { "surface": "swu", "method": "POST",
@@ -100,17 +104,20 @@ cat >"$T_TMP/dut.json" <<JSON
     "format": "swu" },
   "claims": {} }
 JSON
+}
+mkdut http 8080
 check "the SWUpdate DUT description loads" \
     "$HOPQUY" dut check "$T_TMP/dut.json"
 
-# start_swupdate [swupdate options]: factory state 2.4.1, then the daemon.
+# start_swupdate [swupdate options]: factory state 2.4.1, then the daemon
+# (its web server on $WEB, default plain HTTP on 8080).
 start_swupdate() {
 	stop_swupdate
 	printf '{"version":"2.4.1"}\n' >"$W/www/version.json"
 	ip netns exec "$DNS" swupdate -v -k "$W/ca.crt" -H board:1.0 "$@" \
-	    -w "-r $W/www -p 8080" >>"$T_TMP/swupdate.log" 2>&1 &
+	    -w "-r $W/www ${WEB:--p 8080}" >>"$T_TMP/swupdate.log" 2>&1 &
 	SWPID=$!
-	wait_port "hq-lab-$N" "$ADDR" 8080 10
+	wait_port "hq-lab-$N" "$ADDR" "${WEBPORT:-8080}" 10
 }
 
 # verdict RUNDIR CASE VERDICT [REASON]
@@ -165,6 +172,25 @@ run rollback-nr g3.3-rollback-refused
 check "SWUpdate -N 2.4.1 -R 2.4.1: rollback refused (PASS)" \
     verdict "$T_TMP/rollback-nr" g3.3-rollback-refused PASS \
     "older image 2.3.0 was refused over 2.5.0"
+run channel-plain g3.4-update-channel
+check "SWUpdate's web server in plain HTTP: channel FAIL" \
+    verdict "$T_TMP/channel-plain" g3.4-update-channel FAIL "is not TLS"
+
+# Its web server with TLS (mongoose -s): uploads over HTTPS, the status
+# stream over wss, the channel's TLS policy.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/web.key" \
+    -out "$W/web.crt" -subj "/CN=$ADDR" -days 30 2>/dev/null
+WEB="-p 8443 -s -C $W/web.crt -K $W/web.key" WEBPORT=8443 start_swupdate ||
+    { nok "swupdate with TLS did not start"; t_done; }
+mkdut https 8443
+run tls-tampered g3.1-tampered-rejected
+check "SWUpdate over HTTPS and wss: tampered refused, genuine installed" \
+    verdict "$T_TMP/tls-tampered" g3.1-tampered-rejected PASS \
+    "(2.4.1 -> 2.5.0)"
+run channel-tls g3.4-update-channel
+check "SWUpdate over HTTPS: channel PASS (TLS policy, nothing in clear)" \
+    verdict "$T_TMP/channel-tls" g3.4-update-channel PASS \
+    "speaks only TLS from TLSv1.2"
 stop_swupdate
 printf 'update-swupdate: '
 t_done
