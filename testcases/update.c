@@ -1642,6 +1642,19 @@ check_channel(struct upd *U, struct hq_err *err)
 			}
 		}
 	}
+	{
+		char acc[256] = "";
+
+		for (v = 0; v < HQ_TLS_NVERSIONS; v++)
+			if (s.v[v].state == HQ_TLSV_ACCEPTED)
+				snprintf(acc + strlen(acc), sizeof(acc) -
+				    strlen(acc), "%s%s (%zu suites)",
+				    acc[0] != '\0' ? ", " : "",
+				    hq_tls_version_name((uint16_t)(HQ_SSL3 +
+				    v)), s.v[v].nsuites);
+		hq_step(U->res, "accepted: %s", acc[0] != '\0' ? acc :
+		    "no version");
+	}
 	if (nok == 0) {
 		nbad++;
 		hq_finding(U->res, "no TLS version at or above %s accepted",
