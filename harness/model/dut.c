@@ -84,7 +84,37 @@ static const char *const auths[] = {
 };
 static const char *const update_keys[] = {
 	"submit", "outcome", "health", "genuine", "older", "tampered",
-	"format", "channel", NULL
+	"format", "channel", "pull", "trigger", NULL
+};
+static const char *const update_pull_keys[] = {
+	"listen", "port", "tls_port", "cert", "key", "untrusted_cert",
+	"untrusted_key", NULL
+};
+static const char *const update_trigger_keys[] = {
+	"command", "timeout_ms", NULL
+};
+static const char *const update_command_keys[] = {
+	"command", "capture", "timeout_ms", "note", NULL
+};
+static const char *const update_submit_keys[] = {
+	"request", "form_field", "content_type", "timeout_ms", NULL
+};
+static const char *const update_outcome_keys[] = {
+	"accepted", "rejected", "version", "settle_ms", "status_stream", NULL
+};
+static const char *const update_stream_keys[] = {
+	"surface", "path", "type_pointer", "type", "status_pointer",
+	"success", "failure", "timeout_ms", NULL
+};
+static const char *const update_match_keys[] = {
+	"status", "exit", "contains", NULL
+};
+static const char *const update_health_keys[] = {
+	"request", "tcp", "recover_ms", NULL
+};
+static const char *const update_image_keys[] = { "file", "version", NULL };
+static const char *const update_formats[] = {
+	"opaque", "hqfw", "swu", "raucb", NULL
 };
 static const char *const data_keys[] = {
 	"kinds", "login", "create", "present", "delete", "absent",
@@ -471,6 +501,254 @@ load_steps(const struct hq_dut *d, const cJSON *arr, const char *path,
 }
 
 /* A recipe section: an object whose array members are step lists. */
+/* A declared command: argv strings, run on the lab host. */
+static int
+update_command(const cJSON *st, const char *path, const char *const *keys,
+    struct hq_err *err)
+{
+	const cJSON *argv, *it;
+	long long n;
+	int rc;
+
+	if ((rc = hq_jv_keys(st, path, keys, err)) != 0 ||
+	    (rc = hq_jv_get(st, path, "command", cJSON_Array, true, &argv,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(st, path, "timeout_ms", false, 100, 86400000,
+	    10000, &n, err)) != 0)
+		return rc;
+	if (cJSON_GetArraySize(argv) < 1 || cJSON_GetArraySize(argv) > 64)
+		return hq_err_set(err, HQ_EINVAL, "%s.command: expected 1 to "
+		    "64 arguments", path);
+	cJSON_ArrayForEach(it, argv)
+		if (!cJSON_IsString(it))
+			return hq_err_set(err, HQ_EINVAL, "%s.command: expected "
+			    "strings", path);
+	return 0;
+}
+
+/* One step given as an object at path (validated like a recipe's). */
+static int
+update_step(const struct hq_dut *d, const cJSON *obj, const char *path,
+    const char *key, bool required, struct hq_err *err)
+{
+	const cJSON *st;
+	char sub[HQ_JV_PATH_MAX];
+	cJSON *wrap;
+	int rc;
+
+	if ((rc = hq_jv_get(obj, path, key, cJSON_Object, required, &st,
+	    err)) != 0 || st == NULL)
+		return rc;
+	hq_jv_path(sub, sizeof(sub), path, key);
+	if (cJSON_GetObjectItemCaseSensitive(st, "command") != NULL)
+		return update_command(st, sub, update_command_keys, err);
+	if ((wrap = cJSON_CreateArray()) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	cJSON_AddItemReferenceToArray(wrap, (cJSON *)st);
+	rc = load_steps(d, wrap, sub, err);
+	cJSON_Delete(wrap);
+	return rc;
+}
+
+static int
+update_match(const cJSON *obj, const char *path, const char *key,
+    struct hq_err *err)
+{
+	const cJSON *m, *st, *it;
+	char sub[HQ_JV_PATH_MAX];
+	int rc;
+
+	if ((rc = hq_jv_get(obj, path, key, cJSON_Object, false, &m,
+	    err)) != 0 || m == NULL)
+		return rc;
+	hq_jv_path(sub, sizeof(sub), path, key);
+	if ((rc = hq_jv_keys(m, sub, update_match_keys, err)) != 0 ||
+	    (rc = hq_jv_get(m, sub, "status", cJSON_Array, false, &st,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(m, sub, "contains", cJSON_String, false, &it,
+	    err)) != 0)
+		return rc;
+	cJSON_ArrayForEach(it, st)
+		if (!cJSON_IsNumber(it) || it->valuedouble < 100 ||
+		    it->valuedouble > 599)
+			return hq_err_set(err, HQ_EINVAL, "%s.status: expected "
+			    "HTTP statuses from 100 to 599", sub);
+	return 0;
+}
+
+static int
+update_image(const cJSON *u, const char *key, bool required,
+    struct hq_err *err)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(u, key);
+	const cJSON *x;
+	char sub[HQ_JV_PATH_MAX];
+	int rc;
+
+	if (it == NULL && !required)
+		return 0;
+	if (cJSON_IsString(it) && it->valuestring[0] != '\0')
+		return 0;
+	hq_jv_path(sub, sizeof(sub), "update", key);
+	if (!cJSON_IsObject(it))
+		return hq_err_set(err, HQ_EINVAL, "%s: expected a path or "
+		    "{\"file\", \"version\"}", sub);
+	if ((rc = hq_jv_keys(it, sub, update_image_keys, err)) != 0 ||
+	    (rc = hq_jv_get(it, sub, "file", cJSON_String, true, &x,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(it, sub, "version", cJSON_String, false, &x,
+	    err)) != 0)
+		return rc;
+	return 0;
+}
+
+/* update.tampered: the lab's own tampered images, name -> path. */
+static int
+update_tampered(const cJSON *u, struct hq_err *err)
+{
+	const cJSON *t, *it;
+	int rc, n = 0;
+
+	if ((rc = hq_jv_get(u, "update", "tampered", cJSON_Object, false, &t,
+	    err)) != 0 || t == NULL)
+		return rc;
+	cJSON_ArrayForEach(it, t) {
+		size_t i;
+
+		if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
+			return hq_err_set(err, HQ_EINVAL, "update.tampered.%.40s: "
+			    "expected a path", it->string);
+		for (i = 0; it->string[i] != '\0'; i++)
+			if (!((it->string[i] >= 'a' && it->string[i] <= 'z') ||
+			    (it->string[i] >= '0' && it->string[i] <= '9') ||
+			    it->string[i] == '-') || i >= 40)
+				return hq_err_set(err, HQ_EINVAL, "update."
+				    "tampered: names are [a-z0-9-], 1 to 40");
+		if (++n > 16)
+			return hq_err_set(err, HQ_EINVAL, "update.tampered: at "
+			    "most 16 images");
+	}
+	return 0;
+}
+
+/* The update recipe (hopquy-dut(5)): its shape; the family checks the
+ * images themselves. */
+static int
+update_validate(const struct hq_dut *d, const cJSON *u, struct hq_err *err)
+{
+	const cJSON *sub, *out, *h, *v, *x;
+	long long n;
+	char *fmt = NULL, *tcp = NULL;
+	int rc;
+
+	if (u == NULL)
+		return 0;
+	if ((rc = hq_jv_get(u, "update", "pull", cJSON_Object, false, &x,
+	    err)) != 0)
+		goto out;
+	if (x != NULL) {
+		const cJSON *t;
+
+		if ((rc = hq_jv_keys(x, "update.pull", update_pull_keys,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(x, "update.pull", "listen", cJSON_String,
+		    true, &t, err)) != 0 ||
+		    (rc = hq_jv_int(x, "update.pull", "port", false, 1, 65535,
+		    8000, &n, err)) != 0 ||
+		    (rc = hq_jv_get(u, "update", "trigger", cJSON_Object,
+		    true, &t, err)) != 0 ||
+		    (rc = update_command(t, "update.trigger",
+		    update_trigger_keys, err)) != 0)
+			goto out;
+	}
+	if ((rc = hq_jv_get(u, "update", "submit", cJSON_Object, x == NULL,
+	    &sub, err)) != 0)
+		goto out;
+	if (sub != NULL && (
+	    (rc = hq_jv_keys(sub, "update.submit", update_submit_keys,
+	    err)) != 0 ||
+	    (rc = update_step(d, sub, "update.submit", "request", true,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(sub, "update.submit", "form_field", cJSON_String,
+	    false, &x, err)) != 0 ||
+	    (rc = hq_jv_get(sub, "update.submit", "content_type",
+	    cJSON_String, false, &x, err)) != 0 ||
+	    (rc = hq_jv_int(sub, "update.submit", "timeout_ms", false, 1000,
+	    86400000, 300000, &n, err)) != 0))
+		goto out;
+	if ((rc = hq_jv_get(u, "update", "outcome", cJSON_Object, true, &out,
+	    err)) != 0 ||
+	    (rc = hq_jv_keys(out, "update.outcome", update_outcome_keys,
+	    err)) != 0 ||
+	    (rc = update_match(out, "update.outcome", "accepted", err)) != 0 ||
+	    (rc = update_match(out, "update.outcome", "rejected", err)) != 0 ||
+	    (rc = update_step(d, out, "update.outcome", "version", true,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(out, "update.outcome", "settle_ms", false, 0,
+	    3600000, 0, &n, err)) != 0 ||
+	    (rc = hq_jv_get(u, "update", "health", cJSON_Object, true, &h,
+	    err)) != 0 ||
+	    (rc = hq_jv_keys(h, "update.health", update_health_keys,
+	    err)) != 0 ||
+	    (rc = update_step(d, h, "update.health", "request", false,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(h, "update.health", "tcp", false, ID_MAX, &tcp,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(h, "update.health", "recover_ms", false, 0,
+	    3600000, 30000, &n, err)) != 0 ||
+	    (rc = update_tampered(u, err)) != 0 ||
+	    (rc = update_image(u, "genuine", true, err)) != 0 ||
+	    (rc = update_image(u, "older", false, err)) != 0 ||
+	    (rc = hq_jv_enum(u, "update", "format", false, update_formats,
+	    &fmt, err)) != 0)
+		goto out;
+	if ((rc = hq_jv_get(out, "update.outcome", "status_stream",
+	    cJSON_Object, false, &x, err)) != 0)
+		goto out;
+	if (x != NULL) {
+		const char *p = "update.outcome.status_stream";
+		const cJSON *sf;
+
+		if ((rc = hq_jv_keys(x, p, update_stream_keys, err)) != 0 ||
+		    (rc = hq_jv_get(x, p, "surface", cJSON_String, true, &sf,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(x, p, "success", cJSON_Array, false, &v,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(x, p, "failure", cJSON_Array, false, &v,
+		    err)) != 0 ||
+		    (rc = hq_jv_int(x, p, "timeout_ms", false, 100, 3600000,
+		    60000, &n, err)) != 0)
+			goto out;
+		if (!surface_known(d, sf->valuestring)) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.surface: \"%.64s\" "
+			    "is not a declared surface id", p,
+			    sf->valuestring);
+			goto out;
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(out, "version");
+	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(v, "capture"), "version"))) {
+		rc = hq_err_set(err, HQ_EINVAL, "update.outcome.version."
+		    "capture.version: expected a JSON pointer to the running "
+		    "version");
+		goto out;
+	}
+	if (tcp != NULL && !surface_known(d, tcp)) {
+		rc = hq_err_set(err, HQ_EINVAL, "update.health.tcp: \"%.64s\" "
+		    "is not a declared surface id", tcp);
+		goto out;
+	}
+	if (tcp == NULL && cJSON_GetObjectItemCaseSensitive(h, "request") ==
+	    NULL)
+		rc = hq_err_set(err, HQ_EINVAL, "update.health: a request step "
+		    "or a tcp surface is needed");
+ out:
+	free(fmt);
+	free(tcp);
+	return rc;
+}
+
 static int
 load_recipe(const struct hq_dut *d, const cJSON *root, const char *key,
     const char *const *keys, cJSON **outp, struct hq_err *err)
@@ -868,6 +1146,7 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = load_personal(root, d, err)) != 0 ||
 	    (rc = load_recipe(d, root, "update", update_keys, &d->update,
 	    err)) != 0 ||
+	    (rc = update_validate(d, d->update, err)) != 0 ||
 	    (rc = load_recipe(d, root, "data", data_keys, &d->data,
 	    err)) != 0 ||
 	    (rc = load_recipe(d, root, "power", power_keys, &d->power,
