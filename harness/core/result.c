@@ -38,6 +38,7 @@ hq_verdict_name(enum hq_verdict v)
 	case HQ_FAIL:		return "FAIL";
 	case HQ_INCONCLUSIVE:	return "INCONCLUSIVE";
 	case HQ_NOT_APPLICABLE:	return "NOT_APPLICABLE";
+	case HQ_NOT_RUN:	return "NOT_RUN";
 	default:		return "NONE";
 	}
 }
@@ -192,6 +193,14 @@ hq_result_set_rule(struct hq_result *r, enum hq_rule rule)
 	pthread_mutex_unlock(&r->mu);
 }
 
+static bool
+is_duration(const char *unit)
+{
+	return unit != NULL && (strcmp(unit, "ms") == 0 ||
+	    strcmp(unit, "s") == 0 || strcmp(unit, "us") == 0 ||
+	    strcmp(unit, "ns") == 0);
+}
+
 enum hq_conformity
 hq_measure(struct hq_result *r, const char *name, double value,
     const char *unit, const char *op, double limit, double uncertainty)
@@ -201,6 +210,14 @@ hq_measure(struct hq_result *r, const char *name, double value,
 	bool band;
 	char text[160];
 
+	/* An unset value (a sentinel such as -1, a NaN) is not a
+	 * measurement: it never reaches the report, and nothing decides on
+	 * it. */
+	if (!isfinite(value) || (is_duration(unit) && value < 0)) {
+		hq_finding(r, "%s: no value measured (unset), not reported",
+		    name != NULL ? name : "measurement");
+		return HQ_CONF_UNDECIDED;
+	}
 	pthread_mutex_lock(&r->mu);
 	c = hq_decide(value, op, limit, uncertainty, r->rule, &band);
 	if ((m = cJSON_CreateObject()) == NULL)

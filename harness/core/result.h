@@ -19,6 +19,8 @@ enum hq_verdict {
 	HQ_FAIL,
 	HQ_INCONCLUSIVE,
 	HQ_NOT_APPLICABLE,
+	HQ_NOT_RUN,		/* left out of this run (--only, an
+				 * interruption): never NOT_APPLICABLE */
 };
 
 struct hq_result;
@@ -75,6 +77,9 @@ void	hq_result_set_rule(struct hq_result *res, enum hq_rule rule);
  * table prints: a family bases its verdict on this return value, never on
  * a comparison of its own.  op is the limit's comparison ("<=", ">=", "<",
  * ">", "==", or NULL for no limit: HQ_CONF_NONE); uncertainty may be 0.
+ * An unset value (NaN, infinite, or a negative duration: unit "ms", "s",
+ * "us" or "ns") is never recorded: a finding says so and the return is
+ * HQ_CONF_UNDECIDED, so no verdict can rest on it.
  */
 enum hq_conformity hq_measure(struct hq_result *res, const char *name,
 	    double value, const char *unit, const char *op, double limit,

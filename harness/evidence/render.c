@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "evidence/render.h"
 #include "evidence/sign.h"
@@ -1069,27 +1070,37 @@ write_file(const char *rundir, const char *name, const void *p, size_t len,
 	return hq_file_write_atomic(path, p, len, 0644, err);
 }
 
-int
-hq_render_outputs(const char *rundir, const struct hq_signer *s,
-    const char *tsa_url, struct hq_err *err)
+static int
+slurp_report(const char *rundir, char **textp, size_t *lenp, cJSON **rp,
+    struct hq_err *err)
 {
-	char path[PATH_MAX], sha[65], *text = NULL, *out = NULL,
-	    *stmt = NULL, *env = NULL;
-	unsigned char *der = NULL;
-	size_t len, outlen;
-	cJSON *r = NULL, *st = NULL;
+	char path[PATH_MAX];
 	int rc;
 
+	*textp = NULL;
+	*rp = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s/report.json", rundir) >=
 	    sizeof(path))
 		return hq_err_set(err, HQ_EINVAL, "%s: path too long", rundir);
-	if ((rc = hq_file_slurp(path, HQ_REPORT_FILE_MAX, &text, &len,
-	    err)) != 0 || (rc = hq_jv_parse(path, text, len, &r, err)) != 0)
+	if ((rc = hq_file_slurp(path, HQ_REPORT_FILE_MAX, textp, lenp,
+	    err)) != 0 || (rc = hq_jv_parse(path, *textp, *lenp, rp,
+	    err)) != 0)
+		return rc;
+	if (!cJSON_IsObject(*rp))
+		return hq_err_set(err, HQ_EINVAL, "%s: not a JSON object", path);
+	return 0;
+}
+
+int
+hq_render_docs(const char *rundir, struct hq_err *err)
+{
+	char *text = NULL, *out = NULL;
+	size_t len, outlen;
+	cJSON *r = NULL;
+	int rc;
+
+	if ((rc = slurp_report(rundir, &text, &len, &r, err)) != 0)
 		goto out;
-	if (!cJSON_IsObject(r)) {
-		rc = hq_err_set(err, HQ_EINVAL, "%s: not a JSON object", path);
-		goto out;
-	}
 	if ((rc = hq_render_html(r, &out, &outlen, err)) != 0 ||
 	    (rc = write_file(rundir, "report.html", out, outlen, err)) != 0)
 		goto out;
@@ -1098,7 +1109,111 @@ hq_render_outputs(const char *rundir, const struct hq_signer *s,
 	if ((rc = hq_render_junit(r, &out, &outlen, err)) != 0 ||
 	    (rc = write_file(rundir, "junit.xml", out, outlen, err)) != 0)
 		goto out;
-	if (s == NULL)
+ out:
+	free(out);
+	cJSON_Delete(r);
+	free(text);
+	return rc;
+}
+
+int
+hq_render_set_signature(const char *rundir, const struct hq_signer *s,
+    struct hq_err *err)
+{
+	char *text = NULL, *out = NULL, *nt;
+	size_t len;
+	cJSON *r = NULL, *auth, *sig, *old;
+	int rc;
+
+	if ((rc = slurp_report(rundir, &text, &len, &r, err)) != 0)
+		goto out;
+	if ((auth = cJSON_GetObjectItemCaseSensitive(r, "authorisation")) ==
+	    NULL && (auth = cJSON_AddObjectToObject(r, "authorisation")) ==
+	    NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "report: no memory");
+		goto out;
+	}
+	if (s != NULL) {
+		sig = cJSON_CreateObject();
+		cJSON_AddStringToObject(sig, "file", "report.json.p7s");
+		cJSON_AddStringToObject(sig, "format", "CMS SignedData, "
+		    "detached, DER (RFC 5652)");
+		cJSON_AddStringToObject(sig, "signer", hq_signer_subject(s));
+		if (hq_signer_keyid(s) != NULL)
+			cJSON_AddStringToObject(sig, "keyid",
+			    hq_signer_keyid(s));
+	} else
+		sig = cJSON_CreateNull();
+	old = cJSON_GetObjectItemCaseSensitive(auth, "signature");
+	if (old != NULL && cJSON_Compare(old, sig, 1)) {
+		cJSON_Delete(sig);
+		goto out;		/* already says so */
+	}
+	if (old != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(auth, "signature", sig);
+	else
+		cJSON_AddItemToObject(auth, "signature", sig);
+	if ((out = cJSON_Print(r)) == NULL ||
+	    (nt = realloc(out, strlen(out) + 2)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "report: no memory");
+		goto out;
+	}
+	out = nt;
+	strcat(out, "\n");
+	rc = write_file(rundir, "report.json", out, strlen(out), err);
+ out:
+	free(out);
+	cJSON_Delete(r);
+	free(text);
+	return rc;
+}
+
+static void
+unlink_in(const char *rundir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", rundir, name) <
+	    sizeof(path))
+		unlink(path);
+}
+
+/* One entry of outputs.json: the file's size and SHA-256. */
+static int
+outputs_add(cJSON *files, const char *rundir, const char *name,
+    struct hq_err *err)
+{
+	char path[PATH_MAX], sha[65];
+	uint64_t n;
+	cJSON *o;
+	int rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", rundir, name) >=
+	    sizeof(path))
+		return hq_err_set(err, HQ_EINVAL, "%s: path too long", rundir);
+	if ((rc = hq_sha256_file(path, sha, &n, err)) != 0)
+		return rc;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "path", name);
+	cJSON_AddNumberToObject(o, "size", (double)n);
+	cJSON_AddStringToObject(o, "sha256", sha);
+	cJSON_AddItemToArray(files, o);
+	return 0;
+}
+
+int
+hq_render_sign(const char *rundir, const struct hq_signer *s,
+    const char *tsa_url, struct hq_err *err)
+{
+	static const char *const covered[] = { "report.json", "report.html",
+	    "junit.xml", "attestation.json", NULL };
+	char sha[65], *text = NULL, *out = NULL, *stmt = NULL, *env = NULL;
+	unsigned char *der = NULL;
+	size_t len, outlen, i;
+	cJSON *r = NULL, *st = NULL, *ol = NULL, *files;
+	int rc;
+
+	if ((rc = slurp_report(rundir, &text, &len, &r, err)) != 0)
 		goto out;
 	/* The signature covers the exact bytes on disk. */
 	if ((rc = hq_sign_cms(s, text, len, tsa_url, &der, &outlen,
@@ -1106,6 +1221,8 @@ hq_render_outputs(const char *rundir, const struct hq_signer *s,
 	    (rc = write_file(rundir, "report.json.p7s", der, outlen,
 	    err)) != 0)
 		goto out;
+	free(der);
+	der = NULL;
 	hq_sha256_hex(text, len, sha);
 	if ((st = hq_render_statement(r, sha)) == NULL ||
 	    (stmt = cJSON_PrintUnformatted(st)) == NULL) {
@@ -1115,20 +1232,70 @@ hq_render_outputs(const char *rundir, const struct hq_signer *s,
 	if ((rc = hq_dsse_sign(s, HQ_DSSE_TYPE_INTOTO, stmt, strlen(stmt),
 	    &env, err)) != 0)
 		goto out;
-	free(out);
 	if ((out = malloc(strlen(env) + 2)) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "attestation: no memory");
 		goto out;
 	}
 	outlen = (size_t)snprintf(out, strlen(env) + 2, "%s\n", env);
-	rc = write_file(rundir, "attestation.json", out, outlen, err);
+	if ((rc = write_file(rundir, "attestation.json", out, outlen,
+	    err)) != 0)
+		goto out;
+	free(out);
+	out = NULL;
+	/* What a reader opens (report.html) is covered as well as what the
+	 * report is (report.json): an edited rendering fails verify. */
+	ol = cJSON_CreateObject();
+	cJSON_AddStringToObject(ol, "format", HQ_OUTPUTS_FORMAT);
+	cJSON_AddStringToObject(ol, "report_id", jsd(r, "report_id", ""));
+	files = cJSON_AddArrayToObject(ol, "files");
+	for (i = 0; covered[i] != NULL; i++)
+		if ((rc = outputs_add(files, rundir, covered[i], err)) != 0)
+			goto out;
+	if ((out = cJSON_Print(ol)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "outputs: no memory");
+		goto out;
+	}
+	outlen = strlen(out);
+	if ((rc = write_file(rundir, "outputs.json", out, outlen,
+	    err)) != 0 ||
+	    (rc = hq_sign_cms(s, out, outlen, NULL, &der, &len, err)) != 0 ||
+	    (rc = write_file(rundir, "outputs.json.p7s", der, len, err)) != 0)
+		goto out;
  out:
+	if (rc != 0) {
+		unlink_in(rundir, "attestation.json");
+		unlink_in(rundir, "report.json.p7s");
+		unlink_in(rundir, "outputs.json");
+		unlink_in(rundir, "outputs.json.p7s");
+	}
 	free(env);
 	free(stmt);
 	cJSON_Delete(st);
+	cJSON_Delete(ol);
 	free(der);
 	free(out);
 	cJSON_Delete(r);
 	free(text);
+	return rc;
+}
+
+int
+hq_render_outputs(const char *rundir, const struct hq_signer *s,
+    const char *tsa_url, struct hq_err *err)
+{
+	struct hq_err e2 = { 0 };
+	int rc;
+
+	if (s != NULL && (rc = hq_render_set_signature(rundir, s, err)) != 0)
+		return rc;
+	if ((rc = hq_render_docs(rundir, err)) != 0)
+		return rc;
+	if (s == NULL)
+		return 0;
+	if ((rc = hq_render_sign(rundir, s, tsa_url, err)) != 0) {
+		/* Nothing signed: the report says so again. */
+		if (hq_render_set_signature(rundir, NULL, &e2) == 0)
+			hq_render_docs(rundir, &e2);
+	}
 	return rc;
 }
