@@ -197,6 +197,7 @@ entry_new(const struct hq_case *tc, const cJSON *params,
 	cJSON_AddItemToObject(e, "refs", strv_json(tc->refs, tc->nrefs));
 	cJSON_AddStringToObject(e, "family", tc->family);
 	cJSON_AddBoolToObject(e, "mandatory", tc->mandatory);
+	cJSON_AddStringToObject(e, "decision_rule", hq_rule_name(tc->rule));
 	cJSON_AddStringToObject(e, "method", tc->description);
 	cJSON_AddItemToObject(e, "params", cJSON_Duplicate(params, 1));
 	return e;
@@ -292,8 +293,8 @@ run_one(struct run *r, size_t i)
 		hq_verdict(res, HQ_NOT_APPLICABLE, "%s", it->reason);
 		params = cJSON_Duplicate(tc->params, 1);
 	} else if (hq_interrupted) {
-		hq_verdict(res, HQ_NOT_RUN, "not run: the run was "
-		    "interrupted");
+		hq_verdict(res, HQ_NOT_RUN, "the run was interrupted "
+		    "before this case");
 		params = cJSON_Duplicate(tc->params, 1);
 	} else if ((rc = effective_params(r, tc, &params, devs, &err)) != 0) {
 		hq_verdict(res, HQ_INCONCLUSIVE, "error: %s", err.msg);

@@ -189,7 +189,7 @@ hq_plan_build(const struct hq_profile *p, const struct hq_dut *dut,
 		} else if (!selected(p, only, tc)) {
 			it->selected = false;
 			snprintf(it->reason, sizeof(it->reason),
-			    "not run: not selected for this run (--only "
+			    "not selected for this run (--only "
 			    "%.100s)", only);
 		} else {
 			it->applicable = true;

@@ -221,6 +221,8 @@ hq_report_build(const struct hq_report_in *in)
 	    p->regulation, p->title, in->dut->manufacturer, in->dut->model);
 	cJSON_AddStringToObject(o, "title", title);
 	cJSON_AddStringToObject(o, "report_id", in->report_id);
+	hq_time_rfc3339(in->ended_ms, ts, sizeof(ts));
+	cJSON_AddStringToObject(o, "issued", ts);
 	cJSON_AddBoolToObject(o, "complete", in->complete);
 	t = cJSON_AddObjectToObject(o, "tool");
 	cJSON_AddStringToObject(t, "name", "hopquy");
