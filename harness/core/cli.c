@@ -44,7 +44,7 @@ static const char usage_run[] =
 "usage: hopquy run -p PROFILE -d DUT [-o RUNDIR] [--only ID,...]\n"
 "                  [--set ID:PARAM=JSON]... [--sign KEY --cert CERT]\n"
 "                  [--lab FILE] [--job FILE] [--tsa URL] [--bench N]\n"
-"                  [--no-capture] [--progress]\n"
+"                  [--no-capture] [--no-reach-check] [--progress]\n"
 "                  [--snaplen N] [--capture-filter F]\n"
 "                  [--capture-max-bytes N] [--json] [-q] [-v]\n"
 "\n"
@@ -62,6 +62,8 @@ static const char usage_run[] =
 "      --tsa URL          RFC 3161 time-stamp authority\n"
 "      --bench N          bench instance 0-255 (default: the DUT file's)\n"
 "      --no-capture       do not capture traffic\n"
+"      --no-reach-check   do not require a declared surface to answer\n"
+"                         before the first case (recorded in the report)\n"
 "      --snaplen N        capture snap length (default 262144)\n"
 "      --capture-filter F pcap-filter(7) expression (default: all)\n"
 "      --capture-max-bytes N  capture file cap (default 1 GiB)\n"
@@ -300,6 +302,7 @@ cmd_run(int argc, char **argv)
 		{ "tsa", required_argument, NULL, 't' },
 		{ "bench", required_argument, NULL, 'b' },
 		{ "progress", no_argument, NULL, 'P' },
+		{ "no-reach-check", no_argument, NULL, 'R' },
 		{ "no-capture", no_argument, NULL, 'N' },
 		{ "snaplen", required_argument, NULL, 'L' },
 		{ "capture-filter", required_argument, NULL, 'F' },
@@ -339,6 +342,7 @@ cmd_run(int argc, char **argv)
 		case 'l': o.lab_file = optarg; break;
 		case 'J': o.job_file = optarg; break;
 		case 'P': force_progress = true; break;
+		case 'R': o.reach_ms = -1; break;
 		case 't': o.tsa_url = optarg; break;
 		case 'b':
 			/* The bench's own range: the third octet. */

@@ -55,6 +55,7 @@ struct run {
 	struct hq_capture	*cap;
 	struct hq_lab		*lab;		/* --lab, or NULL */
 	struct hq_job		*job;		/* --job, or NULL */
+	char			 reached[160];	/* what answered the pre-check */
 	size_t			 cur;		/* the case running */
 	int64_t			 last_step_ns;	/* progress: last step shown */
 	struct hq_signer	*signer;	/* --sign/--cert, or NULL */
@@ -552,8 +553,11 @@ reach_check(struct run *r, struct hq_err *err)
 	int ms = r->o->reach_ms > 0 ? r->o->reach_ms : REACH_MS_DEFAULT;
 	int fd = -1;
 
-	if (r->o->reach_ms < 0)
+	if (r->o->reach_ms < 0) {
+		snprintf(r->reached, sizeof(r->reached), "not checked "
+		    "(--no-reach-check)");
 		return 0;
+	}
 	for (i = 0; i < d->nsurfaces; i++)
 		if (d->surfaces[i].transport == NULL ||
 		    strcmp(d->surfaces[i].transport, "udp") != 0) {
@@ -567,6 +571,8 @@ reach_check(struct run *r, struct hq_err *err)
 	if (ntcp == 0) {
 		hq_warn("%s: no TCP surface declared; reachability not "
 		    "checked", addr);
+		snprintf(r->reached, sizeof(r->reached), "not checked (no TCP "
+		    "surface declared)");
 		return 0;
 	}
 	all = hq_deadline_in(ms);
@@ -583,6 +589,9 @@ reach_check(struct run *r, struct hq_err *err)
 				close(fd);
 				hq_info("%s: tcp/%u (%s) answers", addr,
 				    sf->port, sf->id);
+				snprintf(r->reached, sizeof(r->reached), "%s "
+				    "tcp/%u (%.40s) answered", addr, sf->port,
+				    sf->id);
 				return 0;
 			}
 		}
@@ -722,6 +731,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 		goto out;
 	}
 	cJSON_AddStringToObject(r.run_extra, "rundir", r.rundir);
+	cJSON_AddStringToObject(r.run_extra, "reachability", r.reached);
 	r.ctx.dut = dut;
 	r.ctx.profile = p;
 	r.ctx.ev = r.ev;

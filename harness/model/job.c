@@ -59,8 +59,8 @@ section(const cJSON *root, const char *key, bool required,
 static int
 job_from_json(const cJSON *root, cJSON *out, struct hq_err *err)
 {
-	static const char *const top[] = { "format", "job", "customer",
-	    "item", "ambient", "deviations", NULL };
+	static const char *const top[] = { "$schema", "format", "job",
+	    "customer", "item", "ambient", "deviations", NULL };
 	static const char *const job[] = { "reference", "requested",
 	    "notes", NULL };
 	static const char *const cust[] = { "name", "address", "contact",
