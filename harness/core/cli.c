@@ -203,65 +203,108 @@ edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
+/* The nearest of the case's parameters to name, within 3 edits. */
+static const char *
+nearest_param(const struct hq_case *tc, const char *name, char *list,
+    size_t listsz)
+{
+	const cJSON *pp;
+	const char *best = NULL;
+	size_t o = 0, bd = SIZE_MAX, d;
+
+	list[0] = '\0';
+	cJSON_ArrayForEach(pp, tc->params) {
+		if (o < listsz)
+			o += (size_t)snprintf(list + o, listsz - o, "%s%s",
+			    o > 0 ? ", " : "", pp->string);
+		if ((d = edit_distance(name, pp->string)) < bd) {
+			bd = d;
+			best = pp->string;
+		}
+	}
+	return bd <= 3 ? best : NULL;
+}
+
 /*
- * Every --set names a case of the profile and a parameter that case has,
- * and the case's family accepts the result: else a usage error now, with
- * the valid names and the nearest one, not an INCONCLUSIVE case later.
+ * Every --set names a case of the profile and a parameter its family
+ * knows, with a value the family accepts: else a usage error now, with
+ * the case's parameters and the nearest name, not an INCONCLUSIVE case
+ * later.  The family's check_params is the judge of which names exist
+ * (a family has optional parameters a profile need not set).
  */
+/* The case's params with overrides ov applied (only key, if not NULL). */
+static cJSON *
+merged_params(const struct hq_case *tc, const cJSON *ov, const char *key)
+{
+	cJSON *m = cJSON_Duplicate(tc->params, 1);
+	const cJSON *kv;
+
+	if (m == NULL)
+		return NULL;
+	cJSON_ArrayForEach(kv, ov) {
+		if (key != NULL && strcmp(key, kv->string) != 0)
+			continue;
+		if (cJSON_GetObjectItemCaseSensitive(m, kv->string) != NULL)
+			cJSON_ReplaceItemInObjectCaseSensitive(m, kv->string,
+			    cJSON_Duplicate(kv, 1));
+		else
+			cJSON_AddItemToObject(m, kv->string,
+			    cJSON_Duplicate(kv, 1));
+	}
+	return m;
+}
+
 static int
 check_set(const struct hq_profile *p, const cJSON *ov, struct hq_err *err)
 {
-	const cJSON *c, *kv, *pp;
-	struct hq_err ferr = { 0 };
+	const cJSON *c, *kv;
+	struct hq_err ferr = { 0 }, kerr;
+	char list[256];
+	cJSON *m;
 	int rc;
 
 	cJSON_ArrayForEach(c, ov) {
 		const struct hq_case *tc = hq_profile_case(p, c->string);
-		cJSON *merged;
 
 		if (tc == NULL)
 			return hq_err_set(err, HQ_EUSAGE, "--set: profile %s "
 			    "has no case \"%.100s\"", p->id, c->string);
+		if (tc->fam->check_params == NULL)
+			continue;
+		if ((m = merged_params(tc, c, NULL)) == NULL)
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+		hq_err_clear(&ferr);
+		rc = tc->fam->check_params(m, &ferr);
+		cJSON_Delete(m);
+		if (rc == 0)
+			continue;
+		/* Which override is a name the family does not know? */
 		cJSON_ArrayForEach(kv, c) {
-			char list[256] = "";
-			const char *best = NULL;
-			size_t o = 0, bd = SIZE_MAX, d;
+			const char *best;
 
 			if (cJSON_GetObjectItemCaseSensitive(tc->params,
-			    kv->string) != NULL)
+			    kv->string) != NULL ||
+			    (m = merged_params(tc, c, kv->string)) == NULL)
 				continue;
-			cJSON_ArrayForEach(pp, tc->params) {
-				if (o < sizeof(list))
-					o += (size_t)snprintf(list + o,
-					    sizeof(list) - o, "%s%s",
-					    o > 0 ? ", " : "", pp->string);
-				if ((d = edit_distance(kv->string,
-				    pp->string)) < bd) {
-					bd = d;
-					best = pp->string;
-				}
-			}
-			if (best != NULL && bd <= 3)
+			memset(&kerr, 0, sizeof(kerr));
+			rc = tc->fam->check_params(m, &kerr);
+			cJSON_Delete(m);
+			if (rc == 0 || strstr(kerr.msg, "unknown key") == NULL)
+				continue;
+			best = nearest_param(tc, kv->string, list,
+			    sizeof(list));
+			if (best != NULL)
 				return hq_err_set(err, HQ_EUSAGE, "--set %s: no "
 				    "parameter \"%.64s\"; did you mean \"%s\"? "
 				    "(valid: %s)", tc->id, kv->string, best,
 				    list);
 			return hq_err_set(err, HQ_EUSAGE, "--set %s: no "
-			    "parameter \"%.64s\" (valid: %s)", tc->id,
-			    kv->string, list[0] != '\0' ? list : "none");
+			    "parameter \"%.64s\" (the profile sets: %s; %s)",
+			    tc->id, kv->string, list[0] != '\0' ? list :
+			    "none", kerr.msg);
 		}
-		if (tc->fam->check_params == NULL)
-			continue;
-		if ((merged = cJSON_Duplicate(tc->params, 1)) == NULL)
-			return hq_err_set(err, HQ_ENOMEM, "no memory");
-		cJSON_ArrayForEach(kv, c)
-			cJSON_ReplaceItemInObjectCaseSensitive(merged,
-			    kv->string, cJSON_Duplicate(kv, 1));
-		rc = tc->fam->check_params(merged, &ferr);
-		cJSON_Delete(merged);
-		if (rc != 0)
-			return hq_err_set(err, HQ_EUSAGE, "--set %s: %s",
-			    tc->id, ferr.msg);
+		return hq_err_set(err, HQ_EUSAGE, "--set %s: %s", tc->id,
+		    ferr.msg);
 	}
 	return 0;
 }

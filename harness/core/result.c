@@ -27,6 +27,7 @@ struct hq_result {
 	hq_step_hook	 hook;
 	void		*hook_arg;
 	char		*case_id;
+	char		 surface[128];	/* "" : the whole device */
 	pthread_mutex_t	 mu;
 };
 
@@ -225,6 +226,8 @@ hq_measure(struct hq_result *r, const char *name, double value,
 	cJSON_AddStringToObject(m, "name", name);
 	cJSON_AddNumberToObject(m, "value", value);
 	cJSON_AddStringToObject(m, "unit", unit);
+	if (r->surface[0] != '\0')
+		cJSON_AddStringToObject(m, "surface", r->surface);
 	if (op != NULL) {
 		l = cJSON_AddObjectToObject(m, "limit");
 		cJSON_AddStringToObject(l, "op", op);
@@ -247,6 +250,15 @@ hq_measure(struct hq_result *r, const char *name, double value,
  out:
 	pthread_mutex_unlock(&r->mu);
 	return c;
+}
+
+void
+hq_result_set_surface(struct hq_result *r, const char *surface)
+{
+	pthread_mutex_lock(&r->mu);
+	snprintf(r->surface, sizeof(r->surface), "%s", surface != NULL ?
+	    surface : "");
+	pthread_mutex_unlock(&r->mu);
 }
 
 void

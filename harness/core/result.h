@@ -84,6 +84,11 @@ void	hq_result_set_rule(struct hq_result *res, enum hq_rule rule);
 enum hq_conformity hq_measure(struct hq_result *res, const char *name,
 	    double value, const char *unit, const char *op, double limit,
 	    double uncertainty);
+/*
+ * The DUT surface (a surfaces[].id) the following measurements are taken
+ * on, for the report's per-surface table; NULL: the whole device.
+ */
+void	hq_result_set_surface(struct hq_result *res, const char *surface);
 /* References an evidence file by its path relative to the run dir. */
 void	hq_result_evidence(struct hq_result *res, const char *relpath);
 /* Adds a detail (takes ownership of item) under key. */

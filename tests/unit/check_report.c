@@ -255,12 +255,17 @@ START_TEST(test_report_measure_unset)
 	    HQ_CONF_UNDECIDED);
 	ck_assert_int_eq(hq_measure(res, "ambient", -12.5, "dB", NULL, 0, 0),
 	    HQ_CONF_NONE);
+	hq_result_set_surface(res, "web");
 	ck_assert_int_eq(hq_measure(res, "latency", 3.2, "s", "<=", 10, 0),
 	    HQ_CONF_YES);
 	ms = cJSON_GetObjectItem(hq_result_json(res), "measurements");
 	ck_assert_int_eq(cJSON_GetArraySize(ms), 2);	/* dB and 3.2 s */
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(
 	    cJSON_GetArrayItem(ms, 0), "name")), "ambient");
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(ms, 0),
+	    "surface"));
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(ms, 1), "surface")), "web");
 	fs = cJSON_GetObjectItem(hq_result_json(res), "findings");
 	ck_assert_int_eq(cJSON_GetArraySize(fs), 2);
 	ck_assert_ptr_nonnull(strstr(cJSON_GetArrayItem(fs, 0)->valuestring,
