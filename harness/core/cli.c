@@ -502,7 +502,15 @@ cmd_run(int argc, char **argv)
 		cJSON_AddNumberToObject(j, "not_applicable", (double)sum.nna);
 		cJSON_AddNumberToObject(j, "not_run", (double)sum.nnotrun);
 		cJSON_AddBoolToObject(j, "complete", !sum.interrupted);
-		cJSON_AddStringToObject(j, "failing", sum.failing);
+		{
+			cJSON *fa = cJSON_AddArrayToObject(j, "failing");
+			char *save = NULL, *tok;
+
+			for (tok = strtok_r(sum.failing, ",", &save);
+			    tok != NULL; tok = strtok_r(NULL, ",", &save))
+				cJSON_AddItemToArray(fa, cJSON_CreateString(
+				    tok[0] == ' ' ? tok + 1 : tok));
+		}
 		cJSON_AddBoolToObject(j, "signed", o.sign_key != NULL &&
 		    !sum.sign_failed);
 		if (sum.sign_failed || sum.render_failed)

@@ -246,9 +246,11 @@ step_hook(void *arg, const char *case_id, const char *text)
 
 	if (r->cap != NULL)
 		hq_capture_step_hook(r->cap, case_id, text);
-	if (!r->o->progress || now - r->last_step_ns < PROGRESS_STEP_NS)
+	/* Families may step from more than one thread. */
+	if (!r->o->progress || now - __atomic_load_n(&r->last_step_ns,
+	    __ATOMIC_RELAXED) < PROGRESS_STEP_NS)
 		return;
-	r->last_step_ns = now;
+	__atomic_store_n(&r->last_step_ns, now, __ATOMIC_RELAXED);
 	if (r->o->progress_tty)
 		fprintf(stderr, "\r\033[K[%3zu/%zu] %-40s %.60s", r->cur + 1,
 		    r->plan.nitems, case_id, text);
@@ -277,7 +279,7 @@ run_one(struct run *r, size_t i)
 	 * hq_measure applies, so the verdict and the table agree. */
 	hq_result_set_rule(res, tc->rule);
 	r->cur = i;
-	r->last_step_ns = hq_mono_ns();
+	__atomic_store_n(&r->last_step_ns, hq_mono_ns(), __ATOMIC_RELAXED);
 	hq_result_set_hook(res, step_hook, r);
 	if (r->o->progress && it->applicable && !hq_interrupted) {
 		if (r->o->progress_tty)
