@@ -294,10 +294,10 @@ check_set(const struct hq_profile *p, const cJSON *ov, struct hq_err *err)
 			best = nearest_param(tc, kv->string, list,
 			    sizeof(list));
 			if (best != NULL)
-				return hq_err_set(err, HQ_EUSAGE, "--set %s: no "
-				    "parameter \"%.64s\"; did you mean \"%s\"? "
-				    "(valid: %s)", tc->id, kv->string, best,
-				    list);
+				return hq_err_set(err, HQ_EUSAGE, "--set %s: "
+				    "no parameter \"%.64s\"; did you mean "
+				    "\"%s\"? (valid: %s)", tc->id, kv->string,
+				    best, list);
 			return hq_err_set(err, HQ_EUSAGE, "--set %s: no "
 			    "parameter \"%.64s\" (the profile sets: %s; %s)",
 			    tc->id, kv->string, list[0] != '\0' ? list :
@@ -323,7 +323,8 @@ have_net_admin(void)
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (strncmp(line, "CapEff:", 7) == 0) {
 			caps = strtoull(line + 7, NULL, 16);
-			ok = (caps & (1ULL << 12)) != 0;	/* CAP_NET_ADMIN */
+			/* CAP_NET_ADMIN is capability 12 */
+			ok = (caps & (1ULL << 12)) != 0;
 		}
 	fclose(f);
 	return ok;
@@ -389,7 +390,8 @@ cmd_run(int argc, char **argv)
 		case 't': o.tsa_url = optarg; break;
 		case 'b':
 			/* The bench's own range: the third octet. */
-			if (hq_parse_u64(optarg, strlen(optarg), 255, &v) != 0) {
+			if (hq_parse_u64(optarg, strlen(optarg), 255,
+			    &v) != 0) {
 				fprintf(stderr, "hopquy: --bench: expected 0 to "
 				    "255\n");
 				status = HQ_EXIT_USAGE;

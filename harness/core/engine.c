@@ -55,7 +55,7 @@ struct run {
 	struct hq_capture	*cap;
 	struct hq_lab		*lab;		/* --lab, or NULL */
 	struct hq_job		*job;		/* --job, or NULL */
-	char			 reached[160];	/* what answered the pre-check */
+	char			 reached[160];	/* the reachability check */
 	size_t			 cur;		/* the case running */
 	int64_t			 last_step_ns;	/* progress: last step shown */
 	struct hq_signer	*signer;	/* --sign/--cert, or NULL */

@@ -82,9 +82,9 @@ hq_plan_check_only(const struct hq_profile *p, const char *only,
 		for (i = 0; i < p->ncases && !hit; i++)
 			hit = item_matches(p, s, n, &p->cases[i]);
 		if (!hit)
-			return hq_err_set(err, HQ_EUSAGE, "--only %.*s: matches "
-			    "no test case of profile %s", (int)(n > 100 ? 100 :
-			    n), s, p->id);
+			return hq_err_set(err, HQ_EUSAGE, "--only %.*s: "
+			    "matches no test case of profile %s",
+			    (int)(n > 100 ? 100 : n), s, p->id);
 		if (comma == NULL)
 			break;
 		s = comma + 1;

@@ -1271,7 +1271,8 @@ slurp_report(const char *rundir, char **textp, size_t *lenp, cJSON **rp,
 	    err)) != 0)
 		return rc;
 	if (!cJSON_IsObject(*rp))
-		return hq_err_set(err, HQ_EINVAL, "%s: not a JSON object", path);
+		return hq_err_set(err, HQ_EINVAL, "%s: not a JSON object",
+		    path);
 	return 0;
 }
 

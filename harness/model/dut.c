@@ -587,8 +587,8 @@ load_bench(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 			    strlen(d->cloud[i]) && hq_addr_parse(d->cloud[i],
 			    1, &ss, &sl, &ae) != 0)
 				return hq_err_set(err, HQ_EINVAL,
-				    "bench.cloud[%zu]: \"%.64s\" is not an IPv4 "
-				    "address", i, d->cloud[i]);
+				    "bench.cloud[%zu]: \"%.64s\" is not an "
+				    "IPv4 address", i, d->cloud[i]);
 	}
 	if (strcmp(d->bench_mode, "host") == 0 &&
 	    (d->lan_if == NULL || d->uplink_if == NULL))

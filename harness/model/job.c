@@ -124,8 +124,8 @@ job_from_json(const cJSON *root, cJSON *out, struct hq_err *err)
 	cJSON_ArrayForEach(d, o) {
 		snprintf(path, sizeof(path), "deviations[%zu]", i++);
 		if (!cJSON_IsObject(d)) {
-			rc = hq_err_set(err, HQ_EINVAL, "%s: expected an object",
-			    path);
+			rc = hq_err_set(err, HQ_EINVAL, "%s: expected an "
+			    "object", path);
 			goto out;
 		}
 		if ((rc = hq_jv_keys(d, path, dev, err)) != 0)
