@@ -423,10 +423,44 @@ html_item(struct sb *b, const cJSON *r)
 	sb_puts(b, "</table>");
 }
 
+/*
+ * A report without "coverage" (made before it existed): the groups its
+ * results name, each with the cases of that group.  A new tree.
+ */
+static cJSON *
+coverage_from_results(const cJSON *r)
+{
+	cJSON *cov = cJSON_CreateArray(), *g;
+	const cJSON *res, *e;
+
+	cJSON_ArrayForEach(res, jo(r, "results")) {
+		const char *gid = jsd(res, "group", "(none)");
+
+		g = NULL;
+		cJSON_ArrayForEach(e, cov)
+			if (strcmp(js(e, "id"), gid) == 0)
+				g = (cJSON *)e;
+		if (g == NULL) {
+			g = cJSON_CreateObject();
+			cJSON_AddStringToObject(g, "id", gid);
+			cJSON_AddStringToObject(g, "title",
+			    jsd(res, "group_title", ""));
+			cJSON_AddStringToObject(g, "status", "");
+			cJSON_AddArrayToObject(g, "cases");
+			cJSON_AddItemToArray(cov, g);
+		}
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(g,
+		    "cases"), cJSON_CreateString(
+		    jsd(res, "id", "?")));
+	}
+	return cov;
+}
+
 static void
 html_summary(struct sb *b, const cJSON *r)
 {
-	const cJSON *s = jo(r, "summary"), *g, *res, *id;
+	const cJSON *s = jo(r, "summary"), *g, *res, *id, *groups;
+	cJSON *own = NULL;
 	size_t n[V_N];
 
 	sb_puts(b, "<h2 id=\"summary\">5. Summary</h2><p class=\"big\">"
@@ -447,7 +481,9 @@ html_summary(struct sb *b, const cJSON *r)
 	    "<th>Title</th><th>Mandatory</th><th>Cases</th><th>Pass</th>"
 	    "<th>Fail</th><th>Inconcl.</th><th>N/A</th><th>Not run</th>"
 	    "<th>Group status</th></tr>");
-	cJSON_ArrayForEach(g, jo(r, "coverage")) {
+	if ((groups = jo(r, "coverage")) == NULL)
+		groups = own = coverage_from_results(r);
+	cJSON_ArrayForEach(g, groups) {
 		memset(n, 0, sizeof(n));
 		cJSON_ArrayForEach(id, jo(g, "cases"))
 			cJSON_ArrayForEach(res, jo(r, "results"))
@@ -468,7 +504,10 @@ html_summary(struct sb *b, const cJSON *r)
 		    "<td class=\"num\">%zu</td><td class=\"num\">%zu</td><td>",
 		    cJSON_GetArraySize(jo(g, "cases")), n[V_PASS], n[V_FAIL],
 		    n[V_INC], n[V_NA], n[V_NR]);
-		badge(b, js(g, "status"));
+		badge(b, jsd(g, "status", "")[0] != '\0' ? js(g, "status") :
+		    n[V_FAIL] > 0 ? "FAIL" : n[V_NR] > 0 ? "NOT_RUN" :
+		    n[V_INC] > 0 ? "INCONCLUSIVE" : n[V_PASS] > 0 ? "PASS" :
+		    "NOT_APPLICABLE");
 		if (js(g, "note") != NULL) {
 			sb_puts(b, " <span class=\"muted\">");
 			sb_esc(b, js(g, "note"));
@@ -477,6 +516,7 @@ html_summary(struct sb *b, const cJSON *r)
 		sb_puts(b, "</td></tr>");
 	}
 	sb_puts(b, "</table>");
+	cJSON_Delete(own);
 }
 
 /* Axis ticks every "nice" step over [0, span_s]. */

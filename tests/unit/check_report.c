@@ -377,6 +377,13 @@ START_TEST(test_report_render_not_run)
 	    "HQ-20260101-000000-00000000\""));
 	ck_assert_ptr_nonnull(strstr(out, "<section class=\"p1\""));
 	free(out);
+	/* A report made before "coverage": the groups its results name. */
+	cJSON_DeleteItemFromObject(r, "coverage");
+	ck_assert_int_eq(hq_render_html(r, &out, &len, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "<tr><td class=\"mono\">g1</td>"));
+	ck_assert_ptr_nonnull(strstr(out, "<tr><td class=\"mono\">g2</td>"));
+	ck_assert_ptr_null(strstr(out, "<tr><td class=\"mono\">g3</td>"));
+	free(out);
 	cJSON_Delete(r);
 }
 END_TEST
