@@ -232,13 +232,25 @@ hq_measure(struct hq_result *r, const char *name, double value,
 		l = cJSON_AddObjectToObject(m, "limit");
 		cJSON_AddStringToObject(l, "op", op);
 		cJSON_AddNumberToObject(l, "value", limit);
-		snprintf(text, sizeof(text), "%s%s%s",
-		    c == HQ_CONF_YES ? "conforms" : c == HQ_CONF_NO ?
-		    "does not conform" : "INCONCLUSIVE",
-		    band ? " (within uncertainty of the limit; rule: " : "",
-		    band ? hq_rule_name(r->rule) : "");
-		if (band)
-			strncat(text, ")", sizeof(text) - strlen(text) - 1);
+		/* Inside the band, the rule's consequence is stated: the
+		 * table says what the verdict rests on. */
+		if (!band)
+			snprintf(text, sizeof(text), "%s", c == HQ_CONF_YES ?
+			    "conforms" : c == HQ_CONF_NO ? "does not conform" :
+			    "INCONCLUSIVE");
+		else if (r->rule == HQ_RULE_INCONCLUSIVE)
+			snprintf(text, sizeof(text), "INCONCLUSIVE: within "
+			    "uncertainty of the limit (rule: inconclusive)");
+		else if (r->rule == HQ_RULE_SIMPLE)
+			snprintf(text, sizeof(text), "%s, within uncertainty "
+			    "of the limit (rule: simple, the measured value "
+			    "decides)", c == HQ_CONF_YES ? "conforms" :
+			    "does not conform");
+		else
+			snprintf(text, sizeof(text), "guard band: %s, within "
+			    "uncertainty of the limit (rule: %s)",
+			    c == HQ_CONF_YES ? "conforms" : "does not conform",
+			    hq_rule_name(r->rule));
 		cJSON_AddStringToObject(m, "decision", text);
 		cJSON_AddStringToObject(m, "decision_rule",
 		    hq_rule_name(r->rule));
