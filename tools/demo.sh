@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # The demo: a bench of network namespaces, the reference camera (dutsim)
 # and its cloud (cloudsim), a QCVN 135:2024 run signed with the test lab's
-# key, verified and rendered.  Leaves the machine as it found it (a bench
+# key, verified and rendered, with the report printed to PDF by Chromium
+# when it is installed (report.pdf: the report id, issue date and "page N
+# of M" on every page).  Leaves the machine as it found it (a bench
 # instance nobody uses, everything stopped and deleted on exit).
 #
 # The regulation's lock (5 minutes), session limit (10 minutes) and the
@@ -106,6 +108,8 @@ if [ -r "$PKI/lab-ec.key" ] && [ -r "$PKI/lab-ec.crt" ]; then
 	chmod 600 "$PKI/lab-ec.key"
 	SIGN="--sign $PKI/lab-ec.key --cert $PKI/lab-ec.crt"
 	[ -r fixtures/lab/lab.json ] && SIGN="$SIGN --lab fixtures/lab/lab.json"
+	[ -r reports/job.example.json ] &&
+	    SIGN="$SIGN --job reports/job.example.json"
 fi
 echo "demo: hopquy run -p $PROFILE (report in $OUT)"
 # shellcheck disable=SC2086
@@ -124,11 +128,21 @@ if [ -n "$SIGN" ]; then
 	"$HOPQUY" verify "$OUT" --ca "$PKI/lab-ca.crt"
 	vrc=$?
 fi
+CHROMIUM=$(command -v chromium || command -v chromium-browser)
+if [ -n "$CHROMIUM" ] && [ -f "$OUT/report.html" ]; then
+	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+	    --no-first-run --disable-background-networking --disable-sync \
+	    --disable-extensions --user-data-dir="$WORK/chromium" \
+	    --print-to-pdf="$OUT/report.pdf" "file://$(cd "$OUT" && pwd)/report.html" \
+	    >"$WORK/chromium.log" 2>&1 || rm -f "$OUT/report.pdf"
+fi
 echo
-echo "demo: run exit status $rc (0 all PASS, 1 FAIL, 2 INCONCLUSIVE)"
+echo "demo: run exit status $rc (0 PASS, 1 FAIL, 2 INCOMPLETE or INCONCLUSIVE," \
+    "75 signature not obtained)"
 echo "demo: report:    $OUT/report.json"
 [ -f "$OUT/report.json.p7s" ] && echo "demo: signature: $OUT/report.json.p7s"
 [ -f "$OUT/report.html" ] && echo "demo: HTML:      $OUT/report.html"
 [ -f "$OUT/junit.xml" ] && echo "demo: JUnit:     $OUT/junit.xml"
+[ -f "$OUT/report.pdf" ] && echo "demo: PDF:       $OUT/report.pdf"
 [ $vrc -eq 0 ] || { echo "demo: verification FAILED" >&2; exit 1; }
 case $rc in 0|1|2) exit 0 ;; *) exit "$rc" ;; esac

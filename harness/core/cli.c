@@ -44,30 +44,39 @@ static const char usage_top[] =
 static const char usage_run[] =
 "usage: hopquy run -p PROFILE -d DUT [-o RUNDIR] [--only ID,...]\n"
 "                  [--set ID:PARAM=JSON]... [--sign KEY --cert CERT]\n"
-"                  [--lab FILE] [--tsa URL] [--bench N] [--no-capture]\n"
+"                  [--lab FILE] [--job FILE] [--tsa URL] [--bench N]\n"
+"                  [--no-capture] [--no-reach-check] [--progress]\n"
 "                  [--snaplen N] [--capture-filter F]\n"
 "                  [--capture-max-bytes N] [--json] [-q] [-v]\n"
 "\n"
 "  -p, --profile PROFILE  profile id (e.g. qcvn135-2024) or file\n"
 "  -d, --dut FILE         DUT description (hopquy-dut/1)\n"
 "  -o, --output RUNDIR    run directory (default runs/REPORT-ID)\n"
-"      --only IDS         run only these case ids or id prefixes\n"
+"      --only IDS         run only these cases: case ids, group ids (g1)\n"
+"                         or case-id prefixes; the rest is NOT_RUN\n"
 "      --set ID:P=JSON    override a case parameter (a reported deviation)\n"
 "      --sign KEY         sign report.json with this PEM key...\n"
 "      --cert CERT        ...and this certificate\n"
 "      --lab FILE         lab configuration (name, address, signatory)\n"
+"      --job FILE         this job: customer, item receipt and condition,\n"
+"                         ambient conditions, deviation approvals\n"
 "      --tsa URL          RFC 3161 time-stamp authority\n"
-"      --bench N          bench instance (default: the DUT file's)\n"
+"      --bench N          bench instance 0-255 (default: the DUT file's)\n"
 "      --no-capture       do not capture traffic\n"
+"      --no-reach-check   do not require a declared surface to answer\n"
+"                         before the first case (recorded in the report)\n"
 "      --snaplen N        capture snap length (default 262144)\n"
 "      --capture-filter F pcap-filter(7) expression (default: all)\n"
 "      --capture-max-bytes N  capture file cap (default 1 GiB)\n"
 "      --json             print the summary as JSON\n"
+"      --progress         progress lines on stderr even without a terminal\n"
 "  -q, --quiet            no progress lines\n"
 "  -v, --verbose          more log output (repeat for debug)\n"
 "\n"
-"exit: 0 all applicable PASS, 1 any FAIL, 2 INCONCLUSIVE and no FAIL,\n"
-"      64 usage, 65 bad profile/DUT, 69 DUT unreachable, 70 internal\n";
+"exit: 0 PASS (every mandatory case ran and passed), 1 any FAIL,\n"
+"      2 INCOMPLETE or INCONCLUSIVE and no FAIL, 64 usage, 65 bad\n"
+"      profile/DUT, 69 DUT unreachable, 70 internal, 75 a signature was\n"
+"      asked for and not obtained, 77 needs root (or CAP_NET_ADMIN)\n";
 
 static const char usage_plan[] =
 "usage: hopquy plan -p PROFILE -d DUT [--only ID,...] [--json]\n"
@@ -167,17 +176,159 @@ load_pd(const char *pname, const char *dpath, struct hq_profile **pp,
 	return 0;
 }
 
-static int
-check_set_cases(const struct hq_profile *p, const cJSON *ov,
-    struct hq_err *err)
+/* Levenshtein distance, capped (names are short). */
+static size_t
+edit_distance(const char *a, const char *b)
 {
-	const cJSON *c;
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, tmp;
+	size_t row[129];
 
-	cJSON_ArrayForEach(c, ov)
-		if (hq_profile_case(p, c->string) == NULL)
+	if (la > 128 || lb > 128)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < cur)
+				cur = row[j] + 1;
+			if (row[j - 1] + 1 < cur)
+				cur = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = cur;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The nearest of the case's parameters to name, within 3 edits. */
+static const char *
+nearest_param(const struct hq_case *tc, const char *name, char *list,
+    size_t listsz)
+{
+	const cJSON *pp;
+	const char *best = NULL;
+	size_t o = 0, bd = SIZE_MAX, d;
+
+	list[0] = '\0';
+	cJSON_ArrayForEach(pp, tc->params) {
+		if (o < listsz)
+			o += (size_t)snprintf(list + o, listsz - o, "%s%s",
+			    o > 0 ? ", " : "", pp->string);
+		if ((d = edit_distance(name, pp->string)) < bd) {
+			bd = d;
+			best = pp->string;
+		}
+	}
+	return bd <= 3 ? best : NULL;
+}
+
+/*
+ * Every --set names a case of the profile and a parameter its family
+ * knows, with a value the family accepts: else a usage error now, with
+ * the case's parameters and the nearest name, not an INCONCLUSIVE case
+ * later.  The family's check_params is the judge of which names exist
+ * (a family has optional parameters a profile need not set).
+ */
+/* The case's params with overrides ov applied (only key, if not NULL). */
+static cJSON *
+merged_params(const struct hq_case *tc, const cJSON *ov, const char *key)
+{
+	cJSON *m = cJSON_Duplicate(tc->params, 1);
+	const cJSON *kv;
+
+	if (m == NULL)
+		return NULL;
+	cJSON_ArrayForEach(kv, ov) {
+		if (key != NULL && strcmp(key, kv->string) != 0)
+			continue;
+		if (cJSON_GetObjectItemCaseSensitive(m, kv->string) != NULL)
+			cJSON_ReplaceItemInObjectCaseSensitive(m, kv->string,
+			    cJSON_Duplicate(kv, 1));
+		else
+			cJSON_AddItemToObject(m, kv->string,
+			    cJSON_Duplicate(kv, 1));
+	}
+	return m;
+}
+
+static int
+check_set(const struct hq_profile *p, const cJSON *ov, struct hq_err *err)
+{
+	const cJSON *c, *kv;
+	struct hq_err ferr = { 0 }, kerr;
+	char list[256];
+	cJSON *m;
+	int rc;
+
+	cJSON_ArrayForEach(c, ov) {
+		const struct hq_case *tc = hq_profile_case(p, c->string);
+
+		if (tc == NULL)
 			return hq_err_set(err, HQ_EUSAGE, "--set: profile %s "
 			    "has no case \"%.100s\"", p->id, c->string);
+		if (tc->fam->check_params == NULL)
+			continue;
+		if ((m = merged_params(tc, c, NULL)) == NULL)
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+		hq_err_clear(&ferr);
+		rc = tc->fam->check_params(m, &ferr);
+		cJSON_Delete(m);
+		if (rc == 0)
+			continue;
+		/* Which override is a name the family does not know? */
+		cJSON_ArrayForEach(kv, c) {
+			const char *best;
+
+			if (cJSON_GetObjectItemCaseSensitive(tc->params,
+			    kv->string) != NULL ||
+			    (m = merged_params(tc, c, kv->string)) == NULL)
+				continue;
+			memset(&kerr, 0, sizeof(kerr));
+			rc = tc->fam->check_params(m, &kerr);
+			cJSON_Delete(m);
+			if (rc == 0 || strstr(kerr.msg, "unknown key") == NULL)
+				continue;
+			best = nearest_param(tc, kv->string, list,
+			    sizeof(list));
+			if (best != NULL)
+				return hq_err_set(err, HQ_EUSAGE, "--set %s: "
+				    "no parameter \"%.64s\"; did you mean "
+				    "\"%s\"? (valid: %s)", tc->id, kv->string,
+				    best, list);
+			return hq_err_set(err, HQ_EUSAGE, "--set %s: no "
+			    "parameter \"%.64s\" (the profile sets: %s; %s)",
+			    tc->id, kv->string, list[0] != '\0' ? list :
+			    "none", kerr.msg);
+		}
+		return hq_err_set(err, HQ_EUSAGE, "--set %s: %s", tc->id,
+		    ferr.msg);
+	}
 	return 0;
+}
+
+/* CAP_NET_ADMIN in the effective set (root has it). */
+static bool
+have_net_admin(void)
+{
+	char line[256];
+	FILE *f;
+	bool ok = geteuid() == 0;
+	unsigned long long caps;
+
+	if ((f = fopen("/proc/self/status", "re")) == NULL)
+		return ok;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "CapEff:", 7) == 0) {
+			caps = strtoull(line + 7, NULL, 16);
+			/* CAP_NET_ADMIN is capability 12 */
+			ok = (caps & (1ULL << 12)) != 0;
+		}
+	fclose(f);
+	return ok;
 }
 
 static int
@@ -192,8 +343,11 @@ cmd_run(int argc, char **argv)
 		{ "sign", required_argument, NULL, 'k' },
 		{ "cert", required_argument, NULL, 'c' },
 		{ "lab", required_argument, NULL, 'l' },
+		{ "job", required_argument, NULL, 'J' },
 		{ "tsa", required_argument, NULL, 't' },
 		{ "bench", required_argument, NULL, 'b' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-reach-check", no_argument, NULL, 'R' },
 		{ "no-capture", no_argument, NULL, 'N' },
 		{ "snaplen", required_argument, NULL, 'L' },
 		{ "capture-filter", required_argument, NULL, 'F' },
@@ -211,7 +365,7 @@ cmd_run(int argc, char **argv)
 	struct hq_err err = { 0 };
 	struct sigaction sa;
 	const char *pname = NULL, *dpath = NULL;
-	bool quiet = false;
+	bool quiet = false, force_progress = false;
 	int c, rc, status, verbose = 0;
 	uint64_t v;
 
@@ -231,11 +385,16 @@ cmd_run(int argc, char **argv)
 		case 'k': o.sign_key = optarg; break;
 		case 'c': o.sign_cert = optarg; break;
 		case 'l': o.lab_file = optarg; break;
+		case 'J': o.job_file = optarg; break;
+		case 'P': force_progress = true; break;
+		case 'R': o.reach_ms = -1; break;
 		case 't': o.tsa_url = optarg; break;
 		case 'b':
-			if (hq_parse_u64(optarg, strlen(optarg), 99, &v) != 0) {
+			/* The bench's own range: the third octet. */
+			if (hq_parse_u64(optarg, strlen(optarg), 255,
+			    &v) != 0) {
 				fprintf(stderr, "hopquy: --bench: expected 0 to "
-				    "99\n");
+				    "255\n");
 				status = HQ_EXIT_USAGE;
 				goto out;
 			}
@@ -289,10 +448,31 @@ cmd_run(int argc, char **argv)
 	}
 	if (verbose > 0)
 		hq_log_set_level(verbose > 1 ? HQ_LOG_DEBUG : HQ_LOG_INFO);
-	o.progress = !quiet && isatty(STDERR_FILENO);
+	o.progress_tty = isatty(STDERR_FILENO);
+	o.progress = force_progress || (!quiet && o.progress_tty);
+	/* Mistakes surface before the bench comes up. */
 	if ((rc = load_pd(pname, dpath, &p, &d, &err)) != 0 ||
-	    (rc = check_set_cases(p, o.overrides, &err)) != 0) {
+	    (rc = check_set(p, o.overrides, &err)) != 0 ||
+	    (rc = hq_profile_check_data(p, &err)) != 0 ||
+	    (rc = hq_dut_check_bench_address(d, o.bench_instance,
+	    &err)) != 0) {
 		status = fail(&err, rc);
+		goto out;
+	}
+	if ((rc = hq_plan_check_only(p, o.only, &err)) != 0) {
+		char *ids = hq_plan_valid_ids(p);
+
+		status = fail(&err, rc);
+		fprintf(stderr, "valid ids (groups, then their cases):\n%s",
+		    ids != NULL ? ids : "");
+		free(ids);
+		goto out;
+	}
+	if (!have_net_admin()) {
+		fprintf(stderr, "hopquy: needs root (or CAP_NET_ADMIN): the "
+		    "run enters the bench's namespaces, cuts links and "
+		    "captures traffic\n");
+		status = HQ_EXIT_NOPERM;
 		goto out;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -305,33 +485,67 @@ cmd_run(int argc, char **argv)
 		status = fail(&err, rc);
 		goto out;
 	}
+	if (sum.nfail > 0)
+		status = HQ_EXIT_FAIL;
+	else if (strcmp(sum.verdict, "PASS") == 0)
+		status = HQ_EXIT_PASS;
+	else
+		status = HQ_EXIT_INCONCLUSIVE;
 	if (opt_json) {
 		cJSON *j = cJSON_CreateObject();
 
+		cJSON_AddStringToObject(j, "report_id", sum.report_id);
+		cJSON_AddStringToObject(j, "overall", sum.verdict);
+		cJSON_AddStringToObject(j, "statement", sum.statement);
 		cJSON_AddStringToObject(j, "rundir", sum.rundir);
 		cJSON_AddNumberToObject(j, "pass", (double)sum.npass);
 		cJSON_AddNumberToObject(j, "fail", (double)sum.nfail);
 		cJSON_AddNumberToObject(j, "inconclusive",
 		    (double)sum.ninconclusive);
 		cJSON_AddNumberToObject(j, "not_applicable", (double)sum.nna);
+		cJSON_AddNumberToObject(j, "not_run", (double)sum.nnotrun);
 		cJSON_AddBoolToObject(j, "complete", !sum.interrupted);
+		{
+			cJSON *fa = cJSON_AddArrayToObject(j, "failing");
+			char *save = NULL, *tok;
+
+			for (tok = strtok_r(sum.failing, ",", &save);
+			    tok != NULL; tok = strtok_r(NULL, ",", &save))
+				cJSON_AddItemToArray(fa, cJSON_CreateString(
+				    tok[0] == ' ' ? tok + 1 : tok));
+		}
+		cJSON_AddBoolToObject(j, "signed", o.sign_key != NULL &&
+		    !sum.sign_failed);
+		if (sum.sign_failed || sum.render_failed)
+			cJSON_AddStringToObject(j, "output_error",
+			    sum.output_error);
+		cJSON_AddNumberToObject(j, "exit", sum.sign_failed ?
+		    HQ_EXIT_TEMPFAIL : status);
 		print_json(j);
 		cJSON_Delete(j);
-	} else
-		printf("%s: %zu PASS, %zu FAIL, %zu INCONCLUSIVE, %zu "
-		    "NOT_APPLICABLE%s\nreport: %s/report.json\n",
-		    sum.nfail > 0 ? "FAIL" : sum.ninconclusive > 0 ||
-		    sum.interrupted ? "INCONCLUSIVE" : "PASS", sum.npass,
-		    sum.nfail, sum.ninconclusive, sum.nna,
-		    sum.interrupted ? " (interrupted: report incomplete)" : "",
-		    sum.rundir);
-	if (sum.nfail > 0)
-		status = HQ_EXIT_FAIL;
-	else if (sum.ninconclusive > 0 || sum.interrupted ||
-	    sum.npass == 0)
-		status = HQ_EXIT_INCONCLUSIVE;
-	else
-		status = HQ_EXIT_PASS;
+	} else {
+		printf("report %s: %zu PASS, %zu FAIL, %zu INCONCLUSIVE, %zu "
+		    "NOT_APPLICABLE, %zu NOT_RUN%s\nreport: %s/report.json\n",
+		    sum.report_id, sum.npass, sum.nfail, sum.ninconclusive,
+		    sum.nna, sum.nnotrun, sum.interrupted ?
+		    " (interrupted: report incomplete)" : "", sum.rundir);
+		printf("%s\n", sum.statement);
+		if (sum.failing[0] != '\0')
+			printf("failing: %s\n", sum.failing);
+	}
+	if (sum.render_failed && !sum.sign_failed)
+		fprintf(stderr, "hopquy: report.json is complete but %s; make "
+		    "report.html and junit.xml with: hopquy render %s\n",
+		    sum.output_error, sum.rundir);
+	if (sum.sign_failed) {
+		fprintf(stderr, "hopquy: the run is complete (%s) but the "
+		    "signature asked for was not obtained: %s; report.json "
+		    "is unsigned.  Sign it afterwards with: hopquy render %s "
+		    "--sign KEY --cert CERT%s\n", sum.verdict,
+		    sum.output_error, sum.rundir, o.tsa_url != NULL ?
+		    " --tsa URL" : "");
+		status = HQ_EXIT_TEMPFAIL;
+	}
  out:
 	cJSON_Delete(o.overrides);
 	hq_profile_free(p);
@@ -375,6 +589,13 @@ cmd_plan(int argc, char **argv)
 	if ((rc = load_pd(pname, dpath, &p, &d, &err)) != 0 ||
 	    (rc = hq_plan_build(p, d, only, &plan, &err)) != 0) {
 		status = fail(&err, rc);
+		if (rc == HQ_EUSAGE && p != NULL) {
+			char *ids = hq_plan_valid_ids(p);
+
+			fprintf(stderr, "valid ids (groups, then their "
+			    "cases):\n%s", ids != NULL ? ids : "");
+			free(ids);
+		}
 		goto out;
 	}
 	if (opt_json) {
@@ -390,7 +611,8 @@ cmd_plan(int argc, char **argv)
 	for (i = 0; i < plan.nitems; i++) {
 		const struct hq_plan_item *it = &plan.items[i];
 
-		printf("%-4s %-40s %-10s %s\n", it->applicable ? "run" : "n/a",
+		printf("%-7s %-40s %-10s %s\n", it->applicable ? "run" :
+		    !it->selected ? "not run" : "n/a",
 		    it->tc->id, it->tc->family, it->reason);
 		nrun += it->applicable;
 	}
@@ -550,8 +772,10 @@ cmd_profile(int argc, char **argv)
 			struct hq_err err = { 0 };
 			int rc;
 
-			if ((rc = hq_profile_load(argv[i], &p, &err)) != 0) {
+			if ((rc = hq_profile_load(argv[i], &p, &err)) != 0 ||
+			    (rc = hq_profile_check_data(p, &err)) != 0) {
 				status = fail(&err, rc);
+				hq_profile_free(p);
 				continue;
 			}
 			printf("%s: ok: %s %s, %zu test cases in %zu groups\n",
@@ -590,10 +814,22 @@ cmd_dut(int argc, char **argv)
 		struct hq_err err = { 0 };
 		int rc;
 
-		if ((rc = hq_dut_load(argv[i], &d, &err)) != 0) {
+		cJSON *w;
+		const cJSON *wi;
+
+		if ((rc = hq_dut_load(argv[i], &d, &err)) != 0 ||
+		    (rc = hq_dut_check_bench_address(d, -1, &err)) != 0) {
 			status = fail(&err, rc);
+			hq_dut_free(d);
 			continue;
 		}
+		/* Instruments that cannot work as declared: a warning with
+		 * the field, not a refusal (the host may be another one). */
+		w = hq_dut_instrument_warnings(d);
+		cJSON_ArrayForEach(wi, w)
+			fprintf(stderr, "hopquy: warning: %s: %s\n", argv[i],
+			    wi->valuestring);
+		cJSON_Delete(w);
 		if (opt_json) {
 			cJSON *j = hq_dut_identity_json(d);
 

@@ -31,7 +31,9 @@ static const char usage_verify[] =
 "Checks report.json.p7s over report.json (signature and certificate chain\n"
 "against CAFILE, default the system trust store), its RFC 3161 time-stamp\n"
 "if any (against --tsa-ca, default CAFILE), the size and SHA-256 of every\n"
-"evidence file in report.json, and attestation.json if present.\n"
+"evidence file in report.json, attestation.json if present, and\n"
+"outputs.json.p7s over outputs.json, whose SHA-256 list covers\n"
+"report.html, junit.xml and attestation.json: an edited file is named.\n"
 "\n"
 "  --ca CAFILE      PEM trust anchors for the lab's signing certificate\n"
 "  --tsa-ca CAFILE  PEM trust anchors for the time-stamp authority\n"
@@ -44,8 +46,11 @@ static const char usage_render[] =
 "usage: hopquy render RUNDIR [--sign KEY --cert CERT] [--tsa URL]\n"
 "\n"
 "Writes report.html and junit.xml again from RUNDIR/report.json; with\n"
-"--sign and --cert, also signs report.json (report.json.p7s) and writes\n"
-"attestation.json.\n"
+"--sign and --cert, also signs report.json (report.json.p7s, its\n"
+"authorisation.signature set to the signer first), writes\n"
+"attestation.json, and signs outputs.json (the SHA-256 of report.json,\n"
+"report.html, junit.xml and attestation.json) as outputs.json.p7s.\n"
+"This is how a run whose signature failed is signed afterwards.\n"
 "\n"
 "  --sign KEY   the lab's PEM private key (mode 600)\n"
 "  --cert CERT  its PEM certificate, then any intermediates\n"
@@ -265,6 +270,87 @@ verify_attestation(struct vstate *vs, const struct hq_sig_info *si,
 	free(text);
 }
 
+/*
+ * outputs.json.p7s covers outputs.json, which lists report.json,
+ * report.html, junit.xml and attestation.json with their SHA-256: an
+ * edited rendering fails here, named.
+ */
+static void
+verify_outputs(struct vstate *vs, const char *ca, const char *tsa_ca,
+    const char *report_sha, const cJSON *report)
+{
+	char path[PATH_MAX], *text = NULL, *der = NULL, got[65];
+	size_t len, derlen;
+	struct hq_sig_info si = { 0 };
+	struct hq_err err = { 0 };
+	cJSON *ol = NULL;
+	const cJSON *f, *rid;
+	unsigned n = 0, good = 0;
+	bool saw_report = false;
+
+	snprintf(path, sizeof(path), "%s/outputs.json.p7s", vs->rundir);
+	if (hq_file_slurp(path, HQ_SIGN_CMS_MAX, &der, &derlen, &err) != 0) {
+		vbad(vs, "outputs.json.p7s: FAILED: missing (%s); report.html, "
+		    "junit.xml and attestation.json are not covered by a "
+		    "signature", err.msg);
+		goto out;
+	}
+	hq_err_clear(&err);
+	snprintf(path, sizeof(path), "%s/outputs.json", vs->rundir);
+	if (hq_file_slurp(path, HQ_REPORT_FILE_MAX, &text, &len, &err) != 0) {
+		vbad(vs, "outputs.json: FAILED: %s", err.msg);
+		goto out;
+	}
+	if (hq_verify_cms(text, len, der, derlen, ca, tsa_ca, &si,
+	    &err) != 0) {
+		vbad(vs, "outputs.json: FAILED: %s", err.msg);
+		goto out;
+	}
+	if ((ol = cJSON_ParseWithLength(text, len)) == NULL ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(ol, "files"))) {
+		vbad(vs, "outputs.json: FAILED: not a hopquy-outputs/1 list");
+		goto out;
+	}
+	rid = cJSON_GetObjectItemCaseSensitive(report, "report_id");
+	if (!cJSON_IsString(rid) || !cJSON_IsString(
+	    cJSON_GetObjectItemCaseSensitive(ol, "report_id")) ||
+	    strcmp(rid->valuestring, cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(ol, "report_id"))) != 0) {
+		vbad(vs, "outputs.json: FAILED: lists another report's files");
+		goto out;
+	}
+	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(ol, "files")) {
+		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(f, "size");
+		const char *fp = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(f, "path"));
+		const char *fs = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(f, "sha256"));
+
+		n++;
+		if (fp != NULL && strcmp(fp, "report.json") == 0) {
+			saw_report = true;
+			if (fs == NULL || strcmp(fs, report_sha) != 0) {
+				vbad(vs, "report.json: FAILED: not the "
+				    "report.json outputs.json lists");
+				continue;
+			}
+		}
+		if (check_file(vs, fp, cJSON_IsNumber(sz) ? sz->valuedouble :
+		    -1, fs, got))
+			good++;
+	}
+	if (!saw_report)
+		vbad(vs, "outputs.json: FAILED: does not list report.json");
+	vok(vs, "outputs.json: signature OK; %u of %u rendered and signed "
+	    "files match (report.html, junit.xml, attestation.json)", good,
+	    n);
+ out:
+	cJSON_Delete(ol);
+	hq_sig_info_clear(&si);
+	free(der);
+	free(text);
+}
+
 int
 hq_cli_verify(int argc, char **argv)
 {
@@ -348,6 +434,7 @@ hq_cli_verify(int argc, char **argv)
 	}
 	verify_evidence(&vs, report);
 	verify_attestation(&vs, &si, sha, report);
+	verify_outputs(&vs, ca, tsa_ca, sha, report);
  done:
 	if (vs.problems == 0)
 		printf("verify %s: OK\n", vs.rundir);
@@ -398,8 +485,9 @@ hq_cli_render(int argc, char **argv)
 		goto out;
 	printf("%s/report.html\n%s/junit.xml\n", argv[optind], argv[optind]);
 	if (s != NULL)
-		printf("%s/report.json.p7s\n%s/attestation.json\n",
-		    argv[optind], argv[optind]);
+		printf("%s/report.json.p7s\n%s/attestation.json\n"
+		    "%s/outputs.json.p7s\n", argv[optind], argv[optind],
+		    argv[optind]);
  out:
 	hq_signer_free(s);
 	if (rc != 0) {

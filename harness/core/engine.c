@@ -26,10 +26,15 @@
 #include "evidence/sign.h"
 #include "family.h"
 #include "model/dut.h"
+#include "model/job.h"
 #include "model/lab.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/util.h"
+#include "wire/net.h"
+
+#define REACH_MS_DEFAULT	10000	/* the DUT answers within 10 s */
+#define PROGRESS_STEP_NS	(2 * 1000000000LL)
 
 struct run {
 	const struct hq_profile	*p;
@@ -49,6 +54,10 @@ struct run {
 	struct hq_bench		*bench;
 	struct hq_capture	*cap;
 	struct hq_lab		*lab;		/* --lab, or NULL */
+	struct hq_job		*job;		/* --job, or NULL */
+	char			 reached[160];	/* the reachability check */
+	size_t			 cur;		/* the case running */
+	int64_t			 last_step_ns;	/* progress: last step shown */
 	struct hq_signer	*signer;	/* --sign/--cert, or NULL */
 	struct hq_ctx		 ctx;
 };
@@ -79,9 +88,16 @@ make_rundir(struct run *r, struct hq_err *err)
 static void
 stream_result(struct run *r, const cJSON *entry)
 {
-	char *line = cJSON_PrintUnformatted(entry);
+	cJSON *copy = cJSON_Duplicate(entry, 1);
+	char *line;
 	size_t len, off = 0;
 
+	/* Each line says which report it belongs to: a line copied into a
+	 * CI log or a dashboard still names its run. */
+	if (copy != NULL)
+		cJSON_AddStringToObject(copy, "report_id", r->report_id);
+	line = copy != NULL ? cJSON_PrintUnformatted(copy) : NULL;
+	cJSON_Delete(copy);
 	if (line == NULL || r->results_fd < 0) {
 		free(line);
 		return;
@@ -182,6 +198,7 @@ entry_new(const struct hq_case *tc, const cJSON *params,
 	cJSON_AddItemToObject(e, "refs", strv_json(tc->refs, tc->nrefs));
 	cJSON_AddStringToObject(e, "family", tc->family);
 	cJSON_AddBoolToObject(e, "mandatory", tc->mandatory);
+	cJSON_AddStringToObject(e, "decision_rule", hq_rule_name(tc->rule));
 	cJSON_AddStringToObject(e, "method", tc->description);
 	cJSON_AddItemToObject(e, "params", cJSON_Duplicate(params, 1));
 	return e;
@@ -211,9 +228,35 @@ progress(const struct run *r, size_t i, const struct hq_case *tc,
 {
 	if (!r->o->progress)
 		return;
-	fprintf(stderr, "[%3zu/%zu] %-40s %-14s %6.1f s  %.80s\n", i + 1,
+	fprintf(stderr, "%s[%3zu/%zu] %-40s %-14s %6.1f s  %.80s\n",
+	    r->o->progress_tty ? "\r\033[K" : "", i + 1,
 	    r->plan.nitems, tc->id, hq_verdict_name(hq_result_verdict(res)),
 	    (double)ms / 1000.0, hq_result_rationale(res));
+}
+
+/*
+ * Every step goes to the capture (a packet comment) and, with --progress,
+ * a long case shows its current step: at most one line every 2 s.
+ */
+static void
+step_hook(void *arg, const char *case_id, const char *text)
+{
+	struct run *r = arg;
+	int64_t now = hq_mono_ns();
+
+	if (r->cap != NULL)
+		hq_capture_step_hook(r->cap, case_id, text);
+	/* Families may step from more than one thread. */
+	if (!r->o->progress || now - __atomic_load_n(&r->last_step_ns,
+	    __ATOMIC_RELAXED) < PROGRESS_STEP_NS)
+		return;
+	__atomic_store_n(&r->last_step_ns, now, __ATOMIC_RELAXED);
+	if (r->o->progress_tty)
+		fprintf(stderr, "\r\033[K[%3zu/%zu] %-40s %.60s", r->cur + 1,
+		    r->plan.nitems, case_id, text);
+	else
+		fprintf(stderr, "[%3zu/%zu] %s: step: %.200s\n", r->cur + 1,
+		    r->plan.nitems, case_id, text);
 }
 
 static void
@@ -232,17 +275,29 @@ run_one(struct run *r, size_t i)
 		cJSON_Delete(devs);
 		return;
 	}
-	if (r->cap != NULL)
-		hq_result_set_hook(res, hq_capture_step_hook, r->cap);
-	if (r->o->progress && it->applicable)
-		fprintf(stderr, "[%3zu/%zu] %-40s running...\r", i + 1,
-		    r->plan.nitems, tc->id);
-	if (!it->applicable) {
+	/* The profile's decision rule (ISO/IEC 17025 7.8.6): what
+	 * hq_measure applies, so the verdict and the table agree. */
+	hq_result_set_rule(res, tc->rule);
+	r->cur = i;
+	__atomic_store_n(&r->last_step_ns, hq_mono_ns(), __ATOMIC_RELAXED);
+	hq_result_set_hook(res, step_hook, r);
+	if (r->o->progress && it->applicable && !hq_interrupted) {
+		if (r->o->progress_tty)
+			fprintf(stderr, "[%3zu/%zu] %-40s running...\r", i + 1,
+			    r->plan.nitems, tc->id);
+		else
+			fprintf(stderr, "[%3zu/%zu] %s: running\n", i + 1,
+			    r->plan.nitems, tc->id);
+	}
+	if (!it->selected) {
+		hq_verdict(res, HQ_NOT_RUN, "%s", it->reason);
+		params = cJSON_Duplicate(tc->params, 1);
+	} else if (!it->applicable) {
 		hq_verdict(res, HQ_NOT_APPLICABLE, "%s", it->reason);
 		params = cJSON_Duplicate(tc->params, 1);
 	} else if (hq_interrupted) {
-		hq_verdict(res, HQ_INCONCLUSIVE, "not run: the run was "
-		    "interrupted");
+		hq_verdict(res, HQ_NOT_RUN, "the run was interrupted "
+		    "before this case");
 		params = cJSON_Duplicate(tc->params, 1);
 	} else if ((rc = effective_params(r, tc, &params, devs, &err)) != 0) {
 		hq_verdict(res, HQ_INCONCLUSIVE, "error: %s", err.msg);
@@ -310,11 +365,90 @@ run_one(struct run *r, size_t i)
 	}
 	stream_result(r, entry);
 	cJSON_AddItemToArray(r->results, entry);
-	if (it->applicable)
+	if (it->applicable && hq_result_verdict(res) != HQ_NOT_RUN)
 		progress(r, i, tc, res, hq_wall_ms() - start);
 	hq_result_free(res);
 	cJSON_Delete(params);
 	cJSON_Delete(devs);
+}
+
+/* The numbers, the overall result and the failing cases, for the CLI. */
+static void
+summary_from(const cJSON *report, struct hq_run_summary *sum)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(report, "summary"),
+	    *e;
+	size_t o = 0;
+
+#define NUM(k) ((size_t)cJSON_GetNumberValue(				\
+	    cJSON_GetObjectItemCaseSensitive(s, k)))
+	sum->npass = NUM("pass");
+	sum->nfail = NUM("fail");
+	sum->ninconclusive = NUM("inconclusive");
+	sum->nna = NUM("not_applicable");
+	sum->nnotrun = NUM("not_run");
+#undef NUM
+	snprintf(sum->verdict, sizeof(sum->verdict), "%s",
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s,
+	    "verdict")));
+	snprintf(sum->statement, sizeof(sum->statement), "%s",
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s,
+	    "statement")));
+	sum->failing[0] = '\0';
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(report,
+	    "results")) {
+		const char *v = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(e, "verdict"));
+
+		if (v == NULL || strcmp(v, "FAIL") != 0 ||
+		    o >= sizeof(sum->failing))
+			continue;
+		o += (size_t)snprintf(sum->failing + o, sizeof(sum->failing) -
+		    o, "%s%s", o > 0 ? ", " : "", cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(e, "id")));
+	}
+}
+
+/* Fills in the job's approval of each deviation (by case and param). */
+static void
+deviations_approve(cJSON *devs, const cJSON *approvals)
+{
+	cJSON *d;
+	const cJSON *a;
+
+	cJSON_ArrayForEach(d, devs) {
+		const char *dc = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(d, "case"));
+		const char *dp = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(d, "param"));
+		const cJSON *hit = NULL;
+
+		cJSON_ArrayForEach(a, approvals) {
+			const char *ac = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(a, "case"));
+			const char *ap = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(a, "param"));
+
+			if (ac != NULL && dc != NULL && strcmp(ac, dc) == 0 &&
+			    (ap == NULL || (dp != NULL && strcmp(ap, dp) ==
+			    0)))
+				hit = a;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(d, "justification");
+		cJSON_DeleteItemFromObjectCaseSensitive(d, "approved_by");
+		if (hit != NULL) {
+			cJSON_AddItemToObject(d, "justification",
+			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+			    hit, "justification"), 1));
+			cJSON_AddItemToObject(d, "approved_by",
+			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+			    hit, "approved_by"), 1));
+		} else {
+			cJSON_AddStringToObject(d, "justification", "not "
+			    "stated (no approval in the job file)");
+			cJSON_AddNullToObject(d, "approved_by");
+		}
+	}
 }
 
 static int
@@ -322,16 +456,36 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
     struct hq_err *err)
 {
 	struct hq_report_in in = { 0 };
-	struct hq_err serr = { 0 };
-	cJSON *manifest, *report, *s, *lab;
+	struct hq_err serr = { 0 }, e2 = { 0 };
+	cJSON *manifest, *report, *lab;
+	const cJSON *c;
 	int rc;
 
 	if (hq_evidence_seal(r->ev, &serr) != 0)
 		hq_warn("%s", serr.msg);
+	hq_err_clear(&serr);
 	manifest = hq_evidence_manifest(r->ev);
 	lab = hq_lab_report_json(r->lab, r->signer != NULL ?
 	    hq_signer_subject(r->signer) : NULL, r->signer != NULL ?
 	    hq_signer_keyid(r->signer) : NULL);
+	if (r->job != NULL && lab != NULL) {
+		cJSON *job = hq_job_report_json(r->job);
+
+		/* The job's data (customer, item, ambient) over the lab
+		 * file's fixed data. */
+		cJSON_ArrayForEach(c, job) {
+			if (strcmp(c->string, "deviation_approvals") == 0)
+				continue;
+			cJSON_DeleteItemFromObjectCaseSensitive(lab, c->string);
+			cJSON_AddItemToObject(lab, c->string,
+			    cJSON_Duplicate(c, 1));
+		}
+		deviations_approve(r->deviations,
+		    cJSON_GetObjectItemCaseSensitive(job,
+		    "deviation_approvals"));
+		cJSON_Delete(job);
+	} else
+		deviations_approve(r->deviations, NULL);
 	in.lab = lab;
 	in.profile = r->p;
 	in.dut = r->dut;
@@ -348,24 +502,107 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 		cJSON_Delete(lab);
 		return hq_err_set(err, HQ_ENOMEM, "report: no memory");
 	}
-	/* report.json is final once written; the signature, attestation,
-	 * HTML and JUnit are derived from its bytes on disk. */
-	if ((rc = hq_report_write(r->rundir, report, err)) == 0)
-		rc = hq_render_outputs(r->rundir, r->signer, r->o->tsa_url,
-		    err);
-	s = cJSON_GetObjectItemCaseSensitive(report, "summary");
-	sum->npass = (size_t)cJSON_GetNumberValue(
-	    cJSON_GetObjectItemCaseSensitive(s, "pass"));
-	sum->nfail = (size_t)cJSON_GetNumberValue(
-	    cJSON_GetObjectItemCaseSensitive(s, "fail"));
-	sum->ninconclusive = (size_t)cJSON_GetNumberValue(
-	    cJSON_GetObjectItemCaseSensitive(s, "inconclusive"));
-	sum->nna = (size_t)cJSON_GetNumberValue(
-	    cJSON_GetObjectItemCaseSensitive(s, "not_applicable"));
+	/* report.json is final once written; the HTML, JUnit, signature and
+	 * attestation are derived from its bytes on disk.  A failure after
+	 * it keeps the run: the verdict stands, the outputs are made again
+	 * with `hopquy render`. */
+	rc = hq_report_write(r->rundir, report, err);
+	summary_from(report, sum);
 	cJSON_Delete(report);
 	cJSON_Delete(manifest);
 	cJSON_Delete(lab);
-	return rc;
+	if (rc != 0)
+		return rc;
+	if (hq_render_docs(r->rundir, &serr) != 0) {
+		sum->render_failed = true;
+		snprintf(sum->output_error, sizeof(sum->output_error), "%s",
+		    serr.msg);
+		hq_warn("render: %s", serr.msg);
+	}
+	hq_err_clear(&serr);
+	if (r->signer != NULL && hq_render_sign(r->rundir, r->signer,
+	    r->o->tsa_url, &serr) != 0) {
+		sum->sign_failed = true;
+		snprintf(sum->output_error, sizeof(sum->output_error), "%s",
+		    serr.msg);
+		hq_warn("sign: %s", serr.msg);
+		/* report.json must not name the signature it did not get. */
+		if (hq_render_set_signature(r->rundir, NULL, &e2) != 0 ||
+		    (!sum->render_failed && hq_render_docs(r->rundir,
+		    &e2) != 0))
+			hq_warn("%s", e2.msg);
+	}
+	return 0;
+}
+
+/*
+ * Before any case: one declared TCP surface must accept a connection
+ * within the deadline, else the run stops (69) naming the address and
+ * what was tried.  Twelve INCONCLUSIVE cases after minutes of timeouts
+ * tell a lab less.
+ */
+static int
+reach_check(struct run *r, struct hq_err *err)
+{
+	const struct hq_dut *d = r->dut;
+	const char *addr = r->bench != NULL &&
+	    hq_bench_dut_address(r->bench) != NULL ?
+	    hq_bench_dut_address(r->bench) : d->address;
+	struct hq_deadline all, one;
+	struct hq_err e = { 0 };
+	char tried[256] = "";
+	size_t i, o = 0, ntcp = 0;
+	int ms = r->o->reach_ms > 0 ? r->o->reach_ms : REACH_MS_DEFAULT;
+	int fd = -1;
+
+	if (r->o->reach_ms < 0) {
+		snprintf(r->reached, sizeof(r->reached), "not checked "
+		    "(--no-reach-check)");
+		return 0;
+	}
+	for (i = 0; i < d->nsurfaces; i++)
+		if (d->surfaces[i].transport == NULL ||
+		    strcmp(d->surfaces[i].transport, "udp") != 0) {
+			ntcp++;
+			if (o < sizeof(tried))
+				o += (size_t)snprintf(tried + o,
+				    sizeof(tried) - o, "%stcp/%u (%s)",
+				    o > 0 ? ", " : "", d->surfaces[i].port,
+				    d->surfaces[i].id);
+		}
+	if (ntcp == 0) {
+		hq_warn("%s: no TCP surface declared; reachability not "
+		    "checked", addr);
+		snprintf(r->reached, sizeof(r->reached), "not checked (no TCP "
+		    "surface declared)");
+		return 0;
+	}
+	all = hq_deadline_in(ms);
+	while (!hq_deadline_passed(all) && !hq_interrupted) {
+		for (i = 0; i < d->nsurfaces; i++) {
+			const struct hq_surface *sf = &d->surfaces[i];
+
+			if (sf->transport != NULL &&
+			    strcmp(sf->transport, "udp") == 0)
+				continue;
+			one = hq_deadline_min(all, hq_deadline_in(2000));
+			hq_err_clear(&e);
+			if (hq_net_connect(addr, sf->port, one, &fd, &e) == 0) {
+				close(fd);
+				hq_info("%s: tcp/%u (%s) answers", addr,
+				    sf->port, sf->id);
+				snprintf(r->reached, sizeof(r->reached), "%s "
+				    "tcp/%u (%.40s) answered", addr, sf->port,
+				    sf->id);
+				return 0;
+			}
+		}
+		hq_sleep_ms(hq_deadline_poll_ms(all) < 500 ?
+		    hq_deadline_poll_ms(all) : 500);
+	}
+	return hq_err_set(err, HQ_EUNREACH, "DUT %s unreachable: no declared "
+	    "surface answered within %d ms (tried %s; last: %.120s)", addr,
+	    ms, tried, e.msg[0] != '\0' ? e.msg : "no answer");
 }
 
 /*
@@ -461,6 +698,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	r.started_ms = hq_wall_ms();
 	r.t0_ns = hq_mono_ns();
 	hq_report_new_id(r.report_id, sizeof(r.report_id));
+	snprintf(sum->report_id, sizeof(sum->report_id), "%s", r.report_id);
 	/* The bench first: a locked bench or a pending journal leaves no
 	 * half-made run directory behind. */
 	/* A bad lab file or signing key stops the run before it starts. */
@@ -468,8 +706,11 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	    (rc = hq_lab_load(o->lab_file, &r.lab, err)) != 0) ||
 	    (o->sign_key != NULL && (rc = hq_signer_load(o->sign_key,
 	    o->sign_cert, &r.signer, err)) != 0) ||
+	    (o->job_file != NULL &&
+	    (rc = hq_job_load(o->job_file, &r.job, err)) != 0) ||
 	    (rc = hq_plan_build(p, dut, o->only, &r.plan, err)) != 0 ||
 	    (rc = bench_open(&r, err)) != 0 ||
+	    (rc = reach_check(&r, err)) != 0 ||
 	    (rc = make_rundir(&r, err)) != 0)
 		goto out;
 	snprintf(sum->rundir, sizeof(sum->rundir), "%s", r.rundir);
@@ -492,6 +733,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 		goto out;
 	}
 	cJSON_AddStringToObject(r.run_extra, "rundir", r.rundir);
+	cJSON_AddStringToObject(r.run_extra, "reachability", r.reached);
 	r.ctx.dut = dut;
 	r.ctx.profile = p;
 	r.ctx.ev = r.ev;
@@ -520,6 +762,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	cJSON_Delete(r.run_extra);
 	hq_plan_clear(&r.plan);
 	hq_lab_free(r.lab);
+	hq_job_free(r.job);
 	hq_signer_free(r.signer);
 	return rc;
 }

@@ -12,27 +12,117 @@
 #include "model/dut.h"
 #include "util/err.h"
 
+/* Does one selection item (item, n bytes) pick case tc of profile p? */
 static bool
-selected(const char *only, const char *id)
+item_matches(const struct hq_profile *p, const char *item, size_t n,
+    const struct hq_case *tc)
 {
-	const char *p = only;
+	const char *id = tc->id;
+	size_t plen = strlen(p->id);
+
+	if (n == 0)
+		return false;
+	/* A group id, bare ("g1") or with the profile's ("qcvn135-2024/g1"). */
+	if (strlen(tc->group) == n && strncmp(item, tc->group, n) == 0)
+		return true;
+	if (n > plen + 1 && strncmp(item, p->id, plen) == 0 &&
+	    item[plen] == '/' && strlen(tc->group) == n - plen - 1 &&
+	    strncmp(item + plen + 1, tc->group, n - plen - 1) == 0)
+		return true;
+	/* A case id or a prefix of one ending at a separator; a prefix
+	 * without the profile's id ("g5.3") is taken under it. */
+	if (strncmp(id, p->id, plen) == 0 && id[plen] == '/' &&
+	    strncmp(item, p->id, plen) != 0)
+		id += plen + 1;
+	if (strncmp(item, id, n) == 0 && (id[n] == '\0' ||
+	    item[n - 1] == '/' || item[n - 1] == '.' || id[n] == '.' ||
+	    id[n] == '/' || id[n] == '-'))
+		return true;
+	return false;
+}
+
+/* Is tc picked by any item of the selection? */
+static bool
+selected(const struct hq_profile *p, const char *only,
+    const struct hq_case *tc)
+{
+	const char *s = only;
 
 	if (only == NULL || only[0] == '\0')
 		return true;
-	while (*p != '\0') {
-		const char *comma = strchr(p, ',');
-		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+	while (*s != '\0') {
+		const char *comma = strchr(s, ',');
+		size_t n = comma != NULL ? (size_t)(comma - s) : strlen(s);
 
-		/* An exact id, or a prefix ending at a separator. */
-		if (n > 0 && strncmp(p, id, n) == 0 && (id[n] == '\0' ||
-		    p[n - 1] == '/' || p[n - 1] == '.' || id[n] == '.' ||
-		    id[n] == '/' || id[n] == '-'))
+		if (item_matches(p, s, n, tc))
 			return true;
 		if (comma == NULL)
 			break;
-		p = comma + 1;
+		s = comma + 1;
 	}
 	return false;
+}
+
+int
+hq_plan_check_only(const struct hq_profile *p, const char *only,
+    struct hq_err *err)
+{
+	const char *s = only;
+	size_t i;
+
+	if (only == NULL)
+		return 0;
+	if (only[0] == '\0')
+		return hq_err_set(err, HQ_EUSAGE, "--only: an empty selection");
+	while (*s != '\0') {
+		const char *comma = strchr(s, ',');
+		size_t n = comma != NULL ? (size_t)(comma - s) : strlen(s);
+		bool hit = false;
+
+		for (i = 0; i < p->ncases && !hit; i++)
+			hit = item_matches(p, s, n, &p->cases[i]);
+		if (!hit)
+			return hq_err_set(err, HQ_EUSAGE, "--only %.*s: "
+			    "matches no test case of profile %s",
+			    (int)(n > 100 ? 100 : n), s, p->id);
+		if (comma == NULL)
+			break;
+		s = comma + 1;
+	}
+	return 0;
+}
+
+char *
+hq_plan_valid_ids(const struct hq_profile *p)
+{
+	size_t i, k, cap = 64, len = 0;
+	char *out, *nb;
+
+	for (i = 0; i < p->ngroups; i++)
+		cap += strlen(p->groups[i].id) + strlen(p->groups[i].title) +
+		    32;
+	for (i = 0; i < p->ncases; i++)
+		cap += strlen(p->cases[i].id) + 8;
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	out[0] = '\0';
+	for (i = 0; i < p->ngroups; i++) {
+		size_t nc = 0;
+
+		for (k = 0; k < p->ncases; k++)
+			nc += strcmp(p->cases[k].group, p->groups[i].id) == 0;
+		if (nc == 0)
+			continue;	/* nothing to select */
+		len += (size_t)snprintf(out + len, cap - len, "  %-10s group: "
+		    "%s\n", p->groups[i].id, p->groups[i].title);
+		for (k = 0; k < p->ncases; k++)
+			if (strcmp(p->cases[k].group, p->groups[i].id) == 0)
+				len += (size_t)snprintf(out + len, cap - len,
+				    "    %s\n", p->cases[k].id);
+	}
+	if ((nb = realloc(out, len + 1)) != NULL)
+		out = nb;
+	return out;
 }
 
 static bool
@@ -63,8 +153,12 @@ hq_plan_build(const struct hq_profile *p, const struct hq_dut *dut,
 {
 	size_t i;
 	char list[160];
+	int rc;
 
 	plan->nitems = 0;
+	plan->items = NULL;
+	if ((rc = hq_plan_check_only(p, only, err)) != 0)
+		return rc;
 	if ((plan->items = calloc(p->ncases, sizeof(*plan->items))) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "plan: no memory");
 	for (i = 0; i < p->ncases; i++) {
@@ -74,10 +168,10 @@ hq_plan_build(const struct hq_profile *p, const struct hq_dut *dut,
 
 		it->tc = tc;
 		it->applicable = false;
-		if (!selected(only, tc->id)) {
-			snprintf(it->reason, sizeof(it->reason),
-			    "not selected for this run (--only %.100s)", only);
-		} else if (!has_class(p->classes, p->nclasses, dut->dclass)) {
+		it->selected = true;
+		/* Applicability first: a case that does not apply is
+		 * NOT_APPLICABLE whatever the selection. */
+		if (!has_class(p->classes, p->nclasses, dut->dclass)) {
 			join(list, sizeof(list), p->classes, p->nclasses);
 			snprintf(it->reason, sizeof(it->reason), "the profile "
 			    "covers %s; the DUT is a %s", list, dut->dclass);
@@ -92,6 +186,11 @@ hq_plan_build(const struct hq_profile *p, const struct hq_dut *dut,
 			snprintf(it->reason, sizeof(it->reason), "the "
 			    "manufacturer declares %s not applicable: %.150s",
 			    tc->claim, cl->detail);
+		} else if (!selected(p, only, tc)) {
+			it->selected = false;
+			snprintf(it->reason, sizeof(it->reason),
+			    "not selected for this run (--only "
+			    "%.100s)", only);
 		} else {
 			it->applicable = true;
 			cl = tc->claim != NULL ? hq_dut_claim(dut, tc->claim) :
@@ -142,7 +241,7 @@ hq_plan_to_json(const struct hq_plan *plan, const struct hq_profile *p,
 		cJSON_AddStringToObject(t, "family", it->tc->family);
 		cJSON_AddBoolToObject(t, "mandatory", it->tc->mandatory);
 		cJSON_AddStringToObject(t, "status", it->applicable ? "run" :
-		    "NOT_APPLICABLE");
+		    !it->selected ? "NOT_RUN" : "NOT_APPLICABLE");
 		cJSON_AddStringToObject(t, "reason", it->reason);
 		cJSON_AddItemToArray(items, t);
 	}

@@ -23,14 +23,17 @@
 static const char *const top_keys[] = {
 	"$schema", "format", "id", "title", "regulation", "issuer", "version",
 	"status", "issued", "effective_from", "notes", "device_classes",
-	"hs_codes", "groups", "testcases", NULL
+	"hs_codes", "decision_rule", "groups", "testcases", NULL
 };
-static const char *const group_keys[] = { "id", "title", "clause", NULL };
+static const char *const group_keys[] = { "id", "title", "clause",
+	"mandatory", NULL };
 static const char *const case_keys[] = {
 	"id", "title", "description", "group", "clause", "refs", "family",
 	"mandatory", "classes", "claim", "timeout_s", "params",
-	"param_notes", NULL
+	"param_notes", "decision_rule", NULL
 };
+static const char *const rules[] = { "simple", "guarded-acceptance",
+	"guarded-rejection", "inconclusive", NULL };
 static const char *const statuses[] = {
 	"draft", "voluntary", "in-force", "superseded", "lab", NULL
 };
@@ -127,7 +130,9 @@ load_group(const cJSON *g, const char *path, struct hq_group *gr,
 	    (rc = hq_jv_str(g, path, "title", true, 256, &gr->title,
 	    err)) != 0 ||
 	    (rc = hq_jv_str(g, path, "clause", false, 64, &gr->clause,
-	    err)) != 0)
+	    err)) != 0 ||
+	    (rc = hq_jv_bool(g, path, "mandatory", false, true,
+	    &gr->mandatory, err)) != 0)
 		return rc;
 	if (!valid_id(gr->id))
 		return hq_err_set(err, HQ_EINVAL, "%s.id: expected lower-case "
@@ -140,7 +145,7 @@ load_case(const cJSON *t, const char *path, const struct hq_profile *p,
     struct hq_case *c, struct hq_err *err)
 {
 	const cJSON *params, *notes, *n;
-	char sub[HQ_JV_PATH_MAX];
+	char sub[HQ_JV_PATH_MAX], *rule = NULL;
 	struct hq_err ferr = { 0 };
 	long long to;
 	size_t i;
@@ -171,9 +176,15 @@ load_case(const cJSON *t, const char *path, const struct hq_profile *p,
 	    (rc = hq_jv_get(t, path, "params", cJSON_Object, true, &params,
 	    err)) != 0 ||
 	    (rc = hq_jv_get(t, path, "param_notes", cJSON_Object, false,
-	    &notes, err)) != 0)
+	    &notes, err)) != 0 ||
+	    (rc = hq_jv_enum(t, path, "decision_rule", false, rules, &rule,
+	    err)) != 0)
 		return rc;
 	c->timeout_s = (int)to;
+	c->rule = p->rule;
+	if (rule != NULL)
+		hq_rule_parse(rule, &c->rule);
+	free(rule);
 	if (!valid_id(c->id))
 		return hq_err_set(err, HQ_EINVAL, "%s.id: expected lower-case "
 		    "letters, digits and -._/, got \"%.64s\"", path, c->id);
@@ -218,7 +229,7 @@ static int
 profile_from_json(const cJSON *root, struct hq_profile *p, struct hq_err *err)
 {
 	const cJSON *groups, *cases, *it;
-	char sub[HQ_JV_PATH_MAX], *fmt = NULL;
+	char sub[HQ_JV_PATH_MAX], *fmt = NULL, *rule = NULL;
 	size_t i, k, n;
 	int rc;
 
@@ -242,11 +253,16 @@ profile_from_json(const cJSON *root, struct hq_profile *p, struct hq_err *err)
 	    &p->classes, &p->nclasses, err)) != 0 ||
 	    (rc = hq_jv_strv(root, "", "hs_codes", false, 64, &p->hs_codes,
 	    &p->nhs_codes, err)) != 0 ||
+	    (rc = hq_jv_enum(root, "", "decision_rule", false, rules, &rule,
+	    err)) != 0 ||
 	    (rc = hq_jv_get(root, "", "groups", cJSON_Array, true, &groups,
 	    err)) != 0 ||
 	    (rc = hq_jv_get(root, "", "testcases", cJSON_Array, true, &cases,
 	    err)) != 0)
 		goto out;
+	p->rule = HQ_RULE_SIMPLE;
+	if (rule != NULL)
+		hq_rule_parse(rule, &p->rule);
 	if (!valid_id(p->id)) {
 		rc = hq_err_set(err, HQ_EINVAL, "id: expected lower-case "
 		    "letters, digits and -._/, got \"%.64s\"", p->id);
@@ -307,6 +323,7 @@ profile_from_json(const cJSON *root, struct hq_profile *p, struct hq_err *err)
 	}
  out:
 	free(fmt);
+	free(rule);
 	return rc;
 }
 
@@ -442,6 +459,7 @@ hq_profile_to_json(const struct hq_profile *p)
 	    strv_json(p->classes, p->nclasses));
 	cJSON_AddItemToObject(o, "hs_codes",
 	    strv_json(p->hs_codes, p->nhs_codes));
+	cJSON_AddStringToObject(o, "decision_rule", hq_rule_name(p->rule));
 	groups = cJSON_AddArrayToObject(o, "groups");
 	for (i = 0; i < p->ngroups; i++) {
 		cJSON *g = cJSON_CreateObject();
@@ -451,6 +469,7 @@ hq_profile_to_json(const struct hq_profile *p)
 		if (p->groups[i].clause != NULL)
 			cJSON_AddStringToObject(g, "clause",
 			    p->groups[i].clause);
+		cJSON_AddBoolToObject(g, "mandatory", p->groups[i].mandatory);
 		cJSON_AddItemToArray(groups, g);
 	}
 	cases = cJSON_AddArrayToObject(o, "testcases");
@@ -472,6 +491,8 @@ hq_profile_to_json(const struct hq_profile *p)
 		if (c->claim != NULL)
 			cJSON_AddStringToObject(t, "claim", c->claim);
 		cJSON_AddNumberToObject(t, "timeout_s", c->timeout_s);
+		cJSON_AddStringToObject(t, "decision_rule",
+		    hq_rule_name(c->rule));
 		cJSON_AddItemToObject(t, "params",
 		    cJSON_Duplicate(c->params, 1));
 		cJSON_AddItemToObject(t, "param_notes",
@@ -479,4 +500,56 @@ hq_profile_to_json(const struct hq_profile *p)
 		cJSON_AddItemToArray(cases, t);
 	}
 	return o;
+}
+
+/* The data-file params of a case, by name: a relative path is looked up
+ * next to the profile, then in the installed data directory (as the
+ * families do when they open it). */
+static const char *const data_params[] = { "dictionary", NULL };
+
+int
+hq_profile_check_data(const struct hq_profile *p, struct hq_err *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2];
+	const char *slash;
+	size_t i, k;
+
+	slash = strrchr(p->path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - p->path),
+		    p->path);
+	for (i = 0; i < p->ncases; i++) {
+		const struct hq_case *c = &p->cases[i];
+
+		for (k = 0; data_params[k] != NULL; k++) {
+			const char *v = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(c->params,
+			    data_params[k]));
+
+			if (v == NULL)
+				continue;
+			if (v[0] == '/') {
+				if (access(v, R_OK) == 0)
+					continue;
+				return hq_err_set(err, HQ_EINVAL, "%s: "
+				    "testcases %s: params.%s: %s: cannot "
+				    "read it", p->path, c->id, data_params[k],
+				    v);
+			}
+			snprintf(path, sizeof(path), "%s/%s", dir, v);
+			if (access(path, R_OK) == 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/profiles/%s",
+			    HQ_DATADIR, v);
+			if (access(path, R_OK) == 0)
+				continue;
+			return hq_err_set(err, HQ_EINVAL, "%s: testcases %s: "
+			    "params.%s: %.200s not found next to the profile "
+			    "(%.200s) nor in %s/profiles", p->path, c->id,
+			    data_params[k], v, dir, HQ_DATADIR);
+		}
+	}
+	return 0;
 }

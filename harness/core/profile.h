@@ -13,6 +13,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/result.h"
+
 struct hq_err;
 struct hq_family;
 
@@ -23,6 +25,7 @@ struct hq_group {
 	char	*id;
 	char	*title;
 	char	*clause;
+	bool	 mandatory;		/* default true */
 };
 
 struct hq_case {
@@ -42,6 +45,8 @@ struct hq_case {
 	int	 timeout_s;		/* whole case deadline */
 	cJSON	*params;		/* owned duplicate (never NULL) */
 	cJSON	*param_notes;		/* owned; per-param provenance */
+	enum hq_rule rule;		/* decision rule: the case's own, else
+					 * the profile's */
 };
 
 struct hq_profile {
@@ -58,6 +63,7 @@ struct hq_profile {
 	size_t	 nclasses;
 	char	**hs_codes;
 	size_t	 nhs_codes;
+	enum hq_rule	 rule;		/* decision_rule (default simple) */
 	struct hq_group	*groups;
 	size_t	 ngroups;
 	struct hq_case	*cases;
@@ -82,6 +88,14 @@ int	hq_profile_find(const char *name, char *out, size_t outsz,
 	    struct hq_err *err);
 /* The profile directories searched, in order, NULL-terminated. */
 const char *const *hq_profile_dirs(void);
+/*
+ * Resolves the data files the cases' params name (today: "dictionary",
+ * next to the profile or in the installed data directory) into out; 0, or
+ * HQ_EINVAL naming the case, the param and where it looked.  Run by
+ * `profile check` and before a run, so a missing file stops nothing
+ * half-way.
+ */
+int	hq_profile_check_data(const struct hq_profile *p, struct hq_err *err);
 /* A profile as JSON for `profile show --json` (caller frees). */
 cJSON	*hq_profile_to_json(const struct hq_profile *p);
 

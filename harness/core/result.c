@@ -27,6 +27,7 @@ struct hq_result {
 	hq_step_hook	 hook;
 	void		*hook_arg;
 	char		*case_id;
+	char		 surface[128];	/* "" : the whole device */
 	pthread_mutex_t	 mu;
 };
 
@@ -38,6 +39,7 @@ hq_verdict_name(enum hq_verdict v)
 	case HQ_FAIL:		return "FAIL";
 	case HQ_INCONCLUSIVE:	return "INCONCLUSIVE";
 	case HQ_NOT_APPLICABLE:	return "NOT_APPLICABLE";
+	case HQ_NOT_RUN:	return "NOT_RUN";
 	default:		return "NONE";
 	}
 }
@@ -192,6 +194,14 @@ hq_result_set_rule(struct hq_result *r, enum hq_rule rule)
 	pthread_mutex_unlock(&r->mu);
 }
 
+static bool
+is_duration(const char *unit)
+{
+	return unit != NULL && (strcmp(unit, "ms") == 0 ||
+	    strcmp(unit, "s") == 0 || strcmp(unit, "us") == 0 ||
+	    strcmp(unit, "ns") == 0);
+}
+
 enum hq_conformity
 hq_measure(struct hq_result *r, const char *name, double value,
     const char *unit, const char *op, double limit, double uncertainty)
@@ -201,6 +211,14 @@ hq_measure(struct hq_result *r, const char *name, double value,
 	bool band;
 	char text[160];
 
+	/* An unset value (a sentinel such as -1, a NaN) is not a
+	 * measurement: it never reaches the report, and nothing decides on
+	 * it. */
+	if (!isfinite(value) || (is_duration(unit) && value < 0)) {
+		hq_finding(r, "%s: no value measured (unset), not reported",
+		    name != NULL ? name : "measurement");
+		return HQ_CONF_UNDECIDED;
+	}
 	pthread_mutex_lock(&r->mu);
 	c = hq_decide(value, op, limit, uncertainty, r->rule, &band);
 	if ((m = cJSON_CreateObject()) == NULL)
@@ -208,17 +226,31 @@ hq_measure(struct hq_result *r, const char *name, double value,
 	cJSON_AddStringToObject(m, "name", name);
 	cJSON_AddNumberToObject(m, "value", value);
 	cJSON_AddStringToObject(m, "unit", unit);
+	if (r->surface[0] != '\0')
+		cJSON_AddStringToObject(m, "surface", r->surface);
 	if (op != NULL) {
 		l = cJSON_AddObjectToObject(m, "limit");
 		cJSON_AddStringToObject(l, "op", op);
 		cJSON_AddNumberToObject(l, "value", limit);
-		snprintf(text, sizeof(text), "%s%s%s",
-		    c == HQ_CONF_YES ? "conforms" : c == HQ_CONF_NO ?
-		    "does not conform" : "INCONCLUSIVE",
-		    band ? " (within uncertainty of the limit; rule: " : "",
-		    band ? hq_rule_name(r->rule) : "");
-		if (band)
-			strncat(text, ")", sizeof(text) - strlen(text) - 1);
+		/* Inside the band, the rule's consequence is stated: the
+		 * table says what the verdict rests on. */
+		if (!band)
+			snprintf(text, sizeof(text), "%s", c == HQ_CONF_YES ?
+			    "conforms" : c == HQ_CONF_NO ? "does not conform" :
+			    "INCONCLUSIVE");
+		else if (r->rule == HQ_RULE_INCONCLUSIVE)
+			snprintf(text, sizeof(text), "INCONCLUSIVE: within "
+			    "uncertainty of the limit (rule: inconclusive)");
+		else if (r->rule == HQ_RULE_SIMPLE)
+			snprintf(text, sizeof(text), "%s, within uncertainty "
+			    "of the limit (rule: simple, the measured value "
+			    "decides)", c == HQ_CONF_YES ? "conforms" :
+			    "does not conform");
+		else
+			snprintf(text, sizeof(text), "guard band: %s, within "
+			    "uncertainty of the limit (rule: %s)",
+			    c == HQ_CONF_YES ? "conforms" : "does not conform",
+			    hq_rule_name(r->rule));
 		cJSON_AddStringToObject(m, "decision", text);
 		cJSON_AddStringToObject(m, "decision_rule",
 		    hq_rule_name(r->rule));
@@ -230,6 +262,15 @@ hq_measure(struct hq_result *r, const char *name, double value,
  out:
 	pthread_mutex_unlock(&r->mu);
 	return c;
+}
+
+void
+hq_result_set_surface(struct hq_result *r, const char *surface)
+{
+	pthread_mutex_lock(&r->mu);
+	snprintf(r->surface, sizeof(r->surface), "%s", surface != NULL ?
+	    surface : "");
+	pthread_mutex_unlock(&r->mu);
 }
 
 void

@@ -19,6 +19,8 @@ enum hq_verdict {
 	HQ_FAIL,
 	HQ_INCONCLUSIVE,
 	HQ_NOT_APPLICABLE,
+	HQ_NOT_RUN,		/* left out of this run (--only, an
+				 * interruption): never NOT_APPLICABLE */
 };
 
 struct hq_result;
@@ -75,10 +77,18 @@ void	hq_result_set_rule(struct hq_result *res, enum hq_rule rule);
  * table prints: a family bases its verdict on this return value, never on
  * a comparison of its own.  op is the limit's comparison ("<=", ">=", "<",
  * ">", "==", or NULL for no limit: HQ_CONF_NONE); uncertainty may be 0.
+ * An unset value (NaN, infinite, or a negative duration: unit "ms", "s",
+ * "us" or "ns") is never recorded: a finding says so and the return is
+ * HQ_CONF_UNDECIDED, so no verdict can rest on it.
  */
 enum hq_conformity hq_measure(struct hq_result *res, const char *name,
 	    double value, const char *unit, const char *op, double limit,
 	    double uncertainty);
+/*
+ * The DUT surface (a surfaces[].id) the following measurements are taken
+ * on, for the report's per-surface table; NULL: the whole device.
+ */
+void	hq_result_set_surface(struct hq_result *res, const char *surface);
 /* References an evidence file by its path relative to the run dir. */
 void	hq_result_evidence(struct hq_result *res, const char *relpath);
 /* Adds a detail (takes ownership of item) under key. */

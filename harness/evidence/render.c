@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "evidence/render.h"
 #include "evidence/sign.h"
@@ -209,11 +210,13 @@ parse_time_ms(const char *s, int64_t *msp)
 	return true;
 }
 
-enum { V_PASS, V_FAIL, V_INC, V_NA, V_N };
-static const char *const vname[V_N] = { "PASS", "FAIL", "INCONCLUSIVE",
-    "NOT_APPLICABLE" };
-static const char *const vcolor[V_N] = { "#1a7f37", "#cf222e", "#bf8700",
-    "#8c959f" };
+/* Case verdicts, then what only a group or the whole report can be. */
+enum { V_PASS, V_FAIL, V_INC, V_NA, V_NR, V_N, V_INCOMPLETE = V_N,
+    V_NC, V_ALL };
+static const char *const vname[V_ALL] = { "PASS", "FAIL", "INCONCLUSIVE",
+    "NOT_APPLICABLE", "NOT_RUN", "INCOMPLETE", "NOT_COVERED" };
+static const char *const vcolor[V_ALL] = { "#1a7f37", "#cf222e", "#bf8700",
+    "#8c959f", "#57606a", "#9a6700", "#6e7781" };
 
 static int
 vindex(const char *v)
@@ -226,10 +229,22 @@ vindex(const char *v)
 	return V_INC;		/* unknown or missing: not a PASS */
 }
 
+/* A badge's class for any status of the report. */
+static int
+bindex(const char *v)
+{
+	int i;
+
+	for (i = 0; v != NULL && i < V_ALL; i++)
+		if (strcmp(v, vname[i]) == 0)
+			return i;
+	return V_INC;
+}
+
 static void
 badge(struct sb *b, const char *v)
 {
-	int i = vindex(v);
+	int i = bindex(v);
 
 	sb_printf(b, "<span class=\"v v%d\">", i);
 	sb_esc(b, v != NULL ? v : "none");
@@ -255,7 +270,10 @@ static const char css[] =
 ".v{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;"
 "font-weight:700;font-size:9pt}"
 ".v0{background:#1a7f37}.v1{background:#cf222e}.v2{background:#bf8700}"
-".v3{background:#8c959f}"
+".v3{background:#8c959f}.v4{background:#57606a}.v5{background:#9a6700}"
+".v6{background:#6e7781}"
+".p1{border:2px solid #1f2328;padding:6px 10px;margin:10px 0}"
+".p1 table{margin:0}"
 ".case{border:1px solid #d0d7de;border-radius:4px;padding:6px 10px;"
 "margin:10px 0;break-inside:avoid-page}"
 ".muted{color:#57606a}.big{font-size:14pt}"
@@ -263,7 +281,6 @@ static const char css[] =
 "header{border-bottom:3px solid #1f2328;padding-bottom:6px}"
 "footer{margin-top:24px;border-top:1px solid #d0d7de;color:#57606a;"
 "font-size:9pt}"
-"@page{size:A4;margin:14mm}"
 "@media print{body{max-width:none;padding:0;font-size:9.5pt}"
 "h2{break-after:avoid-page}tr{break-inside:avoid}"
 "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
@@ -286,17 +303,6 @@ kv_mono(struct sb *b, const char *k, const char *v)
 	sb_puts(b, "</th><td class=\"mono hash\">");
 	sb_esc(b, v != NULL ? v : "not stated");
 	sb_puts(b, "</td></tr>");
-}
-
-static void
-json_pre(struct sb *b, const cJSON *item)
-{
-	char *s = item != NULL ? cJSON_Print(item) : NULL;
-
-	sb_puts(b, "<pre>");
-	sb_esc(b, s != NULL ? s : "none");
-	sb_puts(b, "</pre>");
-	free(s);
 }
 
 static void
@@ -346,7 +352,7 @@ html_lab(struct sb *b, const cJSON *r)
 	} else
 		kv(b, "Signature", "unsigned");
 	if (cJSON_IsFalse(jo(r, "complete")))
-		kv(b, "Completeness", "INCOMPLETE: the run was interrupted");
+		kv(b, "Completeness", "the run was interrupted");
 	sb_puts(b, "</table>");
 }
 
@@ -417,70 +423,100 @@ html_item(struct sb *b, const cJSON *r)
 	sb_puts(b, "</table>");
 }
 
-struct group {
-	const char	*id, *title;
-	size_t		 n[V_N];
-};
+/*
+ * A report without "coverage" (made before it existed): the groups its
+ * results name, each with the cases of that group.  A new tree.
+ */
+static cJSON *
+coverage_from_results(const cJSON *r)
+{
+	cJSON *cov = cJSON_CreateArray(), *g;
+	const cJSON *res, *e;
+
+	cJSON_ArrayForEach(res, jo(r, "results")) {
+		const char *gid = jsd(res, "group", "(none)");
+
+		g = NULL;
+		cJSON_ArrayForEach(e, cov)
+			if (strcmp(js(e, "id"), gid) == 0)
+				g = (cJSON *)e;
+		if (g == NULL) {
+			g = cJSON_CreateObject();
+			cJSON_AddStringToObject(g, "id", gid);
+			cJSON_AddStringToObject(g, "title",
+			    jsd(res, "group_title", ""));
+			cJSON_AddStringToObject(g, "status", "");
+			cJSON_AddArrayToObject(g, "cases");
+			cJSON_AddItemToArray(cov, g);
+		}
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(g,
+		    "cases"), cJSON_CreateString(
+		    jsd(res, "id", "?")));
+	}
+	return cov;
+}
 
 static void
 html_summary(struct sb *b, const cJSON *r)
 {
-	const cJSON *s = jo(r, "summary"), *res;
-	struct group *g = NULL;
-	size_t ng = 0, i, cap;
-	int v;
+	const cJSON *s = jo(r, "summary"), *g, *res, *id, *groups;
+	cJSON *own = NULL;
+	size_t n[V_N];
 
 	sb_puts(b, "<h2 id=\"summary\">5. Summary</h2><p class=\"big\">"
 	    "Overall: ");
 	badge(b, js(s, "verdict"));
-	sb_printf(b, " &nbsp; %.0f pass, %.0f fail, %.0f inconclusive, "
-	    "%.0f not applicable</p>", jnum(s, "pass", 0), jnum(s, "fail", 0),
-	    jnum(s, "inconclusive", 0), jnum(s, "not_applicable", 0));
-	if (js(s, "decision_rule") != NULL) {
-		sb_puts(b, "<p class=\"muted\">Decision rule: ");
-		sb_esc(b, js(s, "decision_rule"));
-		sb_puts(b, "</p>");
-	}
-	cap = (size_t)cJSON_GetArraySize(jo(r, "results")) + 1;
-	if ((g = calloc(cap, sizeof(*g))) == NULL) {
-		b->failed = true;
-		return;
-	}
-	cJSON_ArrayForEach(res, jo(r, "results")) {
-		const char *gid = jsd(res, "group", "(none)");
-
-		for (i = 0; i < ng; i++)
-			if (strcmp(g[i].id, gid) == 0)
-				break;
-		if (i == ng && ng < cap) {
-			g[ng].id = gid;
-			g[ng].title = js(res, "group_title");
-			ng++;
-		}
-		if (i < ng)
-			g[i].n[vindex(js(res, "verdict"))]++;
-	}
-	sb_puts(b, "<table><tr><th>Requirement group</th><th>Title</th>"
-	    "<th>Cases</th><th>Pass</th><th>Fail</th><th>Inconclusive</th>"
-	    "<th>N/A</th><th>Group result</th></tr>");
-	for (i = 0; i < ng; i++) {
-		v = g[i].n[V_FAIL] > 0 ? V_FAIL : g[i].n[V_INC] > 0 ? V_INC :
-		    g[i].n[V_PASS] > 0 ? V_PASS : V_NA;
+	sb_puts(b, " &nbsp; ");
+	sb_esc(b, jsd(s, "statement", ""));
+	sb_printf(b, "</p><p>%.0f pass, %.0f fail, %.0f inconclusive, "
+	    "%.0f not applicable, %.0f not run</p>", jnum(s, "pass", 0),
+	    jnum(s, "fail", 0), jnum(s, "inconclusive", 0),
+	    jnum(s, "not_applicable", 0), jnum(s, "not_run", 0));
+	sb_puts(b, "<p><b>Decision rule applied:</b> ");
+	sb_esc(b, jsd(s, "decision_rule", "not stated"));
+	sb_puts(b, "</p>");
+	/* Every requirement group of the profile, those without a case
+	 * too: coverage is part of the result. */
+	sb_puts(b, "<table><tr><th>Requirement group</th><th>Clause</th>"
+	    "<th>Title</th><th>Mandatory</th><th>Cases</th><th>Pass</th>"
+	    "<th>Fail</th><th>Inconcl.</th><th>N/A</th><th>Not run</th>"
+	    "<th>Group status</th></tr>");
+	if ((groups = jo(r, "coverage")) == NULL)
+		groups = own = coverage_from_results(r);
+	cJSON_ArrayForEach(g, groups) {
+		memset(n, 0, sizeof(n));
+		cJSON_ArrayForEach(id, jo(g, "cases"))
+			cJSON_ArrayForEach(res, jo(r, "results"))
+				if (cJSON_IsString(id) && js(res, "id") !=
+				    NULL && strcmp(js(res, "id"),
+				    id->valuestring) == 0)
+					n[vindex(js(res, "verdict"))]++;
 		sb_puts(b, "<tr><td class=\"mono\">");
-		sb_esc(b, g[i].id);
+		sb_esc(b, js(g, "id"));
 		sb_puts(b, "</td><td>");
-		sb_esc(b, g[i].title != NULL ? g[i].title : "");
-		sb_printf(b, "</td><td class=\"num\">%zu</td><td class=\"num\">"
-		    "%zu</td><td class=\"num\">%zu</td><td class=\"num\">%zu"
-		    "</td><td class=\"num\">%zu</td><td>", g[i].n[V_PASS] +
-		    g[i].n[V_FAIL] + g[i].n[V_INC] + g[i].n[V_NA],
-		    g[i].n[V_PASS], g[i].n[V_FAIL], g[i].n[V_INC],
-		    g[i].n[V_NA]);
-		badge(b, vname[v]);
+		sb_esc(b, jsd(g, "clause", ""));
+		sb_puts(b, "</td><td>");
+		sb_esc(b, jsd(g, "title", ""));
+		sb_printf(b, "</td><td>%s</td>", cJSON_IsFalse(jo(g,
+		    "mandatory")) ? "no" : "yes");
+		sb_printf(b, "<td class=\"num\">%d</td><td class=\"num\">%zu"
+		    "</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+		    "<td class=\"num\">%zu</td><td class=\"num\">%zu</td><td>",
+		    cJSON_GetArraySize(jo(g, "cases")), n[V_PASS], n[V_FAIL],
+		    n[V_INC], n[V_NA], n[V_NR]);
+		badge(b, jsd(g, "status", "")[0] != '\0' ? js(g, "status") :
+		    n[V_FAIL] > 0 ? "FAIL" : n[V_NR] > 0 ? "NOT_RUN" :
+		    n[V_INC] > 0 ? "INCONCLUSIVE" : n[V_PASS] > 0 ? "PASS" :
+		    "NOT_APPLICABLE");
+		if (js(g, "note") != NULL) {
+			sb_puts(b, " <span class=\"muted\">");
+			sb_esc(b, js(g, "note"));
+			sb_puts(b, "</span>");
+		}
 		sb_puts(b, "</td></tr>");
 	}
 	sb_puts(b, "</table>");
-	free(g);
+	cJSON_Delete(own);
 }
 
 /* Axis ticks every "nice" step over [0, span_s]. */
@@ -670,33 +706,128 @@ html_case_timeline(struct sb *b, const cJSON *res)
 	    "onsets; purple: traffic per second.</p>");
 }
 
+/* The surface a measurement was taken on; "device" for the whole DUT. */
+static const char *
+m_surface(const cJSON *m)
+{
+	return jsd(m, "surface", "device");
+}
+
 static void
 html_measurements(struct sb *b, const cJSON *ms)
 {
-	const cJSON *m, *l;
+	const cJSON *m, *l, *k;
+	bool first;
 
 	if (cJSON_GetArraySize(ms) == 0)
 		return;
-	sb_puts(b, "<table><tr><th>Measurement</th><th>Value</th><th>Unit"
-	    "</th><th>Limit</th><th>Uncertainty</th><th>Decision</th></tr>");
-	cJSON_ArrayForEach(m, ms) {
-		l = jo(m, "limit");
-		sb_puts(b, "<tr><td>");
-		sb_esc(b, js(m, "name"));
-		sb_printf(b, "</td><td class=\"num\">%g</td><td>",
-		    jnum(m, "value", NAN));
-		sb_esc(b, js(m, "unit"));
+	sb_puts(b, "<table><tr><th>Surface</th><th>Measurement</th><th>Value"
+	    "</th><th>Unit</th><th>Limit</th><th>Uncertainty</th>"
+	    "<th>Decision</th></tr>");
+	/* Grouped per surface, in the order each surface first appears. */
+	cJSON_ArrayForEach(k, ms) {
+		first = true;
+		cJSON_ArrayForEach(m, ms) {
+			if (m == k)
+				break;
+			if (strcmp(m_surface(m), m_surface(k)) == 0)
+				first = false;
+		}
+		if (!first)
+			continue;
+		cJSON_ArrayForEach(m, ms) {
+			if (strcmp(m_surface(m), m_surface(k)) != 0)
+				continue;
+			l = jo(m, "limit");
+			sb_puts(b, "<tr><td class=\"mono\">");
+			sb_esc(b, m_surface(m));
+			sb_puts(b, "</td><td>");
+			sb_esc(b, js(m, "name"));
+			sb_printf(b, "</td><td class=\"num\">%g</td><td>",
+			    jnum(m, "value", NAN));
+			sb_esc(b, js(m, "unit"));
+			sb_puts(b, "</td><td>");
+			if (l != NULL) {
+				sb_esc(b, js(l, "op"));
+				sb_printf(b, " %g", jnum(l, "value", NAN));
+			} else
+				sb_puts(b, "none");
+			sb_puts(b, "</td><td>");
+			if (cJSON_IsNumber(jo(m, "uncertainty")))
+				sb_printf(b, "&#177; %g",
+				    jnum(m, "uncertainty", 0));
+			sb_puts(b, "</td><td>");
+			sb_esc(b, jsd(m, "decision", ""));
+			if (js(m, "decision_rule") != NULL) {
+				sb_puts(b, " <span class=\"muted\">(rule: ");
+				sb_esc(b, js(m, "decision_rule"));
+				sb_puts(b, ")</span>");
+			}
+			sb_puts(b, "</td></tr>");
+		}
+	}
+	sb_puts(b, "</table>");
+}
+
+/* A case's parameters as a table: name and value (JSON for the rest). */
+static void
+html_params(struct sb *b, const cJSON *params)
+{
+	const cJSON *p;
+
+	if (cJSON_GetArraySize(params) == 0) {
+		sb_puts(b, "<p class=\"muted\">No parameters.</p>");
+		return;
+	}
+	sb_puts(b, "<table><tr><th>Parameter</th><th>Value</th></tr>");
+	cJSON_ArrayForEach(p, params) {
+		sb_puts(b, "<tr><td class=\"mono\">");
+		sb_esc(b, p->string);
+		sb_puts(b, "</td><td class=\"mono\">");
+		if (cJSON_IsString(p))
+			sb_esc(b, p->valuestring);
+		else {
+			char *t = cJSON_PrintUnformatted(p);
+
+			sb_esc(b, t != NULL ? t : "?");
+			free(t);
+		}
+		sb_puts(b, "</td></tr>");
+	}
+	sb_puts(b, "</table>");
+}
+
+/* Deviations from the method: what changed, why, and who approved it. */
+static void
+html_deviations(struct sb *b, const cJSON *devs, bool with_case)
+{
+	const cJSON *d;
+
+	sb_puts(b, "<table><tr>");
+	if (with_case)
+		sb_puts(b, "<th>Case</th>");
+	sb_puts(b, "<th>Parameter</th><th>Profile value</th><th>Run value"
+	    "</th><th>Reason</th><th>Justification</th><th>Approved by</th>"
+	    "</tr>");
+	cJSON_ArrayForEach(d, devs) {
+		sb_puts(b, "<tr>");
+		if (with_case) {
+			sb_puts(b, "<td class=\"mono\">");
+			sb_esc(b, jsd(d, "case", ""));
+			sb_puts(b, "</td>");
+		}
+		sb_puts(b, "<td class=\"mono\">");
+		sb_esc(b, jsd(d, "param", ""));
+		sb_puts(b, "</td><td class=\"mono\">");
+		sb_esc(b, jsd(d, "profile_value", ""));
+		sb_puts(b, "</td><td class=\"mono\">");
+		sb_esc(b, jsd(d, "run_value", ""));
 		sb_puts(b, "</td><td>");
-		if (l != NULL) {
-			sb_esc(b, js(l, "op"));
-			sb_printf(b, " %g", jnum(l, "value", NAN));
-		} else
-			sb_puts(b, "none");
+		sb_esc(b, jsd(d, "reason", ""));
 		sb_puts(b, "</td><td>");
-		if (cJSON_IsNumber(jo(m, "uncertainty")))
-			sb_printf(b, "&#177; %g", jnum(m, "uncertainty", 0));
+		sb_esc(b, jsd(d, "justification", "not stated"));
 		sb_puts(b, "</td><td>");
-		sb_esc(b, jsd(m, "decision", ""));
+		sb_esc(b, jsd(d, "approved_by", "not approved"));
 		sb_puts(b, "</td></tr>");
 	}
 	sb_puts(b, "</table>");
@@ -768,9 +899,8 @@ html_cases(struct sb *b, const cJSON *r)
 		kv(b, "Ended", js(res, "ended"));
 		kv(b, "Verdict", js(res, "verdict"));
 		kv(b, "Rationale", js(res, "rationale"));
-		sb_puts(b, "<tr><th>Parameters</th><td>");
-		json_pre(b, jo(res, "params"));
-		sb_puts(b, "</td></tr></table>");
+		sb_puts(b, "</table><p><b>Parameters</b></p>");
+		html_params(b, jo(res, "params"));
 		html_list(b, "Findings", jo(res, "findings"), false);
 		html_measurements(b, jo(res, "measurements"));
 		if (cJSON_GetArraySize(jo(res, "steps")) > 0) {
@@ -788,7 +918,10 @@ html_cases(struct sb *b, const cJSON *r)
 		}
 		html_case_timeline(b, res);
 		html_list(b, "Evidence", jo(res, "evidence"), true);
-		html_list(b, "Deviations", jo(res, "deviations"), false);
+		if (cJSON_GetArraySize(jo(res, "deviations")) > 0) {
+			sb_puts(b, "<p><b>Deviations</b></p>");
+			html_deviations(b, jo(res, "deviations"), false);
+		}
 		sb_puts(b, "</div>");
 	}
 }
@@ -803,8 +936,7 @@ html_evidence(struct sb *b, const cJSON *r)
 		sb_puts(b, "<p>None: every test case ran with the profile's "
 		    "parameters.</p>");
 	else
-		html_list(b, "Deviations from the method", jo(r, "deviations"),
-		    false);
+		html_deviations(b, jo(r, "deviations"), true);
 	sb_puts(b, "<h2 id=\"evidence\">8. Evidence</h2><table><tr><th>File"
 	    "</th><th>Kind</th><th>Bytes</th><th>SHA-256</th></tr>");
 	cJSON_ArrayForEach(e, jo(r, "evidence")) {
@@ -818,6 +950,88 @@ html_evidence(struct sb *b, const cJSON *r)
 		sb_puts(b, "</td></tr>");
 	}
 	sb_puts(b, "</table>");
+}
+
+/* A CSS string's content: only characters that need no escaping. */
+static void
+css_str(struct sb *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == ':' ||
+		    c == '.' || c == ' ' || c == '/' || c == '_' || c == '+')
+			sb_printf(b, "%c", c);
+		else
+			sb_puts(b, "?");
+	}
+}
+
+/* The issue date: when report.json was made (YYYY-MM-DD). */
+static void
+issue_date(const cJSON *r, char *out, size_t outsz)
+{
+	const char *t = js(r, "issued");
+
+	if (t == NULL)
+		t = js(jo(r, "run"), "ended");
+	snprintf(out, outsz, "%.10s", t != NULL ? t : "not stated");
+}
+
+/*
+ * Every printed page carries the report id, "page N of M" and the issue
+ * date (ISO/IEC 17025 7.8.2.1: a unique identification on every page and
+ * a clear end): CSS paged media margin boxes, as Chromium prints them.
+ */
+static void
+page_css(struct sb *b, const cJSON *r)
+{
+	char date[16];
+
+	issue_date(r, date, sizeof(date));
+	sb_puts(b, "@page{size:A4;margin:18mm 14mm 18mm 14mm;"
+	    "@top-left{content:\"Test report ");
+	css_str(b, jsd(r, "report_id", "?"));
+	sb_puts(b, "\";font:8pt 'DejaVu Sans',sans-serif;color:#57606a}"
+	    "@top-right{content:\"Issued ");
+	css_str(b, date);
+	sb_puts(b, "\";font:8pt 'DejaVu Sans',sans-serif;color:#57606a}"
+	    "@bottom-left{content:\"");
+	css_str(b, jsd(r, "report_id", "?"));
+	sb_puts(b, "\";font:8pt 'DejaVu Sans',sans-serif;color:#57606a}"
+	    "@bottom-right{content:\"page \" counter(page) \" of \" "
+	    "counter(pages);font:8pt 'DejaVu Sans',sans-serif;"
+	    "color:#57606a}}");
+}
+
+/* Page 1: what the report is about and its result, before any detail. */
+static void
+html_first(struct sb *b, const cJSON *r)
+{
+	const cJSON *d = jo(r, "dut"), *p = jo(r, "profile"),
+	    *s = jo(r, "summary"), *lab = jo(r, "laboratory");
+	char buf[1024], date[16];
+
+	issue_date(r, date, sizeof(date));
+	sb_puts(b, "<section class=\"p1\" id=\"page1\"><table class=\"kv\">");
+	kv(b, "Report id", js(r, "report_id"));
+	kv(b, "Issue date", date);
+	kv(b, "Laboratory", js(lab, "name"));
+	snprintf(buf, sizeof(buf), "%s %s, serial %s, firmware %s (%s)",
+	    jsd(d, "manufacturer", "?"), jsd(d, "model", "?"),
+	    jsd(d, "serial", "?"), jsd(d, "firmware", "?"),
+	    jsd(d, "class", "?"));
+	kv(b, "Item tested", buf);
+	snprintf(buf, sizeof(buf), "%s, profile %s version %s",
+	    jsd(p, "regulation", "?"), jsd(p, "id", "?"),
+	    jsd(p, "version", "?"));
+	kv(b, "Test specification", buf);
+	sb_puts(b, "<tr><th>Overall result</th><td>");
+	badge(b, js(s, "verdict"));
+	sb_puts(b, " ");
+	sb_esc(b, jsd(s, "statement", ""));
+	sb_puts(b, "</td></tr></table></section>");
 }
 
 int
@@ -836,6 +1050,7 @@ hq_render_html(const cJSON *r, char **outp, size_t *lenp,
 	sb_esc(&b, jsd(r, "report_id", "report"));
 	sb_puts(&b, "</title><style>");
 	sb_puts(&b, css);
+	page_css(&b, r);
 	sb_puts(&b, "</style></head><body><header><h1>");
 	sb_esc(&b, jsd(r, "title", "Test report"));
 	sb_puts(&b, "</h1><div class=\"muted\">Report ");
@@ -843,6 +1058,7 @@ hq_render_html(const cJSON *r, char **outp, size_t *lenp,
 	sb_puts(&b, " &middot; ");
 	sb_esc(&b, jsd(jo(r, "laboratory"), "name", "laboratory not stated"));
 	sb_puts(&b, "</div></header>");
+	html_first(&b, r);
 	html_lab(&b, r);
 	html_item(&b, r);
 	html_summary(&b, r);
@@ -852,7 +1068,8 @@ hq_render_html(const cJSON *r, char **outp, size_t *lenp,
 	sb_esc(&b, js(r, "statement"));
 	sb_puts(&b, " This document is a rendering of report.json; the signed "
 	    "record is report.json with its detached signature "
-	    "report.json.p7s (check with <code>hopquy verify</code>).</p>"
+	    "report.json.p7s, and outputs.json.p7s covers this file too "
+	    "(check with <code>hopquy verify</code>).</p>"
 	    "<p>End of report ");
 	sb_esc(&b, jsd(r, "report_id", ""));
 	sb_puts(&b, ".</p></footer></body></html>\n");
@@ -896,16 +1113,16 @@ hq_render_junit(const cJSON *r, char **outp, size_t *lenp,
 	    parse_time_ms(js(run, "ended"), &t1) && t1 >= t0)
 		secs = (double)(t1 - t0) / 1000.0;
 	junit_stamp(js(run, "started"), ts, sizeof(ts));
+	/* Jenkins' junit-10 schema: no "skipped" on testsuites. */
 	sb_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");
 	xml_attr(&b, "name", jsd(r, "title", "hopquy"));
 	sb_printf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-	    "skipped=\"%zu\" time=\"%.3f\">\n", total, n[V_FAIL], n[V_INC],
-	    n[V_NA], secs);
+	    "time=\"%.3f\">\n", total, n[V_FAIL], n[V_INC], secs);
 	sb_puts(&b, "  <testsuite");
 	xml_attr(&b, "name", jsd(p, "id", "profile"));
 	sb_printf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
 	    "skipped=\"%zu\" time=\"%.3f\"", total, n[V_FAIL], n[V_INC],
-	    n[V_NA], secs);
+	    n[V_NA] + n[V_NR], secs);
 	xml_attr(&b, "timestamp", ts);
 	xml_attr(&b, "hostname", jsd(jo(run, "environment"), "host",
 	    "localhost"));
@@ -920,6 +1137,7 @@ hq_render_junit(const cJSON *r, char **outp, size_t *lenp,
 	} while (0)
 	PROP("report_id", jsd(r, "report_id", ""));
 	PROP("verdict", jsd(jo(r, "summary"), "verdict", ""));
+	PROP("statement", jsd(jo(r, "summary"), "statement", ""));
 	PROP("profile_version", jsd(p, "version", ""));
 	PROP("regulation", jsd(p, "regulation", ""));
 	PROP("dut_manufacturer", jsd(d, "manufacturer", ""));
@@ -955,9 +1173,14 @@ hq_render_junit(const cJSON *r, char **outp, size_t *lenp,
 				}
 			sb_printf(&b, "</%s>\n", v == V_FAIL ? "failure" :
 			    "error");
-		} else if (v == V_NA) {
+		} else if (v == V_NA || v == V_NR) {
+			char msg[1100];
+
+			/* The status first: a CI reader tells "not run"
+			 * (--only) from "does not apply". */
+			snprintf(msg, sizeof(msg), "%s: %s", vname[v], why);
 			sb_puts(&b, "      <skipped");
-			xml_attr(&b, "message", why);
+			xml_attr(&b, "message", msg);
 			sb_puts(&b, "/>\n");
 		}
 		sb_puts(&b, "      <system-out>");
@@ -1013,8 +1236,9 @@ hq_render_statement(const cJSON *r, const char *report_sha256)
 	cJSON_ArrayForEach(e, jo(r, "results"))
 		n[vindex(js(e, "verdict"))]++;
 	cJSON_AddStringToObject(pred, "result", n[V_FAIL] > 0 ? "FAILED" :
-	    n[V_INC] > 0 || n[V_PASS] == 0 || !cJSON_IsTrue(jo(r,
-	    "complete")) ? "WARNED" : "PASSED");
+	    n[V_INC] > 0 || n[V_NR] > 0 || n[V_PASS] == 0 ||
+	    !cJSON_IsTrue(jo(r, "complete")) || strcmp(jsd(jo(r, "summary"),
+	    "verdict", ""), "PASS") != 0 ? "WARNED" : "PASSED");
 	/* The inputs that decided what ran: profile, DUT description and
 	 * claims, each by digest. */
 	cfg = cJSON_AddArrayToObject(pred, "configuration");
@@ -1026,6 +1250,7 @@ hq_render_statement(const cJSON *r, const char *report_sha256)
 	lists[V_FAIL] = cJSON_AddArrayToObject(pred, "failedTests");
 	/* Extension fields (ignored by consumers that do not know them). */
 	lists[V_NA] = cJSON_AddArrayToObject(pred, "notApplicableTests");
+	lists[V_NR] = cJSON_AddArrayToObject(pred, "notRunTests");
 	cJSON_ArrayForEach(e, jo(r, "results")) {
 		v = vindex(js(e, "verdict"));
 		cJSON_AddItemToArray(lists[v], cJSON_CreateString(
@@ -1069,27 +1294,38 @@ write_file(const char *rundir, const char *name, const void *p, size_t len,
 	return hq_file_write_atomic(path, p, len, 0644, err);
 }
 
-int
-hq_render_outputs(const char *rundir, const struct hq_signer *s,
-    const char *tsa_url, struct hq_err *err)
+static int
+slurp_report(const char *rundir, char **textp, size_t *lenp, cJSON **rp,
+    struct hq_err *err)
 {
-	char path[PATH_MAX], sha[65], *text = NULL, *out = NULL,
-	    *stmt = NULL, *env = NULL;
-	unsigned char *der = NULL;
-	size_t len, outlen;
-	cJSON *r = NULL, *st = NULL;
+	char path[PATH_MAX];
 	int rc;
 
+	*textp = NULL;
+	*rp = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s/report.json", rundir) >=
 	    sizeof(path))
 		return hq_err_set(err, HQ_EINVAL, "%s: path too long", rundir);
-	if ((rc = hq_file_slurp(path, HQ_REPORT_FILE_MAX, &text, &len,
-	    err)) != 0 || (rc = hq_jv_parse(path, text, len, &r, err)) != 0)
+	if ((rc = hq_file_slurp(path, HQ_REPORT_FILE_MAX, textp, lenp,
+	    err)) != 0 || (rc = hq_jv_parse(path, *textp, *lenp, rp,
+	    err)) != 0)
+		return rc;
+	if (!cJSON_IsObject(*rp))
+		return hq_err_set(err, HQ_EINVAL, "%s: not a JSON object",
+		    path);
+	return 0;
+}
+
+int
+hq_render_docs(const char *rundir, struct hq_err *err)
+{
+	char *text = NULL, *out = NULL;
+	size_t len, outlen;
+	cJSON *r = NULL;
+	int rc;
+
+	if ((rc = slurp_report(rundir, &text, &len, &r, err)) != 0)
 		goto out;
-	if (!cJSON_IsObject(r)) {
-		rc = hq_err_set(err, HQ_EINVAL, "%s: not a JSON object", path);
-		goto out;
-	}
 	if ((rc = hq_render_html(r, &out, &outlen, err)) != 0 ||
 	    (rc = write_file(rundir, "report.html", out, outlen, err)) != 0)
 		goto out;
@@ -1098,7 +1334,111 @@ hq_render_outputs(const char *rundir, const struct hq_signer *s,
 	if ((rc = hq_render_junit(r, &out, &outlen, err)) != 0 ||
 	    (rc = write_file(rundir, "junit.xml", out, outlen, err)) != 0)
 		goto out;
-	if (s == NULL)
+ out:
+	free(out);
+	cJSON_Delete(r);
+	free(text);
+	return rc;
+}
+
+int
+hq_render_set_signature(const char *rundir, const struct hq_signer *s,
+    struct hq_err *err)
+{
+	char *text = NULL, *out = NULL, *nt;
+	size_t len;
+	cJSON *r = NULL, *auth, *sig, *old;
+	int rc;
+
+	if ((rc = slurp_report(rundir, &text, &len, &r, err)) != 0)
+		goto out;
+	if ((auth = cJSON_GetObjectItemCaseSensitive(r, "authorisation")) ==
+	    NULL && (auth = cJSON_AddObjectToObject(r, "authorisation")) ==
+	    NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "report: no memory");
+		goto out;
+	}
+	if (s != NULL) {
+		sig = cJSON_CreateObject();
+		cJSON_AddStringToObject(sig, "file", "report.json.p7s");
+		cJSON_AddStringToObject(sig, "format", "CMS SignedData, "
+		    "detached, DER (RFC 5652)");
+		cJSON_AddStringToObject(sig, "signer", hq_signer_subject(s));
+		if (hq_signer_keyid(s) != NULL)
+			cJSON_AddStringToObject(sig, "keyid",
+			    hq_signer_keyid(s));
+	} else
+		sig = cJSON_CreateNull();
+	old = cJSON_GetObjectItemCaseSensitive(auth, "signature");
+	if (old != NULL && cJSON_Compare(old, sig, 1)) {
+		cJSON_Delete(sig);
+		goto out;		/* already says so */
+	}
+	if (old != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(auth, "signature", sig);
+	else
+		cJSON_AddItemToObject(auth, "signature", sig);
+	if ((out = cJSON_Print(r)) == NULL ||
+	    (nt = realloc(out, strlen(out) + 2)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "report: no memory");
+		goto out;
+	}
+	out = nt;
+	strcat(out, "\n");
+	rc = write_file(rundir, "report.json", out, strlen(out), err);
+ out:
+	free(out);
+	cJSON_Delete(r);
+	free(text);
+	return rc;
+}
+
+static void
+unlink_in(const char *rundir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", rundir, name) <
+	    sizeof(path))
+		unlink(path);
+}
+
+/* One entry of outputs.json: the file's size and SHA-256. */
+static int
+outputs_add(cJSON *files, const char *rundir, const char *name,
+    struct hq_err *err)
+{
+	char path[PATH_MAX], sha[65];
+	uint64_t n;
+	cJSON *o;
+	int rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", rundir, name) >=
+	    sizeof(path))
+		return hq_err_set(err, HQ_EINVAL, "%s: path too long", rundir);
+	if ((rc = hq_sha256_file(path, sha, &n, err)) != 0)
+		return rc;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "path", name);
+	cJSON_AddNumberToObject(o, "size", (double)n);
+	cJSON_AddStringToObject(o, "sha256", sha);
+	cJSON_AddItemToArray(files, o);
+	return 0;
+}
+
+int
+hq_render_sign(const char *rundir, const struct hq_signer *s,
+    const char *tsa_url, struct hq_err *err)
+{
+	static const char *const covered[] = { "report.json", "report.html",
+	    "junit.xml", "attestation.json", NULL };
+	char sha[65], *text = NULL, *out = NULL, *stmt = NULL, *env = NULL;
+	unsigned char *der = NULL;
+	size_t len, outlen, i;
+	cJSON *r = NULL, *st = NULL, *ol = NULL, *files;
+	int rc;
+
+	if ((rc = slurp_report(rundir, &text, &len, &r, err)) != 0)
 		goto out;
 	/* The signature covers the exact bytes on disk. */
 	if ((rc = hq_sign_cms(s, text, len, tsa_url, &der, &outlen,
@@ -1106,6 +1446,8 @@ hq_render_outputs(const char *rundir, const struct hq_signer *s,
 	    (rc = write_file(rundir, "report.json.p7s", der, outlen,
 	    err)) != 0)
 		goto out;
+	free(der);
+	der = NULL;
 	hq_sha256_hex(text, len, sha);
 	if ((st = hq_render_statement(r, sha)) == NULL ||
 	    (stmt = cJSON_PrintUnformatted(st)) == NULL) {
@@ -1115,20 +1457,70 @@ hq_render_outputs(const char *rundir, const struct hq_signer *s,
 	if ((rc = hq_dsse_sign(s, HQ_DSSE_TYPE_INTOTO, stmt, strlen(stmt),
 	    &env, err)) != 0)
 		goto out;
-	free(out);
 	if ((out = malloc(strlen(env) + 2)) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "attestation: no memory");
 		goto out;
 	}
 	outlen = (size_t)snprintf(out, strlen(env) + 2, "%s\n", env);
-	rc = write_file(rundir, "attestation.json", out, outlen, err);
+	if ((rc = write_file(rundir, "attestation.json", out, outlen,
+	    err)) != 0)
+		goto out;
+	free(out);
+	out = NULL;
+	/* What a reader opens (report.html) is covered as well as what the
+	 * report is (report.json): an edited rendering fails verify. */
+	ol = cJSON_CreateObject();
+	cJSON_AddStringToObject(ol, "format", HQ_OUTPUTS_FORMAT);
+	cJSON_AddStringToObject(ol, "report_id", jsd(r, "report_id", ""));
+	files = cJSON_AddArrayToObject(ol, "files");
+	for (i = 0; covered[i] != NULL; i++)
+		if ((rc = outputs_add(files, rundir, covered[i], err)) != 0)
+			goto out;
+	if ((out = cJSON_Print(ol)) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "outputs: no memory");
+		goto out;
+	}
+	outlen = strlen(out);
+	if ((rc = write_file(rundir, "outputs.json", out, outlen,
+	    err)) != 0 ||
+	    (rc = hq_sign_cms(s, out, outlen, NULL, &der, &len, err)) != 0 ||
+	    (rc = write_file(rundir, "outputs.json.p7s", der, len, err)) != 0)
+		goto out;
  out:
+	if (rc != 0) {
+		unlink_in(rundir, "attestation.json");
+		unlink_in(rundir, "report.json.p7s");
+		unlink_in(rundir, "outputs.json");
+		unlink_in(rundir, "outputs.json.p7s");
+	}
 	free(env);
 	free(stmt);
 	cJSON_Delete(st);
+	cJSON_Delete(ol);
 	free(der);
 	free(out);
 	cJSON_Delete(r);
 	free(text);
+	return rc;
+}
+
+int
+hq_render_outputs(const char *rundir, const struct hq_signer *s,
+    const char *tsa_url, struct hq_err *err)
+{
+	struct hq_err e2 = { 0 };
+	int rc;
+
+	if (s != NULL && (rc = hq_render_set_signature(rundir, s, err)) != 0)
+		return rc;
+	if ((rc = hq_render_docs(rundir, err)) != 0)
+		return rc;
+	if (s == NULL)
+		return 0;
+	if ((rc = hq_render_sign(rundir, s, tsa_url, err)) != 0) {
+		/* Nothing signed: the report says so again. */
+		if (hq_render_set_signature(rundir, NULL, &e2) == 0)
+			hq_render_docs(rundir, &e2);
+	}
 	return rc;
 }

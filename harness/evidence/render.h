@@ -24,8 +24,9 @@ struct hq_signer;
 /* report.html from a parsed report.json; *outp (caller frees) is text. */
 int	hq_render_html(const cJSON *report, char **outp, size_t *lenp,
 	    struct hq_err *err);
-/* junit.xml: one testcase per test instance; FAIL a failure, INCONCLUSIVE
- * an error, NOT_APPLICABLE skipped. */
+/* junit.xml (Jenkins junit-10 schema): one testcase per test instance;
+ * FAIL a failure, INCONCLUSIVE an error, NOT_APPLICABLE and NOT_RUN
+ * skipped with the status in its message. */
 int	hq_render_junit(const cJSON *report, char **outp, size_t *lenp,
 	    struct hq_err *err);
 /*
@@ -36,10 +37,31 @@ int	hq_render_junit(const cJSON *report, char **outp, size_t *lenp,
  */
 cJSON	*hq_render_statement(const cJSON *report, const char *report_sha256);
 
+#define HQ_OUTPUTS_FORMAT	"hopquy-outputs/1"
+
+/* report.html and junit.xml from rundir/report.json (atomic writes). */
+int	hq_render_docs(const char *rundir, struct hq_err *err);
 /*
- * After report.json is final: writes report.html and junit.xml in rundir,
- * then, with a signer, report.json.p7s (time-stamped when tsa_url is not
- * NULL) and attestation.json.  Each file is written atomically.
+ * Signs what rundir holds: report.json.p7s over report.json (time-stamped
+ * when tsa_url is not NULL), attestation.json, then outputs.json (the
+ * SHA-256 and size of report.json, report.html, junit.xml and
+ * attestation.json) with its own detached signature outputs.json.p7s, so
+ * an edited rendering fails `hopquy verify`.  On failure nothing of these
+ * is left behind: no file claims a signature that was not made.
+ */
+int	hq_render_sign(const char *rundir, const struct hq_signer *s,
+	    const char *tsa_url, struct hq_err *err);
+/*
+ * Sets report.json's authorisation.signature (what the report says of its
+ * own signature: the signer, or null) and rewrites the file atomically
+ * when that changes it.
+ */
+int	hq_render_set_signature(const char *rundir, const struct hq_signer *s,
+	    struct hq_err *err);
+/*
+ * `hopquy render`: with a signer, the report's signature statement, then
+ * report.html and junit.xml, then the signatures; each file is written
+ * atomically.  A failed signature leaves report.json saying "unsigned".
  */
 int	hq_render_outputs(const char *rundir, const struct hq_signer *s,
 	    const char *tsa_url, struct hq_err *err);

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
 #include "model/dut.h"
+#include "util/addr.h"
 #include "util/err.h"
 #include "util/jv.h"
 #include "util/util.h"
@@ -847,6 +849,25 @@ load_bench(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    &d->ncloud, err)) != 0)
 		return rc;
 	d->bench_instance = (unsigned)inst;
+	{
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		struct hq_err ae = { 0 };
+		size_t i;
+
+		/* A numeric address, strictly: 198.18.0.300 is a typo. */
+		if (hq_addr_parse(d->address, 1, &ss, &sl, &ae) != 0)
+			return hq_err_set(err, HQ_EINVAL, "bench.address: "
+			    "\"%.64s\" is not a numeric IPv4 or IPv6 address",
+			    d->address);
+		for (i = 0; i < d->ncloud; i++)
+			if (strspn(d->cloud[i], "0123456789.") ==
+			    strlen(d->cloud[i]) && hq_addr_parse(d->cloud[i],
+			    1, &ss, &sl, &ae) != 0)
+				return hq_err_set(err, HQ_EINVAL,
+				    "bench.cloud[%zu]: \"%.64s\" is not an "
+				    "IPv4 address", i, d->cloud[i]);
+	}
 	if (strcmp(d->bench_mode, "host") == 0 &&
 	    (d->lan_if == NULL || d->uplink_if == NULL))
 		return hq_err_set(err, HQ_EINVAL, "bench: mode \"host\" needs "
@@ -1273,4 +1294,108 @@ hq_dut_secrets(const struct hq_dut *d, const char **out, size_t max)
 	for (i = 0; i < d->nlabels && n < max; i++)
 		out[n++] = d->labels[i].password;
 	return n;
+}
+
+int
+hq_dut_check_bench_address(const struct hq_dut *d, int instance,
+    struct hq_err *err)
+{
+	char want[32];
+	unsigned n = instance >= 0 ? (unsigned)instance : d->bench_instance;
+
+	if (strcmp(d->bench_mode, "namespaces") != 0)
+		return 0;
+	snprintf(want, sizeof(want), "198.18.%u.2", n);
+	if (strcmp(d->address, want) != 0)
+		return hq_err_set(err, HQ_EINVAL, "%s: bench.address: %.64s is "
+		    "not the DUT address of bench %u in namespaces mode (%s); "
+		    "the run would test %s while the report names %.64s",
+		    d->path, d->address, n, want, want, d->address);
+	return 0;
+}
+
+/* The source string of alarm.<key>, or NULL. */
+static const char *
+alarm_source(const struct hq_dut *d, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(d->alarm, key), "source"));
+}
+
+static void
+warn_alsa(const char *src, cJSON *w)
+{
+	const char *dev = src + 5, *c;
+	char path[160], msg[320];
+	struct stat st;
+
+	/* hw:N,D / plughw:N,D: card N; hw:CARD=name,...: card "name". */
+	if (strncmp(dev, "hw:", 3) == 0)
+		dev += 3;
+	else if (strncmp(dev, "plughw:", 7) == 0)
+		dev += 7;
+	else
+		return;		/* "default", a PCM of asoundrc: not cheap */
+	if (strncmp(dev, "CARD=", 5) == 0) {
+		dev += 5;
+		size_t n;
+
+		c = strchr(dev, ',');
+		n = c != NULL ? (size_t)(c - dev) : strlen(dev);
+		if (n == 0 || n > 64 || memchr(dev, '/', n) != NULL)
+			return;
+		snprintf(path, sizeof(path), "/proc/asound/%.*s", (int)n,
+		    dev);
+	} else {
+		size_t n = strspn(dev, "0123456789");
+
+		if (n == 0 || n > 3)
+			return;
+		snprintf(path, sizeof(path), "/proc/asound/card%.*s", (int)n,
+		    dev);
+	}
+	if (stat(path, &st) != 0) {
+		snprintf(msg, sizeof(msg), "alarm.audio.source: %.64s: no such "
+		    "ALSA card on this host (%s missing)", src, path);
+		cJSON_AddItemToArray(w, cJSON_CreateString(msg));
+	}
+}
+
+static void
+warn_serial(const char *src, cJSON *w)
+{
+	const char *dev = src + 7, *c = strchr(dev, ':');
+	char path[256], msg[400];
+	size_t n = c != NULL ? (size_t)(c - dev) : strlen(dev);
+	struct stat st;
+
+	if (n == 0 || n >= sizeof(path))
+		return;
+	snprintf(path, sizeof(path), "%.*s", (int)n, dev);
+	if (stat(path, &st) != 0)
+		snprintf(msg, sizeof(msg), "alarm.light.source: %.64s: %s does "
+		    "not exist", src, path);
+	else if (!S_ISCHR(st.st_mode))
+		snprintf(msg, sizeof(msg), "alarm.light.source: %.64s: %s is "
+		    "not a character device", src, path);
+	else
+		return;
+	cJSON_AddItemToArray(w, cJSON_CreateString(msg));
+}
+
+cJSON *
+hq_dut_instrument_warnings(const struct hq_dut *d)
+{
+	cJSON *w = cJSON_CreateArray();
+	const char *s;
+
+	if (w == NULL)
+		return NULL;
+	if ((s = alarm_source(d, "audio")) != NULL &&
+	    strncmp(s, "alsa:", 5) == 0)
+		warn_alsa(s, w);
+	if ((s = alarm_source(d, "light")) != NULL &&
+	    strncmp(s, "serial:", 7) == 0)
+		warn_serial(s, w);
+	return w;
 }

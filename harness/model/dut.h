@@ -121,6 +121,21 @@ cJSON	*hq_dut_identity_json(const struct hq_dut *dut);
 /* A path from the DUT file, resolved against its directory, into out. */
 void	hq_dut_path(const struct hq_dut *dut, const char *rel, char *out,
 	    size_t outsz);
+/*
+ * Namespaces mode: the bench of instance (-1: the DUT file's) puts the DUT
+ * at 198.18.N.2, whatever the file says; a bench.address that is not that
+ * one is HQ_EINVAL naming the field (the report would print an address
+ * that was not tested).  Host mode: 0.
+ */
+int	hq_dut_check_bench_address(const struct hq_dut *dut, int instance,
+	    struct hq_err *err);
+/*
+ * Warnings about instruments that cannot work as declared, checked where
+ * that is cheap (an ALSA card that does not exist, a serial path that is
+ * not a character device): a new array of strings naming the field
+ * (caller frees; empty when none).
+ */
+cJSON	*hq_dut_instrument_warnings(const struct hq_dut *dut);
 /* Every secret of the DUT file, for redaction; NULL-terminated, borrowed. */
 size_t	hq_dut_secrets(const struct hq_dut *dut, const char **out,
 	    size_t max);

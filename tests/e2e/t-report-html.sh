@@ -42,6 +42,7 @@ cat >"$R/report.json" <<JSON
   "format": "hopquy-report/1",
   "title": "Test report: QCVN 135:2024/BTTTT - M <img src=x onerror=alert(1)>",
   "report_id": "HQ-20260105-101500-0a1b2c3d",
+  "issued": "2026-01-05T10:16:30.000Z",
   "complete": true,
   "tool": { "name": "hopquy", "version": "0.1.0", "build_id": "e2e" },
   "profile": { "id": "qcvn135-2024", "title": "IP cameras", "regulation": "QCVN 135:2024/BTTTT",
@@ -54,8 +55,21 @@ cat >"$R/report.json" <<JSON
   "run": { "started": "2026-01-05T10:15:00.000Z", "ended": "2026-01-05T10:16:30.000Z",
            "environment": { "host": "h", "bench_mode": "namespaces" }, "rundir": "r" },
   "statement": "The results relate only to the item tested.",
-  "summary": { "verdict": "FAIL", "pass": 1, "fail": 1, "inconclusive": 1, "not_applicable": 1,
-               "decision_rule": "simple acceptance" },
+  "summary": { "verdict": "FAIL", "statement": "FAIL: 1 case did not conform to QCVN 135:2024/BTTTT",
+               "pass": 1, "fail": 1, "inconclusive": 1, "not_applicable": 1, "not_run": 1,
+               "mandatory_not_run": 1, "groups_not_covered": 1,
+               "decision_rule": "simple acceptance", "decision_rule_id": "simple" },
+  "coverage": [
+    { "id": "g1", "title": "Unique password initialisation", "clause": "2.1", "mandatory": true,
+      "status": "FAIL", "cases": [ "qcvn135-2024/g1.1-no-default", "qcvn135-2024/g1.2-not-run" ] },
+    { "id": "g2", "title": "Vulnerability <management>", "mandatory": true, "status": "INCONCLUSIVE",
+      "cases": [ "qcvn135-2024/g2.1-tls" ] },
+    { "id": "g3", "title": "Update management", "mandatory": true, "status": "NOT_COVERED",
+      "note": "not covered by this profile version", "cases": [] },
+    { "id": "g4", "title": "Operation without the cloud", "mandatory": true, "status": "PASS",
+      "cases": [ "qcvn135-2024/g4.1-netcut-alarm" ] },
+    { "id": "g5", "title": "Update", "mandatory": false, "status": "NOT_APPLICABLE",
+      "cases": [ "qcvn135-2024/g5.1-update" ] } ],
   "results": [
     { "id": "qcvn135-2024/g4.1-netcut-alarm", "title": "Local alarm with the uplink cut", "group": "g4",
       "group_title": "Operation without the cloud", "family": "netcut", "mandatory": true,
@@ -88,9 +102,16 @@ cat >"$R/report.json" <<JSON
     { "id": "qcvn135-2024/g5.1-update", "title": "Update", "group": "g5", "family": "update", "mandatory": false,
       "method": "m", "params": {}, "started": "2026-01-05T10:16:30.000Z", "ended": "2026-01-05T10:16:30.000Z",
       "duration_ms": 0, "steps": [], "measurements": [], "evidence": [], "findings": [], "details": {},
-      "verdict": "NOT_APPLICABLE", "rationale": "claimed not applicable", "deviations": [] }
+      "verdict": "NOT_APPLICABLE", "rationale": "claimed not applicable", "deviations": [] },
+    { "id": "qcvn135-2024/g1.2-not-run", "title": "Factory passwords", "group": "g1", "family": "creds",
+      "mandatory": true, "method": "m", "params": { "min_units": 2, "classes": ["upper", "digit"] },
+      "started": "2026-01-05T10:16:30.000Z", "ended": "2026-01-05T10:16:30.000Z",
+      "duration_ms": 0, "steps": [], "measurements": [], "evidence": [], "findings": [], "details": {},
+      "verdict": "NOT_RUN", "rationale": "not selected for this run (--only g4)", "deviations": [] }
   ],
-  "deviations": [],
+  "deviations": [ { "case": "qcvn135-2024/g4.1-netcut-alarm", "param": "latency_s", "profile_value": "5",
+                    "run_value": "10", "reason": "overridden for this run with --set",
+                    "justification": "customer's <alarm> spec", "approved_by": "Nguyen Van A" } ],
   "evidence": [ { "path": "e/t.txt", "kind": "transcript", "size": $SIZE, "sha256": "$SHA" } ],
   "authorisation": { "name": "not stated", "signature": null }
 }
@@ -120,5 +141,39 @@ chrome "file://$R/report.html" --print-to-pdf="$T_TMP/report.pdf" "$T_TMP/pdf.lo
 check "chromium prints report.html to PDF" \
     sh -c "[ \"\$(head -c 4 '$T_TMP/report.pdf')\" = '%PDF' ]"
 check "no console message while printing" not console "$T_TMP/pdf.log"
+
+# ISO/IEC 17025 7.8.2.1: every printed page carries the report id, "page N
+# of M" and the issue date; page 1 has the overall result.
+if command -v pdftotext >/dev/null 2>&1; then
+	pdftotext -layout "$T_TMP/report.pdf" "$T_TMP/report.txt"
+	check "report.pdf: every page has the report id, page N of M and the issue date" $PY - "$T_TMP/report.txt" <<'PY'
+import re, sys
+pages = open(sys.argv[1]).read().split("\f")
+pages = [p for p in pages if p.strip()]
+m = len(pages)
+assert m >= 2, m
+for i, p in enumerate(pages, 1):
+    assert "HQ-20260105-101500-0a1b2c3d" in p, i
+    assert re.search(r"page %d of %d\b" % (i, m), p), (i, m)
+    assert "Issued 2026-01-05" in p, i
+assert "Overall result" in pages[0] and "FAIL: 1 case did not conform" in pages[0]
+PY
+else
+	echo "skipped: pdftotext missing (poppler-utils)"
+fi
+check "report.html: every requirement group, NOT_COVERED and NOT_RUN shown" \
+    sh -c "grep -q 'not covered by this profile version' '$R/report.html' && grep -q '>NOT_RUN<' '$R/report.html' && grep -q 'Vulnerability &lt;management&gt;' '$R/report.html'"
+check "report.html: deviations as a table with justification and approver" \
+    sh -c "grep -q '<th>Justification</th><th>Approved by</th>' '$R/report.html' && grep -q 'customer&#39;s &lt;alarm&gt; spec' '$R/report.html' && grep -q 'Nguyen Van A' '$R/report.html'"
+check "report.html: parameters as a table" \
+    grep -q '<th>Parameter</th><th>Value</th>' "$R/report.html"
+check "report.html: measurements with a surface column" \
+    grep -q '<th>Surface</th><th>Measurement</th>' "$R/report.html"
+check "junit.xml: NOT_RUN is skipped with its status, no skipped on testsuites" \
+    sh -c "grep -q '<skipped message=\"NOT_RUN: not selected' '$R/junit.xml' && ! grep -q '<testsuites[^>]*skipped=' '$R/junit.xml'"
+if command -v xmllint >/dev/null 2>&1; then
+	check "junit.xml is valid against the Jenkins JUnit schema (tests/e2e/junit-10.xsd)" \
+	    xmllint --noout --schema "$HQ_TOP/tests/e2e/junit-10.xsd" "$R/junit.xml"
+fi
 
 t_done

@@ -69,9 +69,10 @@ jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).validate(
 PY
 }
 
-# 1. Only declared ports open: PASS, exit 0, schema-valid report.
+# 1. Only declared ports open: PASS, schema-valid report; exit 2, as the
+# profile's other cases are NOT_RUN (--only): INCOMPLETE.
 hq pass "$T_TMP/dut.json" --only qcvn135-2024/g6.1
-check "declared ports only: exit 0 (got $rc)" [ $rc -eq 0 ]
+check "declared ports only: exit 2, INCOMPLETE (got $rc)" [ $rc -eq 2 ]
 check "declared ports only: PASS" [ "$(verdict pass)" = PASS ]
 check "report.json validates against reports/report.schema.json" valid pass
 check "results.jsonl streamed" [ -s "$T_TMP/pass/results.jsonl" ]
@@ -124,9 +125,15 @@ d=r["deviations"]; assert d and d[0]["param"]=="ports" and "1-1024" in d[0]["run
 ' "$T_TMP/telnet/report.json"
 
 # 4. Control: nothing declared answers (wrong address inside our range).
+# The run's reachability check stops it first (69, naming the address);
+# past that check (--no-reach-check) the family's own control fails.
 sed 's/"address": "198.18.0.2"/"address": "198.18.0.9"/' "$T_TMP/dut.json" \
     >"$T_TMP/dut-gone.json"
-hq gone "$T_TMP/dut-gone.json" --only qcvn135-2024/g6.1 \
+hq gone0 "$T_TMP/dut-gone.json" --only qcvn135-2024/g6.1
+check "unreachable DUT: exit 69 before any case (got $rc)" [ $rc -eq 69 ]
+check "unreachable DUT: the message names the address and what was tried" \
+    grep -q '198.18.0.9 unreachable.*tried tcp/22 (ssh), tcp/80 (web)' "$T_TMP/gone0.err"
+hq gone "$T_TMP/dut-gone.json" --only qcvn135-2024/g6.1 --no-reach-check \
     --set 'qcvn135-2024/g6.1-declared-services:ports="20-30,80"' \
     --set 'qcvn135-2024/g6.1-declared-services:connect_timeout_ms=200' \
     --set 'qcvn135-2024/g6.1-declared-services:retries=0'
@@ -138,6 +145,7 @@ check "unreachable DUT: INCONCLUSIVE with the control named" \
 # incomplete, with the interrupted case and an intact capture.
 ip netns exec $LABNS "$HOPQUY" run -q -p qcvn135-2024 -d "$T_TMP/dut-gone.json" \
     -o "$T_TMP/intr" --set 'qcvn135-2024/g6.1-declared-services:retries=0' \
+    --no-reach-check \
     >"$T_TMP/intr.out" 2>&1 &
 hqpid=$!
 sleep 2
@@ -177,7 +185,7 @@ check "profile check names testcases[$IDX].params.window" \
 "$HOPQUY" plan -p qcvn135-2024 -d "$T_TMP/dut.json" --json >"$T_TMP/plan.json"
 check "plan --json lists every case with a status" $PY -c '
 import json,sys; p=json.load(open(sys.argv[1]))
-assert p["plan"] and all(i["status"] in ("run","NOT_APPLICABLE") and i["reason"] for i in p["plan"])
+assert p["plan"] and all(i["status"] in ("run","NOT_APPLICABLE","NOT_RUN") and i["reason"] for i in p["plan"])
 ' "$T_TMP/plan.json"
 
 t_done

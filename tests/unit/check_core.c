@@ -349,8 +349,30 @@ START_TEST(decide_rules)
 	m = cJSON_GetArrayItem(cJSON_GetObjectItem(hq_result_json(r),
 	    "measurements"), 0);
 	ck_assert_str_eq(cJSON_GetObjectItem(m, "decision")->valuestring,
-	    "INCONCLUSIVE (within uncertainty of the limit; rule: "
+	    "INCONCLUSIVE: within uncertainty of the limit (rule: "
 	    "inconclusive)");
+	hq_result_free(r);
+	/* Each rule's consequence, in the table as in the verdict. */
+	r = hq_result_new("x/2", 0);
+	hq_result_set_rule(r, HQ_RULE_GUARDED_REJECTION);
+	ck_assert_int_eq(hq_measure(r, "audible", 4999.94, "ms", ">=", 5000,
+	    50), HQ_CONF_YES);
+	hq_result_set_rule(r, HQ_RULE_GUARDED_ACCEPTANCE);
+	ck_assert_int_eq(hq_measure(r, "audible", 5020, "ms", ">=", 5000,
+	    50), HQ_CONF_NO);
+	hq_result_set_rule(r, HQ_RULE_SIMPLE);
+	ck_assert_int_eq(hq_measure(r, "audible", 4999.94, "ms", ">=", 5000,
+	    50), HQ_CONF_NO);
+	m = cJSON_GetObjectItem(hq_result_json(r), "measurements");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 0),
+	    "decision")->valuestring, "guard band: conforms, within uncertainty of the limit (rule: "
+	    "guarded-rejection)");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 1),
+	    "decision")->valuestring, "guard band: does not conform, within "
+	    "uncertainty of the limit (rule: guarded-acceptance)");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 2),
+	    "decision")->valuestring, "does not conform, within uncertainty "
+	    "of the limit (rule: simple, the measured value decides)");
 	hq_result_free(r);
 }
 END_TEST

@@ -382,6 +382,89 @@ START_TEST(test_sign_outputs)
 }
 END_TEST
 
+/* outputs.json, signed, lists the renderings with their SHA-256. */
+START_TEST(test_sign_outputs_cover_renderings)
+{
+	struct hq_err err = { 0 };
+	struct hq_sig_info si = { 0 };
+	char *text, *der, sha[65];
+	const char *names[] = { "report.json", "report.html", "junit.xml",
+	    "attestation.json" };
+	size_t len, derlen, i;
+	uint64_t n;
+	cJSON *o;
+	const cJSON *f;
+
+	/* test_sign_outputs left a signed run in dir */
+	ck_assert_int_eq(hq_file_slurp(p("outputs.json"), 1 << 20, &text,
+	    &len, &err), 0);
+	ck_assert_int_eq(hq_file_slurp(p("outputs.json.p7s"), 1 << 20, &der,
+	    &derlen, &err), 0);
+	ck_assert_int_eq(hq_verify_cms(text, len, der, derlen, p("ca.pem"),
+	    NULL, &si, &err), 0);
+	ck_assert_ptr_nonnull(o = cJSON_Parse(text));
+	for (i = 0; i < 4; i++) {
+		bool found = false;
+
+		ck_assert_int_eq(hq_sha256_file(p(names[i]), sha, &n, &err), 0);
+		cJSON_ArrayForEach(f, cJSON_GetObjectItem(o, "files"))
+			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(f,
+			    "path")), names[i]) == 0) {
+				ck_assert_str_eq(cJSON_GetStringValue(
+				    cJSON_GetObjectItem(f, "sha256")), sha);
+				found = true;
+			}
+		ck_assert_msg(found, "%s not in outputs.json", names[i]);
+	}
+	cJSON_Delete(o);
+	hq_sig_info_clear(&si);
+	free(der);
+	free(text);
+}
+END_TEST
+
+/*
+ * A signature that cannot be made (a time-stamp authority nobody answers
+ * for) leaves no signature file behind and report.json saying unsigned:
+ * the report never names a file that was not written.
+ */
+START_TEST(test_sign_failure_leaves_nothing)
+{
+	static const char report[] = "{\"format\":\"hopquy-report/1\","
+	    "\"report_id\":\"HQ-20260101-000000-00000001\",\"complete\":"
+	    "true,\"results\":[],\"evidence\":[],\"authorisation\":{"
+	    "\"name\":\"n\",\"signature\":null}}\n";
+	static const char *const gone[] = { "report.json.p7s",
+	    "attestation.json", "outputs.json", "outputs.json.p7s" };
+	struct hq_signer *s = NULL;
+	struct hq_err err = { 0 };
+	char *text;
+	size_t len, i;
+	cJSON *r;
+
+	for (i = 0; i < 4; i++)
+		unlink(p(gone[i]));
+	ck_assert_int_eq(hq_file_write_atomic(p("report.json"), report,
+	    strlen(report), 0644, &err), 0);
+	ck_assert_int_eq(hq_signer_load(p("ec.key"), p("ec.pem"), &s, &err),
+	    0);
+	ck_assert_int_ne(hq_render_outputs(dir, s, "http://127.0.0.1:9/tsa",
+	    &err), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_msg(access(p(gone[i]), F_OK) != 0, "%s was left",
+		    gone[i]);
+	ck_assert(access(p("report.html"), R_OK) == 0);
+	ck_assert_int_eq(hq_file_slurp(p("report.json"), 1 << 20, &text, &len,
+	    &err), 0);
+	ck_assert_ptr_nonnull(r = cJSON_Parse(text));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(r,
+	    "authorisation"), "signature")));
+	cJSON_Delete(r);
+	free(text);
+	hq_signer_free(s);
+}
+END_TEST
+
 Suite *
 suite_sign(void)
 {
@@ -396,6 +479,8 @@ suite_sign(void)
 	tcase_add_loop_test(tc, test_sign_dsse, 0, 2);
 	tcase_add_test(tc, test_sign_base64);
 	tcase_add_test(tc, test_sign_outputs);
+	tcase_add_test(tc, test_sign_outputs_cover_renderings);
+	tcase_add_test(tc, test_sign_failure_leaves_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
