@@ -84,10 +84,16 @@ R=$T_TMP/run
 rc=$?
 kb=$(tail -n 1 "$T_TMP/rss")
 echo "peak RSS of hopquy streaming a $MB MB image: $kb KiB"
-check "run exit 0 (got $rc; $(tail -n 1 "$T_TMP/run.err"))" [ "$rc" -eq 0 ]
+# One case of the profile: INCOMPLETE (exit 2), the case itself PASS.
+check "run exit 2, INCOMPLETE (got $rc; $(tail -n 1 "$T_TMP/run.err"))" \
+    [ "$rc" -eq 2 ]
 check "peak RSS $kb KiB < 65536 KiB" [ "${kb:-999999}" -lt 65536 ]
 check "g3.1 PASS: 3 mutations refused, the $MB MB genuine image installed" \
-    grep -q '"verdict":[[:space:]]*"PASS"' "$R/report.json"
+    /usr/bin/python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if [x["verdict"] for x in r["results"]
+    if x["id"].endswith("g3.1-tampered-rejected")] == ["PASS"] else 1)' \
+    "$R/report.json"
 check "hopquy verify re-hashes every image" "$HOPQUY" verify -q "$R" \
     --ca "$PKI/lab-ca.crt"
 n=$(ls "$R"/update/*/*.bin 2>/dev/null | wc -l)
