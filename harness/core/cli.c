@@ -38,6 +38,7 @@ static const char usage_top[] =
 "  verify   RUNDIR [--ca CAFILE]            signature and evidence hashes\n"
 "  render   RUNDIR                          report.html and junit.xml\n"
 "  analyze  PCAPNG --dut ADDR               cleartext credentials in a capture\n"
+"  campaign FILE [-j N] | --resume DIR      many DUTs x profiles at once\n"
 "\n"
 "Run 'hopquy COMMAND --help' for a command's options; see hopquy(1).\n";
 
@@ -233,9 +234,9 @@ cmd_run(int argc, char **argv)
 		case 'l': o.lab_file = optarg; break;
 		case 't': o.tsa_url = optarg; break;
 		case 'b':
-			if (hq_parse_u64(optarg, strlen(optarg), 99, &v) != 0) {
+			if (hq_parse_u64(optarg, strlen(optarg), 255, &v) != 0) {
 				fprintf(stderr, "hopquy: --bench: expected 0 to "
-				    "99\n");
+				    "255\n");
 				status = HQ_EXIT_USAGE;
 				goto out;
 			}
@@ -672,6 +673,9 @@ hq_cli_main(int argc, char **argv)
 	if (strcmp(cmd, "analyze") == 0)
 		return hq_cli_analyze != NULL ? hq_cli_analyze(argc, argv) :
 		    not_built("analyze");
+	if (strcmp(cmd, "campaign") == 0)
+		return hq_cli_campaign != NULL ? hq_cli_campaign(argc, argv) :
+		    not_built("campaign");
 	if (strcmp(cmd, "help") == 0) {
 		fputs(usage_top, stdout);
 		return 0;
