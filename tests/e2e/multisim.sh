@@ -57,6 +57,11 @@ multisim_up() {
 		ms_one $((first + i)) "$@" || return 1
 		i=$((i + 1))
 	done
+	ms_wait
+}
+
+# ms_wait: until every instance's DUT answers on 443.
+ms_wait() {
 	for n in $MS_INST; do
 		wait_port "$(ms_ns lab "$n")" "198.18.$n.2" 443 20 || return 1
 	done
