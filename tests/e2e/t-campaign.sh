@@ -74,6 +74,13 @@ for e in c["duts"]:
     assert r["verdict"] == want == rj["summary"]["verdict"], (n, r["verdict"])
     assert r["verdicts"]["qcvn135-2024/g6.1-declared-services"] == want
 PY
+check "the campaign file and campaign.json follow their schemas" \
+    $PY - "$HQ_TOP/reports" "$T_TMP/c16.json" "$T_TMP/c16/campaign.json" <<'PY'
+import json, sys, jsonschema
+s, f, c = sys.argv[1:]
+jsonschema.validate(json.load(open(f)), json.load(open(s + "/campaign.schema.json")))
+jsonschema.validate(json.load(open(c)), json.load(open(s + "/campaign-result.schema.json")))
+PY
 check "junit.xml: one testsuite per DUT, one failure (cam-215)" \
     $PY - "$T_TMP/c16/junit.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
