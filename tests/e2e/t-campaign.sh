@@ -167,10 +167,47 @@ echo '{"format": "hopquy-campaign/1", "name": "x", "profiles": ["qcvn135-2024"],
 rc=$?
 check "unknown key refused: exit 65 naming duts[0].benc (got $rc)" \
     [ $rc -eq 65 ] && grep -q 'duts\[0\].benc' "$T_TMP/bad.err"
+bad() {	# bad DESC PATTERN JSON: refused with exit 65, naming PATTERN
+	echo "$3" >"$T_TMP/badn.json"
+	"$HOPQUY" campaign "$T_TMP/badn.json" -o "$T_TMP/badn" 2>"$T_TMP/badn.err"
+	brc=$?
+	check "$1: exit 65 naming $2 (got $brc)" [ $brc -eq 65 ] &&
+	    grep -q -- "$2" "$T_TMP/badn.err"
+}
+P='"profiles": ["qcvn135-2024"]'
+bad "wrong format" 'format: expected' '{"format": "hopquy-campaign/2", "name": "x", '"$P"', "duts": [{"dut": "ms/200/dut.json"}]}'
+bad "two DUTs of one name" 'duts\[1\].name' '{"format": "hopquy-campaign/1", "name": "x", '"$P"', "duts": [{"name": "a", "dut": "ms/200/dut.json"}, {"name": "a", "dut": "ms/201/dut.json"}]}'
+bad "bench neither a number nor auto" 'duts\[0\].bench' '{"format": "hopquy-campaign/1", "name": "x", '"$P"', "duts": [{"dut": "ms/200/dut.json", "bench": "any"}]}'
+bad "bench above 255" 'duts\[0\].bench' '{"format": "hopquy-campaign/1", "name": "x", '"$P"', "duts": [{"dut": "ms/200/dut.json", "bench": 256}]}'
+bad "a set parameter that is not an object" 'set.qcvn135' '{"format": "hopquy-campaign/1", "name": "x", '"$P"', "set": {"qcvn135-2024/g6.1": 3}, "duts": [{"dut": "ms/200/dut.json"}]}'
+bad "no DUTs" 'duts: expected 1' '{"format": "hopquy-campaign/1", "name": "x", '"$P"', "duts": []}'
+bad "a DUT file that does not load" 'duts\[0\]\|ms/nope' '{"format": "hopquy-campaign/1", "name": "x", '"$P"', "duts": [{"dut": "ms/nope.json"}]}'
+check "none of the refused files left a campaign directory" [ ! -e "$T_TMP/badn" ]
 echo '{"format": "hopquy-campaign/1", "name": "x", "duts": [{"dut": "ms/200/dut.json"}]}' >"$T_TMP/bad2.json"
 check "a DUT without a profile is refused" not "$HOPQUY" campaign "$T_TMP/bad2.json" -o "$T_TMP/bad2" -q
 check "--bench-range outside 0-255 is a usage error" sh -c \
     "'$HOPQUY' campaign '$T_TMP/c8.json' --bench-range 200-300 2>/dev/null; [ \$? -eq 64 ]"
+
+# The campaign process under valgrind (its children are plain runs):
+# a signed 2-DUT campaign with one "auto" entry, and its --resume.
+if command -v valgrind >/dev/null 2>&1; then
+	campaign cv 200 1 '[{"name": "auto1", "dut": "ms/201/dut.json", "bench": "auto"}]'
+	VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9"
+	$VG "$HOPQUY" campaign "$T_TMP/cv.json" -q -j 2 --bench-range 201-201 \
+	    -o "$T_TMP/cv" $SIGN >"$T_TMP/cv.out" 2>"$T_TMP/cv.err"
+	rc=$?
+	check "valgrind: campaign clean; cam-200, pinned outside --bench-range, not run (exit $rc)" \
+	    [ $rc -eq 2 ]
+	check "the auto entry took the one instance of the range (201), cam-200 none" $PY -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+b = {d["name"]: (d["runs"][0]["status"], d["runs"][0].get("bench")) for d in c["duts"]}
+assert b == {"cam-200": ("not-run", None), "auto1": ("done", 201)}, b' "$T_TMP/cv/campaign.json"
+	$VG "$HOPQUY" campaign --resume "$T_TMP/cv" -q --bench-range 200-201 \
+	    >"$T_TMP/cvr.out" 2>"$T_TMP/cvr.err"
+	rc=$?
+	check "valgrind: --resume clean, everything done (exit $rc)" [ $rc -eq 0 ]
+fi
 
 multisim_down
 check "benches 200-215 are gone" test ! -e /run/netns/hq-lab-200
