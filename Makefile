@@ -39,14 +39,24 @@ HOPQUY	 = $(BUILD)/hopquy
 UNITRUN	 = $(BUILD)/tests/unit/check_all
 FIXTURE_BINS =
 
-.PHONY: all check unit e2e sanitize valgrind lint-man lint-layers install clean deps \
-	bench bench-smoke demo
+.PHONY: all check unit e2e sanitize valgrind lint-man lint-layers install \
+	uninstall clean deps bench bench-smoke demo FORCE
 
 all: $(HOPQUY) fixtures
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(HQ_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The data directory is compiled in (HQ_DATADIR): a stamp holding it is
+# rewritten when it changes, and the objects that use it depend on the
+# stamp, so `make install PREFIX=/usr` never installs a stale path.
+DATADIR_USERS = $(shell grep -l HQ_DATADIR $(HQ_SRCS) harness/core/main.c)
+$(DATADIR_USERS:%.c=$(BUILD)/%.o): $(BUILD)/datadir.stamp
+$(BUILD)/datadir.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+FORCE:
 
 $(HOPQUY): $(BUILD)/harness/core/main.o $(HQ_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HQ_LDLIBS)
@@ -113,15 +123,26 @@ bench-smoke: all
 demo: all
 	HQ_BUILD=$(abspath $(BUILD)) tools/demo.sh
 
+SCHEMAS	 = $(wildcard harness/model/*.schema.json profiles/*.schema.json \
+	   reports/*.schema.json)
+
 install: $(HOPQUY)
 	install -D -m 0755 $(HOPQUY) $(DESTDIR)$(BINDIR)/hopquy
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/
-	install -d $(DESTDIR)$(DATADIR)/profiles/data $(DESTDIR)$(DATADIR)/reports
+	install -d $(DESTDIR)$(DATADIR)/profiles/data $(DESTDIR)$(DATADIR)/reports \
+	    $(DESTDIR)$(DATADIR)/schemas
 	install -m 0644 profiles/*.json $(DESTDIR)$(DATADIR)/profiles/
 	install -m 0644 $(wildcard profiles/data/*) $(DESTDIR)$(DATADIR)/profiles/data/
 	install -m 0644 reports/*.json $(DESTDIR)$(DATADIR)/reports/
+	install -m 0644 $(SCHEMAS) $(DESTDIR)$(DATADIR)/schemas/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hopquy
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5)))
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-san

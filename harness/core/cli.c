@@ -38,6 +38,7 @@ static const char usage_top[] =
 "  verify   RUNDIR [--ca CAFILE]            signature and evidence hashes\n"
 "  render   RUNDIR                          report.html and junit.xml\n"
 "  analyze  PCAPNG --dut ADDR               cleartext credentials in a capture\n"
+"  campaign FILE [-j N] | --resume DIR      many DUTs x profiles at once\n"
 "\n"
 "Run 'hopquy COMMAND --help' for a command's options; see hopquy(1).\n";
 
@@ -908,6 +909,9 @@ hq_cli_main(int argc, char **argv)
 	if (strcmp(cmd, "analyze") == 0)
 		return hq_cli_analyze != NULL ? hq_cli_analyze(argc, argv) :
 		    not_built("analyze");
+	if (strcmp(cmd, "campaign") == 0)
+		return hq_cli_campaign != NULL ? hq_cli_campaign(argc, argv) :
+		    not_built("campaign");
 	if (strcmp(cmd, "help") == 0) {
 		fputs(usage_top, stdout);
 		return 0;
