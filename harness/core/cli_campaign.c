@@ -861,7 +861,9 @@ exit_word(int st)
 	switch (WEXITSTATUS(st)) {
 	case HQ_EXIT_PASS:		return "PASS";
 	case HQ_EXIT_FAIL:		return "FAIL";
-	case HQ_EXIT_INCONCLUSIVE:	return "INCONCLUSIVE";
+	case HQ_EXIT_INCONCLUSIVE:	return "INCONCLUSIVE or INCOMPLETE";
+	case HQ_EXIT_TEMPFAIL:		return "unsigned (signature failed)";
+	case HQ_EXIT_NOPERM:		return "needs root";
 	case HQ_EXIT_USAGE:		return "usage error";
 	case HQ_EXIT_DATAERR:		return "bad profile or DUT";
 	case HQ_EXIT_UNAVAILABLE:	return "DUT or bench unavailable";
@@ -1062,7 +1064,7 @@ write_summary(struct campaign *cp, bool complete)
 	cJSON *root = cJSON_CreateObject(), *arr, *tot;
 	char ts[40], path[PATH_MAX + 32], *s;
 	size_t i, j, nt = 0, nf = 0, ne = 0, ns = 0;
-	size_t cnt[6] = { 0 };	/* pass fail inc not-run error done */
+	size_t cnt[6] = { 0 };	/* pass fail inc not-run error incomplete */
 	int status = HQ_EXIT_PASS;
 
 	cJSON_AddStringToObject(root, "format", CP_RFORMAT);
@@ -1104,6 +1106,12 @@ write_summary(struct campaign *cp, bool complete)
 			else if (strcmp(w, "FAIL") == 0) {
 				cnt[1]++;
 				status = HQ_EXIT_FAIL;
+			} else if (strcmp(w, "INCOMPLETE") == 0) {
+				/* Cases of the profile left out: no conformity
+				 * statement, but no doubt about what ran. */
+				cnt[5]++;
+				if (status == HQ_EXIT_PASS)
+					status = HQ_EXIT_INCONCLUSIVE;
 			} else {
 				if (strcmp(w, "INCONCLUSIVE") == 0)
 					cnt[2]++;
@@ -1203,10 +1211,15 @@ write_summary(struct campaign *cp, bool complete)
 	cJSON_AddNumberToObject(tot, "inconclusive", (double)cnt[2]);
 	cJSON_AddNumberToObject(tot, "not_run", (double)cnt[3]);
 	cJSON_AddNumberToObject(tot, "error", (double)cnt[4]);
+	cJSON_AddNumberToObject(tot, "incomplete", (double)cnt[5]);
 	if (!complete && status == HQ_EXIT_PASS)
 		status = HQ_EXIT_INCONCLUSIVE;
+	/* FAIL first; then any doubt; INCOMPLETE only when every run that
+	 * is not PASS ran all it was asked and left profile cases out. */
 	cJSON_AddStringToObject(root, "verdict", status == HQ_EXIT_PASS ?
-	    "PASS" : status == HQ_EXIT_FAIL ? "FAIL" : "INCONCLUSIVE");
+	    "PASS" : status == HQ_EXIT_FAIL ? "FAIL" : (complete &&
+	    cnt[2] + cnt[3] + cnt[4] == 0 && cnt[5] > 0) ? "INCOMPLETE" :
+	    "INCONCLUSIVE");
 	if ((s = cJSON_Print(root)) != NULL) {
 		sb_puts(&js, s);
 		sb_puts(&js, "\n");
@@ -1235,13 +1248,15 @@ write_summary(struct campaign *cp, bool complete)
 	    "table{border-collapse:collapse}td,th{border:1px solid #999;"
 	    "padding:2px 6px;vertical-align:top}.v-PASS{background:#cfc}"
 	    ".v-FAIL{background:#fcc}.v-INCONCLUSIVE{background:#ffc}"
+	    ".v-INCOMPLETE{background:#eef}"
 	    "</style></head><body>\n<h1>Campaign ");
 	sb_esc(&ht, cp->name);
 	sb_printf(&ht, "</h1>\n<p>%s: %zu runs: %zu PASS, %zu FAIL, %zu "
-	    "INCONCLUSIVE, %zu not run, %zu errors. <a href=\"campaign.json\">"
+	    "INCONCLUSIVE, %zu INCOMPLETE (profile cases not run), %zu not "
+	    "run, %zu errors. <a href=\"campaign.json\">"
 	    "campaign.json</a> <a href=\"junit.xml\">junit.xml</a></p>\n",
 	    complete ? "complete" : "incomplete", cp->nruns, cnt[0], cnt[1],
-	    cnt[2], cnt[3], cnt[4]);
+	    cnt[2], cnt[5], cnt[3], cnt[4]);
 	sb_puts(&ht, "<table>\n<tr><th>DUT</th><th>model</th><th>serial</th>"
 	    "<th>profile</th><th>bench</th><th>verdict</th>"
 	    "<th>pass / fail / inc. / n.a.</th><th>report (SHA-256)</th>"

@@ -6,7 +6,10 @@
 # GitLab's shell runs them (one shell, set -e), against the simulator on
 # bench instance 217: a good camera passes with a signed, verified report
 # and a junit.xml; an expired certificate fails the job; a camera that is
-# off (INCONCLUSIVE) passes the job unless HQ_FAIL_ON_INCONCLUSIVE=1.
+# off fails it (exit 69: nothing to judge); past the reachability check
+# (--no-reach-check) its INCONCLUSIVE case passes the job unless
+# HQ_FAIL_ON_INCONCLUSIVE=1; a good camera with HQ_ONLY (INCOMPLETE, exit 2)
+# passes it even then.
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
@@ -67,12 +70,18 @@ check "...saying FAIL, with junit.xml and the report kept" \
     [ -s "$T_TMP/bad/hopquy-run/junit.xml" ] &&
     [ -s "$T_TMP/bad/hopquy-run/report.json.p7s" ]
 simbench_stop_dut
-job off $COMMON
-check "camera off (INCONCLUSIVE): the job passes by default (exit $rc)" [ $rc -eq 0 ] &&
+job off0 $COMMON
+check "camera off: unreachable, the job fails (exit $rc)" [ $rc -eq 69 ] &&
+    grep -q "hopquy could not run (exit 69)" "$T_TMP/off0.out"
+job off $COMMON HQ_RUN_ARGS=--no-reach-check
+check "camera off past the reachability check (INCONCLUSIVE): the job passes by default (exit $rc)" [ $rc -eq 0 ] &&
     grep -q "exit status 2" "$T_TMP/off.out"
-job offstrict $COMMON HQ_FAIL_ON_INCONCLUSIVE=1
+job offstrict $COMMON HQ_FAIL_ON_INCONCLUSIVE=1 HQ_RUN_ARGS=--no-reach-check
 check "...and fails with HQ_FAIL_ON_INCONCLUSIVE=1 (exit $rc)" [ $rc -eq 1 ] &&
     grep -q "conformance INCONCLUSIVE" "$T_TMP/offstrict.out"
+simbench_start_dut
+job goodstrict $COMMON HQ_FAIL_ON_INCONCLUSIVE=1
+check "good camera, one case (INCOMPLETE), strict: the job passes (exit $rc)" [ $rc -eq 0 ]
 job nodut $COMMON HQ_DUT=/nonexistent.json
 check "a missing DUT file fails the job (exit $rc)" [ $rc -ne 0 ]
 simbench_down
