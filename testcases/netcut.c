@@ -1563,14 +1563,16 @@ trial(struct run *R, struct trial *T, int n, struct hq_err *err)
 	T->obs_end_ns = T->stim_ns + (int64_t)((R->p.limit_ms +
 	    R->p.grace_ms + R->p.min_dur_ms) * NS_PER_MS);
 	if ((rc = wait_until(R, T->obs_end_ns, err)) != 0 ||
-	    (rc = audio_sounds(R, T->nc0_ns, T->obs_end_ns, s,
+	    (rc = audio_sounds(R, T->cut_ns, T->obs_end_ns, s,
 	    HQ_AUDIO_SOUNDS_MAX, &ns, &first, err)) != 0)
 		goto restore;
+	/* From the cut on: an onset with no stimulus while settling is a
+	 * false alarm too (the trial began on quiet evidence). */
 	note_audio(R, T, s, ns, first);
-	note_light(R, T, T->nc0_ns, T->obs_end_ns);
+	note_light(R, T, T->cut_ns, T->obs_end_ns);
 	if (T->light_already_on || T->sound_already_on)
-		hq_step(R->res, "trial %d: already on when the negative "
-		    "control began: %s%s%s (not an onset: neither a false "
+		hq_step(R->res, "trial %d: already on at the cut: %s%s%s "
+		    "(not an onset: neither a false "
 		    "alarm nor the stimulus's alarm)", n, T->light_already_on ?
 		    "the indicator" : "", T->light_already_on &&
 		    T->sound_already_on ? " and " : "", T->sound_already_on ?
@@ -1883,8 +1885,10 @@ judge(struct run *R, const struct trial *T, const struct trial *ref,
 		    T->false_audio ? "audible" : "",
 		    T->false_audio && T->false_light ? " and " : "",
 		    T->false_light ? "visual" : "", rel_ms(R, T->false_ns),
-		    T->false_ns < T->stim_ns ? "during the negative control " :
-		    "after the stimulus's alarm had ended", T->false_ns <
+		    T->false_ns < T->nc0_ns ? "after the cut, before the "
+		    "negative control" : T->false_ns < T->stim_ns ?
+		    "during the negative control " : "after the stimulus's "
+		    "alarm had ended", T->false_ns >= T->nc0_ns && T->false_ns <
 		    T->stim_ns ? which : "");
 		J->nf++;
 	}
