@@ -287,6 +287,14 @@ static const char *const light_kinds[] = {
 	"steady", "flashing", "strobe", NULL
 };
 
+/* How the recording's sample 0 is put on the run's clock. */
+enum audio_align {
+	ALIGN_ICMT,		/* its ICMT says t0_mono_ms (hopquy's own) */
+	ALIGN_START,		/* a declared start time (unix ms) */
+	ALIGN_SYNC,		/* the calibration tone marks the clock */
+};
+static const char *const aligns[] = { "icmt", "start", "sync-tone", NULL };
+
 /* How an alarm ends (alarm.disarm). */
 enum disarm_how {
 	DISARM_NONE_GIVEN,	/* no recipe: left to end by itself */
@@ -300,6 +308,8 @@ struct recipe {
 	struct hq_stim	*stim;
 	char		 audio[1024];	/* a file path, or "alsa:DEV" */
 	bool		 alsa;
+	enum audio_align align;
+	double		 start_unix_ms;	/* ALIGN_START */
 	double		 cal_hz, cal_db, cal_ms;
 	char		*cal_kind;
 	long long	 alsa_rate;
@@ -484,7 +494,7 @@ static int
 recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 {
 	static const char *const audio_keys[] = {
-		"source", "calibration", "rate", NULL
+		"source", "calibration", "rate", "align", "start_unix_ms", NULL
 	};
 	static const char *const cal_keys[] = {
 		"tone_hz", "db", "duration_ms", "stimulus", NULL
@@ -496,7 +506,7 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 		"heartbeats", "events", NULL
 	};
 	const cJSON *a = dut->alarm, *s, *au, *cal, *li, *ev, *cl, *x;
-	char *src = NULL, *clk = NULL, *lk = NULL;
+	char *src = NULL, *clk = NULL, *lk = NULL, *al = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -524,8 +534,24 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	    (rc = hq_jv_num(cal, "alarm.audio.calibration", "duration_ms",
 	    false, 100, 60000, 1000, &r->cal_ms, err)) != 0 ||
 	    (rc = hq_jv_str(cal, "alarm.audio.calibration", "stimulus", false,
-	    31, &r->cal_kind, err)) != 0)
+	    31, &r->cal_kind, err)) != 0 ||
+	    (rc = hq_jv_enum(au, "alarm.audio", "align", false, aligns, &al,
+	    err)) != 0 ||
+	    (rc = hq_jv_num(au, "alarm.audio", "start_unix_ms", false, 1e12,
+	    1e13, 0, &r->start_unix_ms, err)) != 0)
 		goto out;
+	r->align = ALIGN_ICMT;
+	if (al != NULL && strcmp(al, "sync-tone") == 0)
+		r->align = ALIGN_SYNC;
+	else if ((al != NULL && strcmp(al, "start") == 0) ||
+	    (al == NULL && r->start_unix_ms > 0))
+		r->align = ALIGN_START;
+	if (r->align == ALIGN_START && !(r->start_unix_ms > 0)) {
+		rc = hq_err_set(err, HQ_EINVAL, "alarm.audio.align: \"start\" "
+		    "needs start_unix_ms, when the recording's first sample "
+		    "was taken");
+		goto out;
+	}
 	if (strncmp(src, "alsa:", 5) == 0) {
 		r->alsa = true;
 		snprintf(r->audio, sizeof(r->audio), "%s", src + 5);
@@ -604,6 +630,7 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	free(src);
 	free(clk);
 	free(lk);
+	free(al);
 	return rc;
 }
 
@@ -1098,10 +1125,12 @@ calibrate(struct run *R, struct hq_err *err)
 	a = hq_mono_ns();
 	if ((rc = stimulus(R, R->r.cal_kind, &ev, err)) != 0)
 		return rc;
+	/* Aligned by the tone, sample 0 is only roughly known yet: a wider
+	 * window. */
 	if ((rc = wait_until(R, ev.t_ns + (int64_t)(R->r.cal_ms * NS_PER_MS) +
-	    500 * NS_PER_MS, err)) != 0 ||
-	    (rc = audio_get(R, a - 200 * NS_PER_MS, hq_mono_ns(), &x, &n,
-	    &first, err)) != 0)
+	    (R->r.align == ALIGN_SYNC ? 1500 : 500) * NS_PER_MS, err)) != 0 ||
+	    (rc = audio_get(R, a - (R->r.align == ALIGN_SYNC ? 2000 : 200) *
+	    NS_PER_MS, hq_mono_ns(), &x, &n, &first, err)) != 0)
 		return rc;
 	rc = hq_audio_calibrate(x, n, R->rate, R->r.cal_hz, R->r.cal_db,
 	    R->r.cal_ms * 0.5, R->p.cal_snr, &R->cal, &cerr);
@@ -1113,6 +1142,18 @@ calibrate(struct run *R, struct hq_err *err)
 	}
 	on = time_of(R, first + R->cal.start);
 	align = on - ev.t_ns;
+	if (R->r.align == ALIGN_SYNC) {
+		/* The tone starts when it was asked for: that puts the
+		 * recording on the run's clock (the calibrator's own delay
+		 * and the stimulus's uncertainty go into every latency). */
+		R->wav_t0 -= align;
+		hq_step(R->res, "recording aligned by the calibration tone: "
+		    "sample 0 at %.1f ms of the run (moved %.1f ms; +- %.1f "
+		    "ms)", rel_ms(R, R->wav_t0), (double)align / 1e6,
+		    (double)ev.uncert_ns / 1e6);
+		on = ev.t_ns;
+		align = 0;
+	}
 	hq_step(R->res, "calibration tone heard: %.0f Hz = %.1f dB, %.0f ms, "
 	    "%.1f dB above the rest, onset %.1f ms after its request",
 	    R->cal.tone_hz, R->cal.db, (double)(R->cal.end - R->cal.start) *
@@ -1123,7 +1164,8 @@ calibrate(struct run *R, struct hq_err *err)
 	    R->p.cal_snr, 0);
 	/* The clocks agree only if the tone starts when it was asked for;
 	 * a manual calibrator has no such moment. */
-	if (strcmp(hq_stim_driver(R->r.stim), "manual") != 0) {
+	if (strcmp(hq_stim_driver(R->r.stim), "manual") != 0 &&
+	    R->r.align != ALIGN_SYNC) {
 		hq_measure(R->res, "calibration.alignment", (double)align / 1e6,
 		    "ms", NULL, 0, (double)ev.uncert_ns / 1e6);
 		/* The stimulus's own uncertainty is allowed for, as before:
@@ -2232,11 +2274,33 @@ netcut_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	if ((rc = hq_wav_open(path, dl_in(&R, 5000), &R.wav, err)) != 0)
 		goto out;
 	R.rate = hq_wav_rate(R.wav);
-	if (!hq_wav_t0(R.wav, &R.wav_t0)) {
+	if (R.r.align == ALIGN_START) {
+		/* A wall-clock start the recorder logged. */
+		R.wav_t0 = (int64_t)(R.r.start_unix_ms * NS_PER_MS) -
+		    hq_light_real_minus_mono();
+		hq_step(res, "audio: sample 0 at the declared start (unix ms "
+		    "%.0f)", R.r.start_unix_ms);
+	} else if (R.r.align == ALIGN_SYNC) {
+		uint64_t avail;
+
+		if (strcmp(hq_stim_driver(R.r.stim), "manual") == 0) {
+			rc = hq_err_set(err, HQ_EINVAL, "alarm.audio.align "
+			    "sync-tone: the calibration tone needs a stimulus "
+			    "driver that knows when it played it (not manual)");
+			goto out;
+		}
+		/* Provisional: the recording is live, its end is now; the
+		 * calibration tone sets it exactly. */
+		if ((rc = hq_wav_available(R.wav, &avail, err)) != 0)
+			goto out;
+		R.wav_t0 = hq_mono_ns() - (int64_t)((__int128)avail *
+		    NS_PER_S / R.rate);
+	} else if (!hq_wav_t0(R.wav, &R.wav_t0)) {
 		rc = hq_err_set(err, HQ_EPROTO, "audio %s: the recording does "
-		    "not say when its first sample was taken (t0_mono_ms in "
-		    "its ICMT); its onsets cannot be put on the run's clock",
-		    path);
+		    "not say when its first sample was taken (no t0_mono_ms "
+		    "in its ICMT); declare alarm.audio.align \"sync-tone\" "
+		    "(the calibration tone marks the clock) or "
+		    "start_unix_ms", path);
 		goto out;
 	}
 	hq_step(res, "audio: %s, %u Hz, sample 0 at %.1f ms of the run", path,

@@ -7,7 +7,8 @@
 # that stays lit until disarmed (disarmed by a command) PASSes three trials
 # with no false alarm; a steady LED with a siren that never sounds while
 # cut FAILs "no audible alarm offline" with no phantom alarm after the
-# restore; every alarm fault FAILs for its own reason.
+# restore; a standard WAV is aligned by the calibration tone; every alarm
+# fault FAILs for its own reason.
 # HQ_NETCUT_QCVN_FAULTS=0 skips the fault runs (about 1-2 min each).
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -88,6 +89,19 @@ check "silent: the reason is no audible alarm offline" [ "$(field silent \
     'any("no audible alarm offline" in f for f in c["findings"])')" = True ]
 check "silent: no phantom alarm after the restore, no false alarm" [ "$(field silent \
     'not any("only with the cloud" in f or "false alarm" in f for f in c["findings"]) and not c["details"]["trials"][0]["alarm_after_restore"]')" = True ]
+
+# ---- a standard WAV (no clock note), aligned by the calibration tone ----
+restart --opt alarm.wav_icmt=0 --opt alarm.latency_ms=400
+dutfile plain "d['alarm']['audio']['align'] = 'sync-tone'"
+nc plain "$SB_DUT" --set "$C:trials=1"
+v=$(field plain 'c["verdict"]')
+check "plain WAV without a sync: refused, not guessed ($v)" [ "$v" = INCONCLUSIVE ]
+nc plain2 "$T_TMP/plain.json" --set "$C:trials=1"
+v=$(field plain2 'c["verdict"]')
+check "plain WAV aligned by the calibration tone: PASS ($v)" [ "$v" = PASS ]
+a=$(field plain2 '[m["value"] for m in c["measurements"] if m["name"] == "trial1.audible_latency"][0]')
+check "plain WAV: audible latency 400 ms within 20 ms ($a)" \
+    $PY -c "import sys; sys.exit(abs($a - 400) > 20)"
 
 # ---- each fault FAILs the real profile for its own reason ----
 if [ "${HQ_NETCUT_QCVN_FAULTS:-1}" != 0 ]; then
