@@ -317,6 +317,7 @@ struct recipe {
 	enum hq_light_clock light_clk;
 	double		 light_thr;
 	enum light_kind	 light_kind;
+	enum hq_light_format light_fmt;
 	bool		 have_light;
 	struct listq	 events;
 	bool		 have_events;
@@ -500,13 +501,16 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 		"tone_hz", "db", "duration_ms", "stimulus", NULL
 	};
 	static const char *const light_keys[] = {
-		"source", "clock", "threshold", "kind", NULL
+		"source", "clock", "threshold", "kind", "format", NULL
+	};
+	static const char *const light_formats[] = {
+		"any", "value", "ms value", "on/off", NULL
 	};
 	static const char *const cloud_keys[] = {
 		"heartbeats", "events", NULL
 	};
 	const cJSON *a = dut->alarm, *s, *au, *cal, *li, *ev, *cl, *x;
-	char *src = NULL, *clk = NULL, *lk = NULL, *al = NULL;
+	char *src = NULL, *clk = NULL, *lk = NULL, *al = NULL, *lf = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -581,8 +585,13 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 		    (rc = hq_jv_num(li, "alarm.light", "threshold", false, 0,
 		    1e12, 0.5, &r->light_thr, err)) != 0 ||
 		    (rc = hq_jv_enum(li, "alarm.light", "kind", false,
-		    light_kinds, &lk, err)) != 0)
+		    light_kinds, &lk, err)) != 0 ||
+		    (rc = hq_jv_enum(li, "alarm.light", "format", false,
+		    light_formats, &lf, err)) != 0)
 			goto out;
+		r->light_fmt = HQ_LIGHT_FMT_ANY;
+		if (lf != NULL)
+			(void)hq_light_format_parse(lf, &r->light_fmt);
 		r->light_kind = LIGHT_FLASHING;
 		if (lk != NULL && strcmp(lk, "steady") == 0)
 			r->light_kind = LIGHT_STEADY;
@@ -591,6 +600,13 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 		r->light_clk = HQ_LIGHT_ARRIVAL;
 		if (clk != NULL)
 			(void)hq_light_clock_parse(clk, &r->light_clk);
+		if (r->light_fmt == HQ_LIGHT_FMT_VALUE &&
+		    r->light_clk != HQ_LIGHT_ARRIVAL) {
+			rc = hq_err_set(err, HQ_EINVAL, "alarm.light.format "
+			    "\"value\": lines carry no time, so the clock is "
+			    "\"arrival\"");
+			goto out;
+		}
 		if (strncmp(src, "file:", 5) == 0) {
 			char p[1000];
 
@@ -631,6 +647,7 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	free(clk);
 	free(lk);
 	free(al);
+	free(lf);
 	return rc;
 }
 
@@ -2309,6 +2326,7 @@ netcut_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		if ((rc = hq_light_open(R.r.light, R.r.light_clk,
 		    dl_in(&R, 5000), &R.light, err)) != 0)
 			goto out;
+		hq_light_set_format(R.light, R.r.light_fmt);
 		hq_step(res, "light sensor: %s (%s clock), a %s indicator",
 		    R.r.light, clocks[R.r.light_clk],
 		    light_kinds[R.r.light_kind]);
