@@ -1076,8 +1076,8 @@ sound_on_now(struct run *R, bool *onp, struct hq_err *err)
  * longer); *whatp names what stayed on, NULL when quiet.
  */
 static int
-quiet_wait(struct run *R, const char **whatp, double *waitedp,
-    struct hq_err *err)
+quiet_wait(struct run *R, bool light_only, const char **whatp,
+    double *waitedp, struct hq_err *err)
 {
 	int64_t t0 = hq_mono_ns(), until;
 	double lim = R->p.quiet_s;
@@ -1094,7 +1094,7 @@ quiet_wait(struct run *R, const char **whatp, double *waitedp,
 		*whatp = NULL;
 		if (light_lit_now(R))
 			*whatp = "the indicator is still lit";
-		else {
+		else if (!light_only) {
 			if ((rc = sound_on_now(R, &snd, err)) != 0)
 				return rc;
 			if (snd)
@@ -1450,7 +1450,7 @@ need_quiet(struct run *R, int n, struct hq_err *err)
 	double waited;
 	int rc;
 
-	if ((rc = quiet_wait(R, &what, &waited, err)) != 0)
+	if ((rc = quiet_wait(R, false, &what, &waited, err)) != 0)
 		return rc;
 	if (what == NULL) {
 		if (waited >= 0.5 && n == 0)
@@ -2355,7 +2355,22 @@ netcut_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
 		goto out;
 	}
-	/* Controls. */
+	/* Controls, on a dark indicator (the calibration tone is heard
+	 * before the detector can tell sounds apart: light only). */
+	if (R.light != NULL) {
+		const char *what;
+		double waited;
+
+		if ((rc = quiet_wait(&R, true, &what, &waited, err)) != 0)
+			goto out;
+		if (what != NULL) {
+			hq_verdict(res, HQ_INCONCLUSIVE, "control failed: "
+			    "before the calibration %s after %.0f s", what,
+			    waited);
+			goto judged;
+		} else if (waited >= 0.5)
+			hq_step(res, "indicator dark after %.1f s", waited);
+	}
 	if ((rc = calibrate(&R, err)) != 0)
 		goto judged;
 	if ((rc = baseline(&R, err)) != 0)

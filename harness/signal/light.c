@@ -181,6 +181,41 @@ hq_light_parse_line_fmt(const char *p, size_t len, enum hq_light_format fmt,
 	return 0;
 }
 
+static void add_line(struct hq_light_src *src, int64_t now, int64_t off);
+
+/*
+ * A file source's last complete line before the open: the light's state
+ * then (its own stamp, or the open's on the arrival clock), so a light
+ * already lit is known as such.
+ */
+static void
+file_last_state(struct hq_light_src *src)
+{
+	char buf[HQ_LIGHT_LINE_MAX * 2 + 2];
+	off_t from = src->off > (off_t)sizeof(buf) ? src->off -
+	    (off_t)sizeof(buf) : 0;
+	ssize_t got;
+	size_t end, st;
+
+	if ((got = pread(src->fd, buf, (size_t)(src->off - from), from)) <= 0)
+		return;
+	end = (size_t)got;
+	if (buf[end - 1] != '\n')
+		return;			/* a line still being written */
+	end--;
+	for (st = end; st > 0 && buf[st - 1] != '\n'; st--)
+		;
+	if (st == 0 && from > 0)
+		return;			/* longer than a line can be */
+	if (end - st > HQ_LIGHT_LINE_MAX)
+		return;
+	memcpy(src->line, buf + st, end - st);
+	src->llen = end - st;
+	add_line(src, hq_mono_ns(), hq_light_real_minus_mono());
+	src->llen = 0;
+	src->bad = 0;		/* history: its shape is not this run's */
+}
+
 static const struct {
 	unsigned long	 baud;
 	speed_t		 speed;
@@ -277,6 +312,8 @@ hq_light_open(const char *spec, enum hq_light_clock clk,
 		else if (src->fd >= 0 &&
 		    (src->off = lseek(src->fd, 0, SEEK_END)) < 0)
 			rc = hq_err_sys(err, spec + 5);
+		else if (src->fd >= 0 && src->off > 0)
+			file_last_state(src);
 	} else if (strncmp(spec, "serial:", 7) == 0) {
 		src->kind = SRC_SERIAL;
 		rc = open_serial(spec + 7, &src->fd, err);

@@ -83,7 +83,8 @@ int	hq_light_parse_line_fmt(const char *p, size_t len,
 int64_t	hq_light_real_minus_mono(void);
 
 /*
- * A source: "file:PATH" (read from its end at open on), "serial:DEV[:BAUD]"
+ * A source: "file:PATH" (read from its end at open on; its last line
+ * before that is kept as the state at the open), "serial:DEV[:BAUD]"
  * (raw 8N1, 9600 by default), "tcp:ADDR:PORT".  Non-blocking; poll reads
  * what is there.
  */

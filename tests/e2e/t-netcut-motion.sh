@@ -90,12 +90,21 @@ EOF
 	SB_PIDS="$SB_PIDS $MOTION"
 	# connected (its ffmpeg probes the stream for ~10 s first)
 	i=0
-	while [ $i -lt 300 ]; do
-		grep -q "netcam_rtsp_connect: norm: Camera .* connected" \
-		    "$T_TMP/$1-motion.log" 2>/dev/null && return 0
+	while ! grep -q "netcam_rtsp_connect: norm: Camera .* connected" \
+	    "$T_TMP/$1-motion.log" 2>/dev/null; do
+		[ $i -lt 300 ] || return 1
 		sleep 0.1; i=$((i + 1))
 	done
-	return 1
+	# motion's first frames against an empty reference often make an
+	# event: let it end (the LED goes off) before the run.
+	sleep 4
+	i=0
+	while grep -q "starting event 1" "$T_TMP/$1-motion.log" &&
+	    ! grep -q "End of event 1" "$T_TMP/$1-motion.log"; do
+		[ $i -lt 300 ] || return 1
+		sleep 0.1; i=$((i + 1))
+	done
+	return 0
 }
 motion_stop() { kill "$MOTION" 2>/dev/null; wait "$MOTION" 2>/dev/null; }
 

@@ -197,7 +197,8 @@ START_TEST(test_light_already_on)
 }
 END_TEST
 
-/* A file source reads only what is appended after it was opened. */
+/* A file source reads what is appended after it was opened, and the state
+ * its last line gave before. */
 START_TEST(test_light_file)
 {
 	char path[] = "/tmp/hq-light-XXXXXX", spec[64];
@@ -219,15 +220,19 @@ START_TEST(test_light_file)
 	fflush(f);
 	ck_assert_int_eq(hq_light_poll(src, NULL), 0);
 	s = hq_light_samples(src, &n);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_int_eq(s[0].t_ns, 200 * MS);
+	/* The last line before the open is the state then (lit), not an
+	 * event of this run; the rest is read as it comes. */
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(s[0].t_ns, 100 * MS);
+	ck_assert(s[0].level == 1.0);
+	ck_assert_int_eq(s[1].t_ns, 200 * MS);
 	ck_assert_uint_eq(hq_light_bad_lines(src), 1);
 	fprintf(f, "0 on\n");
 	fclose(f);
 	ck_assert_int_eq(hq_light_poll(src, NULL), 0);
 	s = hq_light_samples(src, &n);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_int_eq(s[1].t_ns, 400 * MS);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(s[2].t_ns, 400 * MS);
 	hq_light_close(src);
 	unlink(path);
 	ck_assert_int_eq(hq_light_open("usb:x", HQ_LIGHT_MONO_MS,
