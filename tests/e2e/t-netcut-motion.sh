@@ -29,6 +29,12 @@ mkdir -p "$ROOM/clip" "$ROOM/out"
     { nok "bench $N up"; t_done; }
 SB_N=$N	# simbench_down takes the bench down on exit
 DNS=hq-dut-$N CNS=hq-cloud-$N LAB=hq-lab-$N
+# Everything started in the bench's namespaces goes (ffmpeg's restart loop
+# has children of its own), then the bench.
+trap 'for ns in $DNS $CNS; do ip netns pids $ns 2>/dev/null | xargs -r kill
+    2>/dev/null; done; sleep 0.3; for ns in $DNS $CNS; do ip netns pids $ns \
+    2>/dev/null | xargs -r kill -9 2>/dev/null; done; simbench_down;
+    t_cleanup' EXIT
 
 # The scenes: a grey room, and 3 s of a white figure crossing it.
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i "color=c=gray:s=320x240" \
@@ -106,7 +112,15 @@ EOF
 	done
 	return 0
 }
-motion_stop() { kill "$MOTION" 2>/dev/null; wait "$MOTION" 2>/dev/null; }
+motion_stop() {	# motion may take its time over SIGTERM: 5 s, then -9
+	kill "$MOTION" 2>/dev/null
+	i=0
+	while kill -0 "$MOTION" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill -9 "$MOTION" 2>/dev/null
+	wait "$MOTION" 2>/dev/null
+}
 
 cat >"$T_TMP/motion.json" <<JSON
 {
@@ -170,6 +184,7 @@ v=$(field cloud 'c["verdict"]')
 check "motion, alarm through the cloud: FAIL ($v)" [ "$v" = FAIL ]
 check "cloud: for the right reason (no alarm offline; it alarmed online)" [ "$(field cloud \
     'any("no alarm offline" in f and "raised an alarm with the uplink up" in f for f in c["findings"])')" = True ]
+echo "    $(why cloud)"
 check "cloud: no false alarm, no phantom alarm after the restore" [ "$(field cloud \
     'not any("false alarm" in f or "only with the cloud" in f for f in c["findings"])')" = True ]
 motion_stop
