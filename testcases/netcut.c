@@ -2232,6 +2232,7 @@ netcut_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	bool control = false, have_ref = false;
 	struct judged J = { 0 };
 	struct nc_summary sum;
+	char negs[NEG_MAX * 34];
 	int rc, k;
 	long long npass = 0;
 	char path[1200];
@@ -2414,6 +2415,12 @@ netcut_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    NC_SUB_NOT_REQUIRED;
 		sum.light_kind = light_kinds[R.r.light_kind];
 		sum.negatives = R.p.nneg > 0 ? (int)R.p.nneg : 1;
+		negs[0] = '\0';
+		for (k = 0; k < (int)R.p.nneg; k++)
+			snprintf(negs + strlen(negs), sizeof(negs) -
+			    strlen(negs), "%s%s", k > 0 ? ", " : "",
+			    R.p.neg[k]);
+		sum.negative_kinds = R.p.nneg > 0 ? negs : "no stimulus";
 		sum.event = R.r.have_events ? NC_SUB_RAN : NC_SUB_NO_RECIPE;
 		sum.event_required = R.p.need_event;
 		sum.backlog = R.r.have_cloud ? NC_SUB_RAN : NC_SUB_NO_RECIPE;

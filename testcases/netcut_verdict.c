@@ -107,7 +107,9 @@ nc_verdict(struct hq_result *res, const struct nc_summary *s)
 		    "least %.0f ms;", s->light_kind != NULL ? s->light_kind :
 		    "light", s->limit_ms, s->min_dur_ms);
 	cat(b, sizeof(b), " no false alarm in %d negative control%s per "
-	    "trial", s->negatives, s->negatives == 1 ? "" : "s");
+	    "trial%s%s%s", s->negatives, s->negatives == 1 ? "" : "s",
+	    s->negative_kinds != NULL ? " (" : "", s->negative_kinds != NULL ?
+	    s->negative_kinds : "", s->negative_kinds != NULL ? ")" : "");
 	if (s->event == NC_SUB_RAN)
 		cat(b, sizeof(b), "; event in the local log");
 	if (s->backlog == NC_SUB_RAN)

@@ -35,6 +35,7 @@ struct nc_summary {
 	enum nc_sub	 audible, visual;	/* RAN or NOT_REQUIRED */
 	const char	*light_kind;	/* "steady", "flashing", "strobe" */
 	int		 negatives;	/* negative controls per trial */
+	const char	*negative_kinds;	/* "empty, foliage", or NULL */
 	enum nc_sub	 event;		/* local event log */
 	bool		 event_required;
 	enum nc_sub	 backlog;	/* reconnection and backlog upload */

@@ -27,6 +27,7 @@ full(void)
 	s.audible = s.visual = NC_SUB_RAN;
 	s.light_kind = "steady";
 	s.negatives = 2;
+	s.negative_kinds = "empty, foliage";
 	s.event = s.backlog = NC_SUB_RAN;
 	return s;
 }
@@ -51,7 +52,8 @@ START_TEST(test_netcut_pass_all_ran)
 	ck_assert_ptr_nonnull(strstr(why, "3 of 3 trials"));
 	ck_assert_ptr_nonnull(strstr(why, "audible alarm within 10000 ms"));
 	ck_assert_ptr_nonnull(strstr(why, "visual alarm (steady)"));
-	ck_assert_ptr_nonnull(strstr(why, "2 negative controls"));
+	ck_assert_ptr_nonnull(strstr(why, "2 negative controls per trial "
+	    "(empty, foliage)"));
 	ck_assert_ptr_nonnull(strstr(why, "event in the local log"));
 	ck_assert_ptr_nonnull(strstr(why, "reconnected and backlog uploaded"));
 	ck_assert_ptr_null(strstr(why, "not checked"));
