@@ -61,8 +61,8 @@ struct hq_bench {
 	unsigned		 instance;
 	bool			 is_host;
 	char			 ns_lab[HQ_NETNS_NAME_MAX];	/* "-": host */
-	char			 jns[HQ_JOURNAL_VAL_MAX];	/* host: the
-						 * journal's "ino:DEV:INO[:NAME]" */
+	/* host: the journal's name of the namespace, "ino:DEV:INO[:NAME]" */
+	char			 jns[HQ_JOURNAL_VAL_MAX];
 	char			 lan_if[IF_NAMESIZE];
 	char			 uplink_if[IF_NAMESIZE];
 	char			 dut_addr[ADDR_MAX];
