@@ -9,7 +9,8 @@
 # cut FAILs "no audible alarm offline" with no phantom alarm after the
 # restore; a standard WAV is aligned by the calibration tone; every alarm
 # fault FAILs for its own reason.
-# HQ_NETCUT_QCVN_FAULTS=0 skips the fault runs (about 1-2 min each).
+# HQ_NETCUT_QCVN_FAULTS=0 skips the fault runs (about 1-2 min each; the
+# backlog and reconnection ones wait out the profile's 120 s).
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
@@ -128,6 +129,7 @@ audible-only no_visual_alarm_offline --fault alarm-audible-only
 visual-only no_audible_alarm_offline --fault alarm-visual-only
 false false_alarm --fault alarm-false --opt alarm.false_offline_ms=2500
 no-backlog no_backlog_upload --fault no-backlog
+no-reconnect no_reconnection --fault no-reconnect
 EOF
 fi
 t_done
