@@ -105,15 +105,21 @@ check "named lab: journal empty" sh -c "[ ! -s '$BJ' ]"
 check "named lab: the DUT reaches the gateway again" tcp "$D" 198.19.$BN.2 7000
 "$HOPQUY" bench status --bench $BN -d "$T_TMP/host.json" >"$T_TMP/status2" 2>&1
 check "bench status -d: nothing cut" grep -q 'cut: none' "$T_TMP/status2"
+# A cut that ends normally gives the route back too.
+ip netns exec "$L" "$HOPQUY" bench cut link-down -d "$T_TMP/host.json" \
+    --hold 1 >"$T_TMP/cut0.out" 2>&1
+check "named lab: a held cut ends restored, the default route back" \
+    sh -c "grep -q 'uplink restored' '$T_TMP/cut0.out' && ip -n $L route show default | grep -q 'via 198.19.$BN.2 dev up0' && [ ! -s '$BJ' ]"
 ip netns del "$L"
+# (its veths go with it, asynchronously: the next section uses other names)
 
 # ---- 2. a namespace not visible from here: refused, then restored ----
 F=$T_TMP/hidden-ns
 : >"$F"
 unshare --mount --propagation private sh -c "
 	unshare --net='$F' true || exit 1
-	nsenter --net='$F' ip link add lan0 type veth peer name e$$d netns $D
-	nsenter --net='$F' ip link add up0 type veth peer name e$$g netns $G
+	nsenter --net='$F' ip link add lan0 type veth peer name h$$d netns $D
+	nsenter --net='$F' ip link add up0 type veth peer name h$$g netns $G
 	nsenter --net='$F' ip addr add 198.18.$BN.1/24 dev lan0
 	nsenter --net='$F' ip addr add 198.19.$BN.1/24 dev up0
 	nsenter --net='$F' ip link set lan0 up
@@ -126,11 +132,11 @@ unshare --mount --propagation private sh -c "
 HOLD=$!
 i=0; while [ ! -s "$T_TMP/hidden.ready" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 check "hidden lab: set up in a private mount namespace" test -s "$T_TMP/hidden.ready"
-ip -n "$D" addr add 198.18.$BN.2/24 dev e$$d 2>/dev/null
-ip -n "$D" link set e$$d up
+ip -n "$D" addr add 198.18.$BN.2/24 dev h$$d 2>/dev/null
+ip -n "$D" link set h$$d up
 ip -n "$D" route replace default via 198.18.$BN.1
-ip -n "$G" addr add 198.19.$BN.2/24 dev e$$g 2>/dev/null
-ip -n "$G" link set e$$g up
+ip -n "$G" addr add 198.19.$BN.2/24 dev h$$g 2>/dev/null
+ip -n "$G" link set h$$g up
 ip -n "$G" route replace 198.18.$BN.0/24 via 198.19.$BN.1
 IN_HIDDEN="nsenter -t $HOLD -m nsenter --net=$F"
 check "hidden lab: the DUT reaches the gateway" tcp "$D" 198.19.$BN.2 7000
