@@ -43,6 +43,7 @@
 #include "util/addr.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/rd.h"
 #include "util/util.h"
 
 /* Interface names inside the namespaces bench. */
@@ -53,11 +54,15 @@
 					 * redirect puts the cloud addresses */
 
 #define ADDR_MAX	64
+#define ROUTES_KEPT_MAX	64	/* routes through the uplink journaled by a
+				 * link-down cut */
 
 struct hq_bench {
 	unsigned		 instance;
 	bool			 is_host;
 	char			 ns_lab[HQ_NETNS_NAME_MAX];	/* "-": host */
+	/* host: the journal's name of the namespace, "ino:DEV:INO[:NAME]" */
+	char			 jns[HQ_JOURNAL_VAL_MAX];
 	char			 lan_if[IF_NAMESIZE];
 	char			 uplink_if[IF_NAMESIZE];
 	char			 dut_addr[ADDR_MAX];
@@ -440,6 +445,167 @@ nlx_route(struct nl_sock *sk, bool add, int family, unsigned table,
 	return nlrc;
 }
 
+/* Routes the kernel drops when a link goes down: through ifindex, not
+ * the kernel's own (they come back with the addresses), unicast, one
+ * next hop, outside the local table. */
+struct route_keep {
+	struct hq_jentry	*e;
+	size_t			 n, max;
+	int			 ifindex;
+	bool			 done, overflow;
+};
+
+static void
+route_keep_cb(struct nl_object *obj, void *arg)
+{
+	struct route_keep *k = arg;
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct rtnl_nexthop *nh;
+	struct nl_addr *dst, *gw;
+	struct hq_jentry *e;
+
+	if (rtnl_route_get_protocol(r) == RTPROT_KERNEL ||
+	    rtnl_route_get_type(r) != RTN_UNICAST ||
+	    rtnl_route_get_table(r) == RT_TABLE_LOCAL ||
+	    rtnl_route_get_nnexthops(r) != 1 ||
+	    (nh = rtnl_route_nexthop_n(r, 0)) == NULL ||
+	    rtnl_route_nh_get_ifindex(nh) != k->ifindex)
+		return;
+	if (k->n == k->max) {
+		k->overflow = true;
+		return;
+	}
+	e = &k->e[k->n];
+	memset(e, 0, sizeof(*e));
+	e->op = HQ_J_ROUTE_GONE;
+	e->family = rtnl_route_get_family(r);
+	e->table = rtnl_route_get_table(r);
+	e->metric = rtnl_route_get_priority(r);
+	dst = rtnl_route_get_dst(r);
+	if (dst == NULL || nl_addr_get_prefixlen(dst) == 0)
+		snprintf(e->addr, sizeof(e->addr), "default");
+	else
+		nl_addr2str(dst, e->addr, sizeof(e->addr));
+	if ((gw = rtnl_route_nh_get_gateway(nh)) != NULL)
+		nl_addr2str(gw, e->via, sizeof(e->via));
+	else
+		snprintf(e->via, sizeof(e->via), "-");
+	k->n++;
+}
+
+static int
+route_keep_valid(struct nl_msg *msg, void *arg)
+{
+	nl_msg_parse(msg, route_keep_cb, arg);
+	return NL_OK;
+}
+
+static int
+route_keep_finish(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	((struct route_keep *)arg)->done = true;
+	return NL_STOP;
+}
+
+/* The routes through ifindex (a dump, with the request's deadline). */
+static int
+nlx_routes_via(struct nl_sock *sk, int ifindex, struct hq_jentry *e,
+    size_t max, size_t *np)
+{
+	struct hq_deadline dl = hq_deadline_in(HQ_BENCH_NL_TIMEOUT_MS);
+	struct route_keep k = { e, 0, max, ifindex, false, false };
+	struct nl_cb *cb;
+	struct pollfd pfd;
+	int nlrc;
+
+	*np = 0;
+	if ((cb = nl_cb_alloc(NL_CB_DEFAULT)) == NULL)
+		return -NLE_NOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, route_keep_valid, &k);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, route_keep_finish, &k);
+	if ((nlrc = nl_rtgen_request(sk, RTM_GETROUTE, AF_UNSPEC,
+	    NLM_F_DUMP)) < 0)
+		goto out;
+	nlrc = 0;
+	while (!k.done) {
+		pfd.fd = nl_socket_get_fd(sk);
+		pfd.events = POLLIN;
+		if (hq_deadline_passed(dl)) {
+			nlrc = -NLE_BUSY;
+			break;
+		}
+		if (poll(&pfd, 1, hq_deadline_poll_ms(dl)) < 0) {
+			if (errno == EINTR)
+				continue;
+			nlrc = -NLE_FAILURE;
+			break;
+		}
+		if ((pfd.revents & POLLIN) != 0 &&
+		    (nlrc = nl_recvmsgs(sk, cb)) < 0)
+			break;
+	}
+ out:
+	nl_cb_put(cb);
+	if (nlrc >= 0 && k.overflow)
+		nlrc = -NLE_RANGE;
+	*np = k.n;
+	return nlrc < 0 ? nlrc : 0;
+}
+
+/* Puts back a route a link-down took: dst via gw (or "-") dev ifname,
+ * metric, in table.  A route already there is -NLE_EXIST. */
+static int
+nlx_route_back(struct nl_sock *sk, const struct hq_jentry *e)
+{
+	struct rtnl_route *r = NULL;
+	struct rtnl_nexthop *nh;
+	struct nl_addr *d = NULL, *g = NULL;
+	struct nl_msg *msg = NULL;
+	int ifindex = 0, nlrc;
+
+	if ((nlrc = nlx_ifindex(sk, e->ifname, &ifindex)) < 0)
+		return nlrc;
+	if ((r = rtnl_route_alloc()) == NULL)
+		return -NLE_NOMEM;
+	rtnl_route_set_family(r, (uint8_t)e->family);
+	rtnl_route_set_table(r, e->table);
+	rtnl_route_set_type(r, RTN_UNICAST);
+	rtnl_route_set_protocol(r, RTPROT_STATIC);
+	rtnl_route_set_priority(r, e->metric);
+	rtnl_route_set_scope(r, strcmp(e->via, "-") == 0 ? RT_SCOPE_LINK :
+	    RT_SCOPE_UNIVERSE);
+	if (strcmp(e->addr, "default") == 0)
+		nlrc = nlx_addr_parse(e->family == AF_INET6 ? "::/0" :
+		    "0.0.0.0/0", e->family, &d);
+	else
+		nlrc = nlx_addr_parse(e->addr, e->family, &d);
+	if (nlrc < 0 || (nlrc = rtnl_route_set_dst(r, d)) < 0)
+		goto out;
+	if ((nh = rtnl_route_nh_alloc()) == NULL) {
+		nlrc = -NLE_NOMEM;
+		goto out;
+	}
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	if (strcmp(e->via, "-") != 0) {
+		if ((nlrc = nlx_addr_parse(e->via, e->family, &g)) < 0) {
+			rtnl_route_nh_free(nh);
+			goto out;
+		}
+		rtnl_route_nh_set_gateway(nh, g);
+	}
+	rtnl_route_add_nexthop(r, nh);
+	if ((nlrc = rtnl_route_build_add_request(r, NLM_F_CREATE |
+	    NLM_F_EXCL, &msg)) < 0)
+		goto out;
+	nlrc = nlx_request(sk, msg, NULL);
+ out:
+	nl_addr_put(d);
+	nl_addr_put(g);
+	rtnl_route_put(r);
+	return nlrc;
+}
+
 /* Rule "from <from> iif <iif> lookup <table>" at prio; add or delete. */
 static int
 nlx_rule(struct nl_sock *sk, bool add, int family, unsigned prio,
@@ -633,9 +799,51 @@ hq_bench_up(unsigned instance, struct hq_err *err)
 /* Undo of the journal (also without an open bench). */
 
 struct nsk {
-	char		 ns[HQ_NETNS_NAME_MAX];
+	char		 ns[HQ_JOURNAL_VAL_MAX];
 	struct nl_sock	*sk;
 };
+
+/* "ino:DEV:INO[:NAME]" into id. */
+static bool
+jns_parse(const char *ns, struct hq_netns_id *id)
+{
+	uint64_t dev, ino;
+	const char *p = ns + 4, *c1, *c2;
+
+	if (strncmp(ns, "ino:", 4) != 0 || (c1 = strchr(p, ':')) == NULL)
+		return false;
+	c2 = strchr(c1 + 1, ':');
+	if (hq_parse_u64(p, (size_t)(c1 - p), UINT64_MAX / 10, &dev) != 0 ||
+	    hq_parse_u64(c1 + 1, c2 != NULL ? (size_t)(c2 - c1 - 1) :
+	    strlen(c1 + 1), UINT64_MAX / 10, &ino) != 0)
+		return false;
+	id->dev = dev;
+	id->ino = ino;
+	return true;
+}
+
+/* An rtnetlink socket in the namespace file path ("": this one). */
+static int
+nlx_open_path(const char *path, struct nl_sock **skp, struct hq_err *err)
+{
+	int self = -1, fd = -1, rc;
+
+	if (path[0] == '\0')
+		return nlx_open("-", skp, err);
+	if ((rc = hq_netns_open_self(&self, err)) != 0 ||
+	    (rc = hq_netns_open_path(path, &fd, err)) != 0 ||
+	    (rc = hq_netns_enter_fd(fd, err)) != 0)
+		goto out;
+	rc = nlx_open("-", skp, err);
+	if (hq_netns_enter_fd(self, err) != 0 && rc == 0)
+		rc = HQ_EIO;
+ out:
+	if (fd >= 0)
+		close(fd);
+	if (self >= 0)
+		close(self);
+	return rc;
+}
 
 /* A socket in ns from the cache (at most n slots); NULL if ns is gone. */
 static struct nl_sock *
@@ -653,6 +861,45 @@ nsk_get(struct nsk *c, size_t n, const char *ns, struct hq_err *err,
 		    "namespaces");
 		return NULL;
 	}
+	if (strncmp(ns, "ino:", 4) == 0) {
+		struct hq_netns_id id;
+		struct hq_err ferr = { 0, "" };
+		char path[256];
+
+		/* A host bench's namespace: entered wherever it is found;
+		 * one that cannot be found may still exist elsewhere (a
+		 * bind mount in another mount namespace): refuse. */
+		if (!jns_parse(ns, &id)) {
+			*rcp = hq_err_set(err, HQ_EPROTO, "journal: bad "
+			    "namespace %.64s", ns);
+			return NULL;
+		}
+		if (hq_netns_find(&id, path, sizeof(path), &ferr) != 0) {
+			*rcp = hq_err_set(err, HQ_EUNREACH, "the journal's "
+			    "changes were made in network namespace "
+			    "net:[%llu]%s%s, which is not this one and is not "
+			    "found from here (not under %s, not bind-mounted "
+			    "here, no process in it); nothing was undone and "
+			    "the journal stays: run `nsenter --net=FILE "
+			    "hopquy bench restore` (FILE: that namespace's "
+			    "file, or /proc/PID/ns/net of a process in it) "
+			    "where it exists", id.ino, strchr(ns + 4, ':') !=
+			    NULL && strchr(strchr(ns + 4, ':') + 1, ':') !=
+			    NULL ? ", once " : "", strchr(ns + 4, ':') !=
+			    NULL && strchr(strchr(ns + 4, ':') + 1, ':') !=
+			    NULL ? strchr(strchr(ns + 4, ':') + 1, ':') + 1 :
+			    "", HQ_NETNS_DIR);
+			return NULL;
+		}
+		if (path[0] != '\0')
+			hq_info("journal: entering network namespace %s "
+			    "(net:[%llu]), where the changes were made", path,
+			    id.ino);
+		if ((*rcp = nlx_open_path(path, &c[i].sk, err)) != 0)
+			return NULL;
+		snprintf(c[i].ns, sizeof(c[i].ns), "%s", ns);
+		return c[i].sk;
+	}
 	if (strcmp(ns, "-") != 0 && !hq_netns_exists(ns))
 		return NULL;
 	if ((*rcp = nlx_open(ns, &c[i].sk, err)) != 0)
@@ -669,15 +916,41 @@ nl_gone(int nlrc)
 	    nlrc == -NLE_NOADDR;
 }
 
+/*
+ * Undoes e in sk's namespace and checks the result.  A change that is not
+ * there any more counts as undone only where the namespace is known (a
+ * name, or a host bench's namespace found by its inode): in a journal
+ * that says "-" (older versions) an interface missing here means this is
+ * probably not the namespace the run used, and nothing is claimed.
+ */
 static int
 undo_entry(struct nl_sock *sk, const struct hq_jentry *e, struct hq_err *err)
 {
+	bool known = strcmp(e->ns, "-") != 0;
+	struct rtnl_link *link;
 	int nlrc = 0;
 
 	switch (e->op) {
 	case HQ_J_LINK_DOWN:
-		if (e->was_up)
-			nlrc = nlx_link_set_up(sk, e->ifname, true, NULL);
+		if (!e->was_up)
+			break;
+		if ((nlrc = nlx_link_set_up(sk, e->ifname, true, NULL)) < 0)
+			break;
+		/* Verified: the link must say it is up now. */
+		if ((link = nlx_link_get(sk, e->ifname, &nlrc)) == NULL)
+			break;
+		if ((rtnl_link_get_flags(link) & IFF_UP) == 0)
+			nlrc = -NLE_FAILURE;
+		rtnl_link_put(link);
+		if (nlrc < 0)
+			return hq_err_set(err, HQ_EIO, "undo journal entry "
+			    "%u: %s still down after setting it up", e->seq,
+			    e->ifname);
+		break;
+	case HQ_J_ROUTE_GONE:
+		nlrc = nlx_route_back(sk, e);
+		if (nlrc == -NLE_EXIST)
+			nlrc = 0;	/* back already (put back by hand) */
 		break;
 	case HQ_J_ROUTE:
 		nlrc = nlx_route(sk, false, e->family, e->table,
@@ -698,7 +971,16 @@ undo_entry(struct nl_sock *sk, const struct hq_jentry *e, struct hq_err *err)
 			nlrc = 0;
 		break;
 	}
-	if (nlrc < 0 && !nl_gone(nlrc))
+	if (nlrc < 0 && nlrc == -NLE_NODEV && (!known ||
+	    e->op == HQ_J_LINK_DOWN || e->op == HQ_J_ROUTE_GONE))
+		return hq_err_set(err, HQ_EUNREACH, "undo journal entry %u: "
+		    "interface %s is not in %s: not undone%s", e->seq,
+		    e->ifname, known ? "its namespace" : "this namespace",
+		    known ? "" : "; run `hopquy bench restore` in the network "
+		    "namespace the run used (`ip netns exec NAME hopquy "
+		    "bench restore`, or `nsenter --net=FILE ...`)");
+	if (nlrc < 0 && (e->op == HQ_J_LINK_DOWN ||
+	    e->op == HQ_J_ROUTE_GONE || !nl_gone(nlrc)))
 		return hq_err_set(err, HQ_EIO, "undo journal entry %u: %s",
 		    e->seq, nl_geterror(nlrc));
 	return 0;
@@ -882,6 +1164,112 @@ hq_bench_status(unsigned instance, cJSON **statusp, bool *upp,
 	return 0;
 }
 
+static int
+journal_entries(unsigned instance, struct hq_jentry **esp, size_t *np,
+    struct hq_err *err)
+{
+	struct hq_journal *j = NULL;
+	int rc;
+
+	*esp = NULL;
+	*np = 0;
+	if ((rc = hq_journal_open(instance, &j, err)) == 0)
+		rc = hq_journal_read(j, esp, np, err);
+	hq_journal_close(j);
+	return rc;
+}
+
+bool
+hq_bench_journal_is_host(unsigned instance)
+{
+	struct hq_jentry *es = NULL;
+	size_t n = 0, i;
+	bool host = false;
+
+	if (journal_entries(instance, &es, &n, NULL) != 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (strncmp(es[i].ns, "ino:", 4) == 0)
+			host = true;
+	free(es);
+	return host;
+}
+
+int
+hq_bench_status_host(unsigned instance, const struct hq_dut *dut,
+    cJSON **statusp, bool *upp, struct hq_err *err)
+{
+	char path[256] = "", line[HQ_JOURNAL_LINE_MAX], jp[128];
+	const char *lan = NULL, *up = NULL, *where = "this one";
+	struct hq_jentry *es = NULL;
+	struct hq_netns_id id;
+	struct nl_sock *sk = NULL;
+	cJSON *st, *ifs, *jl;
+	size_t n = 0, i, nredir = 0;
+	bool ok = true;
+	int rc;
+
+	*statusp = NULL;
+	*upp = false;
+	if ((rc = journal_entries(instance, &es, &n, err)) != 0)
+		return rc;
+	if ((st = cJSON_CreateObject()) == NULL) {
+		free(es);
+		return hq_err_set(err, HQ_ENOMEM, "status");
+	}
+	cJSON_AddNumberToObject(st, "instance", instance);
+	cJSON_AddStringToObject(st, "mode", "host");
+	if (dut != NULL) {
+		lan = dut->lan_if;
+		up = dut->uplink_if;
+	}
+	for (i = 0; i < n; i++) {
+		if (es[i].op == HQ_J_LINK_DOWN || es[i].op == HQ_J_QDISC)
+			up = up != NULL ? up : es[i].ifname;
+		if (es[i].op == HQ_J_ADDR)
+			nredir++;
+		if (path[0] == '\0' && where[0] == 't' &&
+		    jns_parse(es[i].ns, &id)) {
+			if (hq_netns_find(&id, path, sizeof(path), NULL) != 0)
+				where = "not found from here";
+			else if (path[0] != '\0')
+				where = path;
+		}
+	}
+	cJSON_AddStringToObject(st, "namespace", where);
+	if (strcmp(where, "not found from here") != 0 &&
+	    nlx_open_path(path, &sk, NULL) != 0)
+		sk = NULL;
+	ifs = cJSON_AddObjectToObject(st, "interfaces");
+	if (lan != NULL)
+		status_iface(ifs, sk, lan, lan);
+	if (up != NULL && (lan == NULL || strcmp(up, lan) != 0))
+		status_iface(ifs, sk, up, up);
+	if (lan == NULL || up == NULL || sk == NULL ||
+	    strcmp(cJSON_GetObjectItem(ifs, lan)->valuestring, "up") != 0 ||
+	    strcmp(cJSON_GetObjectItem(ifs, up)->valuestring, "missing") == 0)
+		ok = false;
+	nl_socket_free(sk);
+	jl = cJSON_AddArrayToObject(st, "journal_changes");
+	for (i = 0; i < n; i++)
+		if (hq_journal_format_line(&es[i], line, sizeof(line),
+		    NULL) == 0)
+			cJSON_AddItemToArray(jl, cJSON_CreateString(line));
+	cJSON_AddStringToObject(st, "cut", n == 0 ? "none" : nredir > 0 &&
+	    nredir == n ? "none (redirect)" : "active or left by a crash");
+	cJSON_AddNumberToObject(st, "redirects", (double)nredir);
+	hq_journal_path(instance, jp, sizeof(jp));
+	cJSON_AddStringToObject(st, "journal", jp);
+	cJSON_AddNumberToObject(st, "journal_entries", (double)n);
+	hq_journal_lock_path(instance, jp, sizeof(jp));
+	cJSON_AddBoolToObject(st, "lock_held", lock_is_held(jp));
+	cJSON_AddBoolToObject(st, "up", ok);
+	free(es);
+	*statusp = st;
+	*upp = ok;
+	return 0;
+}
+
 /* Opening a bench for a run. */
 
 static int
@@ -915,6 +1303,22 @@ bench_config(struct hq_bench *b, const struct hq_dut *dut, int instance,
 			return hq_err_set(err, HQ_EINVAL, "bench: lan_if and "
 			    "uplink_if must be two interface names");
 		snprintf(b->ns_lab, sizeof(b->ns_lab), "-");
+		{
+			struct hq_netns_id id;
+			char name[HQ_NETNS_NAME_MAX];
+			int rc;
+
+			/* The journal names the namespace the run uses, so
+			 * that a restore from elsewhere finds it. */
+			if ((rc = hq_netns_self_id(&id, err)) != 0)
+				return rc;
+			hq_netns_name_of(&id, name, sizeof(name));
+			snprintf(b->jns, sizeof(b->jns), "ino:%llu:%llu%s%s",
+			    id.dev, id.ino, name[0] != '\0' ? ":" : "", name);
+			if (strlen(b->jns) + 1 >= sizeof(b->jns))
+				snprintf(b->jns, sizeof(b->jns),
+				    "ino:%llu:%llu", id.dev, id.ino);
+		}
 		snprintf(b->lan_if, sizeof(b->lan_if), "%s", dut->lan_if);
 		snprintf(b->uplink_if, sizeof(b->uplink_if), "%s",
 		    dut->uplink_if);
@@ -1017,7 +1421,8 @@ hq_bench_enter_lab(struct hq_bench *b, struct hq_err *err)
 static int
 bench_journal(struct hq_bench *b, struct hq_jentry *e, struct hq_err *err)
 {
-	snprintf(e->ns, sizeof(e->ns), "%s", b->ns_lab);
+	snprintf(e->ns, sizeof(e->ns), "%s", b->is_host ? b->jns :
+	    b->ns_lab);
 	return hq_journal_append(b->j, e, err);
 }
 
@@ -1129,12 +1534,29 @@ bench_cut_link(struct hq_bench *b, struct hq_err *err)
 	struct rtnl_link *link;
 	int nlrc, rc;
 
+	struct hq_jentry routes[ROUTES_KEPT_MAX];
+	size_t nr = 0, i;
+
 	if ((link = nlx_link_get(b->sk, b->uplink_if, &nlrc)) == NULL)
 		return nl_err(err, nlrc, b->uplink_if);
 	memset(&e, 0, sizeof(e));
 	e.op = HQ_J_LINK_DOWN;
 	e.was_up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+	/* The routes through the uplink go with it (a gateway's default
+	 * route, say): journaled first, so that the undo (newest first)
+	 * brings the link up before putting them back. */
+	if (e.was_up && (nlrc = nlx_routes_via(b->sk,
+	    rtnl_link_get_ifindex(link), routes, ROUTES_KEPT_MAX, &nr)) < 0) {
+		rtnl_link_put(link);
+		return nl_err(err, nlrc, "routes via the uplink");
+	}
 	rtnl_link_put(link);
+	for (i = 0; i < nr; i++) {
+		snprintf(routes[i].ifname, sizeof(routes[i].ifname), "%s",
+		    b->uplink_if);
+		if ((rc = bench_journal(b, &routes[i], err)) != 0)
+			return rc;
+	}
 	snprintf(e.ifname, sizeof(e.ifname), "%s", b->uplink_if);
 	if ((rc = bench_journal(b, &e, err)) != 0)
 		return rc;

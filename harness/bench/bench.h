@@ -69,6 +69,17 @@ int	hq_bench_down(unsigned instance, struct hq_err *err);
 /* What `hopquy bench status` prints, as JSON (caller frees); *upp. */
 int	hq_bench_status(unsigned instance, cJSON **statusp, bool *upp,
 	    struct hq_err *err);
+/*
+ * The same for a host-mode bench: dut's interfaces (or, without dut, those
+ * the journal names), looked at in the namespace the journal's changes
+ * were made in when it is found, else this one; the journal's entries
+ * (current cuts and redirects) and the lock.  *upp: both interfaces
+ * there and the LAN up.
+ */
+int	hq_bench_status_host(unsigned instance, const struct hq_dut *dut,
+	    cJSON **statusp, bool *upp, struct hq_err *err);
+/* True when instance's journal holds a host bench's entries. */
+bool	hq_bench_journal_is_host(unsigned instance);
 
 /*
  * Opens the bench described by dut (its bench section; dut may be NULL

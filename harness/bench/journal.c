@@ -36,6 +36,7 @@ static const struct {
 	{ HQ_J_RULE,		"rule" },
 	{ HQ_J_QDISC,		"qdisc" },
 	{ HQ_J_ADDR,		"addr" },
+	{ HQ_J_ROUTE_GONE,	"route-gone" },
 };
 
 void
@@ -127,6 +128,15 @@ hq_journal_format_line(const struct hq_jentry *e, char *buf, size_t bufsz,
 		    "local=%s", e->seq, name, e->ns, e->ifname,
 		    family_name(e->family), e->addr);
 		break;
+	case HQ_J_ROUTE_GONE:
+		if (!jval_ok(e->ifname) || !jval_ok(e->addr) ||
+		    !jval_ok(e->via))
+			break;
+		n = snprintf(buf, bufsz, "hq1 %u %s ns=%s if=%s family=%s "
+		    "table=%u dst=%s via=%s metric=%u", e->seq, name, e->ns,
+		    e->ifname, family_name(e->family), e->table, e->addr,
+		    e->via, e->metric);
+		break;
 	}
 	if (n < 0 || (size_t)n >= bufsz || (size_t)n >= HQ_JOURNAL_LINE_MAX)
 		return hq_err_set(err, HQ_EINTERNAL,
@@ -178,6 +188,8 @@ jnum(const char *p, size_t len, uint64_t max, unsigned *vp)
 #define JK_HANDLE	0x400u
 #define JK_KIND		0x800u
 #define JK_LOCAL	0x1000u
+#define JK_VIA		0x2000u
+#define JK_METRIC	0x4000u
 
 static unsigned
 jop_keys(enum hq_jop op)
@@ -194,6 +206,9 @@ jop_keys(enum hq_jop op)
 		return JK_NS | JK_IF | JK_HANDLE | JK_KIND;
 	case HQ_J_ADDR:
 		return JK_NS | JK_IF | JK_FAMILY | JK_LOCAL;
+	case HQ_J_ROUTE_GONE:
+		return JK_NS | JK_IF | JK_FAMILY | JK_TABLE | JK_DST |
+		    JK_VIA | JK_METRIC;
 	}
 	return 0;
 }
@@ -238,6 +253,12 @@ jkey(struct hq_jentry *e, const char *k, size_t klen, const char *v,
 		bit = JK_HANDLE;
 		if ((rc = jnum(v, vlen, UINT32_MAX, &u)) == 0)
 			e->handle = u;
+	} else if (KEY("via")) {
+		bit = JK_VIA;
+		rc = jcopy(e->via, sizeof(e->via), v, vlen);
+	} else if (KEY("metric")) {
+		bit = JK_METRIC;
+		rc = jnum(v, vlen, UINT32_MAX, &e->metric);
 	} else if (KEY("kind")) {
 		bit = JK_KIND;
 		rc = jcopy(e->kind, sizeof(e->kind), v, vlen);

@@ -14,7 +14,14 @@
  *	rule       ns family prio table from iif	a policy rule added
  *	qdisc      ns if handle kind	a root qdisc added (handle decimal)
  *	addr       ns if family local	a local address added (redirect)
- * ns is a name under /run/netns, or "-" for the namespace hopquy runs in.
+ *	route-gone ns if family table dst via metric
+ *				a route through if that the kernel drops
+ *				with a link-down cut (undo: add it back);
+ *				via "-" for none
+ * ns is a name under /run/netns; or "ino:DEV:INO[:NAME]", the network
+ * namespace hopquy ran in (a host-mode bench) by its nsfs device and
+ * inode, with its /run/netns name if it had one; or "-" (journals of
+ * older versions: the namespace hopquy ran in, unknown).
  * A last line without its newline was never completed (so its change was
  * never made) and is ignored.
  */
@@ -39,6 +46,7 @@ enum hq_jop {
 	HQ_J_RULE,
 	HQ_J_QDISC,
 	HQ_J_ADDR,
+	HQ_J_ROUTE_GONE,
 };
 
 struct hq_jentry {
@@ -56,6 +64,9 @@ struct hq_jentry {
 	uint32_t	 handle;			/* qdisc */
 	char		 kind[16];			/* qdisc */
 	bool		 was_up;			/* link-down */
+	char		 via[HQ_JOURNAL_VAL_MAX];	/* route-gone: gateway
+							 * or "-" */
+	unsigned	 metric;			/* route-gone */
 };
 
 struct hq_journal;

@@ -34,4 +34,23 @@ int	hq_netns_open_self(int *fdp, struct hq_err *err);
 int	hq_netns_enter_fd(int fd, struct hq_err *err);
 int	hq_netns_enter(const char *name, struct hq_err *err);
 
+/* The identity of a network namespace: its nsfs device and inode. */
+struct hq_netns_id {
+	unsigned long long	 dev, ino;
+};
+/* The calling thread's namespace. */
+int	hq_netns_self_id(struct hq_netns_id *idp, struct hq_err *err);
+/* The /run/netns name of id into name (""  when it has none). */
+void	hq_netns_name_of(const struct hq_netns_id *id, char *name,
+	    size_t namesz);
+/*
+ * A path that opens namespace id, looked for under /run/netns, among the
+ * nsfs bind mounts of /proc/self/mountinfo and in /proc/PID/ns/net; ""
+ * for the calling thread's own.  HQ_EUNREACH when none is found.
+ */
+int	hq_netns_find(const struct hq_netns_id *id, char *path,
+	    size_t pathsz, struct hq_err *err);
+/* Opens a namespace file (a path hq_netns_find gave). */
+int	hq_netns_open_path(const char *path, int *fdp, struct hq_err *err);
+
 #endif

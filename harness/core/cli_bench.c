@@ -36,7 +36,7 @@
 static const char usage[] =
 "usage: hopquy bench up      [--bench N]\n"
 "       hopquy bench down    [--bench N]\n"
-"       hopquy bench status  [--bench N] [--json]\n"
+"       hopquy bench status  [--bench N] [-d DUTFILE] [--json]\n"
 "       hopquy bench restore [--bench N]\n"
 "       hopquy bench cut MODE [--bench N] [-d DUTFILE] [--hold SECONDS]\n"
 "       hopquy bench redirect [--bench N] [-d DUTFILE] [--hold SECONDS]\n"
@@ -137,8 +137,12 @@ instance_of(const struct bench_args *a, const struct hq_dut *dut)
 	return dut != NULL ? dut->bench_instance : 0;
 }
 
+static int load_dut(const struct bench_args *a, struct hq_dut **dutp,
+    struct hq_err *err);
+
+/* A host-mode bench: its interfaces, cuts, redirects and journal. */
 static int
-cmd_status(const struct bench_args *a)
+status_host(const struct bench_args *a, const struct hq_dut *dut)
 {
 	struct hq_err err = { 0, "" };
 	cJSON *st = NULL, *it;
@@ -146,9 +150,62 @@ cmd_status(const struct bench_args *a)
 	bool up;
 	int rc;
 
-	if ((rc = hq_bench_status(instance_of(a, NULL), &st, &up, &err))
-	    != 0)
+	if ((rc = hq_bench_status_host(instance_of(a, dut), dut, &st, &up,
+	    &err)) != 0)
 		return fail(&err, rc);
+	if (a->json) {
+		if ((s = cJSON_Print(st)) != NULL)
+			printf("%s\n", s);
+		free(s);
+	} else {
+		printf("bench %u (host mode): %s\n", instance_of(a, dut),
+		    up ? "ready" : "not ready");
+		printf("  namespace of the journal's changes: %s\n",
+		    cJSON_GetObjectItem(st, "namespace")->valuestring);
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "interfaces"))
+			printf("  interface %-12s %s\n", it->string,
+			    it->valuestring);
+		printf("  cut: %s; redirects: %d\n",
+		    cJSON_GetObjectItem(st, "cut")->valuestring,
+		    cJSON_GetObjectItem(st, "redirects")->valueint);
+		printf("  journal %s: %d unrestored changes\n",
+		    cJSON_GetObjectItem(st, "journal")->valuestring,
+		    cJSON_GetObjectItem(st, "journal_entries")->valueint);
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(st,
+		    "journal_changes"))
+			printf("    %s\n", it->valuestring);
+		printf("  lock: %s\n", cJSON_IsTrue(cJSON_GetObjectItem(st,
+		    "lock_held")) ? "held" : "free");
+	}
+	cJSON_Delete(st);
+	return up ? EXIT_OK : EXIT_UNAVAIL;
+}
+
+static int
+cmd_status(const struct bench_args *a)
+{
+	struct hq_err err = { 0, "" };
+	struct hq_dut *dut = NULL;
+	cJSON *st = NULL, *it;
+	char *s;
+	bool up;
+	int rc;
+
+	if ((rc = load_dut(a, &dut, &err)) != 0)
+		return fail(&err, rc);
+	if ((dut != NULL && dut->bench_mode != NULL &&
+	    strcmp(dut->bench_mode, "host") == 0) || (dut == NULL &&
+	    hq_bench_journal_is_host(instance_of(a, NULL)))) {
+		rc = status_host(a, dut);
+		hq_dut_free(dut);
+		return rc;
+	}
+	if ((rc = hq_bench_status(instance_of(a, dut), &st, &up, &err))
+	    != 0) {
+		hq_dut_free(dut);
+		return fail(&err, rc);
+	}
+	hq_dut_free(dut);
 	if (a->json) {
 		if ((s = cJSON_Print(st)) != NULL)
 			printf("%s\n", s);
@@ -473,9 +530,11 @@ hq_cli_bench(int argc, char **argv)
 			return usage_error("capture: -w FILE is required");
 		return cmd_capture(&a);
 	}
+	if (strcmp(sub, "status") == 0)
+		return cmd_status(&a);
 	if (a.dutfile != NULL)
-		return usage_error("%s: -d applies to cut, redirect and "
-		    "capture", sub);
+		return usage_error("%s: -d applies to status, cut, redirect "
+		    "and capture", sub);
 	if (strcmp(sub, "up") == 0) {
 		if ((rc = hq_bench_up(instance_of(&a, NULL), &err)) != 0)
 			return fail(&err, rc);

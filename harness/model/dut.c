@@ -11,12 +11,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sys/stat.h>
+
 #include <openssl/crypto.h>
 
 #include "model/dut.h"
 #include "util/addr.h"
 #include "util/err.h"
 #include "util/jv.h"
+#include "util/log.h"
+#include "util/rd.h"
 #include "util/util.h"
 
 #define ID_MAX		64
@@ -1186,6 +1190,87 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	return rc;
 }
 
+/* The directory of a file source exists (the file may come later). */
+static void
+alarm_file_warn(const struct hq_dut *d, const char *field, const char *rel)
+{
+	char p[PATH_MAX], *slash;
+	struct stat st;
+
+	hq_dut_path(d, rel, p, sizeof(p));
+	if ((slash = strrchr(p, '/')) != NULL && slash != p)
+		*slash = '\0';
+	else
+		return;
+	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
+		hq_warn("%s: %s: %s: no such directory here", d->path, field,
+		    p);
+}
+
+/*
+ * The alarm instruments that can be checked on this host: an ALSA hw
+ * device (/dev/snd/pcmC<card>D<dev>c), a serial light sensor (a
+ * character device), the directory of a file source.  Warnings only: the
+ * description may be checked on another host than the bench's.
+ */
+static void
+alarm_sources_warn(const struct hq_dut *d)
+{
+	const cJSON *au, *li, *src;
+	char dev[PATH_MAX];
+	struct stat st;
+	const char *s, *c;
+	uint64_t card, pcm;
+
+	au = cJSON_GetObjectItemCaseSensitive(d->alarm, "audio");
+	src = cJSON_GetObjectItemCaseSensitive(au, "source");
+	if (cJSON_IsString(src)) {
+		s = src->valuestring;
+		if (strncmp(s, "file:", 5) == 0)
+			alarm_file_warn(d, "alarm.audio.source", s + 5);
+		else if (strncmp(s, "alsa:", 5) == 0 &&
+		    (strncmp(s + 5, "hw:", 3) == 0 ||
+		    strncmp(s + 5, "plughw:", 7) == 0)) {
+			s = strchr(s + 5, ':') + 1;
+			c = strchr(s, ',');
+			if (hq_parse_u64(s, c != NULL ? (size_t)(c - s) :
+			    strlen(s), 255, &card) == 0 && (c == NULL ||
+			    hq_parse_u64(c + 1, strlen(c + 1), 255,
+			    &pcm) == 0)) {
+				if (c == NULL)
+					pcm = 0;
+				snprintf(dev, sizeof(dev),
+				    "/dev/snd/pcmC%lluD%lluc",
+				    (unsigned long long)card,
+				    (unsigned long long)pcm);
+				if (stat(dev, &st) != 0)
+					hq_warn("%s: alarm.audio.source %s: "
+					    "no capture device %s on this "
+					    "host", d->path, src->valuestring,
+					    dev);
+			}
+		}
+	}
+	li = cJSON_GetObjectItemCaseSensitive(d->alarm, "light");
+	src = cJSON_GetObjectItemCaseSensitive(li, "source");
+	if (!cJSON_IsString(src))
+		return;
+	s = src->valuestring;
+	if (strncmp(s, "file:", 5) == 0)
+		alarm_file_warn(d, "alarm.light.source", s + 5);
+	else if (strncmp(s, "serial:", 7) == 0) {
+		c = strchr(s + 7, ':');
+		snprintf(dev, sizeof(dev), "%.*s", c != NULL ?
+		    (int)(c - s - 7) : (int)strlen(s + 7), s + 7);
+		if (stat(dev, &st) != 0)
+			hq_warn("%s: alarm.light.source: %s does not exist on "
+			    "this host", d->path, dev);
+		else if (!S_ISCHR(st.st_mode))
+			hq_warn("%s: alarm.light.source: %s is not a "
+			    "character device (a serial port)", d->path, dev);
+	}
+}
+
 int
 hq_dut_load(const char *path, struct hq_dut **dutp, struct hq_err *err)
 {
@@ -1214,6 +1299,8 @@ hq_dut_load(const char *path, struct hq_dut **dutp, struct hq_err *err)
 		rc = hq_err_set(err, rc, "%s: %s", path, lerr.msg);
 		goto out;
 	}
+	if (dut->alarm != NULL)
+		alarm_sources_warn(dut);
 	*dutp = dut;
 	dut = NULL;
  out:

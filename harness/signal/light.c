@@ -21,6 +21,7 @@ enum src_kind { SRC_FILE, SRC_SERIAL, SRC_TCP };
 struct hq_light_src {
 	enum src_kind	 kind;
 	enum hq_light_clock clk;
+	enum hq_light_format fmt;
 	int		 fd;
 	off_t		 off;		/* files: next byte to read */
 	char		*path;		/* files: opened once they exist */
@@ -46,6 +47,28 @@ hq_light_clock_parse(const char *s, enum hq_light_clock *clkp)
 	else
 		return HQ_EINVAL;
 	return 0;
+}
+
+int
+hq_light_format_parse(const char *s, enum hq_light_format *fmtp)
+{
+	if (strcmp(s, "any") == 0)
+		*fmtp = HQ_LIGHT_FMT_ANY;
+	else if (strcmp(s, "value") == 0)
+		*fmtp = HQ_LIGHT_FMT_VALUE;
+	else if (strcmp(s, "ms value") == 0)
+		*fmtp = HQ_LIGHT_FMT_MS_VALUE;
+	else if (strcmp(s, "on/off") == 0)
+		*fmtp = HQ_LIGHT_FMT_ONOFF;
+	else
+		return HQ_EINVAL;
+	return 0;
+}
+
+void
+hq_light_set_format(struct hq_light_src *src, enum hq_light_format fmt)
+{
+	src->fmt = fmt;
 }
 
 int64_t
@@ -93,6 +116,16 @@ hq_light_parse_line(const char *p, size_t len, enum hq_light_clock clk,
     int64_t arrival_ns, int64_t real_minus_mono_ns,
     struct hq_light_sample *s)
 {
+	return hq_light_parse_line_fmt(p, len, HQ_LIGHT_FMT_ANY, clk,
+	    arrival_ns, real_minus_mono_ns, s);
+}
+
+int
+hq_light_parse_line_fmt(const char *p, size_t len, enum hq_light_format fmt,
+    enum hq_light_clock clk, int64_t arrival_ns, int64_t real_minus_mono_ns,
+    struct hq_light_sample *s)
+{
+	bool onoff;
 	const char *tok[2];
 	size_t tl[2], nt = 0, i = 0, st;
 	uint64_t ts;
@@ -114,13 +147,27 @@ hq_light_parse_line(const char *p, size_t len, enum hq_light_clock clk,
 	}
 	if (nt == 0 || (nt == 1 && clk != HQ_LIGHT_ARRIVAL))
 		return HQ_EPROTO;
+	/* The declared shape: one token, or a stamp and a value. */
+	if ((fmt == HQ_LIGHT_FMT_VALUE && nt != 1) ||
+	    (fmt == HQ_LIGHT_FMT_MS_VALUE && nt != 2))
+		return HQ_EPROTO;
 	/* The value: the last token. */
+	onoff = true;
 	if (tl[nt - 1] == 2 && memcmp(tok[nt - 1], "on", 2) == 0)
 		s->level = 1.0;
 	else if (tl[nt - 1] == 3 && memcmp(tok[nt - 1], "off", 3) == 0)
 		s->level = 0.0;
 	else if (parse_decimal(tok[nt - 1], tl[nt - 1], &s->level) != 0)
 		return HQ_EPROTO;
+	else
+		onoff = false;
+	if ((fmt == HQ_LIGHT_FMT_ONOFF && !onoff) ||
+	    ((fmt == HQ_LIGHT_FMT_VALUE || fmt == HQ_LIGHT_FMT_MS_VALUE) &&
+	    onoff))
+		return HQ_EPROTO;
+	if (nt == 2 && clk == HQ_LIGHT_ARRIVAL && fmt != HQ_LIGHT_FMT_ANY &&
+	    hq_parse_u64(tok[0], tl[0], 9999999999999ull, &ts) != 0)
+		return HQ_EPROTO;	/* declared a stamp: it must be one */
 	if (clk == HQ_LIGHT_ARRIVAL) {
 		s->t_ns = arrival_ns;
 		return 0;
@@ -132,6 +179,41 @@ hq_light_parse_line(const char *p, size_t len, enum hq_light_clock clk,
 	if (clk == HQ_LIGHT_UNIX_MS)
 		s->t_ns -= real_minus_mono_ns;
 	return 0;
+}
+
+static void add_line(struct hq_light_src *src, int64_t now, int64_t off);
+
+/*
+ * A file source's last complete line before the open: the light's state
+ * then (its own stamp, or the open's on the arrival clock), so a light
+ * already lit is known as such.
+ */
+static void
+file_last_state(struct hq_light_src *src)
+{
+	char buf[HQ_LIGHT_LINE_MAX * 2 + 2];
+	off_t from = src->off > (off_t)sizeof(buf) ? src->off -
+	    (off_t)sizeof(buf) : 0;
+	ssize_t got;
+	size_t end, st;
+
+	if ((got = pread(src->fd, buf, (size_t)(src->off - from), from)) <= 0)
+		return;
+	end = (size_t)got;
+	if (buf[end - 1] != '\n')
+		return;			/* a line still being written */
+	end--;
+	for (st = end; st > 0 && buf[st - 1] != '\n'; st--)
+		;
+	if (st == 0 && from > 0)
+		return;			/* longer than a line can be */
+	if (end - st > HQ_LIGHT_LINE_MAX)
+		return;
+	memcpy(src->line, buf + st, end - st);
+	src->llen = end - st;
+	add_line(src, hq_mono_ns(), hq_light_real_minus_mono());
+	src->llen = 0;
+	src->bad = 0;		/* history: its shape is not this run's */
 }
 
 static const struct {
@@ -230,6 +312,8 @@ hq_light_open(const char *spec, enum hq_light_clock clk,
 		else if (src->fd >= 0 &&
 		    (src->off = lseek(src->fd, 0, SEEK_END)) < 0)
 			rc = hq_err_sys(err, spec + 5);
+		else if (src->fd >= 0 && src->off > 0)
+			file_last_state(src);
 	} else if (strncmp(spec, "serial:", 7) == 0) {
 		src->kind = SRC_SERIAL;
 		rc = open_serial(spec + 7, &src->fd, err);
@@ -271,7 +355,8 @@ add_line(struct hq_light_src *src, int64_t now, int64_t off)
 		len--;
 	if (len == 0)
 		return;
-	if (hq_light_parse_line(src->line, len, src->clk, now, off, &s) != 0) {
+	if (hq_light_parse_line_fmt(src->line, len, src->fmt, src->clk, now,
+	    off, &s) != 0) {
 		src->bad++;
 		return;
 	}

@@ -46,6 +46,25 @@ struct hq_light_sample {
 int	hq_light_clock_parse(const char *s, enum hq_light_clock *clkp);
 
 /*
+ * What a sensor's lines look like (a serial photodiode's firmware says):
+ *   HQ_LIGHT_FMT_ANY      "[TIME] VALUE", VALUE a level or on/off (default)
+ *   HQ_LIGHT_FMT_VALUE    "VALUE": a level only, stamped on arrival
+ *   HQ_LIGHT_FMT_MS_VALUE "MS VALUE": a stamp on the declared clock and a
+ *                         level (with the arrival clock the stamp is read
+ *                         and ignored)
+ *   HQ_LIGHT_FMT_ONOFF    "[TIME] on|off": a relay or comparator output
+ * A line of another shape is a bad line.
+ */
+enum hq_light_format {
+	HQ_LIGHT_FMT_ANY = 0,
+	HQ_LIGHT_FMT_VALUE,
+	HQ_LIGHT_FMT_MS_VALUE,
+	HQ_LIGHT_FMT_ONOFF,
+};
+/* "any", "value", "ms value", "on/off"; HQ_EINVAL otherwise. */
+int	hq_light_format_parse(const char *s, enum hq_light_format *fmtp);
+
+/*
  * Parses one line (without its end of line) into *s.  arrival_ns: when it
  * was read; real_minus_mono_ns: CLOCK_REALTIME - CLOCK_MONOTONIC.
  * HQ_EPROTO for anything else (empty line included).
@@ -53,13 +72,19 @@ int	hq_light_clock_parse(const char *s, enum hq_light_clock *clkp);
 int	hq_light_parse_line(const char *p, size_t len,
 	    enum hq_light_clock clk, int64_t arrival_ns,
 	    int64_t real_minus_mono_ns, struct hq_light_sample *s);
+/* The same for a declared format. */
+int	hq_light_parse_line_fmt(const char *p, size_t len,
+	    enum hq_light_format fmt, enum hq_light_clock clk,
+	    int64_t arrival_ns, int64_t real_minus_mono_ns,
+	    struct hq_light_sample *s);
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC now, in ns (read between two reads of
  * the monotonic clock, so within a microsecond or so). */
 int64_t	hq_light_real_minus_mono(void);
 
 /*
- * A source: "file:PATH" (read from its end at open on), "serial:DEV[:BAUD]"
+ * A source: "file:PATH" (read from its end at open on; its last line
+ * before that is kept as the state at the open), "serial:DEV[:BAUD]"
  * (raw 8N1, 9600 by default), "tcp:ADDR:PORT".  Non-blocking; poll reads
  * what is there.
  */
@@ -68,6 +93,9 @@ int	hq_light_open(const char *spec, enum hq_light_clock clk,
 	    struct hq_deadline dl, struct hq_light_src **srcp,
 	    struct hq_err *err);
 void	hq_light_close(struct hq_light_src *src);
+/* Declares the lines' format (HQ_LIGHT_FMT_ANY until then). */
+void	hq_light_set_format(struct hq_light_src *src,
+	    enum hq_light_format fmt);
 /* Reads what is available now; appends samples. */
 int	hq_light_poll(struct hq_light_src *src, struct hq_err *err);
 /* The samples so far (borrowed), bad lines, the raw bytes read. */

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Host mode: hopquy runs in a lab host's own namespace (here hq-lab-34
 # stands in for one) and works on the interfaces the DUT file names.  The
-# journal records "ns=-", restore works from inside that namespace, and a
+# journal records that namespace ("ns=ino:DEV:INO:NAME"), restore works
+# from inside it (t-bench-hostrestore.sh: from outside too), and a
 # partition cuts only the DUT file's declared cloud destinations.  Also the
 # namespaces mode with a DUT file (instance and cloud from the file).
 . "$(dirname "$0")/lib.sh"
@@ -34,7 +35,7 @@ for mode in blackhole partition loss; do
 	$IN_LAB "$HOPQUY" bench cut $mode -d "$T_TMP/host.json" --hold 60 >"$out" 2>&1 &
 	pid=$!
 	check "host $mode: cut" wait_for "$out" "uplink cut" 5
-	check "host $mode: journal names the current namespace" grep -q ' ns=- ' "$BJ"
+	check "host $mode: journal names the run's namespace (inode, name)" grep -q " ns=ino:[0-9]*:[0-9]*:$LAB " "$BJ"
 	if [ $mode = partition ]; then
 		check "host $mode: declared .3 cut" no_tcp $DUT 198.19.$BN.3 7000
 		check "host $mode: undeclared .2 reached" tcp $DUT 198.19.$BN.2 7000

@@ -33,12 +33,19 @@ check "good simulator: PASS (exit $rc)" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || why good
 check "good: audible latency measured" [ "$(field good \
     'any(m["name"] == "trial1.audible_latency" for m in c["measurements"])')" = True ]
-check "good: timeline has cut, stimulus, onset, restore" [ "$(field good \
-    'set(["network","stimulus","audible-onset","visual-onset","event"]) <= set(e["what"] for e in c["details"]["timeline"]["entries"])')" = True ]
+check "good: timeline in hopquy-report(5)'s format: cut and restore, stimuli, onsets" [ "$(field good \
+    'any(e["state"].startswith("cut") for e in c["details"]["timeline"]["network"]) and any(e["state"] == "restored" for e in c["details"]["timeline"]["network"]) and len(c["details"]["timeline"]["stimuli"]) >= 3 and any(e["label"].startswith("audible onset") for e in c["details"]["timeline"]["alarms"]) and any(e["label"].startswith("visual onset") for e in c["details"]["timeline"]["alarms"])')" = True ]
+check "good: the report draws the case timeline's rows" grep -q 'aria-label="case timeline"' "$T_TMP/good/report.html"
+check "good: the online reference has no cut time (it had no cut)" [ "$(field good \
+    '"cut_ms" not in c["details"]["online_reference"] and c["details"]["online_reference"]["stimulus_ms"] > 0')" = True ]
+check "good: PASS rationale names what ran (event log, backlog)" [ "$(field good \
+    '"event in the local log" in c["rationale"] and "reconnected and backlog uploaded" in c["rationale"] and "not checked" not in c["rationale"]')" = True ]
+check "good: every limit decided by the recorded decision (all conform)" [ "$(field good \
+    'all(m.get("decision", "conforms").startswith("conforms") for m in c["measurements"])')" = True ]
 check "good: the capture shows the DUT's unanswered attempts during the cut" \
     [ "$(field good 'c["details"]["trials"][0]["capture_during_cut"]["from_cloud_packets"] == 0 and c["details"]["trials"][0]["capture_during_cut"]["to_cloud_packets"] > 0')" = True ]
 check "good: traffic volume in the timeline" [ "$(field good \
-    'len(c["details"]["timeline"]["traffic"]) > 5')" = True ]
+    'len(c["details"]["timeline"]["traffic"]["bytes_per_s"]) > 5')" = True ]
 check "good: audio and light evidence" [ "$(field good \
     'sum(1 for e in c["evidence"] if e.endswith("-audio.wav") or e.endswith("-light.log"))')" = 2 ]
 

@@ -316,6 +316,20 @@ check "alarm-visual-only: no siren" wav silent "$(W 4)" "$T04" "$(ms_now)"
 dut_stop 3
 dut_stop 4
 
+# ---- a steady LED (lit until disarmed), a plain WAV header ----
+dut 8 --opt alarm.led=steady --opt alarm.wav_icmt=0
+stim_ms 8 person >/dev/null
+sleep 2.5		# beyond alarm.duration_ms (1500)
+check "alarm.led=steady: lit once, still lit after the alarm's duration" \
+    sh -c "[ \$(grep -c ' on\$' $(S 8)) -eq 1 ] && ! grep -q ' off\$' $(S 8)"
+stim 8 disarm >/dev/null
+sleep 0.3
+check "alarm.led=steady: off once disarmed" sh -c "tail -n 1 $(S 8) | grep -q ' off\$'"
+check "alarm.wav_icmt=0: a plain 44-byte WAV header, no clock note" \
+    $PY -c "import sys; b = open('$(W 8)', 'rb').read(48)
+sys.exit(not (b[:4] == b'RIFF' and b[8:16] == b'WAVEfmt ' and b[36:40] == b'data'))"
+dut_stop 8
+
 # ---- certificate validation and cleartext ----
 ip netns exec "$L" tcpdump -i "$UP" -U -s 0 -w "$T_TMP/plain.pcap" \
     tcp port 80 >/dev/null 2>&1 &

@@ -23,7 +23,8 @@ entry(enum hq_jop op)
 	e.op = op;
 	e.seq = 7;
 	strcpy(e.ns, "hq-lab-31");
-	if (op == HQ_J_ROUTE || op == HQ_J_RULE || op == HQ_J_ADDR)
+	if (op == HQ_J_ROUTE || op == HQ_J_RULE || op == HQ_J_ADDR ||
+	    op == HQ_J_ROUTE_GONE)
 		e.family = AF_INET;
 	switch (op) {
 	case HQ_J_LINK_DOWN:
@@ -49,6 +50,15 @@ entry(enum hq_jop op)
 	case HQ_J_ADDR:
 		strcpy(e.ifname, "lo");
 		strcpy(e.addr, "198.19.31.2/32");
+		break;
+	case HQ_J_ROUTE_GONE:
+		/* A host bench's namespace, by inode and name. */
+		strcpy(e.ns, "ino:4:4026532281:hq-lab-31");
+		strcpy(e.ifname, "up0");
+		e.table = 254;
+		strcpy(e.addr, "default");
+		strcpy(e.via, "198.19.31.2");
+		e.metric = 50;
 		break;
 	}
 	return e;
@@ -89,6 +99,10 @@ START_TEST(test_bench_journal_strict)
 		"hq1 1 addr ns=x if=lo family=inet local=a dst=a",
 		"hq1 1 addr ns=x family=inet local=198.19.0.2/32",
 		"hq1 1 addr ns=x if=lo family=ipx local=a",
+		"hq1 1 route-gone ns=x if=up0 family=inet table=254 "
+		    "dst=default via=a",			/* no metric */
+		"hq1 1 route-gone ns=x if=up0 family=inet table=254 "
+		    "dst=default metric=1",			/* no via */
 	};
 	struct hq_jentry e;
 	struct hq_err err = { 0, "" };
@@ -224,10 +238,10 @@ suite_bench(void)
 
 	tc = tcase_create("journal_roundtrip");
 	tcase_add_loop_test(tc, test_bench_journal_roundtrip, HQ_J_LINK_DOWN,
-	    HQ_J_ADDR + 1);
+	    HQ_J_ROUTE_GONE + 1);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("journal_strict");
-	tcase_add_loop_test(tc, test_bench_journal_strict, 0, 19);
+	tcase_add_loop_test(tc, test_bench_journal_strict, 0, 21);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("journal_truncated");
 	tcase_add_loop_test(tc, test_bench_journal_truncated, 0,

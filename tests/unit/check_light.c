@@ -140,7 +140,65 @@ START_TEST(test_light_episodes)
 }
 END_TEST
 
-/* A file source reads only what is appended after it was opened. */
+/* Declared line formats of a serial photodiode or relay input. */
+START_TEST(test_light_formats)
+{
+	struct hq_light_sample s;
+	enum hq_light_format f;
+
+	ck_assert_int_eq(hq_light_format_parse("ms value", &f), 0);
+	ck_assert_int_eq(f, HQ_LIGHT_FMT_MS_VALUE);
+	ck_assert_int_eq(hq_light_format_parse("value", &f), 0);
+	ck_assert_int_eq(hq_light_format_parse("on/off", &f), 0);
+	ck_assert_int_ne(hq_light_format_parse("csv", &f), 0);
+	/* "value": one level, stamped on arrival. */
+	ck_assert_int_eq(hq_light_parse_line_fmt("812.5", 5, HQ_LIGHT_FMT_VALUE,
+	    HQ_LIGHT_ARRIVAL, 42, 0, &s), 0);
+	ck_assert(s.level == 812.5 && s.t_ns == 42);
+	ck_assert_int_ne(hq_light_parse_line_fmt("5 812", 5, HQ_LIGHT_FMT_VALUE,
+	    HQ_LIGHT_ARRIVAL, 42, 0, &s), 0);
+	ck_assert_int_ne(hq_light_parse_line_fmt("on", 2, HQ_LIGHT_FMT_VALUE,
+	    HQ_LIGHT_ARRIVAL, 42, 0, &s), 0);
+	/* "ms value": the sensor's stamp on the declared clock. */
+	ck_assert_int_eq(hq_light_parse_line_fmt("1500 3.25", 9,
+	    HQ_LIGHT_FMT_MS_VALUE, HQ_LIGHT_MONO_MS, 42, 0, &s), 0);
+	ck_assert(s.level == 3.25 && s.t_ns == 1500 * MS);
+	ck_assert_int_ne(hq_light_parse_line_fmt("3.25", 4,
+	    HQ_LIGHT_FMT_MS_VALUE, HQ_LIGHT_ARRIVAL, 42, 0, &s), 0);
+	ck_assert_int_ne(hq_light_parse_line_fmt("x1 3.25", 7,
+	    HQ_LIGHT_FMT_MS_VALUE, HQ_LIGHT_ARRIVAL, 42, 0, &s), 0);
+	/* "on/off": a comparator or relay; a level is a bad line. */
+	ck_assert_int_eq(hq_light_parse_line_fmt("off", 3, HQ_LIGHT_FMT_ONOFF,
+	    HQ_LIGHT_ARRIVAL, 42, 0, &s), 0);
+	ck_assert(s.level == 0);
+	ck_assert_int_ne(hq_light_parse_line_fmt("12", 2, HQ_LIGHT_FMT_ONOFF,
+	    HQ_LIGHT_ARRIVAL, 42, 0, &s), 0);
+}
+END_TEST
+
+/* A steady light already lit when the window opens is an open start
+ * (already on), not an onset; a later off->on edge is one. */
+START_TEST(test_light_already_on)
+{
+	struct hq_light_sample s[4] = {
+		{ 500 * MS, 1 }, { 3000 * MS, 0 }, { 6000 * MS, 1 },
+	};
+	struct hq_light_episode ep[4];
+	size_t ne;
+
+	hq_light_analyse(s, 3, 1000 * MS, 10000 * MS, 0.5, 1500 * MS, ep, 4,
+	    &ne);
+	ck_assert_uint_eq(ne, 2);
+	ck_assert(ep[0].open_start);
+	ck_assert(!ep[1].open_start);
+	ck_assert_int_eq(ep[1].onset_ns, 6000 * MS);
+	ck_assert(ep[1].open_end);
+	ck_assert_uint_eq(ep[1].flashes, 1);
+}
+END_TEST
+
+/* A file source reads what is appended after it was opened, and the state
+ * its last line gave before. */
 START_TEST(test_light_file)
 {
 	char path[] = "/tmp/hq-light-XXXXXX", spec[64];
@@ -162,15 +220,19 @@ START_TEST(test_light_file)
 	fflush(f);
 	ck_assert_int_eq(hq_light_poll(src, NULL), 0);
 	s = hq_light_samples(src, &n);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_int_eq(s[0].t_ns, 200 * MS);
+	/* The last line before the open is the state then (lit), not an
+	 * event of this run; the rest is read as it comes. */
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(s[0].t_ns, 100 * MS);
+	ck_assert(s[0].level == 1.0);
+	ck_assert_int_eq(s[1].t_ns, 200 * MS);
 	ck_assert_uint_eq(hq_light_bad_lines(src), 1);
 	fprintf(f, "0 on\n");
 	fclose(f);
 	ck_assert_int_eq(hq_light_poll(src, NULL), 0);
 	s = hq_light_samples(src, &n);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_int_eq(s[1].t_ns, 400 * MS);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(s[2].t_ns, 400 * MS);
 	hq_light_close(src);
 	unlink(path);
 	ck_assert_int_eq(hq_light_open("usb:x", HQ_LIGHT_MONO_MS,
@@ -193,6 +255,8 @@ suite_light(void)
 	tcase_add_test(tc, test_light_strobe);
 	tcase_add_test(tc, test_light_episodes);
 	tcase_add_test(tc, test_light_file);
+	tcase_add_test(tc, test_light_formats);
+	tcase_add_test(tc, test_light_already_on);
 	suite_add_tcase(s, tc);
 	return s;
 }
