@@ -20,6 +20,7 @@ struct hq_family;
 
 #define HQ_PROFILE_FILE_MAX	(4u << 20)	/* 4 MiB */
 #define HQ_PROFILE_CASES_MAX	1000
+#define HQ_PROFILE_USE_DEPTH	8	/* profiles in one chain of "use" */
 
 struct hq_group {
 	char	*id;
@@ -47,6 +48,9 @@ struct hq_case {
 	cJSON	*param_notes;		/* owned; per-param provenance */
 	enum hq_rule rule;		/* decision rule: the case's own, else
 					 * the profile's */
+	char	*use;			/* the case it reuses ("use"), or NULL */
+	char	*origin;		/* the file defining its params (data
+					 * files are found next to it) */
 };
 
 struct hq_profile {
