@@ -15,6 +15,7 @@
 
 #include "core/cli.h"
 #include "core/engine.h"
+#include "core/assess.h"
 #include "core/profile.h"
 #include "family.h"
 #include "model/dut.h"
@@ -38,6 +39,7 @@ static const char usage_top[] =
 "  verify   RUNDIR [--ca CAFILE]            signature and evidence hashes\n"
 "  render   RUNDIR                          report.html and junit.xml\n"
 "  analyze  PCAPNG --dut ADDR               cleartext credentials in a capture\n"
+"  assess   template -p PROFILE -d DUT      an assessment file to fill in\n"
 "\n"
 "Run 'hopquy COMMAND --help' for a command's options; see hopquy(1).\n";
 
@@ -45,6 +47,7 @@ static const char usage_run[] =
 "usage: hopquy run -p PROFILE -d DUT [-o RUNDIR] [--only ID,...]\n"
 "                  [--set ID:PARAM=JSON]... [--sign KEY --cert CERT]\n"
 "                  [--lab FILE] [--job FILE] [--tsa URL] [--bench N]\n"
+"                  [--assess FILE]\n"
 "                  [--no-capture] [--no-reach-check] [--progress]\n"
 "                  [--snaplen N] [--capture-filter F]\n"
 "                  [--capture-max-bytes N] [--json] [-q] [-v]\n"
@@ -61,6 +64,8 @@ static const char usage_run[] =
 "      --job FILE         this job: customer, item receipt and condition,\n"
 "                         ambient conditions, deviation approvals\n"
 "      --tsa URL          RFC 3161 time-stamp authority\n"
+"      --assess FILE      the engineer's verdicts on documentary cases\n"
+"                         (hopquy assess template writes one to fill)\n"
 "      --bench N          bench instance 0-255 (default: the DUT file's)\n"
 "      --no-capture       do not capture traffic\n"
 "      --no-reach-check   do not require a declared surface to answer\n"
@@ -346,6 +351,7 @@ cmd_run(int argc, char **argv)
 		{ "job", required_argument, NULL, 'J' },
 		{ "tsa", required_argument, NULL, 't' },
 		{ "bench", required_argument, NULL, 'b' },
+		{ "assess", required_argument, NULL, 'A' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-reach-check", no_argument, NULL, 'R' },
 		{ "no-capture", no_argument, NULL, 'N' },
@@ -364,7 +370,8 @@ cmd_run(int argc, char **argv)
 	struct hq_dut *d = NULL;
 	struct hq_err err = { 0 };
 	struct sigaction sa;
-	const char *pname = NULL, *dpath = NULL;
+	const char *pname = NULL, *dpath = NULL, *apath = NULL;
+	cJSON *assessment = NULL;
 	bool quiet = false, force_progress = false;
 	int c, rc, status, verbose = 0;
 	uint64_t v;
@@ -386,6 +393,7 @@ cmd_run(int argc, char **argv)
 		case 'c': o.sign_cert = optarg; break;
 		case 'l': o.lab_file = optarg; break;
 		case 'J': o.job_file = optarg; break;
+		case 'A': apath = optarg; break;
 		case 'P': force_progress = true; break;
 		case 'R': o.reach_ms = -1; break;
 		case 't': o.tsa_url = optarg; break;
@@ -455,10 +463,13 @@ cmd_run(int argc, char **argv)
 	    (rc = check_set(p, o.overrides, &err)) != 0 ||
 	    (rc = hq_profile_check_data(p, &err)) != 0 ||
 	    (rc = hq_dut_check_bench_address(d, o.bench_instance,
-	    &err)) != 0) {
+	    &err)) != 0 ||
+	    (apath != NULL && (rc = hq_assess_load(apath, p, d, &assessment,
+	    &err)) != 0)) {
 		status = fail(&err, rc);
 		goto out;
 	}
+	o.assessment = assessment;
 	if ((rc = hq_plan_check_only(p, o.only, &err)) != 0) {
 		char *ids = hq_plan_valid_ids(p);
 
@@ -548,6 +559,7 @@ cmd_run(int argc, char **argv)
 	}
  out:
 	cJSON_Delete(o.overrides);
+	cJSON_Delete(assessment);
 	hq_profile_free(p);
 	hq_dut_free(d);
 	return status;
@@ -908,6 +920,9 @@ hq_cli_main(int argc, char **argv)
 	if (strcmp(cmd, "analyze") == 0)
 		return hq_cli_analyze != NULL ? hq_cli_analyze(argc, argv) :
 		    not_built("analyze");
+	if (strcmp(cmd, "assess") == 0)
+		return hq_cli_assess != NULL ? hq_cli_assess(argc, argv) :
+		    not_built("assess");
 	if (strcmp(cmd, "help") == 0) {
 		fputs(usage_top, stdout);
 		return 0;

@@ -29,5 +29,6 @@ int	hq_cli_bench(int argc, char **argv) __attribute__((weak));
 int	hq_cli_verify(int argc, char **argv) __attribute__((weak));
 int	hq_cli_render(int argc, char **argv) __attribute__((weak));
 int	hq_cli_analyze(int argc, char **argv) __attribute__((weak));
+int	hq_cli_assess(int argc, char **argv) __attribute__((weak));
 
 #endif
