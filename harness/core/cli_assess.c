@@ -104,19 +104,20 @@ load_doc(const cJSON *d, const char *path, const char *dir, cJSON *docs,
 	}
 	if ((rc = hq_sha256_file(full, got, &size, err)) != 0) {
 		hq_err_clear(err);
-		rc = hq_err_set(err, HQ_EINVAL, "%s.path: %.300s: cannot read "
-		    "it", path, full);
+		rc = hq_err_set(err, HQ_EINVAL, "%s.path: %.160s: cannot read "
+		    "it", path, dpath);
 		goto out;
 	}
 	if (size > HQ_ASSESS_DOC_MAX) {
-		rc = hq_err_set(err, HQ_EINVAL, "%s.path: %.300s: %llu bytes, "
-		    "more than %u", path, full, (unsigned long long)size,
+		rc = hq_err_set(err, HQ_EINVAL, "%s.path: %.160s: %llu bytes, "
+		    "more than %u", path, dpath, (unsigned long long)size,
 		    HQ_ASSESS_DOC_MAX);
 		goto out;
 	}
 	if (sha != NULL && (!valid_hex64(sha) || strcmp(sha, got) != 0)) {
-		rc = hq_err_set(err, HQ_EINVAL, "%s.sha256: %.300s has SHA-256 "
-		    "%s, the assessment declares %.64s", path, full, got, sha);
+		rc = hq_err_set(err, HQ_EINVAL, "%s.sha256: %.60s has SHA-256 "
+		    "%.16s..., not the %.16s... declared", path, dpath, got,
+		    sha);
 		goto out;
 	}
 	cJSON_ArrayForEach(o, docs)
@@ -146,7 +147,7 @@ load_entry(const cJSON *e, const char *path, const char *dir,
     const struct hq_profile *p, cJSON *cases, struct hq_err *err)
 {
 	char *id = NULL, *verdict = NULL, *rationale = NULL, *assessor = NULL;
-	char *date = NULL, sub[HQ_JV_PATH_MAX];
+	char *date = NULL, sub[HQ_JV_PATH_MAX], dsub[HQ_JV_PATH_MAX];
 	const struct hq_case *tc;
 	const cJSON *docs, *d;
 	cJSON *out = NULL, *odocs;
@@ -207,8 +208,8 @@ load_entry(const cJSON *e, const char *path, const char *dir,
 	cJSON_AddStringToObject(out, "date", date);
 	odocs = cJSON_AddArrayToObject(out, "documents");
 	cJSON_ArrayForEach(d, docs) {
-		hq_jv_path(sub, sizeof(sub), path, "documents");
-		hq_jv_index(sub, sizeof(sub), sub, i++);
+		hq_jv_path(dsub, sizeof(dsub), path, "documents");
+		hq_jv_index(sub, sizeof(sub), dsub, i++);
 		if ((rc = load_doc(d, sub, dir, odocs, err)) != 0)
 			goto out;
 	}
