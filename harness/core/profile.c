@@ -23,8 +23,10 @@
 static const char *const top_keys[] = {
 	"$schema", "format", "id", "title", "regulation", "issuer", "version",
 	"status", "issued", "effective_from", "notes", "device_classes",
-	"hs_codes", "decision_rule", "groups", "testcases", NULL
+	"hs_codes", "decision_rule", "groups", "testcases", "consultation",
+	NULL
 };
+static const char *const consultation_keys[] = { "from", "to", NULL };
 static const char *const group_keys[] = { "id", "title", "clause",
 	"mandatory", NULL };
 static const char *const case_keys[] = {
@@ -93,6 +95,8 @@ hq_profile_free(struct hq_profile *p)
 	free(p->version);
 	free(p->status);
 	free(p->effective_from);
+	free(p->consult_from);
+	free(p->consult_to);
 	hq_strv_free(p->classes, p->nclasses);
 	hq_strv_free(p->hs_codes, p->nhs_codes);
 	for (i = 0; i < p->ngroups; i++) {
@@ -256,6 +260,27 @@ load_case(const cJSON *t, const char *path, const struct hq_profile *p,
 	return 0;
 }
 
+/* "consultation": {"from", "to"}: a draft's public consultation period. */
+static int
+load_consultation(const cJSON *root, struct hq_profile *p,
+    struct hq_err *err)
+{
+	const cJSON *c;
+	int rc;
+
+	if ((rc = hq_jv_get(root, "", "consultation", cJSON_Object, false, &c,
+	    err)) != 0 || c == NULL)
+		return rc;
+	if ((rc = hq_jv_keys(c, "consultation", consultation_keys,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(c, "consultation", "from", true, 32,
+	    &p->consult_from, err)) != 0 ||
+	    (rc = hq_jv_str(c, "consultation", "to", true, 32,
+	    &p->consult_to, err)) != 0)
+		return rc;
+	return 0;
+}
+
 static int
 profile_from_json(const cJSON *root, struct hq_profile *p,
     struct load_ctx *lc, struct hq_err *err)
@@ -301,7 +326,8 @@ profile_from_json(const cJSON *root, struct hq_profile *p,
 		goto out;
 	}
 	if ((rc = check_classes(p->classes, p->nclasses, "device_classes",
-	    err)) != 0)
+	    err)) != 0 ||
+	    (rc = load_consultation(root, p, err)) != 0)
 		goto out;
 	n = (size_t)cJSON_GetArraySize(groups);
 	if (n == 0 || n > 64) {
@@ -772,6 +798,12 @@ hq_profile_to_json(const struct hq_profile *p)
 	if (p->effective_from != NULL)
 		cJSON_AddStringToObject(o, "effective_from",
 		    p->effective_from);
+	if (p->consult_from != NULL) {
+		cJSON *c = cJSON_AddObjectToObject(o, "consultation");
+
+		cJSON_AddStringToObject(c, "from", p->consult_from);
+		cJSON_AddStringToObject(c, "to", p->consult_to);
+	}
 	cJSON_AddStringToObject(o, "path", p->path);
 	cJSON_AddStringToObject(o, "sha256", p->sha256);
 	cJSON_AddItemToObject(o, "device_classes",

@@ -63,6 +63,8 @@ struct hq_profile {
 	char	*version;
 	char	*status;
 	char	*effective_from;
+	char	*consult_from;		/* a draft's consultation, or NULL */
+	char	*consult_to;
 	char	**classes;		/* device classes it applies to */
 	size_t	 nclasses;
 	char	**hs_codes;
