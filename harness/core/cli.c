@@ -734,20 +734,37 @@ profile_show(const char *name)
 	    "sha256: %s\n", p->id, p->version, p->regulation, p->title,
 	    p->issuer, p->status, p->effective_from ? ", effective from " : "",
 	    p->effective_from ? p->effective_from : "", p->path, p->sha256);
+	if (p->consult_from != NULL)
+		printf("DRAFT: public consultation %s to %s; results show "
+		    "readiness, not conformity\n", p->consult_from,
+		    p->consult_to);
+	/* The traceability matrix: requirement -> cases -> family ->
+	 * parameters. */
 	for (g = 0; g < p->ngroups; g++) {
-		printf("\n[%s] %s\n", p->groups[g].id, p->groups[g].title);
+		size_t n = 0;
+
+		printf("\n[%s]%s%s %s%s\n", p->groups[g].id,
+		    p->groups[g].clause != NULL ? " clause " : "",
+		    p->groups[g].clause != NULL ? p->groups[g].clause : "",
+		    p->groups[g].title, p->groups[g].mandatory ? "" :
+		    " (optional)");
 		for (i = 0; i < p->ncases; i++) {
 			const struct hq_case *c = &p->cases[i];
 			char *ps;
 
 			if (strcmp(c->group, p->groups[g].id) != 0)
 				continue;
+			n++;
 			ps = cJSON_PrintUnformatted(c->params);
-			printf("  %-38s %-9s %s%s\n      params %s\n", c->id,
-			    c->family, c->title, c->mandatory ? "" :
-			    " (optional)", ps != NULL ? ps : "{}");
+			printf("  %-38s %-9s %s%s\n", c->id, c->family,
+			    c->title, c->mandatory ? "" : " (optional)");
+			if (c->use != NULL)
+				printf("      uses %s\n", c->use);
+			printf("      params %s\n", ps != NULL ? ps : "{}");
 			free(ps);
 		}
+		if (n == 0)
+			printf("  (no test case)\n");
 	}
 	hq_profile_free(p);
 	return 0;

@@ -823,6 +823,7 @@ hq_profile_to_json(const struct hq_profile *p)
 		cJSON_AddBoolToObject(g, "mandatory", p->groups[i].mandatory);
 		cJSON_AddItemToArray(groups, g);
 	}
+	cJSON_AddItemToObject(o, "traceability", hq_profile_trace_json(p));
 	cases = cJSON_AddArrayToObject(o, "testcases");
 	for (i = 0; i < p->ncases; i++) {
 		const struct hq_case *c = &p->cases[i];
@@ -853,6 +854,47 @@ hq_profile_to_json(const struct hq_profile *p)
 		cJSON_AddItemToArray(cases, t);
 	}
 	return o;
+}
+
+cJSON *
+hq_profile_trace_json(const struct hq_profile *p)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t g, i;
+
+	for (g = 0; a != NULL && g < p->ngroups; g++) {
+		const struct hq_group *gr = &p->groups[g];
+		cJSON *o = cJSON_CreateObject(), *cs;
+
+		cJSON_AddStringToObject(o, "requirement", gr->id);
+		if (gr->clause != NULL)
+			cJSON_AddStringToObject(o, "clause", gr->clause);
+		cJSON_AddStringToObject(o, "title", gr->title);
+		cJSON_AddBoolToObject(o, "mandatory", gr->mandatory);
+		cs = cJSON_AddArrayToObject(o, "cases");
+		for (i = 0; i < p->ncases; i++) {
+			const struct hq_case *c = &p->cases[i];
+			cJSON *t;
+
+			if (strcmp(c->group, gr->id) != 0)
+				continue;
+			t = cJSON_CreateObject();
+			cJSON_AddStringToObject(t, "id", c->id);
+			cJSON_AddStringToObject(t, "family", c->family);
+			if (c->use != NULL)
+				cJSON_AddStringToObject(t, "use", c->use);
+			cJSON_AddBoolToObject(t, "mandatory", c->mandatory);
+			cJSON_AddItemToObject(t, "classes",
+			    strv_json(c->classes, c->nclasses));
+			cJSON_AddItemToObject(t, "refs",
+			    strv_json(c->refs, c->nrefs));
+			cJSON_AddItemToObject(t, "params",
+			    cJSON_Duplicate(c->params, 1));
+			cJSON_AddItemToArray(cs, t);
+		}
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
 }
 
 /* The data-file params of a case, by name: a relative path is looked up

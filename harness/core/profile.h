@@ -102,7 +102,14 @@ const char *const *hq_profile_dirs(void);
  * half-way.
  */
 int	hq_profile_check_data(const struct hq_profile *p, struct hq_err *err);
-/* A profile as JSON for `profile show --json` (caller frees). */
+/*
+ * The traceability matrix: per requirement group (in the profile's order,
+ * those without a case too) its cases with family, "use" origin, refs and
+ * parameters; a new array the caller frees.
+ */
+cJSON	*hq_profile_trace_json(const struct hq_profile *p);
+/* A profile as JSON for `profile show --json` (caller frees); it holds
+ * the matrix as "traceability". */
 cJSON	*hq_profile_to_json(const struct hq_profile *p);
 
 #endif
