@@ -620,6 +620,9 @@ cmd_plan(int argc, char **argv)
 	printf("profile %s %s (%s)\nDUT %s %s, serial %s, %s\n\n", p->id,
 	    p->version, p->regulation, d->manufacturer, d->model, d->serial,
 	    d->dclass);
+	if (strcmp(p->status, "draft") == 0)
+		printf("DRAFT profile: results show readiness for a regulation "
+		    "not yet in force, not conformity\n\n");
 	for (i = 0; i < plan.nitems; i++) {
 		const struct hq_plan_item *it = &plan.items[i];
 
