@@ -48,6 +48,18 @@ check "... the DUT's serial and the profile filled in" sh -c \
 "$HOPQUY" assess template -p qcvn135-2024 -d "$DUT" -o "$T_TMP/a.json" \
     2>/dev/null
 check "... refuses to overwrite a file (exit $?)" [ $? -ne 0 ]
+schema() {	# schema SCHEMA FILE: valid against the JSON Schema
+	$PY -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' "$@"
+}
+if $PY -c 'import jsonschema' 2>/dev/null; then
+	check "... valid against reports/assess.schema.json" \
+	    schema "$HQ_TOP/reports/assess.schema.json" "$T_TMP/a.json"
+	jq '.cases[0].verdict = "PASS" | .cases[0].rationale = "r" | .cases[0].assessor = "a" | .cases[0].date = "2026-11-30"' \
+	    "$T_TMP/a.json" >"$T_TMP/schema-nodoc.json"
+	check "... the schema refuses a PASS without a document too" \
+	    not schema "$HQ_TOP/reports/assess.schema.json" "$T_TMP/schema-nodoc.json" 2>/dev/null
+fi
 check "... the file is unchanged" [ "$(jq '.cases | length' "$T_TMP/a.json")" = "$ndoc" ]
 
 "$HOPQUY" bench down --bench "$N" >/dev/null 2>&1
@@ -116,6 +128,12 @@ check "... the document is in the manifest with its SHA-256" sh -c \
 check "... the copy in the run is the document" cmp -s "$T_TMP/docs/storage-design.txt" "$T_TMP/filled/$DOC"
 check "... the case names it as its evidence" sh -c \
     "jq -e --arg c $C1 --arg p '$DOC' '.results[] | select(.id == \$c) | .evidence | index(\$p) != null' '$R' >/dev/null"
+if $PY -c 'import jsonschema' 2>/dev/null; then
+	check "... the filled file is valid against the schema" \
+	    schema "$HQ_TOP/reports/assess.schema.json" "$T_TMP/filled.json"
+	check "... report.json is valid against reports/report.schema.json" \
+	    schema "$HQ_TOP/reports/report.schema.json" "$R"
+fi
 ASHA=$(sha256sum "$T_TMP/filled.json" | cut -d' ' -f1)
 check "... the assessment file and its SHA-256 among the run's data" sh -c \
     "jq -e --arg s '$ASHA' '.run.assessment.sha256 == \$s' '$R' >/dev/null"
