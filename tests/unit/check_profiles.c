@@ -18,6 +18,7 @@
 
 #include "core/profile.h"
 #include "family.h"
+#include "model/dut.h"
 #include "util/err.h"
 
 static const char base_json[] =
@@ -350,6 +351,58 @@ START_TEST(test_profiles_emptied_group_fails)
 }
 END_TEST
 
+/* The DUT section "disclosure": URLs as published, a CA file that exists. */
+static const char dut_fmt[] =
+"{ \"format\": \"hopquy-dut/1\",\n"
+"  \"identity\": { \"manufacturer\": \"m\", \"model\": \"x\",\n"
+"     \"serial\": \"S1\", \"firmware\": \"1.0\", \"class\": \"ip-camera\" },\n"
+"  \"bench\": { \"mode\": \"namespaces\", \"address\": \"198.18.0.2\",\n"
+"     \"cloud\": [\"198.19.0.2\"] },\n"
+"  \"surfaces\": [ { \"id\": \"web\", \"proto\": \"https\", \"port\": 443 } ],\n"
+"  \"disclosure\": { %s } }\n";
+
+static const struct {
+	const char	*body;
+	const char	*expect;	/* NULL: loads */
+} disclosures[] = {
+	{ "\"security_txt\": \"https://v.example/.well-known/security.txt\", "
+	  "\"update_info\": \"http://v.example/fw\", \"ca\": \"base.json\"",
+	  NULL },
+	{ "\"security_txt\": \"ftp://v.example/security.txt\"",
+	  "disclosure.security_txt: expected an http:// or https:// URL" },
+	{ "\"update_info\": \"https://v.example/a b\"",
+	  "disclosure.update_info: a URL without spaces" },
+	{ "\"ca\": \"no-such-ca.pem\"", "disclosure.ca: " },
+	{ "\"contact\": \"x\"", "disclosure.contact: unknown key" },
+};
+
+START_TEST(test_profiles_dut_disclosure)
+{
+	char text[1024], path[PATH_MAX + 64];
+	struct hq_dut *d = NULL;
+	struct hq_err err = { 0 };
+	int rc;
+
+	snprintf(text, sizeof(text), dut_fmt, disclosures[_i].body);
+	put("dut.json", text);
+	snprintf(path, sizeof(path), "%s/dut.json", tmpdir);
+	rc = hq_dut_load(path, &d, &err);
+	if (disclosures[_i].expect == NULL) {
+		ck_assert_msg(rc == 0, "%s", err.msg);
+		ck_assert_str_eq(d->disclosure.security_txt,
+		    "https://v.example/.well-known/security.txt");
+		ck_assert_str_eq(d->disclosure.update_info,
+		    "http://v.example/fw");
+		ck_assert_ptr_nonnull(strstr(d->disclosure.ca, "/base.json"));
+	} else {
+		ck_assert_int_eq(rc, HQ_EINVAL);
+		ck_assert_msg(strstr(err.msg, disclosures[_i].expect) != NULL,
+		    "%s: expected \"%s\"", err.msg, disclosures[_i].expect);
+	}
+	hq_dut_free(d);
+}
+END_TEST
+
 Suite *
 suite_profiles(void)
 {
@@ -361,6 +414,8 @@ suite_profiles(void)
 	tcase_add_loop_test(tc, test_profiles_use_refused, 0,
 	    sizeof(bad_uses) / sizeof(bad_uses[0]));
 	tcase_add_test(tc, test_profiles_use_cycle);
+	tcase_add_loop_test(tc, test_profiles_dut_disclosure, 0,
+	    sizeof(disclosures) / sizeof(disclosures[0]));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shipped");
 	tcase_set_timeout(tc, 60);
