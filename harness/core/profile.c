@@ -43,6 +43,11 @@ static const char *const use_keys[] = {
 };
 #define USE_CACHE_MAX	16
 
+/* The data-file params of a case, by name: a relative path is looked up
+ * next to the profile, then in the installed data directory (as the
+ * families do when they open it). */
+static const char *const data_params[] = { "dictionary", NULL };
+
 /* One top-level load: the chain of profiles being loaded (cycles) and the
  * profiles already loaded for "use" (each is loaded once). */
 struct load_ctx {
@@ -566,6 +571,52 @@ use_str(const cJSON *t, const char *path, const char *key, size_t max,
 	return 0;
 }
 
+/* The directory of file, made absolute, into out; false when unknown. */
+static bool
+abs_dir(const char *file, char *out)
+{
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+
+	if (slash == NULL)
+		snprintf(tmp, sizeof(tmp), ".");
+	else
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(slash - file), file);
+	return realpath(tmp, out) != NULL;
+}
+
+/*
+ * A reused case's data files (a relative "dictionary") sit next to the
+ * profile that defines it; when that is another directory, the param
+ * becomes that absolute path, so the family opening it (which looks next
+ * to the running profile) finds the same file profile check found.
+ */
+static int
+use_data_paths(const struct hq_profile *p, struct hq_case *c,
+    struct hq_err *err)
+{
+	char od[PATH_MAX], pd[PATH_MAX], full[2 * PATH_MAX];
+	const char *v;
+	size_t k;
+
+	if (!abs_dir(c->origin, od) || !abs_dir(p->path, pd) ||
+	    strcmp(od, pd) == 0)
+		return 0;
+	for (k = 0; data_params[k] != NULL; k++) {
+		v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    c->params, data_params[k]));
+		if (v == NULL || v[0] == '/')
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", od, v);
+		if (access(full, R_OK) != 0)
+			continue;	/* profile check names it */
+		if (cJSON_ReplaceItemInObjectCaseSensitive(c->params,
+		    data_params[k], cJSON_CreateString(full)) == 0)
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+	}
+	return 0;
+}
+
 /*
  * {"use": "PROFILE/CASE", "id": ..., "group": ..., "params": {...}}: the
  * case of another profile, defined once there, with this profile's id and
@@ -704,7 +755,7 @@ load_use(const cJSON *t, const char *path, const struct hq_profile *p,
 	    (rc = c->fam->check_params(c->params, &ferr)) != 0)
 		return hq_err_set(err, rc, "%s.params.%s (over %s)", path,
 		    ferr.msg, c->use);
-	return 0;
+	return use_data_paths(p, c, err);
 }
 
 const struct hq_case *
@@ -897,10 +948,6 @@ hq_profile_trace_json(const struct hq_profile *p)
 	return a;
 }
 
-/* The data-file params of a case, by name: a relative path is looked up
- * next to the profile, then in the installed data directory (as the
- * families do when they open it). */
-static const char *const data_params[] = { "dictionary", NULL };
 
 int
 hq_profile_check_data(const struct hq_profile *p, struct hq_err *err)

@@ -64,6 +64,15 @@ check "... with its requirement and clause" grep -q '^\[5.1\] clause 5.1 No univ
 check "... a reused case keeps its family and params" sh -c \
     "jq -e '.traceability[] | select(.requirement == \"5.1\") | .cases[] | select(.use == \"qcvn135-2024/g1.1-no-default-credentials\") | .family == \"creds\" and .params.check == \"default-dictionary\"' '$T_TMP/etsi-en-303-645.show.json' >/dev/null"
 
+# A profile elsewhere reusing a case with a data file: the file is the
+# defining profile's, as an absolute path the family opens as is.
+mkdir -p "$T_TMP/elsewhere"
+cp profiles/etsi-en-303-645.json "$T_TMP/elsewhere/"
+d=$("$HOPQUY" profile show "$T_TMP/elsewhere/etsi-en-303-645.json" --json |
+    jq -r '.testcases[] | select(.use == "qcvn135-2024/g1.1-no-default-credentials") | .params.dictionary')
+check "a reused case's dictionary, from elsewhere: $d" sh -c \
+    "[ '$d' = '$(cd profiles && pwd)/data/default-credentials.txt' ] && [ -r '$d' ]"
+
 # Composition refusals, on copies next to the shipped profiles.
 cp profiles/*.json "$T_TMP/"
 mkdir -p "$T_TMP/data" && cp profiles/data/* "$T_TMP/data/"
