@@ -14,7 +14,9 @@
 #  - the loader is strict (exit 65 naming the path): a PASS without a
 #    document, an unknown key, a case that is not documentary, another
 #    unit's serial, a document missing or differing from its declared
-#    hash, a bad date.
+#    hash, a bad date;
+#  - a draft profile (VSTL) says so in report.json and report.html, and a
+#    documentary case it reuses by "use" is assessed under its own id.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v jq >/dev/null 2>&1 || { echo "skipped: jq missing"; exit 77; }
@@ -148,7 +150,31 @@ printf 'edited\n' >>"$T_TMP/filled/$DOC"
 check "... an edited attached document fails verify (exit $?)" [ $? -ne 0 ]
 check "... naming it" grep -q "$DOC: FAILED" "$T_TMP/verify-bad.out"
 
-# 4. The strict loader: exit 65 naming the file and path, no run.
+# 4. A draft profile says so in its report; a documentary case it
+# reuses by "use" is assessed under its own id.
+jq '.identity.class = "cnc-controller"' "$DUT" >"$T_TMP/cnc.json"
+V=vstl-aicnc-2026-draft/cr4.3-2-key-storage
+"$HOPQUY" assess template -p vstl-aicnc-2026-draft -d "$T_TMP/cnc.json" \
+    -o "$T_TMP/vstl.json" 2>/dev/null
+jq --arg v $V '.cases |= map(if .id == $v then .verdict = "FAIL" |
+    .rationale = "keys in plain flash" | .assessor = "N. Engineer" |
+    .date = "2026-12-01" | .documents = [{path: "docs/fw-analysis.txt"}]
+    else . end)' "$T_TMP/vstl.json" >"$T_TMP/vstl-filled.json"
+ip netns exec "$LAB" "$HOPQUY" run -p vstl-aicnc-2026-draft -d "$T_TMP/cnc.json" \
+    -o "$T_TMP/vstl" --only cr4.3,cr1.1-1-doc-identification --no-reach-check \
+    --no-capture -q --assess "$T_TMP/vstl-filled.json" >"$T_TMP/vstl.out" 2>&1
+rc=$?
+R=$T_TMP/vstl/report.json
+check "draft profile run: exit 1 (the FAIL; got $rc)" [ $rc -eq 1 ]
+check "... report.json: status draft and the notice" sh -c \
+    "jq -e '.profile.status == \"draft\" and (.run.profile_notice | test(\"draft\"))' '$R' >/dev/null"
+check "... report.html: the profile status" grep -q 'Profile status.*draft' "$T_TMP/vstl/report.html"
+check "... the reused documentary case carries its assessment" sh -c \
+    "jq -e --arg v $V '.results[] | select(.id == \$v) | .verdict == \"FAIL\" and (.rationale | test(\"keys in plain flash\"))' '$R' >/dev/null"
+check "... the unassessed one is awaiting assessment" sh -c \
+    "jq -e '.results[] | select(.id == \"vstl-aicnc-2026-draft/cr1.1-1-doc-identification\") | .verdict == \"INCONCLUSIVE\" and (.rationale | startswith(\"awaiting assessment\"))' '$R' >/dev/null"
+
+# 5. The strict loader: exit 65 naming the file and path, no run.
 bad() {	# bad NAME FILTER REGEX
 	fill "$1.json" "$2"
 	run "$1" --assess "$T_TMP/$1.json"
