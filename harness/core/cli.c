@@ -15,6 +15,7 @@
 
 #include "core/cli.h"
 #include "core/engine.h"
+#include "core/assess.h"
 #include "core/profile.h"
 #include "family.h"
 #include "model/dut.h"
@@ -39,6 +40,7 @@ static const char usage_top[] =
 "  render   RUNDIR                          report.html and junit.xml\n"
 "  analyze  PCAPNG --dut ADDR               cleartext credentials in a capture\n"
 "  campaign FILE [-j N] | --resume DIR      many DUTs x profiles at once\n"
+"  assess   template -p PROFILE -d DUT      an assessment file to fill in\n"
 "\n"
 "Run 'hopquy COMMAND --help' for a command's options; see hopquy(1).\n";
 
@@ -46,6 +48,7 @@ static const char usage_run[] =
 "usage: hopquy run -p PROFILE -d DUT [-o RUNDIR] [--only ID,...]\n"
 "                  [--set ID:PARAM=JSON]... [--sign KEY --cert CERT]\n"
 "                  [--lab FILE] [--job FILE] [--tsa URL] [--bench N]\n"
+"                  [--assess FILE]\n"
 "                  [--no-capture] [--no-reach-check] [--progress]\n"
 "                  [--snaplen N] [--capture-filter F]\n"
 "                  [--capture-max-bytes N] [--json] [-q] [-v]\n"
@@ -62,6 +65,8 @@ static const char usage_run[] =
 "      --job FILE         this job: customer, item receipt and condition,\n"
 "                         ambient conditions, deviation approvals\n"
 "      --tsa URL          RFC 3161 time-stamp authority\n"
+"      --assess FILE      the engineer's verdicts on documentary cases\n"
+"                         (hopquy assess template writes one to fill)\n"
 "      --bench N          bench instance 0-255 (default: the DUT file's)\n"
 "      --no-capture       do not capture traffic\n"
 "      --no-reach-check   do not require a declared surface to answer\n"
@@ -347,6 +352,7 @@ cmd_run(int argc, char **argv)
 		{ "job", required_argument, NULL, 'J' },
 		{ "tsa", required_argument, NULL, 't' },
 		{ "bench", required_argument, NULL, 'b' },
+		{ "assess", required_argument, NULL, 'A' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-reach-check", no_argument, NULL, 'R' },
 		{ "no-capture", no_argument, NULL, 'N' },
@@ -365,7 +371,8 @@ cmd_run(int argc, char **argv)
 	struct hq_dut *d = NULL;
 	struct hq_err err = { 0 };
 	struct sigaction sa;
-	const char *pname = NULL, *dpath = NULL;
+	const char *pname = NULL, *dpath = NULL, *apath = NULL;
+	cJSON *assessment = NULL;
 	bool quiet = false, force_progress = false;
 	int c, rc, status, verbose = 0;
 	uint64_t v;
@@ -387,6 +394,7 @@ cmd_run(int argc, char **argv)
 		case 'c': o.sign_cert = optarg; break;
 		case 'l': o.lab_file = optarg; break;
 		case 'J': o.job_file = optarg; break;
+		case 'A': apath = optarg; break;
 		case 'P': force_progress = true; break;
 		case 'R': o.reach_ms = -1; break;
 		case 't': o.tsa_url = optarg; break;
@@ -456,10 +464,13 @@ cmd_run(int argc, char **argv)
 	    (rc = check_set(p, o.overrides, &err)) != 0 ||
 	    (rc = hq_profile_check_data(p, &err)) != 0 ||
 	    (rc = hq_dut_check_bench_address(d, o.bench_instance,
-	    &err)) != 0) {
+	    &err)) != 0 ||
+	    (apath != NULL && (rc = hq_assess_load(apath, p, d, &assessment,
+	    &err)) != 0)) {
 		status = fail(&err, rc);
 		goto out;
 	}
+	o.assessment = assessment;
 	if ((rc = hq_plan_check_only(p, o.only, &err)) != 0) {
 		char *ids = hq_plan_valid_ids(p);
 
@@ -549,6 +560,7 @@ cmd_run(int argc, char **argv)
 	}
  out:
 	cJSON_Delete(o.overrides);
+	cJSON_Delete(assessment);
 	hq_profile_free(p);
 	hq_dut_free(d);
 	return status;
@@ -609,6 +621,9 @@ cmd_plan(int argc, char **argv)
 	printf("profile %s %s (%s)\nDUT %s %s, serial %s, %s\n\n", p->id,
 	    p->version, p->regulation, d->manufacturer, d->model, d->serial,
 	    d->dclass);
+	if (strcmp(p->status, "draft") == 0)
+		printf("DRAFT profile: results show readiness for a regulation "
+		    "not yet in force, not conformity\n\n");
 	for (i = 0; i < plan.nitems; i++) {
 		const struct hq_plan_item *it = &plan.items[i];
 
@@ -723,20 +738,37 @@ profile_show(const char *name)
 	    "sha256: %s\n", p->id, p->version, p->regulation, p->title,
 	    p->issuer, p->status, p->effective_from ? ", effective from " : "",
 	    p->effective_from ? p->effective_from : "", p->path, p->sha256);
+	if (p->consult_from != NULL)
+		printf("DRAFT: public consultation %s to %s; results show "
+		    "readiness, not conformity\n", p->consult_from,
+		    p->consult_to);
+	/* The traceability matrix: requirement -> cases -> family ->
+	 * parameters. */
 	for (g = 0; g < p->ngroups; g++) {
-		printf("\n[%s] %s\n", p->groups[g].id, p->groups[g].title);
+		size_t n = 0;
+
+		printf("\n[%s]%s%s %s%s\n", p->groups[g].id,
+		    p->groups[g].clause != NULL ? " clause " : "",
+		    p->groups[g].clause != NULL ? p->groups[g].clause : "",
+		    p->groups[g].title, p->groups[g].mandatory ? "" :
+		    " (optional)");
 		for (i = 0; i < p->ncases; i++) {
 			const struct hq_case *c = &p->cases[i];
 			char *ps;
 
 			if (strcmp(c->group, p->groups[g].id) != 0)
 				continue;
+			n++;
 			ps = cJSON_PrintUnformatted(c->params);
-			printf("  %-38s %-9s %s%s\n      params %s\n", c->id,
-			    c->family, c->title, c->mandatory ? "" :
-			    " (optional)", ps != NULL ? ps : "{}");
+			printf("  %-38s %-9s %s%s\n", c->id, c->family,
+			    c->title, c->mandatory ? "" : " (optional)");
+			if (c->use != NULL)
+				printf("      uses %s\n", c->use);
+			printf("      params %s\n", ps != NULL ? ps : "{}");
 			free(ps);
 		}
+		if (n == 0)
+			printf("  (no test case)\n");
 	}
 	hq_profile_free(p);
 	return 0;
@@ -912,6 +944,9 @@ hq_cli_main(int argc, char **argv)
 	if (strcmp(cmd, "campaign") == 0)
 		return hq_cli_campaign != NULL ? hq_cli_campaign(argc, argv) :
 		    not_built("campaign");
+	if (strcmp(cmd, "assess") == 0)
+		return hq_cli_assess != NULL ? hq_cli_assess(argc, argv) :
+		    not_built("assess");
 	if (strcmp(cmd, "help") == 0) {
 		fputs(usage_top, stdout);
 		return 0;

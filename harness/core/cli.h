@@ -30,5 +30,6 @@ int	hq_cli_verify(int argc, char **argv) __attribute__((weak));
 int	hq_cli_render(int argc, char **argv) __attribute__((weak));
 int	hq_cli_analyze(int argc, char **argv) __attribute__((weak));
 int	hq_cli_campaign(int argc, char **argv) __attribute__((weak));
+int	hq_cli_assess(int argc, char **argv) __attribute__((weak));
 
 #endif

@@ -734,6 +734,22 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	}
 	cJSON_AddStringToObject(r.run_extra, "rundir", r.rundir);
 	cJSON_AddStringToObject(r.run_extra, "reachability", r.reached);
+	/* The documentary cases' verdicts (family "assessment"), and the
+	 * file they came from among the run's inputs. */
+	if (o->assessment != NULL) {
+		cJSON *a = cJSON_AddObjectToObject(r.run_extra, "assessment");
+
+		cJSON_AddItemToObject(r.facts, "assessment",
+		    cJSON_Duplicate(o->assessment, 1));
+		cJSON_AddItemToObject(a, "path", cJSON_Duplicate(
+		    cJSON_GetObjectItem(o->assessment, "path"), 1));
+		cJSON_AddItemToObject(a, "sha256", cJSON_Duplicate(
+		    cJSON_GetObjectItem(o->assessment, "sha256"), 1));
+	}
+	if (strcmp(p->status, "draft") == 0)
+		cJSON_AddStringToObject(r.run_extra, "profile_notice", "the "
+		    "profile is a draft: results show readiness for a "
+		    "regulation not yet in force, not conformity");
 	r.ctx.dut = dut;
 	r.ctx.profile = p;
 	r.ctx.ev = r.ev;

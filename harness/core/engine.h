@@ -71,6 +71,7 @@ struct hq_run_opts {
 	const char	*capture_filter; /* pcap-filter(7), NULL: all */
 	unsigned long long capture_max_bytes; /* 0: default */
 	int		 bench_instance; /* -1: from the DUT file */
+	const cJSON	*assessment;	/* hq_assess_load's, or NULL */
 };
 #define HQ_RUN_OPTS_INIT { .bench_instance = -1 }
 

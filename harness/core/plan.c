@@ -199,6 +199,11 @@ hq_plan_build(const struct hq_profile *p, const struct hq_dut *dut,
 				snprintf(it->reason, sizeof(it->reason),
 				    "runs; the manufacturer declares %s not "
 				    "supported: %.150s", tc->claim, cl->detail);
+			else if (strcmp(tc->family, "assessment") == 0)
+				snprintf(it->reason, sizeof(it->reason),
+				    "documentary: the engineer's verdict from "
+				    "hopquy run --assess, else INCONCLUSIVE "
+				    "(device class %s)", dut->dclass);
 			else
 				snprintf(it->reason, sizeof(it->reason),
 				    "runs (device class %s%s%s)", dut->dclass,
@@ -229,6 +234,7 @@ hq_plan_to_json(const struct hq_plan *plan, const struct hq_profile *p,
 		return NULL;
 	cJSON_AddStringToObject(o, "profile", p->id);
 	cJSON_AddStringToObject(o, "profile_version", p->version);
+	cJSON_AddStringToObject(o, "profile_status", p->status);
 	cJSON_AddItemToObject(o, "dut", hq_dut_identity_json(dut));
 	items = cJSON_AddArrayToObject(o, "plan");
 	for (i = 0; i < plan->nitems; i++) {

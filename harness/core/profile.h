@@ -20,6 +20,7 @@ struct hq_family;
 
 #define HQ_PROFILE_FILE_MAX	(4u << 20)	/* 4 MiB */
 #define HQ_PROFILE_CASES_MAX	1000
+#define HQ_PROFILE_USE_DEPTH	8	/* profiles in one chain of "use" */
 
 struct hq_group {
 	char	*id;
@@ -47,6 +48,9 @@ struct hq_case {
 	cJSON	*param_notes;		/* owned; per-param provenance */
 	enum hq_rule rule;		/* decision rule: the case's own, else
 					 * the profile's */
+	char	*use;			/* the case it reuses ("use"), or NULL */
+	char	*origin;		/* the file defining its params (data
+					 * files are found next to it) */
 };
 
 struct hq_profile {
@@ -59,6 +63,8 @@ struct hq_profile {
 	char	*version;
 	char	*status;
 	char	*effective_from;
+	char	*consult_from;		/* a draft's consultation, or NULL */
+	char	*consult_to;
 	char	**classes;		/* device classes it applies to */
 	size_t	 nclasses;
 	char	**hs_codes;
@@ -96,7 +102,14 @@ const char *const *hq_profile_dirs(void);
  * half-way.
  */
 int	hq_profile_check_data(const struct hq_profile *p, struct hq_err *err);
-/* A profile as JSON for `profile show --json` (caller frees). */
+/*
+ * The traceability matrix: per requirement group (in the profile's order,
+ * those without a case too) its cases with family, "use" origin, refs and
+ * parameters; a new array the caller frees.
+ */
+cJSON	*hq_profile_trace_json(const struct hq_profile *p);
+/* A profile as JSON for `profile show --json` (caller frees); it holds
+ * the matrix as "traceability". */
 cJSON	*hq_profile_to_json(const struct hq_profile *p);
 
 #endif

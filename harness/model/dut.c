@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sys/stat.h>
 
@@ -33,10 +34,11 @@ const char *const hq_device_classes[] = {
 	"cnc-controller", NULL
 };
 static const char *const formats[] = { "hopquy-dut/1", NULL };
+static void	disclosure_clear(struct hq_disclosure *x);
 static const char *const top_keys[] = {
 	"$schema", "format", "identity", "bench", "surfaces", "credentials",
 	"update", "data", "power", "alarm", "claims", "claims_file", "notes",
-	"cloud_link", "personal_data", NULL
+	"cloud_link", "personal_data", "disclosure", NULL
 };
 static const char *const cloud_link_keys[] = {
 	"name", "port", "intercept", NULL
@@ -157,6 +159,7 @@ hq_dut_free(struct hq_dut *d)
 
 	if (d == NULL)
 		return;
+	disclosure_clear(&d->disclosure);
 	free(d->path);
 	free(d->dir);
 	free(d->claims_path);
@@ -1125,6 +1128,74 @@ load_claims(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	return rc;
 }
 
+static const char *const disclosure_keys[] = { "security_txt",
+	"update_info", "ca", NULL };
+
+/* A URL as declared: http:// or https://, printable, no spaces. */
+static int
+disclosure_url(const cJSON *o, const char *key, char **outp,
+    struct hq_err *err)
+{
+	char sub[HQ_JV_PATH_MAX];
+	size_t i;
+	int rc;
+
+	if ((rc = hq_jv_str(o, "disclosure", key, false, 2048, outp,
+	    err)) != 0 || *outp == NULL)
+		return rc;
+	hq_jv_path(sub, sizeof(sub), "disclosure", key);
+	if (strncmp(*outp, "https://", 8) != 0 &&
+	    strncmp(*outp, "http://", 7) != 0)
+		return hq_err_set(err, HQ_EINVAL, "%s: expected an http:// or "
+		    "https:// URL, got \"%.64s\"", sub, *outp);
+	for (i = 0; (*outp)[i] != '\0'; i++)
+		if ((unsigned char)(*outp)[i] <= ' ' ||
+		    (unsigned char)(*outp)[i] >= 0x7f)
+			return hq_err_set(err, HQ_EINVAL, "%s: a URL without "
+			    "spaces or control characters, got a byte 0x%02x",
+			    sub, (unsigned char)(*outp)[i]);
+	return 0;
+}
+
+/* Section "disclosure" (optional): the manufacturer's published URLs. */
+static int
+load_disclosure(const cJSON *root, struct hq_dut *d, struct hq_err *err)
+{
+	const cJSON *o;
+	char *ca = NULL, path[4096];
+	int rc;
+
+	if ((rc = hq_jv_get(root, "", "disclosure", cJSON_Object, false, &o,
+	    err)) != 0 || o == NULL)
+		return rc;
+	if ((rc = hq_jv_keys(o, "disclosure", disclosure_keys, err)) != 0 ||
+	    (rc = disclosure_url(o, "security_txt",
+	    &d->disclosure.security_txt, err)) != 0 ||
+	    (rc = disclosure_url(o, "update_info",
+	    &d->disclosure.update_info, err)) != 0 ||
+	    (rc = hq_jv_str(o, "disclosure", "ca", false, 1024, &ca,
+	    err)) != 0)
+		return rc;
+	if (ca != NULL) {
+		hq_dut_path(d, ca, path, sizeof(path));
+		free(ca);
+		if (access(path, R_OK) != 0)
+			return hq_err_set(err, HQ_EINVAL, "disclosure.ca: "
+			    "%.300s: cannot read it", path);
+		if ((d->disclosure.ca = strdup(path)) == NULL)
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+	}
+	return 0;
+}
+
+static void
+disclosure_clear(struct hq_disclosure *x)
+{
+	free(x->security_txt);
+	free(x->update_info);
+	free(x->ca);
+}
+
 static int
 dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 {
@@ -1182,6 +1253,8 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	if (d->power != NULL &&
 	    (rc = hq_jv_enum(d->power, "power", "driver", true,
 	    power_drivers, &drv, err)) != 0)
+		goto out;
+	if ((rc = load_disclosure(root, d, err)) != 0)
 		goto out;
 	rc = load_claims(root, d, err);
  out:

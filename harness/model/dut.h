@@ -53,6 +53,19 @@ struct hq_claim {
 	char	*detail;
 };
 
+/*
+ * Where the manufacturer publishes its vulnerability-report contact and
+ * its update information (section "disclosure"): URLs as declared (http
+ * or https; the family judges the scheme), NULL when not declared; ca:
+ * a CA bundle to verify them with instead of the system's (a lab's own
+ * server), resolved against the DUT file's directory.
+ */
+struct hq_disclosure {
+	char	*security_txt;
+	char	*update_info;
+	char	*ca;
+};
+
 struct hq_dut {
 	char	*path;
 	char	*dir;			/* the DUT file's directory */
@@ -100,6 +113,8 @@ struct hq_dut {
 	/* claims */
 	struct hq_claim *claims;
 	size_t	 nclaims;
+	/* disclosure: the manufacturer's published URLs */
+	struct hq_disclosure disclosure;
 };
 
 /* The device classes hopquy knows, NULL-terminated. */
