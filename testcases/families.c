@@ -7,6 +7,7 @@
 extern const struct hq_family hq_family_creds;
 extern const struct hq_family hq_family_deletion;
 extern const struct hq_family hq_family_netcut;
+extern const struct hq_family hq_family_resilience;
 extern const struct hq_family hq_family_surface;
 extern const struct hq_family hq_family_tls;
 
@@ -14,6 +15,7 @@ const struct hq_family *const hq_families[] = {
 	&hq_family_creds,
 	&hq_family_deletion,
 	&hq_family_netcut,
+	&hq_family_resilience,
 	&hq_family_surface,
 	&hq_family_tls,
 	NULL

@@ -1016,7 +1016,8 @@ static const char *const cloud_api_keys[] = {
 };
 static const char *const power2_keys[] = {
 	"driver", "argv", "off", "on", "off_ms", "pidfile", "signal",
-	"prompt", "deadline_s", "setting", "note", NULL
+	"prompt", "deadline_s", "setting", "cloud", "during", "backlog",
+	"note", NULL
 };
 static const char *const power2_drivers[] = {
 	"command", "http", "sim", "manual", NULL
@@ -1666,6 +1667,13 @@ load_power(struct hq_dut *d, const cJSON *root, struct hq_err *err)
 		    err)) != 0)
 			goto out;
 	}
+	hq_step_names_init(&nm);
+	if ((rc = steps_opt(d, sec, "power", "cloud", &nm, err)) != 0)
+		goto out;
+	hq_step_names_init(&nm);
+	if ((rc = steps_opt(d, sec, "power", "during", &nm, err)) != 0 ||
+	    (rc = steps_opt(d, sec, "power", "backlog", &nm, err)) != 0)
+		goto out;
 	if ((d->power = cJSON_Duplicate(sec, 1)) == NULL)
 		rc = hq_err_set(err, HQ_ENOMEM, "power: no memory");
  out:
