@@ -1523,7 +1523,7 @@ load_data(struct hq_dut *d, const cJSON *root, struct hq_err *err)
 	    err)) != 0 || sec == NULL)
 		return rc;
 	if ((rc = hq_jv_keys(sec, "data", data2_keys, err)) != 0 ||
-	    (rc = hq_jv_get(sec, "data", "kinds", cJSON_Object, true, &kinds,
+	    (rc = hq_jv_get(sec, "data", "kinds", cJSON_Object, false, &kinds,
 	    err)) != 0 ||
 	    (rc = hq_jv_get(sec, "data", "cloud_api", cJSON_Object, false,
 	    &it, err)) != 0 ||
@@ -1536,7 +1536,8 @@ load_data(struct hq_dut *d, const cJSON *root, struct hq_err *err)
 	if ((it = cJSON_GetObjectItemCaseSensitive(sec, "cloud_api")) !=
 	    NULL && (rc = load_cloud_api(d, it, err)) != 0)
 		return rc;
-	n = cJSON_GetArraySize(kinds);
+	/* kinds may be absent: a DUT file giving only the cloud API */
+	n = kinds != NULL ? cJSON_GetArraySize(kinds) : 1;
 	if (n < 1 || n > 16)
 		return hq_err_set(err, HQ_EINVAL, "data.kinds: expected 1 to "
 		    "16 kinds of data, got %d", n);
