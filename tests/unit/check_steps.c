@@ -206,6 +206,99 @@ START_TEST(test_steps_bad_refused)
 }
 END_TEST
 
+/* The power section: drivers, their needs, its step lists. */
+static const char good_power[] =
+"{ \"driver\": \"sim\", \"pidfile\": \"/run/dutsim.pid\",\n"
+"  \"cloud\": [ { \"surface\": \"web\", \"method\": \"GET\",\n"
+"    \"path\": \"/api/cloud\", \"expect\": 200 } ],\n"
+"  \"setting\": { \"write\": [ { \"surface\": \"web\",\n"
+"    \"method\": \"POST\", \"path\": \"/api/settings\", \"expect\": 201,\n"
+"    \"capture\": { \"sid\": \"/id\" } } ],\n"
+"    \"read\": [ { \"surface\": \"web\", \"method\": \"GET\",\n"
+"    \"path\": \"/api/settings/{sid}\", \"expect\": 200 } ] },\n"
+"  \"during\": [ { \"surface\": \"web\", \"method\": \"POST\",\n"
+"    \"path\": \"/api/x\", \"expect\": 201,\n"
+"    \"capture\": { \"q\": \"/id\" } } ],\n"
+"  \"backlog\": [ { \"surface\": \"web\", \"method\": \"GET\",\n"
+"    \"path\": \"/api/x/{q}\", \"expect\": 200 } ] }";
+
+static const struct bad_recipe bad_power[] = {
+	{ "\"driver\": \"sim\", ", "", "power.driver: required" },
+	{ "\"driver\": \"sim\"", "\"driver\": \"ups\"",
+	    "power.driver: expected one of" },
+	{ "\"driver\": \"sim\"", "\"driver\": \"command\"",
+	    "power.argv: the command driver needs an argv" },
+	{ "\"driver\": \"sim\"", "\"driver\": \"command\", "
+	    "\"argv\": [\"power.sh\"]",
+	    "power.argv: the command driver needs an argv whose first word is "
+	    "an absolute path" },
+	{ "\"driver\": \"sim\"", "\"driver\": \"http\"",
+	    "power: the http driver needs \"off\" and \"on\" steps" },
+	{ "\"pidfile\": \"/run/dutsim.pid\"", "\"signal\": \"HUP\"",
+	    "power.pidfile: required" },
+	{ "\"pidfile\": \"/run/dutsim.pid\"", "\"pidfile\": \"/p\", "
+	    "\"signal\": \"KILL\"", "power.signal: expected one of" },
+	{ "\"path\": \"/api/cloud\", \"expect\": 200",
+	    "\"path\": \"/api/cloud\"", "power.cloud[0].expect: required" },
+	{ "\"path\": \"/api/settings/{sid}\"",
+	    "\"path\": \"/api/settings/{q}\"",
+	    "power.setting.read[0].path: unknown placeholder {q}" },
+	{ "\"path\": \"/api/x/{q}\"", "\"path\": \"/api/x/{sid}\"",
+	    "power.backlog[0].path: unknown placeholder {sid}" },
+	{ "\"during\"", "\"reboot\"", "power.reboot: unknown key" },
+};
+
+static char *
+with_power(const char *from, const char *to)
+{
+	const char *hit = from != NULL ? strstr(good_power, from) : NULL;
+	char *out;
+
+	ck_assert_msg(from == NULL || hit != NULL, "test: %s not in the "
+	    "sample", from);
+	if (from == NULL)
+		ck_assert_int_gt(asprintf(&out, "%s, \"power\": %s", good_data,
+		    good_power), 0);
+	else
+		ck_assert_int_gt(asprintf(&out, "%s, \"power\": %.*s%s%s",
+		    good_data, (int)(hit - good_power), good_power, to,
+		    hit + strlen(from)), 0);
+	return out;
+}
+
+START_TEST(test_steps_power_good)
+{
+	char path[] = "/tmp/hq-unit-steps-XXXXXX", *data = with_power(NULL,
+	    NULL);
+	struct hq_err err = { 0 };
+	struct hq_dut *d = NULL;
+
+	write_dut(path, data, 80);
+	ck_assert_msg(hq_dut_load(path, &d, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(d->power);
+	hq_dut_free(d);
+	unlink(path);
+	free(data);
+}
+END_TEST
+
+START_TEST(test_steps_power_bad)
+{
+	char path[] = "/tmp/hq-unit-steps-XXXXXX", *data;
+	struct hq_err err = { 0 };
+	struct hq_dut *d = NULL;
+	const struct bad_recipe *b = &bad_power[_i];
+
+	data = with_power(b->from, b->to);
+	write_dut(path, data, 80);
+	ck_assert_int_eq(hq_dut_load(path, &d, &err), HQ_EINVAL);
+	ck_assert_msg(strstr(err.msg, b->expect) != NULL,
+	    "power case %d: want \"%s\" in: %s", _i + 1, b->expect, err.msg);
+	unlink(path);
+	free(data);
+}
+END_TEST
+
 /* `hopquy dut check` exits 65 naming the step and field. */
 START_TEST(test_steps_cli_exit_65)
 {
@@ -478,6 +571,9 @@ suite_steps(void)
 	tcase_add_loop_test(tc, test_steps_bad_refused, 0,
 	    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_steps_cli_exit_65);
+	tcase_add_test(tc, test_steps_power_good);
+	tcase_add_loop_test(tc, test_steps_power_bad, 0,
+	    (int)(sizeof(bad_power) / sizeof(bad_power[0])));
 	tcase_add_test(tc, test_steps_json_pointer);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("engine");
