@@ -280,6 +280,19 @@ poll_recipe(struct rx *x, const cJSON *l, const char *name,
 	return 0;
 }
 
+/* Where a polled recipe last answered, and how; or that it never did. */
+static void
+last_where(const char *name, const struct hq_step_out *o, bool answered,
+    char *buf, size_t sz)
+{
+	if (answered)
+		snprintf(buf, sz, "%s on %s (%s %s): %s", o->where, o->surface,
+		    o->method, o->path, o->why);
+	else
+		snprintf(buf, sz, "%s: no usable answer (no connection, "
+		    "timeout or server error)", name);
+}
+
 /* ---- power drivers ---- */
 
 static int
@@ -562,7 +575,7 @@ res_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	const cJSON *cloud, *during, *backlog, *swrite, *sread;
 	enum hq_cut_mode mode;
 	struct hq_err e2 = { 0 };
-	char slug[128], rel[192];
+	char slug[128], rel[192], w[600];
 	int64_t t_on = 0, t_cloud = 0, t_cut = 0;
 	const char *drv;
 	bool outage, answered, cut = false;
@@ -729,11 +742,11 @@ res_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 		    &answered);
 		if (t_cloud == 0) {
 			x.nfind++;
+			last_where("power.cloud", &last, answered, w,
+			    sizeof(w));
 			hq_finding(res, "cloud link: not re-established within "
-			    "%lld s (limit %lld s): %s%s%s", x.p.cloud_s +
-			    x.p.grace_s, x.p.cloud_s, last.where,
-			    answered ? ": " : "", answered ? last.why :
-			    " never answered");
+			    "%lld s (limit %lld s): %s", x.p.cloud_s +
+			    x.p.grace_s, x.p.cloud_s, w);
 		} else {
 			event(&x, t_cloud, "cloud back", "cloud link recipe "
 			    "holds %.2f s after %s", (double)(t_cloud - t_on) /
@@ -757,9 +770,10 @@ res_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 		    (x.p.cloud_s + x.p.grace_s) * 1000)), &last,
 		    &answered) == 0) {
 			x.nfind++;
+			last_where("power.backlog", &last, answered, w,
+			    sizeof(w));
 			hq_finding(res, "backlog: data raised during the outage "
-			    "did not reach the cloud: %s: %s", last.where,
-			    answered ? last.why : "never answered");
+			    "did not reach the cloud: %s", w);
 		} else
 			event(&x, hq_mono_ns(), "backlog", "data raised during "
 			    "the outage reached the cloud");

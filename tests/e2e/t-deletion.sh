@@ -95,4 +95,9 @@ run_case no-cloud "--fault deletion-no-cloud-notify" $G91 FAIL \
     "cloud: not notified within 8 s: data.notified[0] on @cloud"
 run_case reset-keeps-wifi "--fault reset-keeps-wifi" $G92 FAIL \
     "wifi: data survived the factory reset: data.kinds.wifi.absent[0] on web"
+run_case leaves-account "--fault deletion-leaves-data" $G72 FAIL \
+    "account: data survived the deletion: data.kinds.account.absent[0] on web (GET /api/users/hq"
+run_case reset-keeps-accounts "--fault deletion-keeps-credentials" $G92 FAIL \
+    "account: the deleted account's old password still logs in on surface web" \
+    "session: a token issued to the operator before still authenticates on surface app"
 t_done

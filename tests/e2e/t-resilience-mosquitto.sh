@@ -192,7 +192,7 @@ PY
 run_case bridge-reconnects "1 3" false $G82 PASS \
     "data raised during the outage reached the cloud"
 run_case bridge-clean-session "1 3" false $G82 FAIL \
-    "backlog: data raised during the outage did not reach the cloud: power.backlog[0]" \
+    "backlog: data raised during the outage did not reach the cloud: power.backlog[0] on @cloud (GET /seen?m=queued-" \
     automatic true
 run_case bridge-start-once "1 3" false $G82 INCONCLUSIVE \
     "control failed: the cloud link recipe does not hold before" once

@@ -93,7 +93,9 @@ run_case good-outage "" $G82 PASS "cloud link came back" \
     "data raised during the outage reached the cloud" \
     "setting written before survived"
 run_case no-reconnect "--fault no-reconnect" $G82 FAIL \
-    "cloud link: not re-established within 25 s (limit 20 s): power.cloud[0]"
+    "cloud link: not re-established within 25 s (limit 20 s): power.cloud[0] on web (GET /api/cloud): answer lacks"
+run_case backlog-lost "--fault no-backlog" $G82 FAIL \
+    "backlog: data raised during the outage did not reach the cloud: power.backlog[0] on @cloud"
 run_case settings-lost "--fault reboot-loses-settings" $G81 FAIL \
     "setting: lost after the power cycle: power.setting.read[0] on web (GET /api/settings/"
 run_case never-back "--fault no-recovery" $G81 FAIL \
