@@ -27,6 +27,29 @@ print(json.dumps(d, indent=1))
 PY
 DUT="$T_TMP/dut-power.json"
 check "dut check accepts the power recipes" "$HOPQUY" dut check "$DUT"
+# The same unit with the other drivers: an HTTP power switch (here the
+# device's own reboot request stands for the switch's "off", cloudsim's
+# status for its "on"), and the operator (this script answers the prompt).
+$PY - "$DUT" "$T_TMP/dut-http.json" "$T_TMP/dut-manual.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["power"]
+for k in ("pidfile", "signal"):
+    p.pop(k)
+p["driver"] = "http"
+p["off"] = [{"surface": "web", "method": "POST", "path": "/api/reboot",
+             "auth": "operator", "expect": 202}]
+p["on"] = [{"surface": "@cloud", "method": "GET", "path": "/status",
+            "auth": "none", "expect": 200}]
+p["off_ms"] = 1000
+json.dump(d, open(sys.argv[2], "w"), indent=1)
+for k in ("off", "on", "off_ms"):
+    p.pop(k)
+p["driver"] = "manual"
+p["prompt"] = "switch the camera off and on"
+p["deadline_s"] = 30
+json.dump(d, open(sys.argv[3], "w"), indent=1)
+PY
 
 # run_case NAME "FAULTS" CASE VERDICT REASON...
 run_case() {
@@ -44,7 +67,9 @@ run_case() {
 	i=0
 	while [ $i -lt 50 ] && ! cloudq /status | grep -q '"heartbeats":[1-9]'
 	do sleep 0.2; i=$((i + 1)); done
-	"$HOPQUY" run -q -p "$HQ_TOP/profiles/$P.json" -d "$DUT" \
+	{ [ "${FEED:-}" = manual ] && { sleep 2; kill -HUP "$SB_DUTPID"
+	    sleep 0.5; echo; }; } | "$HOPQUY" run -q \
+	    -p "$HQ_TOP/profiles/$P.json" -d "${DUTF:-$DUT}" \
 	    -o "$T_TMP/runs/$name" --only "$only" \
 	    --set "$G81:grace_s=5" --set "$G81:down_wait_s=10" \
 	    --set "$G81:cloud_limit_s=20" --set "$G81:recover_limit_s=30" \
@@ -92,6 +117,10 @@ run_case good-power "" $G81 PASS "surfaces answered within 30 s" \
 run_case good-outage "" $G82 PASS "cloud link came back" \
     "data raised during the outage reached the cloud" \
     "setting written before survived"
+DUTF="$T_TMP/dut-http.json" run_case http-switch "" $G81 PASS \
+    "surfaces answered within 30 s" "setting written before survived"
+DUTF="$T_TMP/dut-manual.json" FEED=manual run_case manual "" $G81 PASS \
+    "surfaces answered within 30 s" "setting written before survived"
 run_case no-reconnect "--fault no-reconnect" $G82 FAIL \
     "cloud link: not re-established within 25 s (limit 20 s): power.cloud[0] on web (GET /api/cloud): answer lacks"
 run_case backlog-lost "--fault no-backlog" $G82 FAIL \
