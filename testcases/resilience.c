@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "family.h"
+#include "signal/timeline.h"
 #include "util/jv.h"
 #include "wire/net.h"
 #include "wire/steps.h"
@@ -291,6 +292,51 @@ last_where(const char *name, const struct hq_step_out *o, bool answered,
 	else
 		snprintf(buf, sz, "%s: no usable answer (no connection, "
 		    "timeout or server error)", name);
+}
+
+/*
+ * The run's capture (DUT-facing side, as far as written): packets from
+ * the declared cloud addresses during the cut and the first one after
+ * t_on, as a measurement without a limit.
+ */
+static void
+cloud_in_capture(struct rx *x, int64_t t_cut, int64_t t_on)
+{
+	struct hq_pkt *p = NULL;
+	struct hq_traffic tr;
+	struct hq_err err = { 0 };
+	char path[1200];
+	size_t n = 0, i;
+
+	hq_sleep_ms(1500);	/* the capture writes in batches */
+	snprintf(path, sizeof(path), "%s/capture/run.pcapng",
+	    x->ctx->rundir);
+	if (hq_pcapng_packets(path, hq_bench_dut_address(x->ctx->bench),
+	    x->ctx->dut->cloud, x->ctx->dut->ncloud, &p, &n, &err) != 0) {
+		hq_step(x->res, "capture not read: %s", err.msg);
+		return;
+	}
+	if (t_cut != 0) {
+		hq_traffic_count(p, n, t_cut + 1000 * NS_PER_MS, t_on, &tr);
+		hq_step(x->res, "capture: %zu packets from the cloud during "
+		    "the cut (after its first second), %zu to it", tr.from_cloud,
+		    tr.to_cloud);
+	}
+	for (i = 0; i < n; i++)
+		if (p[i].t_ns > t_on && p[i].dir == HQ_PKT_FROM_CLOUD)
+			break;
+	if (i < n) {
+		hq_measure(x->res, "cloud_traffic_back", (double)(p[i].t_ns -
+		    t_on) / 1e9, "s", NULL, 0, 0.001);
+		event(x, p[i].t_ns, "cloud traffic back", "first packet from "
+		    "the cloud in the capture, %.2f s after %s",
+		    (double)(p[i].t_ns - t_on) / 1e9, t_cut != 0 ?
+		    "the restore" : "power on");
+	} else
+		hq_step(x->res, "capture: no packet from the cloud after %s "
+		    "(as far as written)", t_cut != 0 ? "the restore" :
+		    "power on");
+	free(p);
 }
 
 /* ---- power drivers ---- */
@@ -761,6 +807,10 @@ res_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 			}
 		}
 	}
+	/* the capture's view: first packet from a declared cloud address
+	 * after t_on (informational; the recipe decides) */
+	if (ctx->cap != NULL && ctx->bench != NULL && d->ncloud > 0)
+		cloud_in_capture(&x, t_cut, t_on);
 	/* the backlog: only what power.during raised in an outage */
 	if (backlog != NULL && outage && during != NULL &&
 	    (t_cloud != 0 || cloud == NULL)) {
