@@ -708,10 +708,10 @@ del_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	hq_measure(res, "kinds_absent", (double)x.nkinds_ok, "kinds", "==",
 	    (double)nkinds, 0);
 	if (x.nfind > 0)
-		hq_verdict(res, HQ_FAIL, "%zu finding%s after the %s: data, "
-		    "credentials or tokens survived, or the cloud was not told "
-		    "(see findings)", x.nfind, x.nfind == 1 ? "" : "s", reset ?
-		    "factory reset" : "deletion");
+		hq_verdict(res, HQ_FAIL, "%zu finding%s after the %s (see "
+		    "findings: each names the kind of data or credential and "
+		    "where it was seen)", x.nfind, x.nfind == 1 ? "" : "s",
+		    reset ? "factory reset" : "deletion");
 	else if (x.nerr > 0)
 		hq_verdict(res, HQ_INCONCLUSIVE, "%zu check%s without a usable "
 		    "answer: %s", x.nerr, x.nerr == 1 ? "" : "s", x.errs);

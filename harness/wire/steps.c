@@ -806,7 +806,15 @@ hq_steps_run_one(struct hq_steps *s, const cJSON *step, const char *what,
 		goto out;
 	}
 	if (!status_expected(x, out->status)) {
-		if (out->status >= 500) {
+		/* our credentials refused: says nothing about the data */
+		if (out->status == 401 || out->status == 407) {
+			rc = hq_err_set(err, HQ_EPROTO, "%s: %s %s answered "
+			    "%ld: the step's credentials were refused, which "
+			    "is no evidence", what, m->valuestring, out->path,
+			    out->status);
+			snprintf(out->why, sizeof(out->why), "credentials "
+			    "refused (%ld)", out->status);
+		} else if (out->status >= 500) {
 			rc = hq_err_set(err, HQ_EPROTO, "%s: %s %s answered "
 			    "%ld (a server error is no evidence)", what,
 			    m->valuestring, out->path, out->status);

@@ -78,8 +78,9 @@ int	hq_steps_expand(const struct hq_steps *s, const char *tmpl,
  * bodyp is not NULL, *bodyp (NUL-terminated, the caller's) and *lenp get
  * the answer's body.  HQ_STEPS_UNMET when the device answered otherwise
  * (out->why says how); a negative HQ_E* when there is no usable answer:
- * transport failure, timeout, or an unexpected 5xx (a server error is
- * never evidence).
+ * transport failure, timeout, an unexpected 5xx (a server error is
+ * never evidence) or an unexpected 401/407 (the step's own credentials
+ * refused: nothing about the data).
  */
 int	hq_steps_run_one(struct hq_steps *s, const cJSON *step,
 	    const char *what, struct hq_deadline dl, struct hq_step_out *out,

@@ -399,6 +399,9 @@ serve(int ls)
 		} else if (strncmp(strchr(req, ' ') + 1, "/boom", 5) == 0) {
 			st = "503 Unavailable";
 			body = "{}";
+		} else if (strncmp(strchr(req, ' ') + 1, "/auth", 5) == 0) {
+			st = "401 Unauthorized";
+			body = "{}";
 		} else if (strncmp(strchr(req, ' ') + 1, "/echo", 5) == 0) {
 			st = "200 OK";
 			body = req;
@@ -526,6 +529,14 @@ START_TEST(test_steps_engine)
 	ck_assert_int_eq(hq_steps_run(s, l, "t", hq_deadline_in(5000), &out,
 	    &err), HQ_EPROTO);
 	ck_assert_ptr_nonnull(strstr(err.msg, "no evidence"));
+	cJSON_Delete(l);
+	/* our own credentials refused: no evidence either way */
+	l = steps_of("[{\"surface\":\"web\",\"method\":\"GET\",\"path\":"
+	    "\"/auth\",\"expect\":404}]");
+	hq_err_clear(&err);
+	ck_assert_int_eq(hq_steps_run(s, l, "t", hq_deadline_in(5000), &out,
+	    &err), HQ_EPROTO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "credentials were refused"));
 	cJSON_Delete(l);
 	/* the secret never reaches the trace; the path is percent-encoded */
 	ck_assert_int_eq(hq_steps_set(s, "odd", "a b/c", false, &err), 0);
