@@ -7,7 +7,9 @@
 extern const struct hq_family hq_family_assessment;
 extern const struct hq_family hq_family_creds;
 extern const struct hq_family hq_family_disclosure;
+extern const struct hq_family hq_family_deletion;
 extern const struct hq_family hq_family_netcut;
+extern const struct hq_family hq_family_resilience;
 extern const struct hq_family hq_family_surface;
 extern const struct hq_family hq_family_tls;
 extern const struct hq_family hq_family_update;
@@ -16,7 +18,9 @@ const struct hq_family *const hq_families[] = {
 	&hq_family_assessment,
 	&hq_family_creds,
 	&hq_family_disclosure,
+	&hq_family_deletion,
 	&hq_family_netcut,
+	&hq_family_resilience,
 	&hq_family_surface,
 	&hq_family_tls,
 	&hq_family_update,

@@ -124,16 +124,6 @@ static const char *const update_image_keys[] = { "file", "version", NULL };
 static const char *const update_formats[] = {
 	"opaque", "hqfw", "swu", "raucb", NULL
 };
-static const char *const data_keys[] = {
-	"kinds", "login", "create", "present", "delete", "absent",
-	"delete_all", "factory_reset", NULL
-};
-static const char *const power_keys[] = {
-	"driver", "argv", "cycle", "reboot", NULL
-};
-static const char *const power_drivers[] = {
-	"command", "http", "manual", NULL
-};
 static const char *const alarm_keys[] = {
 	"stimulus", "audio", "light", "events", "disarm", "kinds", "cloud",
 	NULL
@@ -1195,12 +1185,16 @@ disclosure_clear(struct hq_disclosure *x)
 	free(x->update_info);
 	free(x->ca);
 }
+static int load_data(struct hq_dut *d, const cJSON *root,
+    struct hq_err *err);
+static int load_power(struct hq_dut *d, const cJSON *root,
+    struct hq_err *err);
 
 static int
 dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 {
 	const cJSON *surfs, *s;
-	char sub[HQ_JV_PATH_MAX], *fmt = NULL, *drv = NULL;
+	char sub[HQ_JV_PATH_MAX], *fmt = NULL;
 	size_t n, i = 0, k;
 	int rc;
 
@@ -1243,23 +1237,16 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = load_recipe(d, root, "update", update_keys, &d->update,
 	    err)) != 0 ||
 	    (rc = update_validate(d, d->update, err)) != 0 ||
-	    (rc = load_recipe(d, root, "data", data_keys, &d->data,
-	    err)) != 0 ||
-	    (rc = load_recipe(d, root, "power", power_keys, &d->power,
-	    err)) != 0 ||
+	    (rc = load_data(d, root, err)) != 0 ||
+	    (rc = load_power(d, root, err)) != 0 ||
 	    (rc = load_recipe(d, root, "alarm", alarm_keys, &d->alarm,
 	    err)) != 0)
-		goto out;
-	if (d->power != NULL &&
-	    (rc = hq_jv_enum(d->power, "power", "driver", true,
-	    power_drivers, &drv, err)) != 0)
 		goto out;
 	if ((rc = load_disclosure(root, d, err)) != 0)
 		goto out;
 	rc = load_claims(root, d, err);
  out:
 	free(fmt);
-	free(drv);
 	return rc;
 }
 
@@ -1558,4 +1545,704 @@ hq_dut_instrument_warnings(const struct hq_dut *d)
 	    strncmp(s, "serial:", 7) == 0)
 		warn_serial(s, w);
 	return w;
+}
+
+/* ---- recipe steps: the data and power sections ---- */
+
+const char *const hq_step_builtins[] = { "run", "secret", "op_user", NULL };
+
+static const char *const rstep_keys[] = {
+	"surface", "method", "path", "body", "headers", "auth", "expect",
+	"capture", "contains", "absent", "note", NULL
+};
+static const char *const rstep_auths[] = {
+	"operator", "none", "token", "basic", "digest", NULL
+};
+static const char *const rstep_auth_keys[] = {
+	"user", "password", "scheme", "bearer", NULL
+};
+static const char *const rstep_schemes[] = {
+	"basic", "digest", "any", NULL
+};
+static const char *const data2_keys[] = {
+	"kinds", "login", "delete", "delete_all", "factory_reset", "notified",
+	"cloud_api", "note", NULL
+};
+static const char *const kind_keys[] = {
+	"create", "present", "absent", "note", NULL
+};
+static const char *const dlogin_keys[] = {
+	"user", "password", "surfaces", NULL
+};
+static const char *const cloud_api_keys[] = {
+	"url", "user", "password", "verify", NULL
+};
+static const char *const power2_keys[] = {
+	"driver", "argv", "off", "on", "off_ms", "pidfile", "signal",
+	"prompt", "deadline_s", "setting", "cloud", "during", "backlog",
+	"note", NULL
+};
+static const char *const power2_drivers[] = {
+	"command", "http", "sim", "manual", NULL
+};
+static const char *const setting_keys[] = { "write", "read", NULL };
+static const char *const power_signals[] = { "HUP", "USR1", "USR2", NULL };
+
+static bool
+kind_name_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '-' ||
+		    (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return i >= 1 && i <= 32;
+}
+
+void
+hq_step_names_init(struct hq_step_names *nm)
+{
+	size_t i;
+
+	memset(nm, 0, sizeof(*nm));
+	for (i = 0; hq_step_builtins[i] != NULL; i++)
+		snprintf(nm->v[nm->n++], sizeof(nm->v[0]), "%s",
+		    hq_step_builtins[i]);
+}
+
+bool
+hq_step_names_has(const struct hq_step_names *nm, const char *name,
+    size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++)
+		if (strlen(nm->v[i]) == len && memcmp(nm->v[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+static bool
+step_name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > HQ_STEP_NAME_MAX ||
+	    !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' ||
+		    (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+int
+hq_dut_template_check(const char *s, const char *path,
+    const struct hq_step_names *nm, struct hq_err *err)
+{
+	const char *p = s, *e;
+
+	while ((p = strchr(p, '{')) != NULL) {
+		if (p[1] == '{') {		/* "{{": a literal brace */
+			p += 2;
+			continue;
+		}
+		if ((e = strchr(p + 1, '}')) == NULL)
+			return hq_err_set(err, HQ_EINVAL, "%s: unclosed \"{\" "
+			    "in \"%.64s\"", path, s);
+		if (!step_name_ok(p + 1, (size_t)(e - p - 1)))
+			return hq_err_set(err, HQ_EINVAL, "%s: \"{%.*s}\" is "
+			    "not a placeholder name ([a-z_][a-z0-9_]*, up to "
+			    "%d bytes)", path, (int)(e - p - 1 > 40 ? 40 :
+			    e - p - 1), p + 1, HQ_STEP_NAME_MAX);
+		if (!hq_step_names_has(nm, p + 1, (size_t)(e - p - 1)))
+			return hq_err_set(err, HQ_EINVAL, "%s: unknown "
+			    "placeholder {%.*s} (neither a builtin nor captured "
+			    "by an earlier step)", path, (int)(e - p - 1), p + 1);
+		p = e + 1;
+	}
+	return 0;
+}
+
+/* Every string inside a body (object, array or string) is a template. */
+static int
+body_check(const cJSON *b, const char *path, const struct hq_step_names *nm,
+    int depth, struct hq_err *err)
+{
+	const cJSON *it;
+	char sub[HQ_JV_PATH_MAX];
+	size_t i = 0;
+	int rc;
+
+	if (depth > 8)
+		return hq_err_set(err, HQ_EINVAL, "%s: nested too deep", path);
+	if (cJSON_IsString(b))
+		return hq_dut_template_check(b->valuestring, path, nm, err);
+	if (cJSON_IsObject(b)) {
+		cJSON_ArrayForEach(it, b) {
+			hq_jv_path(sub, sizeof(sub), path, it->string);
+			if ((rc = body_check(it, sub, nm, depth + 1,
+			    err)) != 0)
+				return rc;
+		}
+	} else if (cJSON_IsArray(b)) {
+		cJSON_ArrayForEach(it, b) {
+			hq_jv_index(sub, sizeof(sub), path, i++);
+			if ((rc = body_check(it, sub, nm, depth + 1,
+			    err)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* RFC 6901: "" or "/"-separated tokens, "~" only as "~0" or "~1". */
+static bool
+json_pointer_ok(const char *p)
+{
+	if (p[0] == '\0')
+		return true;
+	if (p[0] != '/')
+		return false;
+	for (; *p != '\0'; p++)
+		if (*p == '~' && p[1] != '0' && p[1] != '1')
+			return false;
+	return true;
+}
+
+static bool
+status_ok(const cJSON *v)
+{
+	return cJSON_IsNumber(v) && v->valuedouble >= 100 &&
+	    v->valuedouble <= 599 && v->valuedouble == (double)v->valueint;
+}
+
+static int
+step_expect_check(const cJSON *st, const char *sub, struct hq_err *err)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(st, "expect"), *v;
+	char path[HQ_JV_PATH_MAX];
+	int n;
+
+	hq_jv_path(path, sizeof(path), sub, "expect");
+	if (x == NULL || cJSON_IsNull(x))
+		return hq_err_set(err, HQ_EINVAL, "%s: required (the HTTP "
+		    "status, or statuses, that prove the step worked)", path);
+	if (status_ok(x))
+		return 0;
+	if (!cJSON_IsArray(x))
+		return hq_err_set(err, HQ_EINVAL, "%s: expected an HTTP status "
+		    "from 100 to 599 or an array of them, got %s", path,
+		    hq_jv_typename(x));
+	n = cJSON_GetArraySize(x);
+	if (n < 1 || n > 8)
+		return hq_err_set(err, HQ_EINVAL, "%s: expected 1 to 8 "
+		    "statuses, got %d", path, n);
+	cJSON_ArrayForEach(v, x)
+		if (!status_ok(v))
+			return hq_err_set(err, HQ_EINVAL, "%s: expected HTTP "
+			    "statuses from 100 to 599", path);
+	return 0;
+}
+
+static int
+step_auth_check(const struct hq_dut *d, const cJSON *st, const char *sub,
+    bool cloud, const struct hq_step_names *nm, struct hq_err *err)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(st, "auth");
+	char path[HQ_JV_PATH_MAX], sp[HQ_JV_PATH_MAX], *u = NULL, *pw = NULL,
+	    *sc = NULL, *br = NULL, *s = NULL;
+	int rc;
+
+	hq_jv_path(path, sizeof(path), sub, "auth");
+	if (a == NULL)
+		return 0;
+	if (cJSON_IsString(a)) {
+		if ((rc = hq_jv_enum(st, sub, "auth", false, rstep_auths, &s,
+		    err)) != 0)
+			return rc;
+		rc = 0;
+		if (strcmp(s, "token") == 0 &&
+		    !hq_step_names_has(nm, "token", 5))
+			rc = hq_err_set(err, HQ_EINVAL, "%s: \"token\" needs "
+			    "{token} captured by an earlier step", path);
+		else if (!cloud && strcmp(s, "none") != 0 &&
+		    strcmp(s, "token") != 0 && d->op_password == NULL)
+			rc = hq_err_set(err, HQ_EINVAL, "%s: \"%s\" needs "
+			    "credentials.operator", path, s);
+		free(s);
+		return rc;
+	}
+	if (!cJSON_IsObject(a))
+		return hq_err_set(err, HQ_EINVAL, "%s: expected \"operator\", "
+		    "\"none\", \"token\", \"basic\", \"digest\" or an object, "
+		    "got %s", path, hq_jv_typename(a));
+	if ((rc = hq_jv_keys(a, path, rstep_auth_keys, err)) != 0 ||
+	    (rc = hq_jv_str(a, path, "user", false, 256, &u, err)) != 0 ||
+	    (rc = hq_jv_str(a, path, "password", false, 1024, &pw,
+	    err)) != 0 ||
+	    (rc = hq_jv_enum(a, path, "scheme", false, rstep_schemes, &sc,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(a, path, "bearer", false, 4096, &br, err)) != 0)
+		goto out;
+	if (br != NULL && (u != NULL || pw != NULL || sc != NULL)) {
+		rc = hq_err_set(err, HQ_EINVAL, "%s: \"bearer\" goes alone",
+		    path);
+		goto out;
+	}
+	if (br == NULL && (u == NULL || pw == NULL)) {
+		rc = hq_err_set(err, HQ_EINVAL, "%s: expected \"user\" and "
+		    "\"password\", or \"bearer\"", path);
+		goto out;
+	}
+	if (br != NULL) {
+		hq_jv_path(sp, sizeof(sp), path, "bearer");
+		rc = hq_dut_template_check(br, sp, nm, err);
+	} else {
+		hq_jv_path(sp, sizeof(sp), path, "user");
+		if ((rc = hq_dut_template_check(u, sp, nm, err)) == 0) {
+			hq_jv_path(sp, sizeof(sp), path, "password");
+			rc = hq_dut_template_check(pw, sp, nm, err);
+		}
+	}
+ out:
+	free(u);
+	if (pw != NULL)
+		hq_secret_free(pw);
+	free(sc);
+	free(br);
+	return rc;
+}
+
+static int
+step_capture_check(const cJSON *st, const char *sub,
+    struct hq_step_names *nm, struct hq_err *err)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(st, "capture"), *it;
+	char path[HQ_JV_PATH_MAX], sp[HQ_JV_PATH_MAX];
+	size_t i, len;
+
+	hq_jv_path(path, sizeof(path), sub, "capture");
+	if (c == NULL)
+		return 0;
+	if (!cJSON_IsObject(c))
+		return hq_err_set(err, HQ_EINVAL, "%s: expected an object of "
+		    "name: JSON pointer, got %s", path, hq_jv_typename(c));
+	cJSON_ArrayForEach(it, c) {
+		hq_jv_path(sp, sizeof(sp), path, it->string);
+		len = strlen(it->string);
+		if (!step_name_ok(it->string, len))
+			return hq_err_set(err, HQ_EINVAL, "%s: not a "
+			    "placeholder name ([a-z_][a-z0-9_]*, up to %d "
+			    "bytes)", sp, HQ_STEP_NAME_MAX);
+		for (i = 0; hq_step_builtins[i] != NULL; i++)
+			if (strcmp(hq_step_builtins[i], it->string) == 0)
+				return hq_err_set(err, HQ_EINVAL, "%s: {%s} is "
+				    "a builtin and cannot be captured", sp,
+				    it->string);
+		if (!cJSON_IsString(it) || strlen(it->valuestring) > 256 ||
+		    !json_pointer_ok(it->valuestring))
+			return hq_err_set(err, HQ_EINVAL, "%s: expected a JSON "
+			    "pointer (RFC 6901, \"/id\"), got %s%.64s%s", sp,
+			    cJSON_IsString(it) ? "\"" : "",
+			    cJSON_IsString(it) ? it->valuestring :
+			    hq_jv_typename(it), cJSON_IsString(it) ? "\"" : "");
+		if (hq_step_names_has(nm, it->string, len))
+			continue;	/* captured again: the newer value wins */
+		if (nm->n >= HQ_STEP_NAMES_MAX)
+			return hq_err_set(err, HQ_EINVAL, "%s: more than %d "
+			    "names", sp, HQ_STEP_NAMES_MAX);
+		snprintf(nm->v[nm->n++], sizeof(nm->v[0]), "%s", it->string);
+	}
+	return 0;
+}
+
+static int
+step_check(const struct hq_dut *d, const cJSON *st, const char *sub,
+    struct hq_step_names *nm, struct hq_err *err)
+{
+	const struct hq_surface *sf = NULL;
+	const cJSON *h, *it;
+	char sp[HQ_JV_PATH_MAX], hp[HQ_JV_PATH_MAX], *s = NULL, *m = NULL,
+	    *p = NULL, *c = NULL, *ab = NULL;
+	bool cloud;
+	int rc;
+
+	if (!cJSON_IsObject(st))
+		return hq_err_set(err, HQ_EINVAL, "%s: expected a step object, "
+		    "got %s", sub, hq_jv_typename(st));
+	if ((rc = hq_jv_keys(st, sub, rstep_keys, err)) != 0 ||
+	    (rc = hq_jv_str(st, sub, "surface", true, ID_MAX, &s, err)) != 0 ||
+	    (rc = hq_jv_enum(st, sub, "method", true, methods, &m,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(st, sub, "path", true, 1024, &p, err)) != 0 ||
+	    (rc = hq_jv_str(st, sub, "contains", false, 1024, &c,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(st, sub, "absent", false, 1024, &ab, err)) != 0 ||
+	    (rc = hq_jv_get(st, sub, "headers", cJSON_Object, false, &h,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(st, sub, "note", cJSON_String, false, &it,
+	    err)) != 0)
+		goto out;
+	hq_jv_path(sp, sizeof(sp), sub, "surface");
+	cloud = strcmp(s, HQ_STEP_CLOUD) == 0;
+	if (cloud && (d->data == NULL ||
+	    cJSON_GetObjectItemCaseSensitive(d->data, "cloud_api") == NULL)) {
+		rc = hq_err_set(err, HQ_EINVAL, "%s: \"%s\" needs "
+		    "data.cloud_api", sp, HQ_STEP_CLOUD);
+		goto out;
+	}
+	if (!cloud && (sf = hq_dut_surface(d, s)) == NULL) {
+		rc = hq_err_set(err, HQ_EINVAL, "%s: \"%.64s\" is not a "
+		    "declared surface id", sp, s);
+		goto out;
+	}
+	if (sf != NULL && strcmp(sf->proto, "http") != 0 &&
+	    strcmp(sf->proto, "https") != 0) {
+		rc = hq_err_set(err, HQ_EINVAL, "%s: surface \"%s\" is %s; "
+		    "steps speak HTTP(S)", sp, s, sf->proto);
+		goto out;
+	}
+	hq_jv_path(sp, sizeof(sp), sub, "path");
+	if (p[0] != '/') {
+		rc = hq_err_set(err, HQ_EINVAL, "%s: expected a path starting "
+		    "with '/', got \"%.64s\"", sp, p);
+		goto out;
+	}
+	if ((rc = hq_dut_template_check(p, sp, nm, err)) != 0)
+		goto out;
+	if (h != NULL) {
+		hq_jv_path(sp, sizeof(sp), sub, "headers");
+		cJSON_ArrayForEach(it, h) {
+			hq_jv_path(hp, sizeof(hp), sp, it->string);
+			if (!cJSON_IsString(it) ||
+			    strpbrk(it->valuestring, "\r\n") != NULL ||
+			    strpbrk(it->string, ": \r\n") != NULL ||
+			    it->string[0] == '\0') {
+				rc = hq_err_set(err, HQ_EINVAL, "%s: expected "
+				    "a one-line string under a header name",
+				    hp);
+				goto out;
+			}
+			if ((rc = hq_dut_template_check(it->valuestring, hp,
+			    nm, err)) != 0)
+				goto out;
+		}
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(st, "body")) != NULL) {
+		hq_jv_path(sp, sizeof(sp), sub, "body");
+		if (!cJSON_IsString(it) && !cJSON_IsObject(it) &&
+		    !cJSON_IsArray(it)) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s: expected a string "
+			    "or a JSON object or array, got %s", sp,
+			    hq_jv_typename(it));
+			goto out;
+		}
+		if ((rc = body_check(it, sp, nm, 0, err)) != 0)
+			goto out;
+	}
+	hq_jv_path(sp, sizeof(sp), sub, "contains");
+	if (c != NULL && (rc = hq_dut_template_check(c, sp, nm, err)) != 0)
+		goto out;
+	hq_jv_path(sp, sizeof(sp), sub, "absent");
+	if (ab != NULL && (rc = hq_dut_template_check(ab, sp, nm, err)) != 0)
+		goto out;
+	if ((rc = step_auth_check(d, st, sub, cloud, nm, err)) != 0 ||
+	    (rc = step_expect_check(st, sub, err)) != 0)
+		goto out;
+	/* captures last: a step's own placeholders cannot use them */
+	rc = step_capture_check(st, sub, nm, err);
+ out:
+	free(s);
+	free(m);
+	free(p);
+	free(c);
+	free(ab);
+	return rc;
+}
+
+int
+hq_dut_steps_check(const struct hq_dut *d, const cJSON *arr,
+    const char *path, struct hq_step_names *nm, struct hq_err *err)
+{
+	const cJSON *st;
+	char sub[HQ_JV_PATH_MAX];
+	size_t i = 0;
+	int rc;
+
+	if (!cJSON_IsArray(arr))
+		return hq_err_set(err, HQ_EINVAL, "%s: expected an array of "
+		    "steps, got %s", path, hq_jv_typename(arr));
+	if (cJSON_GetArraySize(arr) < 1 ||
+	    cJSON_GetArraySize(arr) > HQ_STEPS_MAX)
+		return hq_err_set(err, HQ_EINVAL, "%s: expected 1 to %d steps, "
+		    "got %d", path, HQ_STEPS_MAX, cJSON_GetArraySize(arr));
+	cJSON_ArrayForEach(st, arr) {
+		hq_jv_index(sub, sizeof(sub), path, i++);
+		if ((rc = step_check(d, st, sub, nm, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* An optional step list sec.key, checked with a copy of nm (or nm). */
+static int
+steps_opt(const struct hq_dut *d, const cJSON *sec, const char *path,
+    const char *key, struct hq_step_names *nm, struct hq_err *err)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(sec, key);
+	char sub[HQ_JV_PATH_MAX];
+
+	if (a == NULL)
+		return 0;
+	hq_jv_path(sub, sizeof(sub), path, key);
+	return hq_dut_steps_check(d, a, sub, nm, err);
+}
+
+static int
+load_cloud_api(struct hq_dut *d, const cJSON *ca, struct hq_err *err)
+{
+	char *url = NULL, *user = NULL, *pw = NULL;
+	bool verify;
+	int rc;
+
+	if ((rc = hq_jv_keys(ca, "data.cloud_api", cloud_api_keys,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(ca, "data.cloud_api", "url", true, 512, &url,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(ca, "data.cloud_api", "user", false, 128, &user,
+	    err)) != 0 ||
+	    (rc = load_secret(d, ca, "data.cloud_api", "password", false,
+	    &pw, err)) != 0 ||
+	    (rc = hq_jv_bool(ca, "data.cloud_api", "verify", false, true,
+	    &verify, err)) != 0)
+		goto out;
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://",
+	    8) != 0)
+		rc = hq_err_set(err, HQ_EINVAL, "data.cloud_api.url: expected "
+		    "an http:// or https:// URL, got \"%.64s\"", url);
+	else if ((user == NULL) != (pw == NULL))
+		rc = hq_err_set(err, HQ_EINVAL, "data.cloud_api: \"user\" and "
+		    "\"password\" go together");
+ out:
+	free(url);
+	free(user);
+	hq_secret_free(pw);
+	return rc;
+}
+
+static int
+load_data_login(const struct hq_dut *d, const cJSON *l,
+    const struct hq_step_names *nm, struct hq_err *err)
+{
+	const cJSON *sv, *it;
+	char *u = NULL, *p = NULL, sub[HQ_JV_PATH_MAX];
+	const struct hq_surface *sf;
+	size_t i = 0;
+	int rc;
+
+	if ((rc = hq_jv_keys(l, "data.login", dlogin_keys, err)) != 0 ||
+	    (rc = hq_jv_str(l, "data.login", "user", true, 256, &u,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(l, "data.login", "password", true, 1024, &p,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(l, "data.login", "surfaces", cJSON_Array, false,
+	    &sv, err)) != 0)
+		goto out;
+	if ((rc = hq_dut_template_check(u, "data.login.user", nm,
+	    err)) != 0 ||
+	    (rc = hq_dut_template_check(p, "data.login.password", nm,
+	    err)) != 0)
+		goto out;
+	cJSON_ArrayForEach(it, sv) {
+		hq_jv_index(sub, sizeof(sub), "data.login.surfaces", i++);
+		if (!cJSON_IsString(it) ||
+		    (sf = hq_dut_surface(d, it->valuestring)) == NULL ||
+		    sf->login_kind == NULL) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s: expected the id "
+			    "of a declared surface with a login", sub);
+			goto out;
+		}
+	}
+ out:
+	free(u);
+	hq_secret_free(p);
+	return rc;
+}
+
+/* data: per kind create/present/absent, then the deletion functions. */
+static int
+load_data(struct hq_dut *d, const cJSON *root, struct hq_err *err)
+{
+	const cJSON *sec, *kinds, *k, *it;
+	struct hq_step_names all, nm, after;
+	char sub[HQ_JV_PATH_MAX];
+	size_t i;
+	int n, rc;
+
+	if ((rc = hq_jv_get(root, "", "data", cJSON_Object, false, &sec,
+	    err)) != 0 || sec == NULL)
+		return rc;
+	if ((rc = hq_jv_keys(sec, "data", data2_keys, err)) != 0 ||
+	    (rc = hq_jv_get(sec, "data", "kinds", cJSON_Object, false, &kinds,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(sec, "data", "cloud_api", cJSON_Object, false,
+	    &it, err)) != 0 ||
+	    (rc = hq_jv_get(sec, "data", "note", cJSON_String, false, &it,
+	    err)) != 0)
+		return rc;
+	/* steps on "@cloud" look up data.cloud_api through d->data */
+	if ((d->data = cJSON_Duplicate(sec, 1)) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "data: no memory");
+	if ((it = cJSON_GetObjectItemCaseSensitive(sec, "cloud_api")) !=
+	    NULL && (rc = load_cloud_api(d, it, err)) != 0)
+		return rc;
+	/* kinds may be absent: a DUT file giving only the cloud API */
+	n = kinds != NULL ? cJSON_GetArraySize(kinds) : 1;
+	if (n < 1 || n > 16)
+		return hq_err_set(err, HQ_EINVAL, "data.kinds: expected 1 to "
+		    "16 kinds of data, got %d", n);
+	hq_step_names_init(&all);
+	cJSON_ArrayForEach(k, kinds) {
+		hq_jv_path(sub, sizeof(sub), "data.kinds", k->string);
+		if (!kind_name_ok(k->string))
+			return hq_err_set(err, HQ_EINVAL, "%s: a kind is named "
+			    "by 1 to 32 of [a-z0-9-]", sub);
+		if ((rc = hq_jv_keys(k, sub, kind_keys, err)) != 0 ||
+		    (rc = hq_jv_get(k, sub, "create", cJSON_Array, true, &it,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(k, sub, "present", cJSON_Array, true, &it,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(k, sub, "absent", cJSON_Array, true, &it,
+		    err)) != 0)
+			return rc;
+		hq_step_names_init(&nm);
+		if ((rc = steps_opt(d, k, sub, "create", &nm, err)) != 0)
+			return rc;
+		after = nm;
+		if ((rc = steps_opt(d, k, sub, "present", &after, err)) != 0)
+			return rc;
+		after = nm;
+		if ((rc = steps_opt(d, k, sub, "absent", &after, err)) != 0)
+			return rc;
+		for (i = 0; i < nm.n; i++) {
+			if (hq_step_names_has(&all, nm.v[i], strlen(nm.v[i])))
+				continue;
+			if (all.n >= HQ_STEP_NAMES_MAX)
+				return hq_err_set(err, HQ_EINVAL, "%s: more "
+				    "than %d names in all kinds", sub,
+				    HQ_STEP_NAMES_MAX);
+			memcpy(all.v[all.n++], nm.v[i], sizeof(nm.v[0]));
+		}
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(sec, "login")) != NULL) {
+		if (!cJSON_IsObject(it))
+			return hq_err_set(err, HQ_EINVAL, "data.login: expected "
+			    "an object, got %s", hq_jv_typename(it));
+		if ((rc = load_data_login(d, it, &all, err)) != 0)
+			return rc;
+	}
+	after = all;
+	if ((rc = steps_opt(d, sec, "data", "delete", &after, err)) != 0 ||
+	    (rc = steps_opt(d, sec, "data", "notified", &after, err)) != 0)
+		return rc;
+	after = all;
+	if ((rc = steps_opt(d, sec, "data", "delete_all", &after, err)) != 0)
+		return rc;
+	after = all;
+	return steps_opt(d, sec, "data", "factory_reset", &after, err);
+}
+
+/* power: how the lab cycles the DUT's power, and a setting that must
+ * survive it. */
+static int
+load_power(struct hq_dut *d, const cJSON *root, struct hq_err *err)
+{
+	const cJSON *sec, *it;
+	struct hq_step_names nm;
+	char *drv = NULL, *s = NULL, **argv = NULL;
+	size_t argc = 0;
+	long long v;
+	int rc;
+
+	if ((rc = hq_jv_get(root, "", "power", cJSON_Object, false, &sec,
+	    err)) != 0 || sec == NULL)
+		return rc;
+	if ((rc = hq_jv_keys(sec, "power", power2_keys, err)) != 0 ||
+	    (rc = hq_jv_enum(sec, "power", "driver", true, power2_drivers,
+	    &drv, err)) != 0 ||
+	    (rc = hq_jv_strv(sec, "power", "argv", false, 32, &argv, &argc,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(sec, "power", "off_ms", false, 0, 600000, 2000,
+	    &v, err)) != 0 ||
+	    (rc = hq_jv_int(sec, "power", "deadline_s", false, 1, 3600, 300,
+	    &v, err)) != 0 ||
+	    (rc = hq_jv_enum(sec, "power", "signal", false, power_signals, &s,
+	    err)) != 0 ||
+	    (rc = hq_jv_get(sec, "power", "note", cJSON_String, false, &it,
+	    err)) != 0)
+		goto out;
+	free(s);
+	s = NULL;
+	if (strcmp(drv, "command") == 0 && (argc == 0 || argv[0][0] != '/')) {
+		rc = hq_err_set(err, HQ_EINVAL, "power.argv: the command "
+		    "driver needs an argv whose first word is an absolute "
+		    "path");
+		goto out;
+	}
+	hq_step_names_init(&nm);
+	if (strcmp(drv, "http") == 0) {
+		if (cJSON_GetObjectItemCaseSensitive(sec, "off") == NULL ||
+		    cJSON_GetObjectItemCaseSensitive(sec, "on") == NULL) {
+			rc = hq_err_set(err, HQ_EINVAL, "power: the http "
+			    "driver needs \"off\" and \"on\" steps");
+			goto out;
+		}
+		if ((rc = steps_opt(d, sec, "power", "off", &nm, err)) != 0 ||
+		    (rc = steps_opt(d, sec, "power", "on", &nm, err)) != 0)
+			goto out;
+	}
+	if (strcmp(drv, "sim") == 0 &&
+	    (rc = hq_jv_str(sec, "power", "pidfile", true, PATH_MAX / 2, &s,
+	    err)) != 0)
+		goto out;
+	if (strcmp(drv, "manual") == 0 &&
+	    (rc = hq_jv_str(sec, "power", "prompt", false, 512, &s,
+	    err)) != 0)
+		goto out;
+	if ((rc = hq_jv_get(sec, "power", "setting", cJSON_Object, false, &it,
+	    err)) != 0)
+		goto out;
+	if (it != NULL) {
+		if ((rc = hq_jv_keys(it, "power.setting", setting_keys,
+		    err)) != 0)
+			goto out;
+		if (cJSON_GetObjectItemCaseSensitive(it, "write") == NULL ||
+		    cJSON_GetObjectItemCaseSensitive(it, "read") == NULL) {
+			rc = hq_err_set(err, HQ_EINVAL, "power.setting: needs "
+			    "\"write\" and \"read\" steps");
+			goto out;
+		}
+		if ((rc = steps_opt(d, it, "power.setting", "write", &nm,
+		    err)) != 0 ||
+		    (rc = steps_opt(d, it, "power.setting", "read", &nm,
+		    err)) != 0)
+			goto out;
+	}
+	hq_step_names_init(&nm);
+	if ((rc = steps_opt(d, sec, "power", "cloud", &nm, err)) != 0)
+		goto out;
+	hq_step_names_init(&nm);
+	if ((rc = steps_opt(d, sec, "power", "during", &nm, err)) != 0 ||
+	    (rc = steps_opt(d, sec, "power", "backlog", &nm, err)) != 0)
+		goto out;
+	if ((d->power = cJSON_Duplicate(sec, 1)) == NULL)
+		rc = hq_err_set(err, HQ_ENOMEM, "power: no memory");
+ out:
+	free(drv);
+	free(s);
+	hq_strv_free(argv, argc);
+	return rc;
 }

@@ -117,6 +117,41 @@ struct hq_dut {
 	struct hq_disclosure disclosure;
 };
 
+/*
+ * Recipe steps (the data and power sections): HTTP(S) requests with
+ * placeholders "{name}" that a step may only use once a builtin or an
+ * earlier step's capture defines them.  The loader checks each list with
+ * hq_dut_steps_check(); wire/steps.h runs them.  Any recipe section can
+ * use the same check (the alarm's disarm and event steps too).
+ */
+#define HQ_STEPS_MAX		64	/* steps in one list */
+#define HQ_STEP_NAMES_MAX	48	/* names known at one point */
+#define HQ_STEP_NAME_MAX	32	/* [a-z_][a-z0-9_]*, bytes */
+#define HQ_STEP_CLOUD		"@cloud"	/* surface: data.cloud_api */
+
+struct hq_step_names {
+	char	v[HQ_STEP_NAMES_MAX][HQ_STEP_NAME_MAX + 1];
+	size_t	n;
+};
+
+/* The placeholders every recipe may use, NULL-terminated: "run" (a tag
+ * unique to the run), "secret" (a fresh strong password), "op_user". */
+extern const char *const hq_step_builtins[];
+/* nm = the builtins. */
+void	hq_step_names_init(struct hq_step_names *nm);
+bool	hq_step_names_has(const struct hq_step_names *nm, const char *name,
+	    size_t len);
+/*
+ * Checks the step list arr at path (e.g. "data.delete") against d's
+ * surfaces, with the names in nm known; adds each step's captures to nm.
+ * Errors name the step and field: "data.delete[1].expect: required".
+ */
+int	hq_dut_steps_check(const struct hq_dut *d, const cJSON *arr,
+	    const char *path, struct hq_step_names *nm, struct hq_err *err);
+/* Checks one "{name}" template string: every placeholder known. */
+int	hq_dut_template_check(const char *s, const char *path,
+	    const struct hq_step_names *nm, struct hq_err *err);
+
 /* The device classes hopquy knows, NULL-terminated. */
 extern const char *const hq_device_classes[];
 
