@@ -191,12 +191,11 @@ END_TEST
  * goes to *emptyp.
  */
 /*
- * XXX(#20): the QCVN 135 groups whose cases come with the resilience,
- * deletion and input families, on their own branches; remove each entry
- * when its cases land (the shipped test then holds them to the rule).
+ * XXX(#21): the QCVN 135 group whose case comes with the input family;
+ * remove the entry when it lands (the shipped test then holds it to the
+ * rule).
  */
-static const char *const pending[] = { "qcvn135-2024:g8", "qcvn135-2024:g9",
-	"qcvn135-2024:g11", NULL };
+static const char *const pending[] = { "qcvn135-2024:g11", NULL };
 
 static bool
 is_pending(const struct hq_profile *p, const char *gid)
