@@ -9,7 +9,9 @@ Lockout: --lock-attempts failures within --lock-window s lock the user for
 --lock-time s (every login refused, same answer as a wrong password); a
 success clears the failures.  Faults: --no-lockout, --enum-message (wrong
 user says so), --enum-timing MS (wrong password costs MS more),
---no-session-timeout.  HTTP/1.1 with keep-alive.
+--no-session-timeout.  Answers that are no verdict: --busy-every N (503
+Service Unavailable to every Nth request, counted over the whole server),
+--busy-user USER (503 to every login of USER).  HTTP/1.1 with keep-alive.
 """
 import argparse
 import base64
@@ -34,6 +36,8 @@ ap.add_argument("--no-lockout", action="store_true")
 ap.add_argument("--enum-message", action="store_true")
 ap.add_argument("--enum-timing", type=float, default=0)
 ap.add_argument("--no-session-timeout", action="store_true")
+ap.add_argument("--busy-every", type=int, default=0)
+ap.add_argument("--busy-user", default=None)
 A = ap.parse_args()
 
 ACCOUNTS = {A.user: A.password}
@@ -44,6 +48,17 @@ LOCK = threading.Lock()
 FAILS = {}      # user -> [times]
 LOCKED = {}     # user -> until
 SESSIONS = {}   # token -> last use
+NREQ = [0]      # requests seen (--busy-every)
+
+
+def busy(user):
+    """True when this request gets 503 instead of an answer."""
+    with LOCK:
+        NREQ[0] += 1
+        n = NREQ[0]
+    if A.busy_user is not None and user == A.busy_user:
+        return True
+    return A.busy_every > 0 and n % A.busy_every == 0
 
 
 def check(user, password):
@@ -100,6 +115,8 @@ class H(BaseHTTPRequestHandler):
                 u, p = base64.b64decode(h[6:]).decode().split(":", 1)
             except Exception:
                 return self.refuse("nouser", True)
+            if busy(u):
+                return self.reply(503, {"error": "busy"})
             r = check(u, p)
             if r != "ok":
                 return self.refuse(r, True)

@@ -1,0 +1,107 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# A refusal is a definite answer: tests/e2e/creds-server.py answering 503
+# Service Unavailable to every third request (--busy-every 3) or to every
+# login of one dictionary user (--busy-user).  Unanswered attempts are
+# retried with back-off (the transcript shows each answer's category and
+# the retries); a default that logs in is still found (FAIL); pairs that
+# never get an answer make g1.1 INCONCLUSIVE naming them, never PASS.
+# Bench instance 120 (198.18.120.0/24), namespaces hq-lg-bz-*.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v socat >/dev/null || { echo "skipped: socat missing"; exit 77; }
+[ -x "$PY" ] || { echo "skipped: $PY missing"; exit 77; }
+
+LAB=hq-lg-bz-lab-$$
+DUT=hq-lg-bz-dut-$$
+ADDR=198.18.120.2
+PORT=8080
+PROFILE="$HQ_TOP/tests/e2e/profiles/creds-fast.json"
+SERVER="$HQ_TOP/tests/e2e/creds-server.py"
+OPW='Op3rator!x9Q'
+C=creds-fast/g1.1-no-default-credentials
+
+netns_add "$LAB" && netns_add "$DUT" &&
+    veth_link "$LAB" veth-lab 198.18.120.1/30 "$DUT" veth-dut "$ADDR/30" ||
+    { echo "cannot set up namespaces"; exit 1; }
+
+cat >"$T_TMP/dut.json" <<EOF2
+{
+  "format": "hopquy-dut/1",
+  "identity": { "manufacturer": "hopquy tests", "model": "creds-server",
+                "serial": "BZ-0001", "firmware": "1.0", "class": "ip-camera" },
+  "bench": { "mode": "host", "instance": 120, "lan_if": "veth-lab", "uplink_if": "lo",
+             "address": "$ADDR" },
+  "surfaces": [
+    { "id": "web", "proto": "http", "port": $PORT,
+      "login": { "kind": "http-basic", "path": "/basic" } }
+  ],
+  "credentials": { "operator": { "user": "operator", "password": "$OPW" } },
+  "claims": {}
+}
+EOF2
+
+SRV=""
+server() {
+	[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+	ip netns exec "$DUT" "$PY" "$SERVER" --addr "$ADDR" --port $PORT \
+	    --password "$OPW" --no-lockout "$@" >>"$T_TMP/server.log" 2>&1 &
+	SRV=$!
+	T_PIDS="$T_PIDS $SRV"
+	wait_port "$LAB" "$ADDR" $PORT 10
+}
+
+N=0
+run() {
+	N=$((N + 1))
+	RUN="$T_TMP/run$N"
+	ip netns exec "$LAB" "$HOPQUY" run -q --no-capture -p "$PROFILE" \
+	    -d "$T_TMP/dut.json" -o "$RUN" --only $C --set "$C:backoff_ms=200" \
+	    "$@" >"$RUN.out" 2>&1
+	RC=$?
+}
+# expect VERDICT TEXT: g1.1's verdict, TEXT in its result.
+expect() {
+	"$PY" - "$RUN/report.json" "$1" "$2" <<'EOF2' || { tail -n 5 "$RUN.out"; false; }
+import json, sys
+rep, want, text = sys.argv[1:4]
+r = json.load(open(rep))
+e = [e for e in r["results"] if e["id"].startswith("creds-fast/g1.1")][0]
+ok = e["verdict"] == want and text in json.dumps(e)
+if not ok:
+    print("  %s: %s" % (e["verdict"], e.get("rationale")))
+sys.exit(0 if ok else 1)
+EOF2
+}
+# transcript PATTERN: the case's transcript has a line matching PATTERN.
+transcript() {
+	grep -q -e "$1" "$RUN"/creds/*g1.1*.txt
+}
+
+server --busy-every 3 --extra admin:admin
+run
+check "503 every third, admin/admin accepted: FAIL (found despite 503s)" \
+    expect FAIL 'known default credential accepted: user \"admin\"'
+check "503 every third: transcript shows the 503 as no verdict" \
+    transcript 'error \[no verdict: server error\] (status 503)'
+check "503 every third: transcript shows retries" transcript 'dictionary (retry 1)'
+
+server --busy-every 3
+run --set "$C:undecided_retries=10"
+check "503 every third, no default: every pair answered after retries: PASS" \
+    expect PASS 'refused'
+check "503 every third, no default: retries in the transcript" \
+    transcript 'without a verdict; retry 1 of 10'
+
+server --busy-every 3	# a fresh count: the controls are requests 1 and 2
+run --set "$C:undecided_retries=0"
+check "503 every third, no retries allowed: INCONCLUSIVE, not PASS" \
+    expect INCONCLUSIVE 'stayed undecided after 0 retries'
+
+server --busy-user root
+run --set "$C:undecided_retries=2"
+check "503 to every root login: INCONCLUSIVE naming the undecided pairs" \
+    expect INCONCLUSIVE 'stayed undecided after 2 retries with back-off (no definite answer): \"root\"'
+check "503 to every root login: exit 2" test "$RC" -eq 2
+
+t_done
