@@ -185,8 +185,9 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		struct hq_err ierr = { 0 };
 		cJSON *pj;
 
-		if (hq_service_identify(dut->address, port,
-		    (int)sp.banner_ms, ctx->deadline, &svc, &ierr) != 0) {
+		if (hq_service_identify_as(dut->address, port, s != NULL ?
+		    s->proto : NULL, (int)sp.banner_ms, ctx->deadline, &svc,
+		    &ierr) != 0) {
 			if (ierr.code == HQ_EINTR) {
 				rc = hq_err_set(err, HQ_EINTR, "interrupted");
 				goto out;
@@ -229,6 +230,13 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			    " (a cleartext remote login)" :
 			    strcmp(svc.name, "shell") == 0 ?
 			    " (a debug shell)" : "");
+		} else if (s != NULL && forbidden(&sp, s->proto)) {
+			/* The DUT file says what the port is: forbidden,
+			 * whatever the probes made of it. */
+			nbad++;
+			hq_finding(res, "port %u/tcp is declared as %s (surface "
+			    "%s), which the profile forbids (the probes saw: "
+			    "%s)", port, s->proto, s->id, svc.name);
 		}
 		if (s != NULL && strcmp(svc.name, "unknown") != 0 &&
 		    strcmp(svc.name, s->proto) != 0 &&

@@ -1356,7 +1356,8 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 	struct cand c[TLS_PORTS_MAX];
 	struct hq_transcript *tr = NULL;
 	cJSON *arr = NULL;
-	size_t n, i, k, nbad = 0, nexam = 0, ngood = 0;
+	size_t n, i, k, nbad = 0, nexam = 0, ngood = 0, ntls = 0, nssh = 0;
+	size_t nredir = 0;
 	bool from_scan;
 	char slug[128], rel[224];
 	int rc = 0;
@@ -1389,11 +1390,13 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 			hq_step(res, "port %u: TLS (%s)", port, why);
 			nexam++;
 			ngood++;
+			ntls++;
 			continue;
 		}
 		hq_err_clear(&ierr);
-		if (hq_service_identify(dut->address, port,
-		    (int)tp->probe_ms, ctx->deadline, &svc, &ierr) != 0) {
+		if (hq_service_identify_as(dut->address, port, sf != NULL ?
+		    sf->proto : NULL, (int)tp->probe_ms, ctx->deadline, &svc,
+		    &ierr) != 0) {
 			if (ierr.code == HQ_EINTR) {
 				rc = hq_err_set(err, HQ_EINTR, "interrupted");
 				goto out;
@@ -1403,8 +1406,11 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 			continue;
 		}
 		name = svc.name;
-		/* A declared protocol the probes could not name. */
-		if (strcmp(name, "unknown") == 0 && sf != NULL)
+		/* A declared protocol the probes could not name; a port
+		 * declared as telnet is telnet whatever they made of it
+		 * (the surface family judges it the same way). */
+		if ((strcmp(name, "unknown") == 0 && sf != NULL) ||
+		    (sf != NULL && strcmp(sf->proto, "telnet") == 0))
 			name = sf->proto;
 		if (strcmp(name, "unknown") == 0 &&
 		    hq_portset_has(&tp->mqtt_ports, port))
@@ -1416,7 +1422,11 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 		hq_transcript_printf(tr, "port %u/tcp: %s (%s)\n", port, name,
 		    svc.how);
 		nexam++;
-		if (strcmp(name, "telnet") == 0) {
+		if (strcmp(name, "ssh") == 0) {
+			/* SSH is encrypted (RFC 4253): it counts like TLS. */
+			nssh++;
+			ngood++;
+		} else if (strcmp(name, "telnet") == 0) {
 			if (has(tp->forbid, tp->nforbid, "telnet")) {
 				nbad++;
 				hq_finding(res, "port %u: telnet, a cleartext "
@@ -1502,8 +1512,10 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 			if (login && has(tp->forbid, tp->nforbid,
 			    "http-login"))
 				nbad++;
-			else if (redirect)
+			else if (redirect) {
 				ngood++;
+				nredir++;
+			}
 			cJSON_AddBoolToObject(pj, "login", login);
 			cJSON_AddBoolToObject(pj, "redirects_to_https",
 			    redirect);
@@ -1590,13 +1602,14 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: no port "
 		    "answered, so no surface could be examined");
 	else if (ngood == 0)
-		hq_verdict(res, HQ_INCONCLUSIVE, "no TLS port and no redirect "
-		    "to HTTPS seen: nothing shows that credentials and "
-		    "personal data travel encrypted");
+		hq_verdict(res, HQ_INCONCLUSIVE, "no TLS port, no SSH and no "
+		    "redirect to HTTPS seen: nothing shows that credentials "
+		    "and personal data travel encrypted");
 	else
 		hq_verdict(res, HQ_PASS, "%zu port%s examined: no cleartext "
-		    "login surface; %zu TLS or redirecting to HTTPS", nexam,
-		    nexam == 1 ? "" : "s", ngood);
+		    "login surface; encrypted: %zu TLS, %zu SSH, %zu "
+		    "redirecting to HTTPS", nexam, nexam == 1 ? "" : "s",
+		    ntls, nssh, nredir);
  out:
 	cJSON_Delete(arr);
 	hq_transcript_free(tr);

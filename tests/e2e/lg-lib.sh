@@ -48,3 +48,7 @@ print("%s %s" % (e[0]["verdict"], e[0].get("rationale", "")) if e else
       "missing")
 EOF2
 }
+
+# like TEXT PATTERN: TEXT matches the expr(1) PATTERN (anchored at the
+# start), quietly (for check).
+like() { expr "$1" : "$2" >/dev/null; }

@@ -10,6 +10,7 @@
 # lockout, and 20 paced runs would take hours.
 # Bench instance 121 (198.18.121.0/24), namespaces hq-lg-rt-*.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lg-lib.sh"
 need_root
 command -v socat >/dev/null || { echo "skipped: socat missing"; exit 77; }
 "$PY" -c 'import gi; gi.require_version("GstRtspServer", "1.0")' \
@@ -97,6 +98,6 @@ server --basic "operator:$OPW"
 run
 v=$(verdict)
 check "gst-rtsp-server, strong operator only: g1.1 PASS ($v)" \
-    expr "$v" : 'PASS all .* known-default pairs refused' >/dev/null
+    like "$v" 'PASS all .* known-default pairs refused'
 
 t_done
