@@ -272,6 +272,16 @@ since_s(const struct cx *c)
 }
 
 static void
+login_ms(const struct hq_surface *sf, const char *key, int *msp)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(sf->login, key);
+
+	if (cJSON_IsNumber(j) && j->valuedouble >= 1 &&
+	    j->valuedouble <= 120000)
+		*msp = (int)j->valuedouble;
+}
+
+static void
 cfg_for(const struct cx *c, const struct hq_surface *sf,
     struct hq_login_cfg *cfg)
 {
@@ -281,6 +291,11 @@ cfg_for(const struct cx *c, const struct hq_surface *sf,
 	cfg->connect_timeout_ms = (int)c->p.connect_ms;
 	cfg->auth_timeout_ms = (int)c->p.auth_ms;
 	cfg->timeout_ms = (int)c->p.timeout_ms;
+	/* The DUT file knows its stack (a slow PAM, a slow prompt): its
+	 * login timeouts win over the profile's defaults. */
+	login_ms(sf, "connect_timeout_ms", &cfg->connect_timeout_ms);
+	login_ms(sf, "auth_timeout_ms", &cfg->auth_timeout_ms);
+	login_ms(sf, "timeout_ms", &cfg->timeout_ms);
 	cfg->parallel = 1;
 }
 

@@ -8,12 +8,14 @@ extern const struct hq_family hq_family_creds;
 extern const struct hq_family hq_family_netcut;
 extern const struct hq_family hq_family_surface;
 extern const struct hq_family hq_family_tls;
+extern const struct hq_family hq_family_unauth;
 
 const struct hq_family *const hq_families[] = {
 	&hq_family_creds,
 	&hq_family_netcut,
 	&hq_family_surface,
 	&hq_family_tls,
+	&hq_family_unauth,
 	NULL
 };
 

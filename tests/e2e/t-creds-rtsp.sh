@@ -100,4 +100,29 @@ v=$(verdict)
 check "gst-rtsp-server, strong operator only: g1.1 PASS ($v)" \
     like "$v" 'PASS all .* known-default pairs refused'
 
+# Unauthenticated access (g1.7, g7.2): with auth refused, without served.
+U=qcvn135-2024/g1.7-no-unauthenticated-access,qcvn135-2024/g7.2-no-unauthenticated-data
+run_unauth() {
+	N=$((N + 1))
+	RUN="$T_TMP/run$N"
+	ip netns exec "$LAB" "$HOPQUY" run -q --no-capture -p "$PROFILE" \
+	    -d "$T_TMP/dut.json" -o "$RUN" --only "$U" >"$RUN.out" 2>&1
+	RC=$?
+}
+run_unauth
+V=$(case_verdict "$RUN" qcvn135-2024/g1.7)
+check "gst-rtsp-server with auth: g1.7 PASS ($V)" \
+    like "$V" "PASS refused without credentials: rtsp://$ADDR:$PORT/live (DESCRIBE 401)"
+V=$(case_verdict "$RUN" qcvn135-2024/g7.2)
+check "gst-rtsp-server with auth: g7.2 PASS" like "$V" PASS
+
+server
+run_unauth
+V=$(case_verdict "$RUN" qcvn135-2024/g1.7)
+check "gst-rtsp-server without auth: g1.7 FAIL naming the URL ($V)" \
+    like "$V" "FAIL 1 surface served without authentication: rtsp://$ADDR:$PORT/live (DESCRIBE 200 with SDP, SETUP 200, PLAY 200)"
+V=$(case_verdict "$RUN" qcvn135-2024/g7.2)
+check "gst-rtsp-server without auth: g7.2 FAIL" like "$V" FAIL
+check "without auth: exit 1" test "$RC" -eq 1
+
 t_done
