@@ -352,6 +352,27 @@ attempt1(struct cx *c, const struct hq_surface *sf, const char *what,
 }
 
 /*
+ * Sleeps ms unless the case's deadline leaves no room for it and one
+ * attempt after it: 0 after the sleep, 1 (nothing slept) when there is no
+ * room, negative when interrupted.  Every wait of this family goes
+ * through here, so none outlives the case.
+ */
+static int
+sleep_within(struct cx *c, int64_t ms, struct hq_err *err)
+{
+	int left = hq_deadline_poll_ms(c->ctx->deadline);
+	int rc;
+
+	if (ms <= 0)
+		return 0;
+	if (left >= 0 && (int64_t)left < ms + c->p.timeout_ms)
+		return 1;
+	if ((rc = hq_sleep_ms(ms)) != 0)
+		return hq_err_set(err, rc, "interrupted");
+	return 0;
+}
+
+/*
  * Back-off before retry `round` (0-based) of attempts that got no
  * verdict: backoff_ms doubled each round, at most 60 s.  Returns 0 after
  * the sleep, 1 when the case's deadline leaves no room for the wait and
@@ -361,18 +382,12 @@ static int
 backoff(struct cx *c, long long round, struct hq_err *err)
 {
 	int64_t ms = c->p.backoff_ms;
-	int left = hq_deadline_poll_ms(c->ctx->deadline);
-	int rc;
 
 	while (round-- > 0 && ms < 60000)
 		ms *= 2;
 	if (ms > 60000)
 		ms = 60000;
-	if (left >= 0 && (int64_t)left < ms + c->p.timeout_ms)
-		return 1;
-	if ((rc = hq_sleep_ms(ms)) != 0)
-		return hq_err_set(err, rc, "interrupted");
-	return 0;
+	return sleep_within(c, ms, err);
 }
 
 /* attempt1, retried with back-off while the answer is no verdict. */
@@ -508,8 +523,15 @@ lock_wait(struct cx *c, char *why, size_t whysz, struct hq_err *err)
 			    c->p.recover_max_s);
 			return 1;
 		}
-		if ((rc = hq_sleep_ms(c->p.recover_probe_s * 1000)) != 0)
-			return hq_err_set(err, rc, "interrupted");
+		if ((rc = sleep_within(c, c->p.recover_probe_s * 1000,
+		    err)) != 0) {
+			if (rc < 0)
+				return rc;
+			snprintf(why, whysz, "control failed: %s was still "
+			    "locked from an earlier case when the case's time "
+			    "ran out", sf->id);
+			return 1;
+		}
 	}
 }
 
@@ -630,6 +652,52 @@ undecided_note(char *out, size_t outsz, size_t *offp,
 }
 
 /*
+ * Waits, up to relock_wait_s and within the case's deadline, until the
+ * surface's port accepts TCP connects again (probing every
+ * recover_probe_s).  0 once it does; 1 when it did not in time.
+ */
+static int
+source_wait(struct cx *c, const struct hq_surface *sf, struct hq_err *err)
+{
+	struct hq_deadline end = hq_deadline_min(c->ctx->deadline,
+	    hq_deadline_in(c->p.relock_wait_s * 1000));
+	int64_t t0 = hq_mono_ns();
+	int rc;
+
+	hq_transcript_printf(c->tr, "[%9.3f s] %s: connections refused or "
+	    "unanswered: the source looks banned; waiting up to %lld s for "
+	    "the port to accept again\n", since_s(c), sf->id,
+	    c->p.relock_wait_s);
+	for (;;) {
+		struct hq_deadline cdl = hq_deadline_min(end,
+		    hq_deadline_in(c->p.connect_ms));
+		int fd = -1, eno = 0;
+
+		rc = hq_net_connect_ex(c->ctx->dut->address, sf->port, cdl,
+		    &fd, &eno, NULL);
+		if (fd >= 0)
+			close(fd);
+		if (rc == HQ_EINTR)
+			return hq_err_set(err, rc, "interrupted");
+		if (rc == 0) {
+			hq_transcript_printf(c->tr, "[%9.3f s] %s: accepted "
+			    "again after %.1f s\n", since_s(c), sf->id,
+			    (double)(hq_mono_ns() - t0) / 1e9);
+			return 0;
+		}
+		if (hq_deadline_poll_ms(end) < c->p.recover_probe_s * 1000) {
+			hq_transcript_printf(c->tr, "[%9.3f s] %s: still "
+			    "refused; no time left to wait\n", since_s(c),
+			    sf->id);
+			return 1;
+		}
+		if ((rc = sleep_within(c, c->p.recover_probe_s * 1000,
+		    err)) != 0)
+			return rc;
+	}
+}
+
+/*
  * Writes a batch's attempts to the transcript, then tries again those
  * that got no verdict (a 5xx, a 429, a reset, a timeout): after a back-off
  * that doubles each round, with half as many in flight, at most
@@ -642,7 +710,7 @@ settle(struct cx *c, const struct hq_surface *sf,
 {
 	struct hq_login_try *w = NULL;
 	struct hq_login_cfg rc2 = *cfg;
-	size_t *ix = NULL, i, m;
+	size_t *ix = NULL, i, m, nnet;
 	long long r;
 	char what[48];
 	int rc = 0;
@@ -667,7 +735,20 @@ settle(struct cx *c, const struct hq_surface *sf,
 		    "without a verdict; retry %lld of %lld after back-off, %u "
 		    "in parallel\n", since_s(c), sf->id, m, m == 1 ? "" : "s",
 		    r + 1, c->p.undecided_retries, rc2.parallel);
-		if ((rc = backoff(c, r, err)) != 0) {
+		for (i = nnet = 0; i < m; i++)
+			if (hq_login_cat_is_network_lock(v[ix[i]].cat))
+				nnet++;
+		/* Refusals turned into refused connections: the source is
+		 * banned (a firewall, not an account).  Wait for the whole
+		 * source, not per user, then go on one at a time. */
+		if (nnet * 2 > m) {
+			if ((rc = source_wait(c, sf, err)) != 0) {
+				if (rc > 0)
+					rc = 0;
+				goto out;
+			}
+			rc2.parallel = 1;
+		} else if ((rc = backoff(c, r, err)) != 0) {
 			if (rc > 0) {
 				hq_transcript_printf(c->tr, "[%9.3f s] %s: no "
 				    "time left before the case deadline to "
@@ -757,8 +838,12 @@ dict_surface(struct cx *c, const struct hq_surface *sf,
 			    (hq_mono_ns() - c->last_round_ns) / 1000000;
 
 			if (wait > 0 && (off == 0 || rnd[off] != rnd[off - 1]) &&
-			    (rc = hq_sleep_ms(wait)) != 0) {
-				rc = hq_err_set(err, rc, "interrupted");
+			    (rc = sleep_within(c, wait, err)) != 0) {
+				if (rc > 0)
+					rc = hq_err_set(err, HQ_ETIMEDOUT,
+					    "%s: the case's time ran out before "
+					    "pair %zu of %zu (pacing)", sf->id,
+					    off + 1, d->n);
 				goto out;
 			}
 		}
@@ -791,9 +876,17 @@ dict_surface(struct cx *c, const struct hq_surface *sf,
 			hq_step(c->res, "%s: operator refused after pairs "
 			    "%zu-%zu (a lock?); waiting %lld s to retry them",
 			    sf->id, off + 1, off + n, c->p.relock_wait_s);
-			if ((rc = hq_sleep_ms(c->p.relock_wait_s * 1000)) != 0) {
-				rc = hq_err_set(err, rc, "interrupted");
-				goto out;
+			if ((rc = sleep_within(c, c->p.relock_wait_s * 1000,
+			    err)) != 0) {
+				if (rc < 0)
+					goto out;
+				rc = 0;
+				*nuntriedp += n;
+				hq_step(c->res, "%s: pairs %zu-%zu not "
+				    "verified: no time left before the case "
+				    "deadline to wait out the lock", sf->id,
+				    off + 1, off + n);
+				break;
 			}
 		}
 		off += n;
@@ -1265,9 +1358,13 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 		/* Whole milliseconds, rounded up, until `at` has passed: a
 		 * probe a little early would prove a shorter lock. */
 		while (at > now) {
-			if ((rc = hq_sleep_ms((int64_t)ceil((at - now) * 1000)))
-			    != 0)
-				return hq_err_set(err, rc, "interrupted");
+			if ((rc = sleep_within(c, (int64_t)ceil((at - now) *
+			    1000), err)) < 0)
+				return rc;
+			if (rc > 0)
+				return hq_err_set(err, HQ_ETIMEDOUT, "case "
+				    "deadline too close to probe the lock at "
+				    "%.1f s", at);
 			now = (double)(hq_mono_ns() - t_last[1]) / 1e9;
 		}
 		if (hq_deadline_passed(c->ctx->deadline))
