@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ static const char *const class_names[] = {
 /* Keys every check accepts; then each check's own. */
 static const char *const keys_dict[] = {
 	"check", "kinds", "connect_timeout_ms", "timeout_ms",
-	"auth_timeout_ms", "undecided_retries", "backoff_ms",
+	"auth_timeout_ms", "undecided_retries", "backoff_ms", "required",
 	"recover_max_s", "recover_probe_s", "dictionary", "parallel",
 	"chunk", "relock_wait_s", "retries", "user_budget", "budget_window_s",
 	NULL
@@ -57,20 +58,20 @@ static const char *const keys_factory[] = {
 };
 static const char *const keys_lock[] = {
 	"check", "kinds", "connect_timeout_ms", "timeout_ms",
-	"auth_timeout_ms", "undecided_retries", "backoff_ms",
+	"auth_timeout_ms", "undecided_retries", "backoff_ms", "required",
 	"recover_max_s", "recover_probe_s", "attempts", "window_s",
 	"min_lock_s", "max_wait_s", "probe_interval_s", "tolerance_s",
 	"engage_max_s", NULL
 };
 static const char *const keys_enum[] = {
 	"check", "kinds", "connect_timeout_ms", "timeout_ms",
-	"auth_timeout_ms", "undecided_retries", "backoff_ms",
+	"auth_timeout_ms", "undecided_retries", "backoff_ms", "required",
 	"recover_max_s", "recover_probe_s", "trials", "alpha",
 	"min_effect_ms", "pace_ms", "reset_every", NULL
 };
 static const char *const keys_session[] = {
 	"check", "kinds", "connect_timeout_ms", "timeout_ms",
-	"auth_timeout_ms", "undecided_retries", "backoff_ms",
+	"auth_timeout_ms", "undecided_retries", "backoff_ms", "required",
 	"recover_max_s", "recover_probe_s", "idle_s", "grace_s", NULL
 };
 
@@ -78,6 +79,8 @@ struct cp {
 	char		*check;
 	char		**kinds;
 	size_t		 nkinds;
+	char		**req_protos;	/* protos that must be checked */
+	size_t		 nreq_protos;
 	long long	 connect_ms, timeout_ms, recover_max_s, recover_probe_s;
 	long long	 auth_ms, undecided_retries, backoff_ms;
 	/* dictionary */
@@ -103,6 +106,7 @@ cp_clear(struct cp *p)
 {
 	free(p->check);
 	hq_strv_free(p->kinds, p->nkinds);
+	hq_strv_free(p->req_protos, p->nreq_protos);
 	free(p->dictionary);
 }
 
@@ -134,6 +138,8 @@ cp_read(const cJSON *j, struct cp *p, struct hq_err *err)
 		return rc;
 	if (net && ((rc = hq_jv_strv(j, "", "kinds", false, 16, &p->kinds,
 	    &p->nkinds, err)) != 0 ||
+	    (rc = hq_jv_strv(j, "", "required", false, 16, &p->req_protos,
+	    &p->nreq_protos, err)) != 0 ||
 	    (rc = hq_jv_int(j, "", "connect_timeout_ms", false, 50, 60000,
 	    3000, &p->connect_ms, err)) != 0 ||
 	    (rc = hq_jv_int(j, "", "timeout_ms", false, 100, 120000, 10000,
@@ -312,6 +318,81 @@ kind_wanted(const struct cx *c, const struct hq_surface *sf)
 		if (strcmp(c->p.kinds[i], sf->login_kind) == 0)
 			return true;
 	return false;
+}
+
+/* Protocols on which a device may take a login. */
+static bool
+login_proto(const char *proto)
+{
+	static const char *const lp[] = {
+		"http", "https", "rtsp", "rtsps", "ssh", "telnet", "mqtt",
+		"mqtts", "onvif", "ftp", NULL
+	};
+	size_t i;
+
+	for (i = 0; lp[i] != NULL; i++)
+		if (strcmp(lp[i], proto) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The sub-checks that could not run for want of a recipe: declared
+ * surfaces on a login protocol whose DUT file entry gives no login (nc,
+ * "ssh (ssh port 22: no login recipe in the DUT file)"); those whose
+ * protocol the profile lists in "required" also go to missing.
+ */
+static void
+not_checked(const struct cx *c, char *nc, size_t ncsz, char *missing,
+    size_t msz)
+{
+	const struct hq_dut *dut = c->ctx->dut;
+	size_t i, k, o = 0, m = 0;
+
+	nc[0] = missing[0] = '\0';
+	for (i = 0; i < dut->nsurfaces; i++) {
+		const struct hq_surface *sf = &dut->surfaces[i];
+
+		if (sf->login_kind != NULL || !login_proto(sf->proto))
+			continue;
+		if (o < ncsz)
+			o += (size_t)snprintf(nc + o, ncsz - o, "%s%s (%s port "
+			    "%u: no login recipe in the DUT file)", o > 0 ?
+			    ", " : "", sf->id, sf->proto, sf->port);
+		for (k = 0; k < c->p.nreq_protos; k++)
+			if (strcmp(c->p.req_protos[k], sf->proto) == 0 &&
+			    m < msz)
+				m += (size_t)snprintf(missing + m, msz - m,
+				    "%s%s (%s)", m > 0 ? ", " : "", sf->id,
+				    sf->proto);
+	}
+}
+
+/*
+ * The verdict when nothing failed: PASS naming what ran (the text) and
+ * what was not checked; INCONCLUSIVE when a sub-check the profile marks
+ * required could not run.
+ */
+static void pass_verdict(struct cx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+pass_verdict(struct cx *c, const char *fmt, ...)
+{
+	char text[HQ_ERR_MSG_MAX], nc[HQ_ERR_MSG_MAX], missing[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	not_checked(c, nc, sizeof(nc), missing, sizeof(missing));
+	if (missing[0] != '\0')
+		hq_verdict(c->res, HQ_INCONCLUSIVE, "required by the profile "
+		    "but not checked: %s, which the DUT file gives no login "
+		    "recipe for; checked: %s", missing, text);
+	else
+		hq_verdict(c->res, HQ_PASS, "%s%s%s", text, nc[0] != '\0' ?
+		    "; not checked: " : "", nc);
 }
 
 /* One transcript line for an attempt; the password only redacted. */
@@ -946,7 +1027,8 @@ run_dictionary(struct cx *c, struct hq_err *err)
 	cJSON *hits = cJSON_CreateArray();
 	char why[HQ_ERR_MSG_MAX], inc[HQ_ERR_MSG_MAX] = "";
 	size_t i, nsf = 0, nhits = 0, nuntried_all = 0, attempts = 0;
-	size_t nund_all = 0;
+	size_t nund_all = 0, to = 0;
+	char tried[256] = "";
 	double rate = 0, minrate = 0;
 	int rc = 0, ctl;
 
@@ -983,6 +1065,9 @@ run_dictionary(struct cx *c, struct hq_err *err)
 		if ((rc = dict_surface(c, sf, d, hits, &nhits, &nuntried,
 		    &nund, und, sizeof(und), &rate, err)) != 0)
 			goto out;
+		if (to < sizeof(tried))
+			to += (size_t)snprintf(tried + to, sizeof(tried) - to,
+			    "%s%s", to > 0 ? ", " : "", sf->id);
 		nund_all += nund;
 		attempts += d->n;
 		if (minrate == 0 || rate < minrate)
@@ -1031,9 +1116,9 @@ run_dictionary(struct cx *c, struct hq_err *err)
 	else if (inc[0] != '\0')
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else
-		hq_verdict(c->res, HQ_PASS, "all %zu known-default pairs "
-		    "refused on %zu login surface%s; controls held before "
-		    "and after", d->n, nsf, nsf == 1 ? "" : "s");
+		pass_verdict(c, "all %zu known-default pairs refused on %zu "
+		    "login surface%s (%s); controls held before and after",
+		    d->n, nsf, nsf == 1 ? "" : "s", tried);
 	(void)nuntried_all;
  out:
 	cJSON_Delete(hits);
@@ -1461,14 +1546,14 @@ run_lockout(struct cx *c, bool duration, struct hq_err *err)
 	else if (inc[0] != '\0')
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else if (duration)
-		hq_verdict(c->res, HQ_PASS, "on %zu surface%s the lock held "
-		    "for at least %g s (less %g s tolerance) after %lld "
-		    "failures", nsf, nsf == 1 ? "" : "s", c->p.min_lock_s,
-		    c->p.tol_s, c->p.attempts);
+		pass_verdict(c, "on %zu surface%s the lock held for at least "
+		    "%g s (less %g s tolerance) after %lld failures", nsf,
+		    nsf == 1 ? "" : "s", c->p.min_lock_s, c->p.tol_s,
+		    c->p.attempts);
 	else
-		hq_verdict(c->res, HQ_PASS, "on %zu surface%s the right "
-		    "password was refused after %lld failures within %g s",
-		    nsf, nsf == 1 ? "" : "s", c->p.attempts, c->p.window_s);
+		pass_verdict(c, "on %zu surface%s the right password was "
+		    "refused after %lld failures within %g s", nsf,
+		    nsf == 1 ? "" : "s", c->p.attempts, c->p.window_s);
 	return 0;
 }
 
@@ -1904,10 +1989,10 @@ run_enum(struct cx *c, struct hq_err *err)
 	else if (inc[0] != '\0')
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else
-		hq_verdict(c->res, HQ_PASS, "on %zu surface%s, %lld wrong-user "
-		    "and %lld wrong-password attempts gave the same status, "
-		    "body and headers, and no response-time difference (%s)",
-		    nsf, nsf == 1 ? "" : "s", c->p.trials, c->p.trials, test);
+		pass_verdict(c, "on %zu surface%s, %lld wrong-user and %lld "
+		    "wrong-password attempts gave the same status, body and "
+		    "headers, and no response-time difference (%s)", nsf,
+		    nsf == 1 ? "" : "s", c->p.trials, c->p.trials, test);
  out:
 	cJSON_Delete(stats);
 	return rc;
@@ -2045,9 +2130,9 @@ run_session(struct cx *c, struct hq_err *err)
 	else if (inc[0] != '\0')
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else
-		hq_verdict(c->res, HQ_PASS, "idle session refused after %.1f s "
-		    "on %zu surface%s (limit %g s)", wait_s, nok,
-		    nok == 1 ? "" : "s", c->p.idle_s);
+		pass_verdict(c, "idle session refused after %.1f s on %zu "
+		    "surface%s (limit %g s)", wait_s, nok, nok == 1 ? "" : "s",
+		    c->p.idle_s);
  out:
 	for (i = 0; s != NULL && i < n; i++)
 		hq_login_try_clear(&s[i].t, 1);
