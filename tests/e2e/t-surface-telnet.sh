@@ -98,6 +98,36 @@ V=$(verdict $P/g1.1)
 check "busybox-style telnet, strong password: g1.1 PASS ($V)" \
     like "$V" PASS
 
+# A device with its own prompts ("User ID>", "Nope", shell "cam:/>"): only
+# with login.prompts declared does the telnet login kind find its way.
+cat >"$T_TMP/custom.json" <<EOF2
+{
+  "format": "hopquy-dut/1",
+  "identity": { "manufacturer": "hopquy tests", "model": "custom",
+                "serial": "SF-0002", "firmware": "1.0", "class": "ip-camera" },
+  "bench": { "mode": "host", "instance": 124, "lan_if": "veth-lab", "uplink_if": "lo",
+             "address": "$ADDR" },
+  "surfaces": [
+    { "id": "svc", "proto": "telnet", "port": 23,
+      "login": { "kind": "telnet",
+                 "prompts": { "user": "User ID>", "failure": "Nope", "shell": "cam:/>" } } }
+  ],
+  "credentials": { "operator": { "user": "hqop", "password": "$OPW" } },
+  "claims": {}
+}
+EOF2
+telnet_server 23 --account "hqop:$OPW" --account admin:admin \
+    --user-prompt "User ID> " --fail-text "Nope" --shell-prompt "cam:/> " \
+    --fail-delay 0.2
+run custom --only "$G1" --set "$G1:user_budget=0"
+V=$(verdict $P/g1.1)
+check "declared prompts: g1.1 FAIL on admin/admin ($V)" \
+    like "$V" 'FAIL.*known default credential accepted: user "admin"'
+run bb --only "$G1" --set "$G1:user_budget=0"
+V=$(verdict $P/g1.1)
+check "the same device without declared prompts: INCONCLUSIVE, not PASS ($V)" \
+    like "$V" 'INCONCLUSIVE.*no login prompt'
+
 # A greeting, then the prompt 300 ms later, on a port declared "other".
 dut delayed 2323 other
 telnet_server 2323 --greeting "Welcome to IPCAM" --prompt-delay 300 --account admin:admin

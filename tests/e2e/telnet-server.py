@@ -28,6 +28,10 @@ ap.add_argument("--prompt-delay", type=int, default=0)
 ap.add_argument("--silent-ms", type=int, default=0)
 ap.add_argument("--iac-sb", action="store_true")
 ap.add_argument("--fail-delay", type=float, default=1.0)
+ap.add_argument("--user-prompt", default=None,
+                help="instead of '<host> login: '")
+ap.add_argument("--fail-text", default="Login incorrect")
+ap.add_argument("--shell-prompt", default="~ # ")
 A = ap.parse_args()
 ACC = dict(a.split(":", 1) for a in A.account)
 IAC, WILL, SB, SE = 255, 251, 250, 240
@@ -74,7 +78,8 @@ def serve(c):
         if A.prompt_delay:
             time.sleep(A.prompt_delay / 1000.0)
         for _ in range(3):
-            c.sendall(("\r\n%s login: " % A.host).encode())
+            c.sendall(("\r\n" + (A.user_prompt or "%s login: " % A.host))
+                      .encode())
             u = readline(c, True)
             if u is None:
                 return
@@ -85,11 +90,11 @@ def serve(c):
             if u in ACC and ACC[u] == p:
                 c.sendall(b"\r\n\r\n\r\nBusyBox v1.36.1 () built-in shell "
                           b"(ash)\r\nEnter 'help' for a list of built-in "
-                          b"commands.\r\n\r\n~ # ")
+                          b"commands.\r\n\r\n" + A.shell_prompt.encode())
                 time.sleep(0.5)
                 return
             time.sleep(A.fail_delay)
-            c.sendall(b"\r\nLogin incorrect")
+            c.sendall(("\r\n" + A.fail_text).encode())
     except OSError:
         pass
     finally:
