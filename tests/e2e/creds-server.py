@@ -11,7 +11,8 @@ success clears the failures.  Faults: --no-lockout, --enum-message (wrong
 user says so), --enum-timing MS (wrong password costs MS more),
 --no-session-timeout.  Answers that are no verdict: --busy-every N (503
 Service Unavailable to every Nth request, counted over the whole server),
---busy-user USER (503 to every login of USER).  HTTP/1.1 with keep-alive.
+--busy-user USER (503 to every login of USER).  --open-path PATH serves
+PATH to anyone (a configuration left without authentication).  HTTP/1.1 with keep-alive.
 """
 import argparse
 import base64
@@ -38,6 +39,8 @@ ap.add_argument("--enum-timing", type=float, default=0)
 ap.add_argument("--no-session-timeout", action="store_true")
 ap.add_argument("--busy-every", type=int, default=0)
 ap.add_argument("--busy-user", default=None)
+ap.add_argument("--open-path", action="append", default=[],
+                help="a path served to anyone (200, a config document)")
 A = ap.parse_args()
 
 ACCOUNTS = {A.user: A.password}
@@ -107,6 +110,8 @@ class H(BaseHTTPRequestHandler):
         self.reply(401, {"error": msg}, extra)
 
     def do_GET(self):
+        if self.path in A.open_path:
+            return self.reply(200, {"wifi_psk": "not-a-secret", "users": 2})
         if self.path == "/basic":
             h = self.headers.get("Authorization", "")
             if not h.startswith("Basic "):

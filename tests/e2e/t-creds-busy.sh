@@ -6,8 +6,11 @@
 # retried with back-off (the transcript shows each answer's category and
 # the retries); a default that logs in is still found (FAIL); pairs that
 # never get an answer make g1.1 INCONCLUSIVE naming them, never PASS.
+# Then g1.7 on HTTP: a configuration path served to anyone FAILs naming its
+# URL; protected paths that refuse PASS; a path marked public is not asked.
 # Bench instance 120 (198.18.120.0/24), namespaces hq-lg-bz-*.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lg-lib.sh"
 need_root
 command -v socat >/dev/null || { echo "skipped: socat missing"; exit 77; }
 [ -x "$PY" ] || { echo "skipped: $PY missing"; exit 77; }
@@ -103,5 +106,40 @@ run --set "$C:undecided_retries=2"
 check "503 to every root login: INCONCLUSIVE naming the undecided pairs" \
     expect INCONCLUSIVE 'stayed undecided after 2 retries with back-off (no definite answer): \"root\"'
 check "503 to every root login: exit 2" test "$RC" -eq 2
+
+# Unauthenticated access on HTTP (g1.7): the login path and the declared
+# protected paths are asked without credentials.
+U=qcvn135-2024/g1.7-no-unauthenticated-access
+udut() {
+	"$PY" - "$T_TMP/dut.json" "$T_TMP/udut.json" "$1" "$2" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["surfaces"][0]["protected_paths"] = json.loads(sys.argv[3])
+d["surfaces"][0]["public_paths"] = json.loads(sys.argv[4])
+json.dump(d, open(sys.argv[2], "w"))
+EOF2
+}
+urun() {
+	N=$((N + 1))
+	RUN="$T_TMP/run$N"
+	ip netns exec "$LAB" "$HOPQUY" run -q --no-capture \
+	    -p "$HQ_TOP/profiles/qcvn135-2024.json" -d "$T_TMP/udut.json" \
+	    -o "$RUN" --only $U >"$RUN.out" 2>&1
+	RC=$?
+	V=$(case_verdict "$RUN" qcvn135-2024/g1.7)
+}
+server --open-path /config
+udut '["/config", "/api/whoami"]' '[]'
+urun
+check "HTTP config served to anyone: g1.7 FAIL naming the URL ($V)" \
+    like "$V" "FAIL 1 surface served without authentication: http://$ADDR:$PORT/config (GET 200"
+udut '["/api/whoami"]' '[]'
+urun
+check "HTTP, only protected paths that refuse: g1.7 PASS ($V)" \
+    like "$V" "PASS refused without credentials: http://$ADDR:$PORT/basic (GET 401.*http://$ADDR:$PORT/api/whoami (GET 401"
+udut '["/config", "/api/whoami"]' '["/config"]'
+urun
+check "the same path marked public: not asked, PASS ($V)" like "$V" PASS
+check "a public path is never asked" not grep -q '/config' "$RUN"/unauth/*.txt
 
 t_done

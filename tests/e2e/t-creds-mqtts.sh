@@ -6,7 +6,8 @@
 # with a strong password g1.1 PASSes.  Then the same broker behind a
 # terminator that speaks TLS 1.1 only (tls11-proxy.py, port 8884, as a
 # device whose TLS stack stops at 1.1): g1.1 still logs in, over TLSv1.1,
-# and FAILs on admin/admin.
+# and FAILs on admin/admin.  Last, g1.7 on the plain listener: anonymous
+# clients allowed FAIL (CONNACK 0, SUBSCRIBE # granted), refused PASS.
 # Bench instance 126 (198.18.126.0/24), namespaces hq-lg-mq-*.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lg-lib.sh"
@@ -43,6 +44,7 @@ per_listener_settings false
 allow_anonymous $1
 password_file $T_TMP/mq/passwd
 listener 1883 127.0.0.1
+listener 1883 $ADDR
 listener 8883 $ADDR
 certfile $T_TMP/mq/cert.pem
 keyfile $T_TMP/mq/key.pem
@@ -123,5 +125,20 @@ check "TLS 1.1 only, admin/admin: g1.1 FAIL ($V)" like "$V" FAIL
 check "TLS 1.1 only: logged in over TLSv1.1" grep -q \
     'dictionary: user "admin" password a\*\*\*(5 chars) -> accepted \[accepted\] (CONNACK return code 0 over TLSv1.1)' \
     "$RUN"/creds/*.txt
+
+# Anonymous access on the plain listener (g1.7).
+U=$P/g1.7-no-unauthenticated-access
+sed -i 's/"proto": "mqtts", "port": 8884/"proto": "mqtt", "port": 1883/' \
+    "$T_TMP/dut.json"
+broker true
+run --only "$U"
+V=$(case_verdict "$RUN" $P/g1.7)
+check "anonymous MQTT: g1.7 FAIL naming the broker ($V)" \
+    like "$V" "FAIL 1 surface served without authentication: mqtt://$ADDR:1883 (anonymous CONNECT, SUBSCRIBE #) (CONNACK 0, SUBACK 0"
+broker false
+run --only "$U"
+V=$(case_verdict "$RUN" $P/g1.7)
+check "anonymous MQTT refused: g1.7 PASS ($V)" \
+    like "$V" "PASS refused without credentials: mqtt://$ADDR:1883 (anonymous CONNECT, SUBSCRIBE #) (CONNACK 5)"
 
 t_done
