@@ -7,6 +7,8 @@
  *   rtsp   DESCRIBE of the stream paths, then SETUP and PLAY of the first
  *          track when the description was served
  *   http   GET of the login path and the declared protected paths
+ *   onvif  GetProfiles, then GetStreamUri of the first profile, without
+ *          WS-Security (to the login path or /onvif/device_service)
  *   mqtt   CONNECT without user name or password, then SUBSCRIBE to "#"
  * A served answer is a FAIL naming the URL; a definite refusal (RTSP or
  * HTTP 401/403, an HTTP redirect, CONNACK 4/5, a refused subscription) is
@@ -428,6 +430,169 @@ ask_http(struct ux *u, const struct hq_surface *sf, const char *path)
 		record(u, A_NOVERDICT, url, seen);
 }
 
+/* ---- ONVIF (ONVIF Media Service 10): GetProfiles, then GetStreamUri,
+ * without a WS-Security header ---- */
+
+struct soap {
+	char	*body;
+	size_t	 len, cap;
+};
+
+static size_t
+cb_soap(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct soap *b = arg;
+	size_t n = size * nmemb;
+
+	if (b->len + n + 1 > REPLY_MAX)
+		return 0;
+	if (b->body == NULL && (b->body = malloc(REPLY_MAX)) == NULL)
+		return 0;
+	memcpy(b->body + b->len, p, n);
+	b->len += n;
+	b->body[b->len] = '\0';
+	return n;
+}
+
+/* POSTs a SOAP body; *codep the status (0: no answer), b the reply. */
+static CURLcode
+soap_post(struct ux *u, const char *url, const char *xml, long *codep,
+    struct soap *b)
+{
+	int left = hq_deadline_poll_ms(u->ctx->deadline);
+	long tmo = (long)u->p.timeout_ms;
+	struct curl_slist *h = NULL;
+	CURLcode cc;
+	CURL *eh;
+
+	*codep = 0;
+	if ((eh = curl_easy_init()) == NULL)
+		return CURLE_OUT_OF_MEMORY;
+	if (left >= 0 && left < tmo)
+		tmo = left > 0 ? left : 1;
+	h = curl_slist_append(NULL, "Content-Type: application/soap+xml; "
+	    "charset=utf-8");
+	curl_easy_setopt(eh, CURLOPT_URL, url);
+	curl_easy_setopt(eh, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(eh, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(eh, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(eh, CURLOPT_CONNECTTIMEOUT_MS, tmo);
+	curl_easy_setopt(eh, CURLOPT_TIMEOUT_MS, tmo);
+	curl_easy_setopt(eh, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(eh, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(eh, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(eh, CURLOPT_POSTFIELDS, xml);
+	curl_easy_setopt(eh, CURLOPT_WRITEFUNCTION, cb_soap);
+	curl_easy_setopt(eh, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(eh, CURLOPT_USERAGENT, "hopquy/" HQ_VERSION);
+	cc = curl_easy_perform(eh);
+	curl_easy_getinfo(eh, CURLINFO_RESPONSE_CODE, codep);
+	curl_easy_cleanup(eh);
+	curl_slist_free_all(h);
+	if (b->body != NULL)
+		hq_transcript_bytes(u->tr, "<-", b->body, b->len > 600 ? 600 :
+		    b->len);
+	return cc;
+}
+
+/* The text of the first element named tag (any prefix), escaped. */
+static bool
+xml_text(const char *xml, const char *tag, char *out, size_t outsz)
+{
+	const char *p = xml, *s, *e;
+	size_t tl = strlen(tag);
+
+	while (p != NULL && (p = strstr(p, tag)) != NULL) {
+		if (p > xml && (p[-1] == ':' || p[-1] == '<') &&
+		    (p[tl] == '>' || p[tl] == ' ')) {
+			if ((s = strchr(p, '>')) == NULL ||
+			    (e = strchr(s + 1, '<')) == NULL)
+				return false;
+			hq_escape(out, outsz, s + 1, (size_t)(e - s - 1));
+			return true;
+		}
+		p += tl;
+	}
+	return false;
+}
+
+/* The token="..." attribute of the first Profiles element. */
+static bool
+profile_token(const char *xml, char *out, size_t outsz)
+{
+	const char *p = strstr(xml, "Profiles"), *t, *e;
+
+	if (p == NULL || (t = strstr(p, "token=\"")) == NULL ||
+	    (e = strchr(t + 7, '"')) == NULL || e - t - 7 > 64)
+		return false;
+	hq_escape(out, outsz, t + 7, (size_t)(e - t - 7));
+	return strpbrk(out, "<>&\\") == NULL;
+}
+
+static void
+ask_onvif(struct ux *u, const struct hq_surface *sf, const char *path)
+{
+	static const char env0[] = "<?xml version=\"1.0\" encoding=\"UTF-8"
+	    "\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-"
+	    "envelope\" xmlns:trt=\"http://www.onvif.org/ver10/media/wsdl\" "
+	    "xmlns:tt=\"http://www.onvif.org/ver10/schema\"><s:Body>";
+	static const char env1[] = "</s:Body></s:Envelope>";
+	const char *addr = u->ctx->dut->address;
+	struct soap b = { 0 };
+	char url[600], xml[1400], seen[300], tok[80], uri[200];
+	long code = 0;
+	CURLcode cc;
+
+	snprintf(url, sizeof(url), "%s://%s%s%s:%u%s", sf->tls ? "https" :
+	    "http", strchr(addr, ':') != NULL ? "[" : "", addr,
+	    strchr(addr, ':') != NULL ? "]" : "", sf->port, path);
+	u->asked[1] = true;
+	snprintf(xml, sizeof(xml), "%s<trt:GetProfiles/>%s", env0, env1);
+	hq_transcript_printf(u->tr, "-> POST %s GetProfiles (no "
+	    "WS-Security)\n", url);
+	cc = soap_post(u, url, xml, &code, &b);
+	if (code <= 0 || (cc != CURLE_OK && cc != CURLE_WRITE_ERROR)) {
+		record(u, A_NOVERDICT, url, curl_easy_strerror(cc));
+		goto out;
+	}
+	if (code == 401 || code == 403 || ((code == 400 || code == 500) &&
+	    b.body != NULL && strstr(b.body, "NotAuthorized") != NULL)) {
+		snprintf(seen, sizeof(seen), "GetProfiles %ld%s", code,
+		    code >= 400 && code != 401 && code != 403 ?
+		    ", NotAuthorized fault" : "");
+		record(u, A_REFUSED, url, seen);
+		goto out;
+	}
+	if (code != 200 || b.body == NULL || !profile_token(b.body, tok,
+	    sizeof(tok))) {
+		snprintf(seen, sizeof(seen), "GetProfiles %ld without "
+		    "profiles", code);
+		record(u, A_NOVERDICT, url, seen);
+		goto out;
+	}
+	/* The configuration was served; the stream's address too? */
+	free(b.body);
+	memset(&b, 0, sizeof(b));
+	snprintf(xml, sizeof(xml), "%s<trt:GetStreamUri><trt:StreamSetup>"
+	    "<tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>"
+	    "RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>"
+	    "<trt:ProfileToken>%s</trt:ProfileToken></trt:GetStreamUri>%s",
+	    env0, tok, env1);
+	hq_transcript_printf(u->tr, "-> POST %s GetStreamUri (no "
+	    "WS-Security)\n", url);
+	cc = soap_post(u, url, xml, &code, &b);
+	if (code == 200 && b.body != NULL && xml_text(b.body, "Uri", uri,
+	    sizeof(uri)))
+		snprintf(seen, sizeof(seen), "GetProfiles 200 (profile %s), "
+		    "GetStreamUri 200: %s", tok, uri);
+	else
+		snprintf(seen, sizeof(seen), "GetProfiles 200 (profile %s), "
+		    "GetStreamUri %ld", tok, code);
+	record(u, A_SERVED, url, seen);
+ out:
+	free(b.body);
+}
+
 /* ---- MQTT 3.1.1: CONNECT without credentials, SUBSCRIBE "#" ---- */
 
 static void
@@ -597,6 +762,9 @@ unauth_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    strcmp(sf->proto, "https") == 0 ||
 		    strcmp(sf->proto, "onvif") == 0;
 		bool mqtt = strcmp(sf->proto, "mqtt") == 0 && !sf->tls;
+		bool onvif = strcmp(sf->proto, "onvif") == 0 ||
+		    (sf->login_kind != NULL && strcmp(sf->login_kind,
+		    "onvif") == 0);
 
 		if (strcmp(sf->transport, "tcp") != 0 ||
 		    (rtsp && !kind_on(&u, "rtsp")) ||
@@ -618,7 +786,10 @@ unauth_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			ask_mqtt(&u, sf);
 			continue;
 		}
-		if ((np = paths_of(sf, paths, 64)) == 0) {
+		np = paths_of(sf, paths, 64);
+		if (np == 0 && onvif && !is_public(sf, "/onvif/device_service"))
+			paths[np++] = "/onvif/device_service";
+		if (np == 0) {
 			list_add(u.notchecked, sizeof(u.notchecked), "%s (no "
 			    "login path or protected_paths declared)", sf->id);
 			continue;
@@ -630,6 +801,8 @@ unauth_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			}
 			if (rtsp)
 				ask_rtsp(&u, sf, paths[k]);
+			else if (onvif)
+				ask_onvif(&u, sf, paths[k]);
 			else
 				ask_http(&u, sf, paths[k]);
 		}

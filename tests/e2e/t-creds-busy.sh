@@ -7,7 +7,9 @@
 # the retries); a default that logs in is still found (FAIL); pairs that
 # never get an answer make g1.1 INCONCLUSIVE naming them, never PASS.
 # Then g1.7 on HTTP: a configuration path served to anyone FAILs naming its
-# URL; protected paths that refuse PASS; a path marked public is not asked.
+# URL; protected paths that refuse PASS; a path marked public is not asked;
+# ONVIF GetProfiles/GetStreamUri without WS-Security: a NotAuthorized fault
+# PASSes, a served stream address FAILs.
 # Bench instance 120 (198.18.120.0/24), namespaces hq-lg-bz-*.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lg-lib.sh"
@@ -141,5 +143,21 @@ udut '["/config", "/api/whoami"]' '["/config"]'
 urun
 check "the same path marked public: not asked, PASS ($V)" like "$V" PASS
 check "a public path is never asked" not grep -q '/config' "$RUN"/unauth/*.txt
+
+# ONVIF: GetProfiles and GetStreamUri without WS-Security.
+"$PY" - "$T_TMP/dut.json" "$T_TMP/udut.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["surfaces"] = [{"id": "onvif", "proto": "onvif", "port": 8080}]
+json.dump(d, open(sys.argv[2], "w"))
+EOF2
+server
+urun
+check "ONVIF refusing without WS-Security: g1.7 PASS ($V)" \
+    like "$V" "PASS refused without credentials: http://$ADDR:$PORT/onvif/device_service (GetProfiles 400, NotAuthorized fault)"
+server --onvif-open
+urun
+check "ONVIF serving without WS-Security: g1.7 FAIL naming the stream ($V)" \
+    like "$V" "FAIL 1 surface served without authentication: http://$ADDR:$PORT/onvif/device_service (GetProfiles 200 (profile Profile_1), GetStreamUri 200: rtsp://$ADDR:554/live)"
 
 t_done
