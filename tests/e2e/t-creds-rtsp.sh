@@ -116,6 +116,18 @@ check "gst-rtsp-server with auth: g1.7 PASS ($V)" \
 V=$(case_verdict "$RUN" qcvn135-2024/g7.2)
 check "gst-rtsp-server with auth: g7.2 PASS" like "$V" PASS
 
+# g7.1 knows 8554 as RTSP (probed first on an RTSP port) and finds Basic
+# credentials asked without TLS.
+N=$((N + 1))
+RUN="$T_TMP/run$N"
+ip netns exec "$LAB" "$HOPQUY" run -q --no-capture -p "$PROFILE" \
+    -d "$T_TMP/dut.json" -o "$RUN" --only qcvn135-2024/g7.1-cleartext-surfaces \
+    >"$RUN.out" 2>&1
+check "gst-rtsp-server: g7.1 identifies 8554 by the RTSP probe" \
+    grep -qF "port $PORT: rtsp (rtsp probe), declared as rtsp" "$RUN/report.json"
+check "gst-rtsp-server: g7.1 names RTSP credentials without TLS on 8554" \
+    grep -qF "port $PORT: RTSP takes credentials without TLS" "$RUN/report.json"
+
 server
 run_unauth
 V=$(case_verdict "$RUN" qcvn135-2024/g1.7)
