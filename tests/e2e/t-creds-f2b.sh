@@ -8,7 +8,9 @@
 # delay measured (within engage_max_s, 2 s) and g1.4 FAILs with the lock's
 # duration measured between 110 and 130 s (the profile asks 300 s).
 # probe_interval_s is set to 5 (a deviation from the profile's 30) so that
-# the duration is bounded to a few seconds.  Takes about 5 minutes.
+# the duration is bounded to a few seconds.  Then g1.1's dictionary under
+# a ban every 20 failures (8 s): the run waits for the source as a whole
+# and every pair gets a definite answer.  Takes about 6 minutes.
 # Bench instance 127 (198.18.127.0/24), namespaces hq-lg-fb-*.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lg-lib.sh"
@@ -139,6 +141,28 @@ echo "  lock duration $L s"
 check "g1.4: lock duration measured between 110 and 130 s ($L s)" \
     "$PY" -c "import sys; sys.exit(0 if 110 <= float('$L') <= 130 else 1)"
 check "exit 1" test "$RC" -eq 1
-ip netns exec "$DUT" fail2ban-client -c "$T_TMP/f2b/etc" stop >/dev/null 2>&1
+
+# The dictionary against a per-source ban (20 failures ban for 8 s): when
+# refusals turn into refused connections the run waits for the whole
+# source, then goes on; every pair gets a definite answer in the end.
+F2B="ip netns exec $DUT fail2ban-client -c $T_TMP/f2b/etc"
+$F2B unban --all >/dev/null 2>&1
+$F2B set hq-sshd maxretry 20 >/dev/null && $F2B set hq-sshd bantime 8 >/dev/null
+G1=$P/g1.1-no-default-credentials
+RUN="$T_TMP/run-dict"
+ip netns exec "$LAB" "$HOPQUY" run -q --no-capture -p "$PROFILE" \
+    -d "$T_TMP/dut.json" -o "$RUN" --only $G1 --set "$G1:user_budget=0" \
+    --set "$G1:recover_probe_s=1" --set "$G1:relock_wait_s=30" \
+    --set "$G1:undecided_retries=8" >"$RUN.out" 2>&1
+V=$(case_verdict "$RUN" $P/g1.1)
+check "ban every 20 failures: g1.1 PASS, every pair decided ($V)" \
+    like "$V" 'PASS all 70 known-default pairs refused'
+check "the source was waited for as a whole" grep -q \
+    'the source looks banned; waiting up to 30 s' "$RUN"/creds/*.txt
+check "the port accepted again and the run went on" grep -q \
+    'ssh: accepted again after' "$RUN"/creds/*.txt
+check "bans happened during the dictionary" test \
+    "$(grep -c 'Ban 198.18.127.1' "$T_TMP/f2b/fail2ban.log")" -ge 3
+$F2B stop >/dev/null 2>&1
 
 t_done
