@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Login attempts on a DUT surface, by the surface's login kind (dut.h):
- * http-basic, http-digest, form, rtsp-basic, rtsp-digest, ssh-password and
- * onvif through libcurl's multi interface (parallel, keep-alive where the
- * protocol allows), telnet and mqtt hand-written on bounded non-blocking
- * sockets.  Each attempt is classified ACCEPTED, REFUSED or ERROR and timed;
- * its response (status, head, body) is kept bounded for comparisons and
- * transcripts.  Passwords are never logged here.
+ * http-basic, http-digest, form, rtsp-basic, rtsp-digest and onvif through
+ * libcurl's multi interface (parallel, keep-alive where the protocol
+ * allows); ssh-password with libssh2 at the SSH authentication layer;
+ * telnet and mqtt (plain or TLS) hand-written on bounded non-blocking
+ * sockets; the last three in worker threads.  Each attempt is classified
+ * ACCEPTED, REFUSED (a definite "wrong credentials") or ERROR (no verdict)
+ * with the category of the answer, and timed; its response (status, head,
+ * body) is kept bounded for comparisons and transcripts.  Passwords are
+ * never logged here.
  */
 #ifndef HQ_LOGIN_H
 #define HQ_LOGIN_H
