@@ -17,8 +17,10 @@
  * No password or token is ever logged or reported in clear.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <libgen.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@
 #include "util/pwpolicy.h"
 #include "util/stats.h"
 #include "wire/login.h"
+#include "wire/net.h"
 
 #define HITS_SHOWN	10
 #define LOCK_FACT	"creds_lock"
@@ -44,6 +47,7 @@ static const char *const class_names[] = {
 /* Keys every check accepts; then each check's own. */
 static const char *const keys_dict[] = {
 	"check", "kinds", "connect_timeout_ms", "timeout_ms",
+	"auth_timeout_ms", "undecided_retries", "backoff_ms", "required",
 	"recover_max_s", "recover_probe_s", "dictionary", "parallel",
 	"chunk", "relock_wait_s", "retries", "user_budget", "budget_window_s",
 	NULL
@@ -54,16 +58,20 @@ static const char *const keys_factory[] = {
 };
 static const char *const keys_lock[] = {
 	"check", "kinds", "connect_timeout_ms", "timeout_ms",
+	"auth_timeout_ms", "undecided_retries", "backoff_ms", "required",
 	"recover_max_s", "recover_probe_s", "attempts", "window_s",
-	"min_lock_s", "max_wait_s", "probe_interval_s", "tolerance_s", NULL
+	"min_lock_s", "max_wait_s", "probe_interval_s", "tolerance_s",
+	"engage_max_s", NULL
 };
 static const char *const keys_enum[] = {
 	"check", "kinds", "connect_timeout_ms", "timeout_ms",
+	"auth_timeout_ms", "undecided_retries", "backoff_ms", "required",
 	"recover_max_s", "recover_probe_s", "trials", "alpha",
 	"min_effect_ms", "pace_ms", "reset_every", NULL
 };
 static const char *const keys_session[] = {
 	"check", "kinds", "connect_timeout_ms", "timeout_ms",
+	"auth_timeout_ms", "undecided_retries", "backoff_ms", "required",
 	"recover_max_s", "recover_probe_s", "idle_s", "grace_s", NULL
 };
 
@@ -71,7 +79,10 @@ struct cp {
 	char		*check;
 	char		**kinds;
 	size_t		 nkinds;
+	char		**req_protos;	/* protos that must be checked */
+	size_t		 nreq_protos;
 	long long	 connect_ms, timeout_ms, recover_max_s, recover_probe_s;
+	long long	 auth_ms, undecided_retries, backoff_ms;
 	/* dictionary */
 	char		*dictionary;
 	long long	 parallel, chunk, relock_wait_s, retries, user_budget;
@@ -82,6 +93,7 @@ struct cp {
 	/* lockout */
 	long long	 attempts;
 	double		 window_s, min_lock_s, max_wait_s, probe_s, tol_s;
+	double		 engage_max_s;
 	/* enumeration */
 	long long	 trials, pace_ms, reset_every;
 	double		 alpha, min_effect_ms;
@@ -94,6 +106,7 @@ cp_clear(struct cp *p)
 {
 	free(p->check);
 	hq_strv_free(p->kinds, p->nkinds);
+	hq_strv_free(p->req_protos, p->nreq_protos);
 	free(p->dictionary);
 }
 
@@ -125,10 +138,18 @@ cp_read(const cJSON *j, struct cp *p, struct hq_err *err)
 		return rc;
 	if (net && ((rc = hq_jv_strv(j, "", "kinds", false, 16, &p->kinds,
 	    &p->nkinds, err)) != 0 ||
+	    (rc = hq_jv_strv(j, "", "required", false, 16, &p->req_protos,
+	    &p->nreq_protos, err)) != 0 ||
 	    (rc = hq_jv_int(j, "", "connect_timeout_ms", false, 50, 60000,
 	    3000, &p->connect_ms, err)) != 0 ||
 	    (rc = hq_jv_int(j, "", "timeout_ms", false, 100, 120000, 10000,
 	    &p->timeout_ms, err)) != 0 ||
+	    (rc = hq_jv_int(j, "", "auth_timeout_ms", false, 0, 120000, 0,
+	    &p->auth_ms, err)) != 0 ||
+	    (rc = hq_jv_int(j, "", "undecided_retries", false, 0, 20, 4,
+	    &p->undecided_retries, err)) != 0 ||
+	    (rc = hq_jv_int(j, "", "backoff_ms", false, 0, 600000, 1000,
+	    &p->backoff_ms, err)) != 0 ||
 	    (rc = hq_jv_int(j, "", "recover_max_s", false, 0, 86400, 900,
 	    &p->recover_max_s, err)) != 0 ||
 	    (rc = hq_jv_int(j, "", "recover_probe_s", false, 1, 3600, 10,
@@ -199,7 +220,9 @@ cp_read(const cJSON *j, struct cp *p, struct hq_err *err)
 	    (rc = hq_jv_num(j, "", "probe_interval_s", false, 0.1, 3600, 30,
 	    &p->probe_s, err)) != 0 ||
 	    (rc = hq_jv_num(j, "", "tolerance_s", false, 0, 3600, 5,
-	    &p->tol_s, err)) != 0))
+	    &p->tol_s, err)) != 0 ||
+	    (rc = hq_jv_num(j, "", "engage_max_s", false, 0, 60, 2,
+	    &p->engage_max_s, err)) != 0))
 		return rc;
 	if (keys == keys_lock && p->max_wait_s < p->min_lock_s)
 		return hq_err_set(err, HQ_EINVAL, "max_wait_s: %g s is below "
@@ -255,6 +278,16 @@ since_s(const struct cx *c)
 }
 
 static void
+login_ms(const struct hq_surface *sf, const char *key, int *msp)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(sf->login, key);
+
+	if (cJSON_IsNumber(j) && j->valuedouble >= 1 &&
+	    j->valuedouble <= 120000)
+		*msp = (int)j->valuedouble;
+}
+
+static void
 cfg_for(const struct cx *c, const struct hq_surface *sf,
     struct hq_login_cfg *cfg)
 {
@@ -262,7 +295,13 @@ cfg_for(const struct cx *c, const struct hq_surface *sf,
 	cfg->addr = c->ctx->dut->address;
 	cfg->sf = sf;
 	cfg->connect_timeout_ms = (int)c->p.connect_ms;
+	cfg->auth_timeout_ms = (int)c->p.auth_ms;
 	cfg->timeout_ms = (int)c->p.timeout_ms;
+	/* The DUT file knows its stack (a slow PAM, a slow prompt): its
+	 * login timeouts win over the profile's defaults. */
+	login_ms(sf, "connect_timeout_ms", &cfg->connect_timeout_ms);
+	login_ms(sf, "auth_timeout_ms", &cfg->auth_timeout_ms);
+	login_ms(sf, "timeout_ms", &cfg->timeout_ms);
 	cfg->parallel = 1;
 }
 
@@ -281,6 +320,81 @@ kind_wanted(const struct cx *c, const struct hq_surface *sf)
 	return false;
 }
 
+/* Protocols on which a device may take a login. */
+static bool
+login_proto(const char *proto)
+{
+	static const char *const lp[] = {
+		"http", "https", "rtsp", "rtsps", "ssh", "telnet", "mqtt",
+		"mqtts", "onvif", "ftp", NULL
+	};
+	size_t i;
+
+	for (i = 0; lp[i] != NULL; i++)
+		if (strcmp(lp[i], proto) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The sub-checks that could not run for want of a recipe: declared
+ * surfaces on a login protocol whose DUT file entry gives no login (nc,
+ * "ssh (ssh port 22: no login recipe in the DUT file)"); those whose
+ * protocol the profile lists in "required" also go to missing.
+ */
+static void
+not_checked(const struct cx *c, char *nc, size_t ncsz, char *missing,
+    size_t msz)
+{
+	const struct hq_dut *dut = c->ctx->dut;
+	size_t i, k, o = 0, m = 0;
+
+	nc[0] = missing[0] = '\0';
+	for (i = 0; i < dut->nsurfaces; i++) {
+		const struct hq_surface *sf = &dut->surfaces[i];
+
+		if (sf->login_kind != NULL || !login_proto(sf->proto))
+			continue;
+		if (o < ncsz)
+			o += (size_t)snprintf(nc + o, ncsz - o, "%s%s (%s port "
+			    "%u: no login recipe in the DUT file)", o > 0 ?
+			    ", " : "", sf->id, sf->proto, sf->port);
+		for (k = 0; k < c->p.nreq_protos; k++)
+			if (strcmp(c->p.req_protos[k], sf->proto) == 0 &&
+			    m < msz)
+				m += (size_t)snprintf(missing + m, msz - m,
+				    "%s%s (%s)", m > 0 ? ", " : "", sf->id,
+				    sf->proto);
+	}
+}
+
+/*
+ * The verdict when nothing failed: PASS naming what ran (the text) and
+ * what was not checked; INCONCLUSIVE when a sub-check the profile marks
+ * required could not run.
+ */
+static void pass_verdict(struct cx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+pass_verdict(struct cx *c, const char *fmt, ...)
+{
+	char text[HQ_ERR_MSG_MAX], nc[HQ_ERR_MSG_MAX], missing[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	not_checked(c, nc, sizeof(nc), missing, sizeof(missing));
+	if (missing[0] != '\0')
+		hq_verdict(c->res, HQ_INCONCLUSIVE, "required by the profile "
+		    "but not checked: %s, which the DUT file gives no login "
+		    "recipe for; checked: %s", missing, text);
+	else
+		hq_verdict(c->res, HQ_PASS, "%s%s%s", text, nc[0] != '\0' ?
+		    "; not checked: " : "", nc);
+}
+
 /* One transcript line for an attempt; the password only redacted. */
 static void
 tr_attempt(struct cx *c, const struct hq_surface *sf, const char *what,
@@ -291,9 +405,9 @@ tr_attempt(struct cx *c, const struct hq_surface *sf, const char *what,
 	hq_pw_redact(t->password, red, sizeof(red));
 	hq_escape(uesc, sizeof(uesc), t->user, strlen(t->user));
 	hq_transcript_printf(c->tr, "[%9.3f s] %s %s %s: user \"%s\" "
-	    "password %s -> %s (%s) %.1f ms\n", since_s(c), sf->id,
+	    "password %s -> %s [%s] (%s) %.1f ms\n", since_s(c), sf->id,
 	    sf->login_kind, what, uesc, red, hq_login_res_name(t->res),
-	    t->why, (double)t->us / 1000.0);
+	    hq_login_cat_name(t->cat), t->why, (double)t->us / 1000.0);
 }
 
 /* Runs one attempt; 0 with t filled, negative when we could not. */
@@ -319,6 +433,69 @@ attempt1(struct cx *c, const struct hq_surface *sf, const char *what,
 }
 
 /*
+ * Sleeps ms unless the case's deadline leaves no room for it and one
+ * attempt after it: 0 after the sleep, 1 (nothing slept) when there is no
+ * room, negative when interrupted.  Every wait of this family goes
+ * through here, so none outlives the case.
+ */
+static int
+sleep_within(struct cx *c, int64_t ms, struct hq_err *err)
+{
+	int left = hq_deadline_poll_ms(c->ctx->deadline);
+	int rc;
+
+	if (ms <= 0)
+		return 0;
+	if (left >= 0 && (int64_t)left < ms + c->p.timeout_ms)
+		return 1;
+	if ((rc = hq_sleep_ms(ms)) != 0)
+		return hq_err_set(err, rc, "interrupted");
+	return 0;
+}
+
+/*
+ * Back-off before retry `round` (0-based) of attempts that got no
+ * verdict: backoff_ms doubled each round, at most 60 s.  Returns 0 after
+ * the sleep, 1 when the case's deadline leaves no room for the wait and
+ * an attempt, negative when interrupted.
+ */
+static int
+backoff(struct cx *c, long long round, struct hq_err *err)
+{
+	int64_t ms = c->p.backoff_ms;
+
+	while (round-- > 0 && ms < 60000)
+		ms *= 2;
+	if (ms > 60000)
+		ms = 60000;
+	return sleep_within(c, ms, err);
+}
+
+/* attempt1, retried with back-off while the answer is no verdict. */
+static int
+attempt_decided(struct cx *c, const struct hq_surface *sf, const char *what,
+    const char *user, const char *pw, bool keep, struct hq_login_try *t,
+    struct hq_err *err)
+{
+	char w[96];
+	long long r;
+	int rc;
+
+	if ((rc = attempt1(c, sf, what, user, pw, keep, t, err)) != 0)
+		return rc;
+	for (r = 0; t->res == HQ_LOGIN_ERROR && r < c->p.undecided_retries;
+	    r++) {
+		if ((rc = backoff(c, r, err)) != 0)
+			return rc < 0 ? rc : 0;
+		hq_login_try_clear(t, 1);
+		snprintf(w, sizeof(w), "%s, retry %lld", what, r + 1);
+		if ((rc = attempt1(c, sf, w, user, pw, keep, t, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * The controls: the operator credential logs in, a random wrong password
  * for the same user is refused.  Returns 0 when both held, 1 when one did
  * not (why says which), negative on error.
@@ -332,13 +509,14 @@ controls(struct cx *c, const struct hq_surface *sf, bool with_wrong,
 	char wrong[24];
 	int rc;
 
-	if ((rc = attempt1(c, sf, "control (operator)", dut->op_user,
+	if ((rc = attempt_decided(c, sf, "control (operator)", dut->op_user,
 	    dut->op_password, false, &t, err)) != 0)
 		return rc;
 	if (t.res != HQ_LOGIN_ACCEPTED) {
 		snprintf(why, whysz, "control failed on %s (%s): the operator "
-		    "credential was not accepted (%s)", sf->id,
-		    hq_login_kind_name(sf->login_kind), t.why);
+		    "credential was not accepted (%s: %s)", sf->id,
+		    hq_login_kind_name(sf->login_kind),
+		    hq_login_cat_name(t.cat), t.why);
 		hq_login_try_clear(&t, 1);
 		return 1;
 	}
@@ -346,14 +524,15 @@ controls(struct cx *c, const struct hq_surface *sf, bool with_wrong,
 	if (!with_wrong)
 		return 0;
 	if ((rc = hq_pw_random(wrong, 16, err)) != 0 ||
-	    (rc = attempt1(c, sf, "control (wrong password)", dut->op_user,
-	    wrong, false, &t, err)) != 0)
+	    (rc = attempt_decided(c, sf, "control (wrong password)",
+	    dut->op_user, wrong, false, &t, err)) != 0)
 		return rc;
 	if (t.res != HQ_LOGIN_REFUSED) {
 		snprintf(why, whysz, "control failed on %s (%s): a random "
-		    "wrong password was %s (%s)", sf->id,
+		    "wrong password was %s (%s: %s)", sf->id,
 		    hq_login_kind_name(sf->login_kind),
-		    hq_login_res_name(t.res), t.why);
+		    hq_login_res_name(t.res), hq_login_cat_name(t.cat),
+		    t.why);
 		hq_login_try_clear(&t, 1);
 		return 1;
 	}
@@ -408,7 +587,7 @@ lock_wait(struct cx *c, char *why, size_t whysz, struct hq_err *err)
 	dl = hq_deadline_min(c->ctx->deadline,
 	    hq_deadline_in(c->p.recover_max_s * 1000));
 	for (;;) {
-		if ((rc = attempt1(c, sf, "recovery probe (operator)",
+		if ((rc = attempt_decided(c, sf, "recovery probe (operator)",
 		    c->ctx->dut->op_user, c->ctx->dut->op_password, false, &t,
 		    err)) != 0)
 			return rc;
@@ -425,8 +604,15 @@ lock_wait(struct cx *c, char *why, size_t whysz, struct hq_err *err)
 			    c->p.recover_max_s);
 			return 1;
 		}
-		if ((rc = hq_sleep_ms(c->p.recover_probe_s * 1000)) != 0)
-			return hq_err_set(err, rc, "interrupted");
+		if ((rc = sleep_within(c, c->p.recover_probe_s * 1000,
+		    err)) != 0) {
+			if (rc < 0)
+				return rc;
+			snprintf(why, whysz, "control failed: %s was still "
+			    "locked from an earlier case when the case's time "
+			    "ran out", sf->id);
+			return 1;
+		}
 	}
 }
 
@@ -529,11 +715,169 @@ dict_order(const struct hq_creddict *d, long long budget, size_t *ord,
 	return nr;
 }
 
+/* One undecided pair, for the rationale: user, redacted password and
+ * the category of its last answer. */
+static void
+undecided_note(char *out, size_t outsz, size_t *offp,
+    const struct hq_login_try *t)
+{
+	char red[48], u[64];
+
+	if (*offp >= outsz)
+		return;
+	hq_pw_redact(t->password, red, sizeof(red));
+	hq_escape(u, sizeof(u), t->user, strlen(t->user));
+	*offp += (size_t)snprintf(out + *offp, outsz - *offp, "%s\"%s\" %s "
+	    "(%s: %s)", *offp > 0 ? "; " : "", u, red,
+	    hq_login_cat_name(t->cat), t->why);
+}
+
+/*
+ * Waits, up to relock_wait_s and within the case's deadline, until the
+ * surface's port accepts TCP connects again (probing every
+ * recover_probe_s).  0 once it does; 1 when it did not in time.
+ */
+static int
+source_wait(struct cx *c, const struct hq_surface *sf, struct hq_err *err)
+{
+	struct hq_deadline end = hq_deadline_min(c->ctx->deadline,
+	    hq_deadline_in(c->p.relock_wait_s * 1000));
+	int64_t t0 = hq_mono_ns();
+	int rc;
+
+	hq_transcript_printf(c->tr, "[%9.3f s] %s: connections refused or "
+	    "unanswered: the source looks banned; waiting up to %lld s for "
+	    "the port to accept again\n", since_s(c), sf->id,
+	    c->p.relock_wait_s);
+	for (;;) {
+		struct hq_deadline cdl = hq_deadline_min(end,
+		    hq_deadline_in(c->p.connect_ms));
+		int fd = -1, eno = 0;
+
+		rc = hq_net_connect_ex(c->ctx->dut->address, sf->port, cdl,
+		    &fd, &eno, NULL);
+		if (fd >= 0)
+			close(fd);
+		if (rc == HQ_EINTR)
+			return hq_err_set(err, rc, "interrupted");
+		if (rc == 0) {
+			hq_transcript_printf(c->tr, "[%9.3f s] %s: accepted "
+			    "again after %.1f s\n", since_s(c), sf->id,
+			    (double)(hq_mono_ns() - t0) / 1e9);
+			return 0;
+		}
+		if (hq_deadline_poll_ms(end) < c->p.recover_probe_s * 1000) {
+			hq_transcript_printf(c->tr, "[%9.3f s] %s: still "
+			    "refused; no time left to wait\n", since_s(c),
+			    sf->id);
+			return 1;
+		}
+		if ((rc = sleep_within(c, c->p.recover_probe_s * 1000,
+		    err)) != 0)
+			return rc;
+	}
+}
+
+/*
+ * Writes a batch's attempts to the transcript, then tries again those
+ * that got no verdict (a 5xx, a 429, a reset, a timeout): after a back-off
+ * that doubles each round, with half as many in flight, at most
+ * undecided_retries rounds and never past the case's deadline.
+ */
+static int
+settle(struct cx *c, const struct hq_surface *sf,
+    const struct hq_login_cfg *cfg, struct hq_login_try *v, size_t n,
+    size_t *nretriedp, struct hq_err *err)
+{
+	struct hq_login_try *w = NULL;
+	struct hq_login_cfg rc2 = *cfg;
+	size_t *ix = NULL, i, m, nnet;
+	long long r;
+	char what[48];
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		tr_attempt(c, sf, "dictionary", &v[i]);
+	if ((ix = calloc(n, sizeof(*ix))) == NULL ||
+	    (w = calloc(n, sizeof(*w))) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	for (r = 0; r < c->p.undecided_retries; r++) {
+		for (i = m = 0; i < n; i++)
+			if (v[i].res == HQ_LOGIN_ERROR)
+				ix[m++] = i;
+		if (m == 0)
+			break;
+		rc2.parallel = cfg->parallel >> (r + 1);
+		if (rc2.parallel < 1)
+			rc2.parallel = 1;
+		hq_transcript_printf(c->tr, "[%9.3f s] %s: %zu attempt%s "
+		    "without a verdict; retry %lld of %lld after back-off, %u "
+		    "in parallel\n", since_s(c), sf->id, m, m == 1 ? "" : "s",
+		    r + 1, c->p.undecided_retries, rc2.parallel);
+		for (i = nnet = 0; i < m; i++)
+			if (hq_login_cat_is_network_lock(v[ix[i]].cat))
+				nnet++;
+		/* Refusals turned into refused connections: the source is
+		 * banned (a firewall, not an account).  Wait for the whole
+		 * source, not per user, then go on one at a time. */
+		if (nnet * 2 > m) {
+			if ((rc = source_wait(c, sf, err)) != 0) {
+				if (rc > 0)
+					rc = 0;
+				goto out;
+			}
+			rc2.parallel = 1;
+		} else if ((rc = backoff(c, r, err)) != 0) {
+			if (rc > 0) {
+				hq_transcript_printf(c->tr, "[%9.3f s] %s: no "
+				    "time left before the case deadline to "
+				    "retry\n", since_s(c), sf->id);
+				rc = 0;
+			}
+			goto out;
+		}
+		for (i = 0; i < m; i++) {
+			memset(&w[i], 0, sizeof(w[i]));
+			w[i].user = v[ix[i]].user;
+			w[i].password = v[ix[i]].password;
+		}
+		*nretriedp += m;
+		if ((rc = hq_login_run(&rc2, w, m, c->ctx->deadline,
+		    err)) != 0) {
+			hq_login_try_clear(w, m);
+			if (rc == HQ_ETIMEDOUT) {
+				/* Keep the first answers of what did not
+				 * get a second one. */
+				hq_err_clear(err);
+				rc = 0;
+			}
+			goto out;
+		}
+		snprintf(what, sizeof(what), "dictionary (retry %lld)", r + 1);
+		for (i = 0; i < m; i++) {
+			struct hq_login_try *t = &v[ix[i]];
+
+			tr_attempt(c, sf, what, &w[i]);
+			hq_login_try_clear(t, 1);
+			*t = w[i];
+			memset(&w[i], 0, sizeof(w[i]));
+		}
+	}
+ out:
+	free(ix);
+	free(w);
+	return rc;
+}
+
 static int
 dict_surface(struct cx *c, const struct hq_surface *sf,
     const struct hq_creddict *d, cJSON *hits, size_t *nhitsp,
-    size_t *nuntriedp, double *ratep, struct hq_err *err)
+    size_t *nuntriedp, size_t *nundp, char *und, size_t undsz,
+    double *ratep, struct hq_err *err)
 {
+	size_t nretried = 0, uo = 0;
 	struct hq_login_try *v = NULL;
 	struct hq_login_cfg cfg;
 	size_t *ord = NULL, *rnd = NULL, i, off, nerr = 0, nrounds;
@@ -575,15 +919,21 @@ dict_surface(struct cx *c, const struct hq_surface *sf,
 			    (hq_mono_ns() - c->last_round_ns) / 1000000;
 
 			if (wait > 0 && (off == 0 || rnd[off] != rnd[off - 1]) &&
-			    (rc = hq_sleep_ms(wait)) != 0) {
-				rc = hq_err_set(err, rc, "interrupted");
+			    (rc = sleep_within(c, wait, err)) != 0) {
+				if (rc > 0)
+					rc = hq_err_set(err, HQ_ETIMEDOUT,
+					    "%s: the case's time ran out before "
+					    "pair %zu of %zu (pacing)", sf->id,
+					    off + 1, d->n);
 				goto out;
 			}
 		}
 		for (tries = 0; ; tries++) {
 			hq_login_try_clear(v + off, n);
 			if ((rc = hq_login_run(&cfg, v + off, n,
-			    c->ctx->deadline, err)) != 0)
+			    c->ctx->deadline, err)) != 0 ||
+			    (rc = settle(c, sf, &cfg, v + off, n, &nretried,
+			    err)) != 0)
 				goto out;
 			if (c->p.chunk == 0)
 				break;
@@ -607,9 +957,17 @@ dict_surface(struct cx *c, const struct hq_surface *sf,
 			hq_step(c->res, "%s: operator refused after pairs "
 			    "%zu-%zu (a lock?); waiting %lld s to retry them",
 			    sf->id, off + 1, off + n, c->p.relock_wait_s);
-			if ((rc = hq_sleep_ms(c->p.relock_wait_s * 1000)) != 0) {
-				rc = hq_err_set(err, rc, "interrupted");
-				goto out;
+			if ((rc = sleep_within(c, c->p.relock_wait_s * 1000,
+			    err)) != 0) {
+				if (rc < 0)
+					goto out;
+				rc = 0;
+				*nuntriedp += n;
+				hq_step(c->res, "%s: pairs %zu-%zu not "
+				    "verified: no time left before the case "
+				    "deadline to wait out the lock", sf->id,
+				    off + 1, off + n);
+				break;
 			}
 		}
 		off += n;
@@ -619,9 +977,11 @@ dict_surface(struct cx *c, const struct hq_surface *sf,
 	for (i = 0; i < d->n; i++) {
 		const char *src = d->v[ord[i]].source;
 
-		tr_attempt(c, sf, "dictionary", &v[i]);
-		if (v[i].res == HQ_LOGIN_ERROR)
+		if (v[i].res == HQ_LOGIN_ERROR) {
+			if (nerr < 5)
+				undecided_note(und, undsz, &uo, &v[i]);
 			nerr++;
+		}
 		if (v[i].res != HQ_LOGIN_ACCEPTED)
 			continue;
 		{
@@ -644,11 +1004,12 @@ dict_surface(struct cx *c, const struct hq_surface *sf,
 			(*nhitsp)++;
 		}
 	}
-	*nuntriedp += nerr;
+	*nundp = nerr;
 	hq_step(c->res, "%s (%s): %zu pairs tried in %.2f s (%.0f/s, %lld "
-	    "in parallel), %zu errors", sf->id,
-	    hq_login_kind_name(sf->login_kind), d->n,
-	    (double)(hq_mono_ns() - t0) / 1e9, *ratep, c->p.parallel, nerr);
+	    "in parallel), %zu retried for want of a verdict, %zu still "
+	    "undecided", sf->id, hq_login_kind_name(sf->login_kind), d->n,
+	    (double)(hq_mono_ns() - t0) / 1e9, *ratep, c->p.parallel,
+	    nretried, nerr);
  out:
 	if (v != NULL)
 		hq_login_try_clear(v, d->n);
@@ -666,6 +1027,8 @@ run_dictionary(struct cx *c, struct hq_err *err)
 	cJSON *hits = cJSON_CreateArray();
 	char why[HQ_ERR_MSG_MAX], inc[HQ_ERR_MSG_MAX] = "";
 	size_t i, nsf = 0, nhits = 0, nuntried_all = 0, attempts = 0;
+	size_t nund_all = 0, to = 0;
+	char tried[256] = "";
 	double rate = 0, minrate = 0;
 	int rc = 0, ctl;
 
@@ -681,7 +1044,8 @@ run_dictionary(struct cx *c, struct hq_err *err)
 	}
 	for (i = 0; i < dut->nsurfaces; i++) {
 		const struct hq_surface *sf = &dut->surfaces[i];
-		size_t nuntried = 0, before = nhits;
+		size_t nuntried = 0, before = nhits, nund = 0;
+		char und[600] = "";
 
 		if (!kind_wanted(c, sf))
 			continue;
@@ -699,8 +1063,12 @@ run_dictionary(struct cx *c, struct hq_err *err)
 			continue;
 		}
 		if ((rc = dict_surface(c, sf, d, hits, &nhits, &nuntried,
-		    &rate, err)) != 0)
+		    &nund, und, sizeof(und), &rate, err)) != 0)
 			goto out;
+		if (to < sizeof(tried))
+			to += (size_t)snprintf(tried + to, sizeof(tried) - to,
+			    "%s%s", to > 0 ? ", " : "", sf->id);
+		nund_all += nund;
 		attempts += d->n;
 		if (minrate == 0 || rate < minrate)
 			minrate = rate;
@@ -718,14 +1086,24 @@ run_dictionary(struct cx *c, struct hq_err *err)
 				    "dictionary run (a lock may have hidden "
 				    "hits; set \"chunk\" or \"user_budget\")",
 				    why);
-		} else if (nuntried > 0 && nhits == before && inc[0] == '\0')
+		} else if (nund > 0 && nhits == before && inc[0] == '\0')
+			/* Never PASS on pairs without a definite answer. */
+			snprintf(inc, sizeof(inc), "%s: %zu of %zu pairs "
+			    "stayed undecided after %lld retries with back-off "
+			    "(no definite answer): %s%s", sf->id, nund, d->n,
+			    c->p.undecided_retries, und, nund > 5 ? "; ..." :
+			    "");
+		else if (nuntried > 0 && nhits == before && inc[0] == '\0')
 			snprintf(inc, sizeof(inc), "%s: %zu of %zu pairs could "
-			    "not be tried", sf->id, nuntried, d->n);
+			    "not be verified under a lock", sf->id, nuntried,
+			    d->n);
 	}
 	hq_measure(c->res, "attempts", (double)attempts, "logins", NULL, 0,
 	    0);
 	hq_measure(c->res, "attempt_rate", minrate, "logins/s", NULL, 0, 0);
 	hq_measure(c->res, "accepted_defaults", (double)nhits, "pairs", "==",
+	    0, 0);
+	hq_measure(c->res, "undecided_pairs", (double)nund_all, "pairs", NULL,
 	    0, 0);
 	hq_detail(c->res, "hits", hits);
 	hits = NULL;
@@ -738,9 +1116,9 @@ run_dictionary(struct cx *c, struct hq_err *err)
 	else if (inc[0] != '\0')
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else
-		hq_verdict(c->res, HQ_PASS, "all %zu known-default pairs "
-		    "refused on %zu login surface%s; controls held before "
-		    "and after", d->n, nsf, nsf == 1 ? "" : "s");
+		pass_verdict(c, "all %zu known-default pairs refused on %zu "
+		    "login surface%s (%s); controls held before and after",
+		    d->n, nsf, nsf == 1 ? "" : "s", tried);
 	(void)nuntried_all;
  out:
 	cJSON_Delete(hits);
@@ -861,22 +1239,78 @@ run_factory(struct cx *c, struct hq_err *err)
 /* ---- lockout: national criteria (5 failures in 30 s, 5 min), CR 1.11 */
 
 /*
+ * A lock by the network (an address ban in a firewall, fail2ban) comes a
+ * moment after the last failure, when the ban is written.  Watches plain
+ * TCP connects (no credentials: nothing a device counts) every 100 ms for
+ * up to engage_max_s; *delayp gets the seconds from the last failure's
+ * answer to the first refused or unanswered connect, or -1.
+ */
+static int
+net_lock_watch(struct cx *c, const struct hq_surface *sf, int64_t t_last,
+    double *delayp, enum hq_login_cat *catp, struct hq_err *err)
+{
+	struct hq_deadline end = hq_deadline_min(c->ctx->deadline,
+	    hq_deadline_in((int64_t)(c->p.engage_max_s * 1000)));
+	int rc;
+
+	*delayp = -1;
+	while (!hq_deadline_passed(end)) {
+		struct hq_deadline cdl = hq_deadline_min(c->ctx->deadline,
+		    hq_deadline_in(c->p.connect_ms < 1000 ? c->p.connect_ms :
+		    1000));
+		int64_t t = hq_mono_ns();
+		int fd = -1, eno = 0;
+
+		rc = hq_net_connect_ex(c->ctx->dut->address, sf->port, cdl,
+		    &fd, &eno, NULL);
+		if (fd >= 0)
+			close(fd);
+		if (rc == HQ_EINTR)
+			return hq_err_set(err, rc, "interrupted");
+		if (rc != 0 && (eno == ECONNREFUSED || eno == ETIMEDOUT ||
+		    eno == EHOSTUNREACH || eno == ENETUNREACH ||
+		    eno == EACCES || eno == EPERM)) {
+			*delayp = (double)(t - t_last) / 1e9;
+			*catp = eno == ECONNREFUSED ? HQ_LCAT_CONNREFUSED :
+			    HQ_LCAT_UNREACHABLE;
+			hq_transcript_printf(c->tr, "[%9.3f s] %s: TCP connect "
+			    "%s %.3f s after the last failure (a ban by the "
+			    "network)\n", since_s(c), sf->id, eno ==
+			    ECONNREFUSED ? "refused" : "unanswered", *delayp);
+			return 0;
+		}
+		if ((rc = hq_sleep_ms(100)) != 0)
+			return hq_err_set(err, rc, "interrupted");
+	}
+	hq_transcript_printf(c->tr, "[%9.3f s] %s: TCP connects still "
+	    "accepted %.1f s after the last failure\n", since_s(c), sf->id,
+	    c->p.engage_max_s);
+	return 0;
+}
+
+/*
  * Sends p.attempts wrong passwords for the operator user, then the right
- * one.  *lockedp: the right one was refused.  t_lastp[0], t_lastp[1]: when
- * the last wrong attempt started and ended (the lock began in between).  Returns 1 with why when the run proves nothing.
+ * one.  *lockedp: the right one was refused, by the device or by the
+ * network (*bynetp: a connection refused or unanswered where it connected
+ * before).  t_lastp[0], t_lastp[1]: when the last wrong attempt started
+ * and ended (the lock began in between).  Returns 1 with why when the run
+ * proves nothing.
  */
 static int
 engage(struct cx *c, const struct hq_surface *sf, bool *lockedp,
-    int64_t *t_lastp, char *why, size_t whysz, struct hq_err *err)
+    bool *bynetp, int64_t *t_lastp, char *why, size_t whysz,
+    struct hq_err *err)
 {
 	const struct hq_dut *dut = c->ctx->dut;
 	struct hq_login_try t;
+	enum hq_login_cat ncat = HQ_LCAT_NONE;
 	char wrong[24];
 	int64_t t0 = hq_mono_ns();
-	double el;
+	double el, delay;
 	long long i;
 	int rc;
 
+	*bynetp = false;
 	for (i = 0; i < c->p.attempts; i++) {
 		t_lastp[0] = hq_mono_ns();
 		if ((rc = hq_pw_random(wrong, 16, err)) != 0 ||
@@ -891,7 +1325,8 @@ engage(struct cx *c, const struct hq_surface *sf, bool *lockedp,
 		}
 		if (t.res == HQ_LOGIN_ERROR) {
 			snprintf(why, whysz, "%s: wrong attempt %lld got no "
-			    "answer (%s)", sf->id, i + 1, t.why);
+			    "definite answer (%s: %s)", sf->id, i + 1,
+			    hq_login_cat_name(t.cat), t.why);
 			return 1;
 		}
 	}
@@ -907,15 +1342,38 @@ engage(struct cx *c, const struct hq_surface *sf, bool *lockedp,
 		return 1;
 	}
 	hq_step(c->res, "%s: %lld wrong passwords refused in %.2f s (window "
-	    "%g s); now the right one", sf->id, c->p.attempts, el,
-	    c->p.window_s);
+	    "%g s)", sf->id, c->p.attempts, el, c->p.window_s);
+	if (c->p.engage_max_s > 0) {
+		if ((rc = net_lock_watch(c, sf, t_lastp[1], &delay, &ncat,
+		    err)) != 0)
+			return rc;
+		if (delay >= 0) {
+			hq_measure(c->res, "lock_engage_delay", delay, "s",
+			    "<=", c->p.engage_max_s, 0.1);
+			hq_step(c->res, "%s: locked by the network %.2f s after "
+			    "the last failure (%s; profile allows %g s to "
+			    "engage)", sf->id, delay, hq_login_cat_name(ncat),
+			    c->p.engage_max_s);
+			*lockedp = *bynetp = true;
+			return 0;
+		}
+	}
 	if ((rc = attempt1(c, sf, "right password after failures",
 	    dut->op_user, dut->op_password, false, &t, err)) != 0)
 		return rc;
 	hq_login_try_clear(&t, 1);
+	if (t.res == HQ_LOGIN_ERROR && hq_login_cat_is_network_lock(t.cat)) {
+		/* It connected for every failure; now it does not. */
+		hq_step(c->res, "%s: the right password's connection was %s "
+		    "after the failures: locked by the network", sf->id,
+		    hq_login_cat_name(t.cat));
+		*lockedp = *bynetp = true;
+		return 0;
+	}
 	if (t.res == HQ_LOGIN_ERROR) {
-		snprintf(why, whysz, "%s: no answer to the right password "
-		    "after the failures (%s)", sf->id, t.why);
+		snprintf(why, whysz, "%s: no definite answer to the right "
+		    "password after the failures (%s: %s)", sf->id,
+		    hq_login_cat_name(t.cat), t.why);
 		return 1;
 	}
 	*lockedp = t.res == HQ_LOGIN_REFUSED;
@@ -929,7 +1387,7 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 {
 	const struct hq_dut *dut = c->ctx->dut;
 	char why[HQ_ERR_MSG_MAX];
-	bool locked = false;
+	bool locked = false, bynet = false;
 	int64_t t_last[2] = { 0, 0 };
 	double lo = 0, hi = -1, next, target;
 	int rc, ctl;
@@ -942,7 +1400,7 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 	}
 	hq_step(c->res, "%s: the right password works before the test",
 	    sf->id);
-	if ((ctl = engage(c, sf, &locked, t_last, why, sizeof(why),
+	if ((ctl = engage(c, sf, &locked, &bynet, t_last, why, sizeof(why),
 	    err)) != 0) {
 		if (ctl > 0)
 			snprintf(inc, incsz, "%s", why);
@@ -957,8 +1415,9 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 		(*nnolockp)++;
 		return 0;
 	}
-	hq_step(c->res, "%s: locked: the right password is refused after "
-	    "%lld failures", sf->id, c->p.attempts);
+	hq_step(c->res, "%s: locked%s: the right password is refused after "
+	    "%lld failures", sf->id, bynet ? " by the network" : "",
+	    c->p.attempts);
 	lock_fact_set(c, sf);
 	if (!duration)
 		return 0;
@@ -984,9 +1443,13 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 		/* Whole milliseconds, rounded up, until `at` has passed: a
 		 * probe a little early would prove a shorter lock. */
 		while (at > now) {
-			if ((rc = hq_sleep_ms((int64_t)ceil((at - now) * 1000)))
-			    != 0)
-				return hq_err_set(err, rc, "interrupted");
+			if ((rc = sleep_within(c, (int64_t)ceil((at - now) *
+			    1000), err)) < 0)
+				return rc;
+			if (rc > 0)
+				return hq_err_set(err, HQ_ETIMEDOUT, "case "
+				    "deadline too close to probe the lock at "
+				    "%.1f s", at);
 			now = (double)(hq_mono_ns() - t_last[1]) / 1e9;
 		}
 		if (hq_deadline_passed(c->ctx->deadline))
@@ -1001,7 +1464,10 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 			hi = (double)(hq_mono_ns() - t_last[0]) / 1e9;
 			break;
 		}
-		if (t.res == HQ_LOGIN_REFUSED)
+		/* Refused, or (a ban) its connection refused or unanswered:
+		 * still locked. */
+		if (t.res == HQ_LOGIN_REFUSED || (bynet &&
+		    hq_login_cat_is_network_lock(t.cat)))
 			lo = now;
 		if (at >= next)
 			next += c->p.probe_s;
@@ -1080,14 +1546,14 @@ run_lockout(struct cx *c, bool duration, struct hq_err *err)
 	else if (inc[0] != '\0')
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else if (duration)
-		hq_verdict(c->res, HQ_PASS, "on %zu surface%s the lock held "
-		    "for at least %g s (less %g s tolerance) after %lld "
-		    "failures", nsf, nsf == 1 ? "" : "s", c->p.min_lock_s,
-		    c->p.tol_s, c->p.attempts);
+		pass_verdict(c, "on %zu surface%s the lock held for at least "
+		    "%g s (less %g s tolerance) after %lld failures", nsf,
+		    nsf == 1 ? "" : "s", c->p.min_lock_s, c->p.tol_s,
+		    c->p.attempts);
 	else
-		hq_verdict(c->res, HQ_PASS, "on %zu surface%s the right "
-		    "password was refused after %lld failures within %g s",
-		    nsf, nsf == 1 ? "" : "s", c->p.attempts, c->p.window_s);
+		pass_verdict(c, "on %zu surface%s the right password was "
+		    "refused after %lld failures within %g s", nsf,
+		    nsf == 1 ? "" : "s", c->p.attempts, c->p.window_s);
 	return 0;
 }
 
@@ -1523,10 +1989,10 @@ run_enum(struct cx *c, struct hq_err *err)
 	else if (inc[0] != '\0')
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else
-		hq_verdict(c->res, HQ_PASS, "on %zu surface%s, %lld wrong-user "
-		    "and %lld wrong-password attempts gave the same status, "
-		    "body and headers, and no response-time difference (%s)",
-		    nsf, nsf == 1 ? "" : "s", c->p.trials, c->p.trials, test);
+		pass_verdict(c, "on %zu surface%s, %lld wrong-user and %lld "
+		    "wrong-password attempts gave the same status, body and "
+		    "headers, and no response-time difference (%s)", nsf,
+		    nsf == 1 ? "" : "s", c->p.trials, c->p.trials, test);
  out:
 	cJSON_Delete(stats);
 	return rc;
@@ -1664,9 +2130,9 @@ run_session(struct cx *c, struct hq_err *err)
 	else if (inc[0] != '\0')
 		hq_verdict(c->res, HQ_INCONCLUSIVE, "%s", inc);
 	else
-		hq_verdict(c->res, HQ_PASS, "idle session refused after %.1f s "
-		    "on %zu surface%s (limit %g s)", wait_s, nok,
-		    nok == 1 ? "" : "s", c->p.idle_s);
+		pass_verdict(c, "idle session refused after %.1f s on %zu "
+		    "surface%s (limit %g s)", wait_s, nok, nok == 1 ? "" : "s",
+		    c->p.idle_s);
  out:
 	for (i = 0; s != NULL && i < n; i++)
 		hq_login_try_clear(&s[i].t, 1);

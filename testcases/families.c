@@ -13,6 +13,7 @@ extern const struct hq_family hq_family_resilience;
 extern const struct hq_family hq_family_surface;
 extern const struct hq_family hq_family_tls;
 extern const struct hq_family hq_family_update;
+extern const struct hq_family hq_family_unauth;
 
 const struct hq_family *const hq_families[] = {
 	&hq_family_assessment,
@@ -24,6 +25,7 @@ const struct hq_family *const hq_families[] = {
 	&hq_family_surface,
 	&hq_family_tls,
 	&hq_family_update,
+	&hq_family_unauth,
 	NULL
 };
 

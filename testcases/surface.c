@@ -7,6 +7,7 @@
  * other remote shell, declared or not.  Control: a declared port must be
  * seen open, else the scan proves nothing (INCONCLUSIVE).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,10 @@
 
 static const char *const surface_keys[] = {
 	"ports", "window", "connect_timeout_ms", "retries",
-	"banner_timeout_ms", "forbidden_services", NULL
+	"banner_timeout_ms", "forbidden_services", "required", NULL
 };
+/* Sub-checks a profile may require (else "not checked" is enough). */
+static const char *const requirables[] = { "identification", "udp", NULL };
 static const char *const services[] = {
 	"telnet", "ssh", "http", "tls", "rtsp", "mqtt", "ftp", "smtp",
 	"shell", "unknown", NULL
@@ -32,12 +35,22 @@ struct surface_params {
 	long long		banner_ms;
 	char			**forbidden;
 	size_t			nforbidden;
+	char			**required;
+	size_t			nrequired;
+};
+
+/* What the verdict rests on. */
+struct surf_sum {
+	size_t	nbad, ndecl_tcp, ndecl_open, nopen, nprobed, nfiltered;
+	char	notchecked[HQ_ERR_MSG_MAX];	/* "x (why); y (why)" */
+	char	missing[256];			/* required, not checked */
 };
 
 static void
 params_clear(struct surface_params *sp)
 {
 	hq_strv_free(sp->forbidden, sp->nforbidden);
+	hq_strv_free(sp->required, sp->nrequired);
 }
 
 static int
@@ -61,8 +74,21 @@ params_read(const cJSON *params, struct surface_params *sp,
 	    (rc = hq_jv_int(params, "", "banner_timeout_ms", false, 100,
 	    30000, 1500, &sp->banner_ms, err)) != 0 ||
 	    (rc = hq_jv_strv(params, "", "forbidden_services", false, 16,
-	    &sp->forbidden, &sp->nforbidden, err)) != 0)
+	    &sp->forbidden, &sp->nforbidden, err)) != 0 ||
+	    (rc = hq_jv_strv(params, "", "required", false, 4,
+	    &sp->required, &sp->nrequired, err)) != 0)
 		goto out;
+	for (i = 0; i < sp->nrequired; i++) {
+		for (k = 0; requirables[k] != NULL; k++)
+			if (strcmp(requirables[k], sp->required[i]) == 0)
+				break;
+		if (requirables[k] == NULL) {
+			rc = hq_err_set(err, HQ_EINVAL, "required[%zu]: "
+			    "expected identification or udp, got \"%.32s\"",
+			    i, sp->required[i]);
+			goto out;
+		}
+	}
 	{
 		struct hq_err perr = { 0 };
 
@@ -124,6 +150,78 @@ forbidden(const struct surface_params *sp, const char *svc)
 	return false;
 }
 
+static bool
+is_required(const struct surface_params *sp, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < sp->nrequired; i++)
+		if (strcmp(sp->required[i], what) == 0)
+			return true;
+	return false;
+}
+
+/* A sub-check that could not run: listed, and missing if required. */
+static void note_nc(struct surf_sum *sum, const struct surface_params *sp,
+    const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+note_nc(struct surf_sum *sum, const struct surface_params *sp,
+    const char *what, const char *fmt, ...)
+{
+	size_t o = strlen(sum->notchecked), m = strlen(sum->missing);
+	va_list ap;
+
+	if (o + 4 < sizeof(sum->notchecked)) {
+		if (o > 0)
+			o += (size_t)snprintf(sum->notchecked + o,
+			    sizeof(sum->notchecked) - o, "; ");
+		va_start(ap, fmt);
+		vsnprintf(sum->notchecked + o, sizeof(sum->notchecked) - o,
+		    fmt, ap);
+		va_end(ap);
+	}
+	if (is_required(sp, what) && strstr(sum->missing, what) == NULL &&
+	    m + 4 < sizeof(sum->missing))
+		snprintf(sum->missing + m, sizeof(sum->missing) - m, "%s%s",
+		    m > 0 ? ", " : "", what);
+}
+
+/*
+ * The verdict from what ran.  Findings first (an undeclared port is a
+ * FAIL even if the control would not hold); then the control; then a
+ * required sub-check that could not run; then PASS naming what ran and
+ * what was not checked.
+ */
+static void
+surface_verdict(struct hq_result *res, const struct surf_sum *s)
+{
+	if (s->nbad > 0)
+		hq_verdict(res, HQ_FAIL, "%zu finding%s: undeclared open ports "
+		    "or forbidden services (see findings)", s->nbad,
+		    s->nbad == 1 ? "" : "s");
+	else if (s->ndecl_tcp == 0)
+		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: the DUT "
+		    "description declares no TCP surface in the scanned "
+		    "range, so an empty scan cannot be told from an "
+		    "unreachable DUT");
+	else if (s->ndecl_open == 0)
+		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: none of the "
+		    "%zu declared TCP ports answered; the DUT may be off or "
+		    "unreachable", s->ndecl_tcp);
+	else if (s->missing[0] != '\0')
+		hq_verdict(res, HQ_INCONCLUSIVE, "required by the profile but "
+		    "not checked: %s (%s)", s->missing, s->notchecked);
+	else
+		hq_verdict(res, HQ_PASS, "%zu open TCP port%s, all declared; no "
+		    "forbidden service (%zu ports scanned, %zu filtered)%s%s",
+		    s->nopen,
+		    s->nopen == 1 ? "" : "s", s->nprobed, s->nfiltered,
+		    s->notchecked[0] != '\0' ? "; not checked: " : "",
+		    s->notchecked);
+}
+
 static const struct hq_surface *
 declared(const struct hq_dut *dut, unsigned port)
 {
@@ -147,8 +245,11 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	struct hq_transcript *tr = NULL;
 	cJSON *ports = NULL, *facts, *doc = NULL;
 	char slug[128], rel[192], *text = NULL;
-	size_t i, nbad = 0, ndecl_open = 0, ndecl_tcp = 0;
+	struct surf_sum sum;
+	size_t i;
 	int rc;
+
+	memset(&sum, 0, sizeof(sum));
 
 	if ((rc = params_read(tc->params, &sp, err)) != 0)
 		goto out;
@@ -174,10 +275,18 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
 		goto out;
 	}
-	for (i = 0; i < dut->nsurfaces; i++)
-		if (strcmp(dut->surfaces[i].transport, "tcp") == 0 &&
-		    hq_portset_has(&sp.ports, dut->surfaces[i].port))
-			ndecl_tcp++;
+	for (i = 0; i < dut->nsurfaces; i++) {
+		const struct hq_surface *d = &dut->surfaces[i];
+
+		if (strcmp(d->transport, "tcp") != 0)
+			note_nc(&sum, &sp, "udp", "%s (port %u/udp: the scan is "
+			    "TCP only)", d->id, d->port);
+		else if (!hq_portset_has(&sp.ports, d->port))
+			note_nc(&sum, &sp, "ports", "%s (port %u/tcp outside "
+			    "the scanned ports)", d->id, d->port);
+		else
+			sum.ndecl_tcp++;
+	}
 	for (i = 0; i < sr.nopen; i++) {
 		unsigned port = sr.open[i];
 		const struct hq_surface *s = declared(dut, port);
@@ -185,8 +294,9 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		struct hq_err ierr = { 0 };
 		cJSON *pj;
 
-		if (hq_service_identify(dut->address, port,
-		    (int)sp.banner_ms, ctx->deadline, &svc, &ierr) != 0) {
+		if (hq_service_identify_as(dut->address, port, s != NULL ?
+		    s->proto : NULL, (int)sp.banner_ms, ctx->deadline, &svc,
+		    &ierr) != 0) {
 			if (ierr.code == HQ_EINTR) {
 				rc = hq_err_set(err, HQ_EINTR, "interrupted");
 				goto out;
@@ -195,7 +305,13 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			snprintf(svc.how, sizeof(svc.how), "identify: %.50s",
 			    ierr.msg);
 			svc.banner[0] = '\0';
+			note_nc(&sum, &sp, "identification", "the service on "
+			    "port %u/tcp (%.60s)", port, ierr.msg);
 		}
+		if (strcmp(svc.name, "unknown") == 0 &&
+		    strncmp(svc.how, "identify:", 9) != 0)
+			note_nc(&sum, &sp, "identification", "the service on "
+			    "port %u/tcp (no probe named it)", port);
 		hq_step(res, "port %u/tcp open: %s (%s)%s%s", port, svc.name,
 		    svc.how, s != NULL ? ", declared as " : ", not declared",
 		    s != NULL ? s->id : "");
@@ -213,22 +329,29 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			cJSON_AddStringToObject(pj, "declared_as", s->id);
 		cJSON_AddItemToArray(ports, pj);
 		if (s != NULL)
-			ndecl_open++;
+			sum.ndecl_open++;
 		if (s == NULL) {
-			nbad++;
+			sum.nbad++;
 			hq_finding(res, "port %u/tcp is open but not declared "
 			    "in the DUT description (answered: %s%s%.80s%s)",
 			    port, svc.name, svc.banner[0] ? ", \"" : "",
 			    svc.banner, svc.banner[0] ? "\"" : "");
 		}
 		if (forbidden(&sp, svc.name)) {
-			nbad++;
+			sum.nbad++;
 			hq_finding(res, "port %u/tcp runs %s%s, which the "
 			    "profile forbids", port, svc.name,
 			    strcmp(svc.name, "telnet") == 0 ?
 			    " (a cleartext remote login)" :
 			    strcmp(svc.name, "shell") == 0 ?
 			    " (a debug shell)" : "");
+		} else if (s != NULL && forbidden(&sp, s->proto)) {
+			/* The DUT file says what the port is: forbidden,
+			 * whatever the probes made of it. */
+			sum.nbad++;
+			hq_finding(res, "port %u/tcp is declared as %s (surface "
+			    "%s), which the profile forbids (the probes saw: "
+			    "%s)", port, s->proto, s->id, svc.name);
 		}
 		if (s != NULL && strcmp(svc.name, "unknown") != 0 &&
 		    strcmp(svc.name, s->proto) != 0 &&
@@ -285,26 +408,10 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	hq_result_evidence(res, rel);
 	hq_detail(res, "open_ports", cJSON_Duplicate(
 	    cJSON_GetObjectItemCaseSensitive(doc, "open"), 1));
-	/* Verdict.  Findings first: an undeclared port is a FAIL even if
-	 * the control below would not hold. */
-	if (nbad > 0)
-		hq_verdict(res, HQ_FAIL, "%zu finding%s: undeclared open ports "
-		    "or forbidden services (see findings)", nbad,
-		    nbad == 1 ? "" : "s");
-	else if (ndecl_tcp == 0)
-		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: the DUT "
-		    "description declares no TCP surface in the scanned "
-		    "range, so an empty scan cannot be told from an "
-		    "unreachable DUT");
-	else if (ndecl_open == 0)
-		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: none of the "
-		    "%zu declared TCP ports answered; the DUT may be off or "
-		    "unreachable", ndecl_tcp);
-	else
-		hq_verdict(res, HQ_PASS, "%zu open TCP port%s, all declared; "
-		    "no forbidden service (%zu ports scanned, %zu filtered)",
-		    sr.nopen, sr.nopen == 1 ? "" : "s", sr.nprobed,
-		    sr.nfiltered);
+	sum.nopen = sr.nopen;
+	sum.nprobed = sr.nprobed;
+	sum.nfiltered = sr.nfiltered;
+	surface_verdict(res, &sum);
  out:
 	free(text);
 	cJSON_Delete(doc);

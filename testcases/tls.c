@@ -66,7 +66,7 @@ static const char *const common_keys[] = {
 	"min_rsa_bits", "min_ec_bits", "banned_signature_hashes",
 	"allow_self_signed", "check_name", "ca_file", "min_days_left",
 	/* cleartext */
-	"forbid", "http_paths", "mqtt_ports",
+	"forbid", "http_paths", "mqtt_ports", "required",
 	/* interception (tls_intercept.c) */
 	"connect_wait_ms", "data_wait_ms", "attempts",
 	NULL
@@ -99,6 +99,15 @@ struct tls_params {
 	char		**http_paths;
 	size_t		 nhttp_paths;
 	struct hq_portset mqtt_ports;
+	char		**required;	/* cleartext: protos to examine */
+	size_t		 nrequired;
+};
+
+/* What the cleartext check's verdict rests on. */
+struct ct_sum {
+	size_t	nbad, nexam, ntls, nssh, nredir;
+	char	notchecked[HQ_ERR_MSG_MAX];
+	char	missing[256];
 };
 
 static void
@@ -110,6 +119,7 @@ params_clear(struct tls_params *tp)
 	free(tp->ca_file);
 	hq_strv_free(tp->forbid, tp->nforbid);
 	hq_strv_free(tp->http_paths, tp->nhttp_paths);
+	hq_strv_free(tp->required, tp->nrequired);
 	memset(tp, 0, sizeof(*tp));
 }
 
@@ -199,7 +209,9 @@ params_read(const cJSON *params, struct tls_params *tp, struct hq_err *err)
 	    (rc = hq_jv_strv(params, "", "http_paths", false, 16,
 	    &tp->http_paths, &tp->nhttp_paths, err)) != 0 ||
 	    (rc = hq_jv_str(params, "", "mqtt_ports", false, 256, &mqtt,
-	    err)) != 0)
+	    err)) != 0 ||
+	    (rc = hq_jv_strv(params, "", "required", false, 16,
+	    &tp->required, &tp->nrequired, err)) != 0)
 		goto out;
 	{
 		struct hq_err perr = { 0 };
@@ -1347,6 +1359,58 @@ path_seen(const struct tls_params *tp, const struct hq_dut *dut, size_t k,
 	return false;
 }
 
+/* A port the cleartext check could not examine: listed; missing too
+ * when its declared protocol is one the profile requires. */
+static void
+ct_not_checked(struct ct_sum *sum, const struct tls_params *tp,
+    const struct hq_surface *sf, unsigned port, const char *why)
+{
+	size_t o = strlen(sum->notchecked), m = strlen(sum->missing);
+
+	if (o + 4 < sizeof(sum->notchecked))
+		snprintf(sum->notchecked + o, sizeof(sum->notchecked) - o,
+		    "%sport %u%s%s (%s)", o > 0 ? "; " : "", port,
+		    sf != NULL ? ", declared as " : "", sf != NULL ? sf->id :
+		    "", why);
+	if (sf != NULL && has(tp->required, tp->nrequired, sf->proto) &&
+	    m + 4 < sizeof(sum->missing))
+		snprintf(sum->missing + m, sizeof(sum->missing) - m,
+		    "%s%s (%s, port %u)", m > 0 ? ", " : "", sf->id, sf->proto,
+		    port);
+}
+
+/*
+ * The cleartext verdict from what ran: FAIL on findings; INCONCLUSIVE
+ * when nothing answered, when a port the profile requires could not be
+ * examined, or when nothing shows encryption; else PASS naming what was
+ * counted as encrypted and what was not checked.
+ */
+static void
+cleartext_verdict(struct hq_result *res, const struct ct_sum *s)
+{
+	if (s->nbad > 0)
+		hq_verdict(res, HQ_FAIL, "%zu cleartext surface%s (see "
+		    "findings)", s->nbad, s->nbad == 1 ? "" : "s");
+	else if (s->nexam == 0)
+		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: no port "
+		    "answered, so no surface could be examined%s%s",
+		    s->notchecked[0] != '\0' ? "; not checked: " : "",
+		    s->notchecked);
+	else if (s->missing[0] != '\0')
+		hq_verdict(res, HQ_INCONCLUSIVE, "required by the profile but "
+		    "not checked: %s", s->missing);
+	else if (s->ntls + s->nssh + s->nredir == 0)
+		hq_verdict(res, HQ_INCONCLUSIVE, "no TLS port, no SSH and no "
+		    "redirect to HTTPS seen: nothing shows that credentials "
+		    "and personal data travel encrypted");
+	else
+		hq_verdict(res, HQ_PASS, "%zu port%s examined: no cleartext "
+		    "login surface; encrypted: %zu TLS, %zu SSH, %zu "
+		    "redirecting to HTTPS%s%s", s->nexam, s->nexam == 1 ? "" :
+		    "s", s->ntls, s->nssh, s->nredir, s->notchecked[0] !=
+		    '\0' ? "; not checked: " : "", s->notchecked);
+}
+
 static int
 run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
     struct hq_result *res, struct hq_err *err)
@@ -1356,11 +1420,13 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 	struct cand c[TLS_PORTS_MAX];
 	struct hq_transcript *tr = NULL;
 	cJSON *arr = NULL;
-	size_t n, i, k, nbad = 0, nexam = 0, ngood = 0;
+	struct ct_sum sum;
+	size_t n, i, k;
 	bool from_scan;
 	char slug[128], rel[224];
 	int rc = 0;
 
+	memset(&sum, 0, sizeof(sum));
 	n = candidates(ctx, tp, c, TLS_PORTS_MAX, &from_scan);
 	hq_step(res, "%zu ports to examine (%s)", n, from_scan ?
 	    "open ports from the surface scan and declared surfaces" :
@@ -1387,24 +1453,29 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 		    sizeof(why), &ierr) == 0 && is_tls) {
 			cJSON_AddStringToObject(pj, "service", "tls");
 			hq_step(res, "port %u: TLS (%s)", port, why);
-			nexam++;
-			ngood++;
+			sum.nexam++;
+			sum.ntls++;
 			continue;
 		}
 		hq_err_clear(&ierr);
-		if (hq_service_identify(dut->address, port,
-		    (int)tp->probe_ms, ctx->deadline, &svc, &ierr) != 0) {
+		if (hq_service_identify_as(dut->address, port, sf != NULL ?
+		    sf->proto : NULL, (int)tp->probe_ms, ctx->deadline, &svc,
+		    &ierr) != 0) {
 			if (ierr.code == HQ_EINTR) {
 				rc = hq_err_set(err, HQ_EINTR, "interrupted");
 				goto out;
 			}
 			hq_step(res, "port %u: no answer (%s)", port, ierr.msg);
 			cJSON_AddStringToObject(pj, "service", "closed");
+			ct_not_checked(&sum, tp, sf, port, "no answer");
 			continue;
 		}
 		name = svc.name;
-		/* A declared protocol the probes could not name. */
-		if (strcmp(name, "unknown") == 0 && sf != NULL)
+		/* A declared protocol the probes could not name; a port
+		 * declared as telnet is telnet whatever they made of it
+		 * (the surface family judges it the same way). */
+		if ((strcmp(name, "unknown") == 0 && sf != NULL) ||
+		    (sf != NULL && strcmp(sf->proto, "telnet") == 0))
 			name = sf->proto;
 		if (strcmp(name, "unknown") == 0 &&
 		    hq_portset_has(&tp->mqtt_ports, port))
@@ -1415,16 +1486,24 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 		    "");
 		hq_transcript_printf(tr, "port %u/tcp: %s (%s)\n", port, name,
 		    svc.how);
-		nexam++;
-		if (strcmp(name, "telnet") == 0) {
+		if (strcmp(name, "unknown") == 0) {
+			ct_not_checked(&sum, tp, sf, port, "no probe named the "
+			    "service");
+			continue;
+		}
+		sum.nexam++;
+		if (strcmp(name, "ssh") == 0) {
+			/* SSH is encrypted (RFC 4253): it counts like TLS. */
+			sum.nssh++;
+		} else if (strcmp(name, "telnet") == 0) {
 			if (has(tp->forbid, tp->nforbid, "telnet")) {
-				nbad++;
+				sum.nbad++;
 				hq_finding(res, "port %u: telnet, a cleartext "
 				    "remote login", port);
 			}
 		} else if (strcmp(name, "ftp") == 0) {
 			if (has(tp->forbid, tp->nforbid, "ftp")) {
-				nbad++;
+				sum.nbad++;
 				hq_finding(res, "port %u: FTP, credentials in "
 				    "cleartext", port);
 			}
@@ -1501,9 +1580,9 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 			}
 			if (login && has(tp->forbid, tp->nforbid,
 			    "http-login"))
-				nbad++;
+				sum.nbad++;
 			else if (redirect)
-				ngood++;
+				sum.nredir++;
 			cJSON_AddBoolToObject(pj, "login", login);
 			cJSON_AddBoolToObject(pj, "redirects_to_https",
 			    redirect);
@@ -1541,7 +1620,7 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 				creds = true;
 			if (creds && has(tp->forbid, tp->nforbid,
 			    "rtsp-credentials")) {
-				nbad++;
+				sum.nbad++;
 				hq_finding(res, "port %u: RTSP takes credentials "
 				    "without TLS", port);
 			}
@@ -1560,18 +1639,18 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 			if ((code == 4 || code == 5 || (sf != NULL &&
 			    sf->login_kind != NULL)) &&
 			    has(tp->forbid, tp->nforbid, "mqtt-credentials")) {
-				nbad++;
+				sum.nbad++;
 				hq_finding(res, "port %u: MQTT without TLS "
 				    "asks for credentials (CONNACK %d)", port,
 				    code);
 			} else if (code == 0 && has(tp->forbid, tp->nforbid,
 			    "mqtt-anonymous")) {
-				nbad++;
+				sum.nbad++;
 				hq_finding(res, "port %u: MQTT without TLS "
 				    "accepts anonymous clients", port);
 			}
 		} else if (sf != NULL && sf->tls) {
-			nbad++;
+			sum.nbad++;
 			hq_finding(res, "port %u: declared as %s (TLS) but "
 			    "answers without TLS (%s)", port, sf->proto, name);
 		}
@@ -1583,20 +1662,7 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 	hq_result_evidence(res, rel);
 	hq_detail(res, "ports", arr);
 	arr = NULL;
-	if (nbad > 0)
-		hq_verdict(res, HQ_FAIL, "%zu cleartext surface%s (see "
-		    "findings)", nbad, nbad == 1 ? "" : "s");
-	else if (nexam == 0)
-		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: no port "
-		    "answered, so no surface could be examined");
-	else if (ngood == 0)
-		hq_verdict(res, HQ_INCONCLUSIVE, "no TLS port and no redirect "
-		    "to HTTPS seen: nothing shows that credentials and "
-		    "personal data travel encrypted");
-	else
-		hq_verdict(res, HQ_PASS, "%zu port%s examined: no cleartext "
-		    "login surface; %zu TLS or redirecting to HTTPS", nexam,
-		    nexam == 1 ? "" : "s", ngood);
+	cleartext_verdict(res, &sum);
  out:
 	cJSON_Delete(arr);
 	hq_transcript_free(tr);

@@ -22,6 +22,7 @@
  * the certificate counts only when the control handshake completed.
  * Every wait is bounded; the redirect is always removed before return.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@
 
 #include "tls_intercept.h"
 #include "util/jv.h"
+#include "util/rd.h"
 #include "wire/net.h"
 
 #define ICPT_LISTEN_MAX		HQ_BENCH_CLOUD_MAX
@@ -79,6 +81,47 @@ enum conn_out {
 	C_COMPLETED,	/* handshake completed */
 };
 
+/*
+ * What a DUT sent in clear where TLS was due, named without secrets: an
+ * MQTT CONNECT (OASIS MQTT 3.1.1 3.1.2.3: whether it carries a user name
+ * and a password), an HTTP request line's method, else nothing (the
+ * redacted first bytes say the rest).
+ */
+static void
+cleartext_what(const unsigned char *p, size_t n, char *out, size_t outsz)
+{
+	struct hq_rd rd = { p, n };
+	uint8_t type, b, level, flags;
+	uint16_t plen;
+	unsigned i;
+
+	out[0] = '\0';
+	if (n == 0)
+		return;
+	if (hq_rd_u8(&rd, &type) == 0 && type == 0x10) {
+		for (i = 0; i < 4; i++)		/* remaining length */
+			if (hq_rd_u8(&rd, &b) != 0 || (b & 0x80) == 0)
+				break;
+		if (hq_rd_u16be(&rd, &plen) == 0 && plen <= 6 &&
+		    hq_rd_skip(&rd, plen) == 0 &&
+		    hq_rd_u8(&rd, &level) == 0 &&
+		    hq_rd_u8(&rd, &flags) == 0)
+			snprintf(out, outsz, "an MQTT CONNECT%s%s%s",
+			    (flags & 0xc0) != 0 ? " with " : "",
+			    (flags & 0x80) != 0 ? "a user name" : "",
+			    (flags & 0xc0) == 0xc0 ? " and a password" :
+			    (flags & 0x40) != 0 ? "a password" : "");
+		else
+			snprintf(out, outsz, "an MQTT CONNECT");
+		return;
+	}
+	for (i = 0; i < n && i < 8 && isupper(p[i]); i++)
+		;
+	if (i >= 3 && i < n && p[i] == ' ')
+		snprintf(out, outsz, "an HTTP %.*s request", (int)i,
+		    (const char *)p);
+}
+
 static const char *const conn_out_names[] = {
 	[C_NONE] = "none", [C_EARLY] = "failed before the certificate",
 	[C_NOT_TLS] = "not TLS", [C_ALERT] = "aborted with an alert",
@@ -106,6 +149,7 @@ struct subtest {
 	bool		 decided;
 	size_t		 data_len;	/* application data after completion */
 	char		 line[HQ_ICPT_LINE_MAX * 4 + 32];
+	char		 what[256];	/* cleartext: what it was */
 	int		 alert_desc;
 	bool		 timed_out;	/* no connection within the wait */
 };
@@ -796,8 +840,10 @@ judge_conn(struct icpt *I, enum sub k, int fd, const char *peer)
 		ssize_t n = recv(fd, peek, sizeof(peek), MSG_PEEK);
 
 		out = C_NOT_TLS;
-		hq_tls_intercept_redact_line(peek, n > 0 ? (size_t)n : 0,
-		    I->secrets, line, sizeof(line));
+		dlen = n > 0 ? (size_t)n : 0;
+		cleartext_what(peek, dlen, note, sizeof(note));
+		hq_tls_intercept_redact_line(peek, dlen, I->secrets, line,
+		    sizeof(line));
 		goto record;
 	}
 	ERR_clear_error();
@@ -881,12 +927,13 @@ judge_conn(struct icpt *I, enum sub k, int fd, const char *peer)
 		    "handshake", sub_names[k], dlen);
 	/* The worst outcome of the decisive ones stands for the sub-test. */
 	if (out == C_ALERT || out == C_CLOSED || out == C_STALLED ||
-	    out == C_COMPLETED) {
-		if (!s->decided || out == C_COMPLETED) {
+	    out == C_COMPLETED || out == C_NOT_TLS) {
+		if (!s->decided || out == C_COMPLETED || out == C_NOT_TLS) {
 			s->out = out;
 			s->alert_desc = o.alert_desc;
 			s->data_len = dlen;
 			snprintf(s->line, sizeof(s->line), "%s", line);
+			snprintf(s->what, sizeof(s->what), "%s", note);
 		}
 		s->decided = true;
 	} else if (!s->decided)
@@ -958,8 +1005,10 @@ describe(const struct subtest *s, enum sub k, char *buf, size_t bufsz)
 		    "handshake on %s in time", sub_what[k]);
 		break;
 	case C_NOT_TLS:
-		snprintf(buf, bufsz, "did not start TLS on the cloud port "
-		    "(first line \"%s\")", s->line);
+		snprintf(buf, bufsz, "sent %zu bytes in clear to the impostor "
+		    "on its cloud port, without starting TLS: %s (first bytes "
+		    "\"%s\")", s->data_len, s->what[0] != '\0' ? s->what :
+		    "not a TLS record", s->line);
 		break;
 	case C_EARLY:
 		snprintf(buf, bufsz, "connected but the handshake ended before "
@@ -1003,7 +1052,10 @@ verdict(struct icpt *I)
 			ok = s->out == C_ALERT && (control_ok ||
 			    cert_alert(s->alert_desc));
 			ok = ok || (s->out == C_CLOSED && control_ok);
-			if (s->out == C_COMPLETED && s->data_len > 0) {
+			if ((s->out == C_COMPLETED && s->data_len > 0) ||
+			    s->out == C_NOT_TLS) {
+				/* Data in clear to an impostor is the worst
+				 * case: nothing protected it at all. */
 				hq_finding(res, "%s: the DUT %s", sub_names[k],
 				    txt);
 				dst = fails;

@@ -56,7 +56,8 @@ static const char *const bench_keys[] = {
 };
 static const char *const bench_modes[] = { "namespaces", "host", NULL };
 static const char *const surface_keys[] = {
-	"id", "proto", "port", "transport", "tls", "purpose", "login", NULL
+	"id", "proto", "port", "transport", "tls", "purpose", "login",
+	"public_paths", "protected_paths", NULL
 };
 static const char *const protos[] = {
 	"http", "https", "rtsp", "rtsps", "ssh", "telnet", "mqtt", "mqtts",
@@ -64,8 +65,13 @@ static const char *const protos[] = {
 };
 static const char *const transports[] = { "tcp", "udp", NULL };
 static const char *const login_keys[] = {
-	"kind", "path", "request", "success", NULL
+	"kind", "path", "request", "success", "failure", "prompts",
+	"connect_timeout_ms", "auth_timeout_ms", "timeout_ms", NULL
 };
+static const char *const prompt_keys[] = {
+	"user", "password", "failure", "shell", NULL
+};
+static const char *const failure_keys[] = { "status", NULL };
 static const char *const login_kinds[] = {
 	"http-basic", "http-digest", "form", "rtsp-basic", "rtsp-digest",
 	"ssh-password", "telnet", "mqtt", "onvif", NULL
@@ -140,6 +146,54 @@ surface_clear(struct hq_surface *s)
 	free(s->login_kind);
 	cJSON_Delete(s->login);
 	free(s->purpose);
+	hq_strv_free(s->public_paths, s->npublic);
+	hq_strv_free(s->protected_paths, s->nprotected);
+}
+
+/* A list of absolute HTTP or RTSP paths (public_paths, protected_paths). */
+static int
+load_paths(const cJSON *j, const char *path, const char *key, char ***vp,
+    size_t *np, struct hq_err *err)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = hq_jv_strv(j, path, key, false, 64, vp, np, err)) != 0)
+		return rc;
+	for (i = 0; i < *np; i++)
+		if ((*vp)[i][0] != '/' || strlen((*vp)[i]) > 1024 ||
+		    strpbrk((*vp)[i], " \r\n") != NULL)
+			return hq_err_set(err, HQ_EINVAL, "%s.%s[%zu]: expected "
+			    "a path starting with '/' without blanks", path,
+			    key, i);
+	return 0;
+}
+
+/* login.prompts (telnet): each a string or an array of strings. */
+static int
+load_prompts(const cJSON *pr, const char *path, struct hq_err *err)
+{
+	const cJSON *it, *e;
+	int rc;
+
+	if ((rc = hq_jv_keys(pr, path, prompt_keys, err)) != 0)
+		return rc;
+	cJSON_ArrayForEach(it, pr) {
+		if (cJSON_IsString(it) && it->valuestring[0] != '\0' &&
+		    strlen(it->valuestring) <= 64)
+			continue;
+		if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) > 16)
+			return hq_err_set(err, HQ_EINVAL, "%s.%s: expected a "
+			    "prompt text or an array of at most 16", path,
+			    it->string);
+		cJSON_ArrayForEach(e, it)
+			if (!cJSON_IsString(e) || e->valuestring[0] == '\0' ||
+			    strlen(e->valuestring) > 64)
+				return hq_err_set(err, HQ_EINVAL, "%s.%s: "
+				    "expected texts of 1 to 64 characters",
+				    path, it->string);
+	}
+	return 0;
 }
 
 void
@@ -350,6 +404,12 @@ load_login(const cJSON *l, const char *path, struct hq_surface *s,
 	if ((rc = hq_jv_keys(l, path, login_keys, err)) != 0 ||
 	    (rc = hq_jv_enum(l, path, "kind", true, login_kinds,
 	    &s->login_kind, err)) != 0 ||
+	    (rc = hq_jv_int(l, path, "connect_timeout_ms", false, 50, 60000,
+	    0, &st, err)) != 0 ||
+	    (rc = hq_jv_int(l, path, "auth_timeout_ms", false, 100, 120000,
+	    0, &st, err)) != 0 ||
+	    (rc = hq_jv_int(l, path, "timeout_ms", false, 100, 120000, 0,
+	    &st, err)) != 0 ||
 	    (rc = hq_jv_str(l, path, "path", false, 1024, &p, err)) != 0 ||
 	    (rc = hq_jv_get(l, path, "request", cJSON_Object, false, &req,
 	    err)) != 0 ||
@@ -371,6 +431,23 @@ load_login(const cJSON *l, const char *path, struct hq_surface *s,
 	if (req != NULL) {
 		hq_jv_path(sub, sizeof(sub), path, "request");
 		if ((rc = load_request(req, sub, err)) != 0)
+			goto out;
+	}
+	{
+		const cJSON *pr, *fl;
+
+		if ((rc = hq_jv_get(l, path, "prompts", cJSON_Object, false,
+		    &pr, err)) != 0 ||
+		    (rc = hq_jv_get(l, path, "failure", cJSON_Object, false,
+		    &fl, err)) != 0)
+			goto out;
+		hq_jv_path(sub, sizeof(sub), path, "prompts");
+		if (pr != NULL && (rc = load_prompts(pr, sub, err)) != 0)
+			goto out;
+		hq_jv_path(sub, sizeof(sub), path, "failure");
+		if (fl != NULL && ((rc = hq_jv_keys(fl, sub, failure_keys,
+		    err)) != 0 || (rc = hq_jv_int(fl, sub, "status", true,
+		    100, 599, 401, &st, err)) != 0))
 			goto out;
 	}
 	if (succ != NULL) {
@@ -432,6 +509,11 @@ load_surface(const cJSON *j, const char *path, struct hq_surface *s,
 		if ((rc = load_login(login, sub, s, err)) != 0)
 			return rc;
 	}
+	if ((rc = load_paths(j, path, "public_paths", &s->public_paths,
+	    &s->npublic, err)) != 0 ||
+	    (rc = load_paths(j, path, "protected_paths", &s->protected_paths,
+	    &s->nprotected, err)) != 0)
+		return rc;
 	return 0;
 }
 

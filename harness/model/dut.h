@@ -31,6 +31,13 @@ struct hq_surface {
 	char		*login_kind;	/* NULL: no login on this surface */
 	cJSON		*login;		/* owned duplicate, or NULL */
 	char		*purpose;
+	/* Paths that carry video, snapshots, configuration or user data
+	 * and must refuse a request without credentials; and paths meant to
+	 * be public (never asked, never a finding). */
+	char		**protected_paths;
+	size_t		 nprotected;
+	char		**public_paths;
+	size_t		 npublic;
 };
 
 struct hq_label {

@@ -2,12 +2,19 @@
 /*
  * Login attempts per surface kind.  libcurl (multi interface, one easy
  * handle per slot, the multi's connection cache giving keep-alive) for
- * HTTP basic/digest, form logins, ONVIF WS-UsernameToken, RTSP and SSH
- * (SFTP over libssh2); telnet and MQTT CONNECT are hand-written with
- * bounded parsing on non-blocking sockets.  Passwords go to libcurl and to
+ * HTTP basic/digest, form logins, ONVIF WS-UsernameToken and RTSP; SSH
+ * with libssh2 at the authentication layer (password, else keyboard-
+ * interactive; no subsystem needed); telnet and MQTT CONNECT (plain or
+ * TLS 1.0-1.3) hand-written with bounded parsing on non-blocking sockets,
+ * in worker threads.  Every attempt gets a category (login.h): only an
+ * acceptance or a definite refusal is a verdict.  Passwords go to libcurl and to
  * the DUT only: never to logs, messages or kept request text.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <poll.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +22,11 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <libssh2.h>
 #include <openssl/evp.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include "util/err.h"
 #include "util/log.h"
@@ -27,6 +37,7 @@
 #define URL_MAX		1400
 #define TEXT_MAX	4096		/* telnet screen kept for matching */
 #define MQTT_FIELD_MAX	65535
+#define HQ_LOGIN_THREADS_MAX	32	/* telnet, MQTT, SSH in flight */
 
 enum kind {
 	K_NONE, K_BASIC, K_DIGEST, K_FORM, K_RTSP_BASIC, K_RTSP_DIGEST,
@@ -81,6 +92,74 @@ bool
 hq_login_kind_has_session(const char *kind)
 {
 	return kind_of(kind) == K_FORM;
+}
+
+const char *
+hq_login_cat_name(enum hq_login_cat c)
+{
+	switch (c) {
+	case HQ_LCAT_ACCEPT:	return "accepted";
+	case HQ_LCAT_REFUSE:	return "definite refusal";
+	case HQ_LCAT_SERVER:	return "no verdict: server error";
+	case HQ_LCAT_BUSY:	return "no verdict: busy or rate limited";
+	case HQ_LCAT_STATUS:	return "no verdict: not an authentication "
+				    "answer";
+	case HQ_LCAT_TIMEOUT:	return "no verdict: timeout";
+	case HQ_LCAT_RESET:	return "no verdict: closed or reset";
+	case HQ_LCAT_CONNREFUSED: return "no verdict: connection refused";
+	case HQ_LCAT_UNREACHABLE: return "no verdict: unreachable";
+	case HQ_LCAT_PROTO:	return "no verdict: protocol error";
+	case HQ_LCAT_LOCAL:	return "no verdict: local error";
+	default:		return "not tried";
+	}
+}
+
+bool
+hq_login_cat_is_network_lock(enum hq_login_cat c)
+{
+	return c == HQ_LCAT_CONNREFUSED || c == HQ_LCAT_UNREACHABLE;
+}
+
+/* Sets the result, its category and what was seen. */
+static void set_res(struct hq_login_try *t, enum hq_login_cat cat,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+set_res(struct hq_login_try *t, enum hq_login_cat cat, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->cat = cat;
+	t->res = cat == HQ_LCAT_ACCEPT ? HQ_LOGIN_ACCEPTED :
+	    cat == HQ_LCAT_REFUSE ? HQ_LOGIN_REFUSED : HQ_LOGIN_ERROR;
+	va_start(ap, fmt);
+	vsnprintf(t->why, sizeof(t->why), fmt, ap);
+	va_end(ap);
+}
+
+/* The category of an HTTP or RTSP status that is neither success nor a
+ * definite refusal of the kind. */
+static enum hq_login_cat
+cat_of_status(long code)
+{
+	if (code >= 500)
+		return HQ_LCAT_SERVER;
+	if (code == 429 || code == 408)
+		return HQ_LCAT_BUSY;
+	return HQ_LCAT_STATUS;
+}
+
+/* The category of a socket error from hq_net_* (the code it returned). */
+static enum hq_login_cat
+cat_of_rc(int rc)
+{
+	switch (rc) {
+	case HQ_ETIMEDOUT:	return HQ_LCAT_TIMEOUT;
+	case HQ_EUNREACH:	return HQ_LCAT_CONNREFUSED;
+	case HQ_EPROTO:		return HQ_LCAT_PROTO;
+	case HQ_ENOMEM:		return HQ_LCAT_LOCAL;
+	default:		return HQ_LCAT_RESET;
+	}
 }
 
 const char *
@@ -445,6 +524,7 @@ struct eng {
 	const cJSON			*hdr_tmpl;	/* form */
 	long				 ok_status;	/* form */
 	const char			*token_ptr;	/* form */
+	long				 fail_status;	/* form, 0: any */
 	bool				 form_urlenc;
 };
 
@@ -498,7 +578,7 @@ eng_prepare(struct eng *e, struct hq_err *err)
 		    "request");
 		const cJSON *succ = cJSON_GetObjectItemCaseSensitive(sf->login,
 		    "success");
-		const cJSON *m, *p, *st, *ptr, *h;
+		const cJSON *m, *p, *st, *ptr, *h, *fail;
 
 		scheme = sf->tls ? "https" : "http";
 		m = cJSON_GetObjectItemCaseSensitive(req, "method");
@@ -514,6 +594,11 @@ eng_prepare(struct eng *e, struct hq_err *err)
 		path = p->valuestring;
 		e->ok_status = (long)st->valuedouble;
 		e->token_ptr = cJSON_IsString(ptr) ? ptr->valuestring : NULL;
+		fail = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(sf->login, "failure"),
+		    "status");
+		e->fail_status = cJSON_IsNumber(fail) ?
+		    (long)fail->valuedouble : 0;
 		e->body_tmpl = cJSON_GetObjectItemCaseSensitive(req, "body");
 		e->hdr_tmpl = cJSON_GetObjectItemCaseSensitive(req, "headers");
 		e->form_urlenc = cJSON_IsString(e->body_tmpl);
@@ -533,10 +618,6 @@ eng_prepare(struct eng *e, struct hq_err *err)
 		scheme = "rtsp";
 		if (path == NULL)
 			path = "/";
-		break;
-	case K_SSH:
-		scheme = "sftp";
-		path = "/";	/* listing the root proves the session */
 		break;
 	default:
 		return hq_err_set(err, HQ_EINTERNAL, "not a libcurl kind");
@@ -562,7 +643,6 @@ slot_init(struct eng *e, struct slot *s, struct hq_err *err)
 	switch (e->k) {
 	case K_RTSP_BASIC:
 	case K_RTSP_DIGEST:	protos = "rtsp"; break;
-	case K_SSH:		protos = "sftp"; break;
 	default:		protos = c->sf->tls ? "https" : "http"; break;
 	}
 	curl_easy_setopt(s->eh, CURLOPT_URL, e->url);
@@ -600,11 +680,6 @@ slot_init(struct eng *e, struct slot *s, struct hq_err *err)
 		curl_easy_setopt(s->eh, CURLOPT_RTSP_REQUEST,
 		    (long)CURL_RTSPREQ_DESCRIBE);
 		curl_easy_setopt(s->eh, CURLOPT_RTSP_STREAM_URI, e->url);
-		break;
-	case K_SSH:
-		curl_easy_setopt(s->eh, CURLOPT_SSH_AUTH_TYPES,
-		    (long)(CURLSSH_AUTH_PASSWORD | CURLSSH_AUTH_KEYBOARD));
-		curl_easy_setopt(s->eh, CURLOPT_DIRLISTONLY, 1L);
 		break;
 	default:
 		break;
@@ -714,12 +789,48 @@ slot_arm(struct eng *e, struct slot *s, struct hq_login_try *t,
 	return 0;
 }
 
+/* The category of a transfer that got no status line. */
+static enum hq_login_cat
+cat_of_curl(CURL *eh, CURLcode cc)
+{
+	long oserr = 0;
+	curl_off_t conn = 0;
+
+	curl_easy_getinfo(eh, CURLINFO_OS_ERRNO, &oserr);
+	curl_easy_getinfo(eh, CURLINFO_CONNECT_TIME_T, &conn);
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+		return oserr == ECONNREFUSED ? HQ_LCAT_CONNREFUSED :
+		    HQ_LCAT_UNREACHABLE;
+	case CURLE_OPERATION_TIMEDOUT:
+		return conn == 0 ? HQ_LCAT_UNREACHABLE : HQ_LCAT_TIMEOUT;
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return HQ_LCAT_RESET;
+	case CURLE_OUT_OF_MEMORY:
+		return HQ_LCAT_LOCAL;
+	default:
+		return HQ_LCAT_PROTO;
+	}
+}
+
+/* ONVIF Core 5.12.1: a SOAP fault with subcode ter:NotAuthorized is the
+ * device's "wrong credentials" (some answer 400 or 500 with it). */
+static bool
+onvif_not_authorized(const struct slot *s)
+{
+	return s->body.p != NULL && s->body.len > 0 &&
+	    memmem(s->body.p, s->body.len, "NotAuthorized", 13) != NULL;
+}
+
 static void
 classify(struct eng *e, struct slot *s, struct hq_login_try *t, CURLcode cc)
 {
 	curl_off_t pre = 0, start = 0, total = 0;
 	long code = 0;
-	bool answered;
+	char cut[48] = "";
 
 	curl_easy_getinfo(s->eh, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(s->eh, CURLINFO_PRETRANSFER_TIME_T, &pre);
@@ -728,51 +839,50 @@ classify(struct eng *e, struct slot *s, struct hq_login_try *t, CURLcode cc)
 	t->us = start > 0 && start >= pre ? (int64_t)(start - pre) :
 	    (int64_t)total;
 	t->code = code;
-	answered = code > 0 && (cc == CURLE_OK || cc == CURLE_WRITE_ERROR);
-	if (e->k == K_SSH) {
-		if (cc == CURLE_OK || cc == CURLE_REMOTE_FILE_NOT_FOUND ||
-		    cc == CURLE_REMOTE_ACCESS_DENIED) {
-			t->res = HQ_LOGIN_ACCEPTED;
-			snprintf(t->why, sizeof(t->why), "session opened");
-		} else if (cc == CURLE_LOGIN_DENIED) {
-			t->res = HQ_LOGIN_REFUSED;
-			snprintf(t->why, sizeof(t->why), "authentication "
-			    "refused");
-		} else {
-			t->res = HQ_LOGIN_ERROR;
-			snprintf(t->why, sizeof(t->why), "%s",
-			    curl_easy_strerror(cc));
-		}
-		return;
-	}
-	if (!answered) {
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "%s", curl_easy_strerror(cc));
+	if (code <= 0 || (cc != CURLE_OK && cc != CURLE_WRITE_ERROR)) {
+		/* No complete answer: a status line followed by a reset
+		 * proves nothing either. */
+		set_res(t, cat_of_curl(s->eh, cc), "%s%s", code > 0 ?
+		    "status line, then " : "", curl_easy_strerror(cc));
 		return;
 	}
 	if (s->body.over)
-		snprintf(t->why, sizeof(t->why), "status %ld, body over %zu "
-		    "bytes (cut)", code, s->body.max);
-	else
-		snprintf(t->why, sizeof(t->why), "status %ld", code);
+		snprintf(cut, sizeof(cut), ", body over %zu bytes (cut)",
+		    s->body.max);
 	if (e->k == K_FORM) {
 		if (code == e->ok_status && e->token_ptr != NULL) {
 			t->token = token_from_body(s->body.p, s->body.len,
 			    e->token_ptr);
-			t->res = t->token != NULL ? HQ_LOGIN_ACCEPTED :
-			    HQ_LOGIN_REFUSED;
-			if (t->token == NULL)
-				snprintf(t->why, sizeof(t->why), "status %ld "
-				    "without a value at %s", code,
-				    e->token_ptr);
-		} else
-			t->res = code == e->ok_status ? HQ_LOGIN_ACCEPTED :
-			    HQ_LOGIN_REFUSED;
+			if (t->token != NULL)
+				set_res(t, HQ_LCAT_ACCEPT, "status %ld%s",
+				    code, cut);
+			else
+				set_res(t, HQ_LCAT_REFUSE, "status %ld "
+				    "without a value at %s%s", code,
+				    e->token_ptr, cut);
+		} else if (code == e->ok_status)
+			set_res(t, HQ_LCAT_ACCEPT, "status %ld%s", code, cut);
+		else if (e->fail_status != 0)
+			set_res(t, code == e->fail_status ? HQ_LCAT_REFUSE :
+			    cat_of_status(code), "status %ld%s", code, cut);
+		else
+			/* Without a declared failure status: any answer but
+			 * success, a server error or "slow down". */
+			set_res(t, code >= 500 || code == 429 ||
+			    code == 408 ? cat_of_status(code) :
+			    HQ_LCAT_REFUSE, "status %ld%s", code, cut);
 		if (t->res == HQ_LOGIN_ACCEPTED && s->head.p != NULL)
 			t->cookies = cookies_from_head(s->head.p);
-	} else
-		t->res = code >= 200 && code < 300 ? HQ_LOGIN_ACCEPTED :
-		    HQ_LOGIN_REFUSED;
+	} else if (code >= 200 && code < 300)
+		set_res(t, HQ_LCAT_ACCEPT, "status %ld%s", code, cut);
+	else if (code == 401 || code == 403)
+		set_res(t, HQ_LCAT_REFUSE, "status %ld%s", code, cut);
+	else if (e->k == K_ONVIF && (code == 400 || code == 500) &&
+	    onvif_not_authorized(s))
+		set_res(t, HQ_LCAT_REFUSE, "status %ld, NotAuthorized fault%s",
+		    code, cut);
+	else
+		set_res(t, cat_of_status(code), "status %ld%s", code, cut);
 	if (e->cfg->keep_resp) {
 		t->head = s->head.p != NULL ? strdup(s->head.p) : NULL;
 		if (s->body.len > 0 && (t->body = malloc(s->body.len + 1)) !=
@@ -887,6 +997,7 @@ run_curl(const struct hq_login_cfg *cfg, enum kind k, struct hq_login_try *v,
 
 struct tn {
 	int	fd;
+	const cJSON *p_user, *p_pass, *p_fail, *p_shell;	/* prompts */
 	int	state;		/* 0 data, 1 IAC, 2 option, 3 SB, 4 SB IAC */
 	uint8_t	cmd;
 	char	text[TEXT_MAX];
@@ -972,6 +1083,46 @@ text_has(const char *text, const char *needle)
 	return strcasestr(text, needle) != NULL;
 }
 
+/* True when the screen, blanks trimmed, ends with needle (a prompt
+ * waiting for input, not "Last login: ..." in a greeting). */
+static bool
+text_ends(const char *text, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	while (len > 0 && isspace((unsigned char)text[len - 1]))
+		len--;
+	return n > 0 && len >= n && strncasecmp(text + len - n, needle, n) ==
+	    0;
+}
+
+/* Any of the strings of a JSON array (or one string) in the screen;
+ * ends: at its end only. */
+static bool
+text_any(const struct tn *tn, const cJSON *list, const char *const *dflt,
+    bool ends)
+{
+	const cJSON *j;
+	size_t i;
+
+	if (cJSON_IsString(list))
+		return ends ? text_ends(tn->text, tn->len, list->valuestring) :
+		    text_has(tn->text, list->valuestring);
+	if (cJSON_IsArray(list)) {
+		cJSON_ArrayForEach(j, list)
+			if (cJSON_IsString(j) && (ends ? text_ends(tn->text,
+			    tn->len, j->valuestring) : text_has(tn->text,
+			    j->valuestring)))
+				return true;
+		return false;
+	}
+	for (i = 0; dflt[i] != NULL; i++)
+		if (ends ? text_ends(tn->text, tn->len, dflt[i]) :
+		    text_has(tn->text, dflt[i]))
+			return true;
+	return false;
+}
+
 /* Last non-blank character of the screen. */
 static char
 text_last(const char *text, size_t len)
@@ -1010,8 +1161,9 @@ tn_until(struct tn *tn, int (*pred)(const struct tn *), struct hq_deadline dl,
 			ssize_t r = recv(tn->fd, &probe, 1, MSG_PEEK |
 			    MSG_DONTWAIT);
 
-			if (r == 0) {	/* closed */
-				*verdictp = -2;
+			if (r == 0 || (r < 0 && errno != EAGAIN &&
+			    errno != EWOULDBLOCK && errno != EINTR)) {
+				*verdictp = -2;		/* closed */
 				return 0;
 			}
 			continue;
@@ -1024,13 +1176,23 @@ tn_until(struct tn *tn, int (*pred)(const struct tn *), struct hq_deadline dl,
 	}
 }
 
+static const char *const dflt_user[] = {
+	"login:", "username:", "user name:", "user:", NULL
+};
+static const char *const dflt_pass[] = { "password:", NULL };
+/* Not "failed": Debian's login greets a success with "There were 3
+ * failed login attempts since the last successful login". */
+static const char *const dflt_fail[] = {
+	"incorrect", "invalid", "denied", "bad password", NULL
+};
+static const char *const dflt_shell[] = { NULL };
+
 static int
 pred_login(const struct tn *tn)
 {
-	if (text_has(tn->text, "login:") || text_has(tn->text, "username:") ||
-	    text_has(tn->text, "user name:"))
+	if (text_any(tn, tn->p_user, dflt_user, true))
 		return 1;
-	if (text_has(tn->text, "password:"))
+	if (text_any(tn, tn->p_pass, dflt_pass, true))
 		return 2;	/* no user prompt: password only */
 	return 0;
 }
@@ -1038,18 +1200,31 @@ pred_login(const struct tn *tn)
 static int
 pred_password(const struct tn *tn)
 {
-	return text_has(tn->text, "password:") ? 1 : 0;
+	if (text_any(tn, tn->p_pass, dflt_pass, true))
+		return 1;
+	/* Some stacks refuse an unknown user before asking a password. */
+	if (text_any(tn, tn->p_fail, dflt_fail, false))
+		return 3;
+	return 0;
 }
 
+/*
+ * After the password: failure text or a new login or password prompt at
+ * the end of the screen is a refusal; a declared shell prompt, or else a
+ * line ending in $ # > % (a shell), is success.  "Last login: ..." and a
+ * message of the day are neither, so reading goes on.
+ */
 static int
 pred_outcome(const struct tn *tn)
 {
 	char c;
 
-	if (text_has(tn->text, "incorrect") || text_has(tn->text, "invalid") ||
-	    text_has(tn->text, "denied") || text_has(tn->text, "fail") ||
-	    text_has(tn->text, "login:") || text_has(tn->text, "password:"))
+	if (text_any(tn, tn->p_fail, dflt_fail, false) ||
+	    text_any(tn, tn->p_user, dflt_user, true) ||
+	    text_any(tn, tn->p_pass, dflt_pass, true))
 		return 1;	/* refused */
+	if (tn->p_shell != NULL)
+		return text_any(tn, tn->p_shell, dflt_shell, true) ? 2 : 0;
 	c = text_last(tn->text, tn->len);
 	if (c == '$' || c == '#' || c == '>' || c == '%')
 		return 2;	/* a shell prompt */
@@ -1062,25 +1237,33 @@ telnet_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
 {
 	struct hq_deadline adl = hq_deadline_min(dl,
 	    hq_deadline_in(cfg->timeout_ms));
+	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(cfg->sf->login,
+	    "prompts");
 	struct hq_err ierr = { 0 };
 	struct tn tn = { .fd = -1 };
 	char line[300];
-	int64_t t0 = hq_mono_ns(), t1;
-	int v = 0, rc;
+	int64_t t1;
+	int v = 0, rc, eno = 0;
 
-	if ((rc = hq_net_connect(cfg->addr, cfg->sf->port, hq_deadline_min(
-	    adl, hq_deadline_in(cfg->connect_timeout_ms)), &tn.fd,
+	tn.p_user = cJSON_GetObjectItemCaseSensitive(pr, "user");
+	tn.p_pass = cJSON_GetObjectItemCaseSensitive(pr, "password");
+	tn.p_fail = cJSON_GetObjectItemCaseSensitive(pr, "failure");
+	tn.p_shell = cJSON_GetObjectItemCaseSensitive(pr, "shell");
+	if ((rc = hq_net_connect_ex(cfg->addr, cfg->sf->port, hq_deadline_min(
+	    adl, hq_deadline_in(cfg->connect_timeout_ms)), &tn.fd, &eno,
 	    &ierr)) != 0) {
 		if (rc == HQ_EINTR)
 			return hq_err_set(err, rc, "interrupted");
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "connect: %.120s", ierr.msg);
+		set_res(t, eno == ECONNREFUSED ? HQ_LCAT_CONNREFUSED :
+		    HQ_LCAT_UNREACHABLE, "connect: %.120s", ierr.msg);
 		return 0;
 	}
+	/* The prompt may come seconds after the greeting (a DNS lookup
+	 * of the client, a slow /bin/login): wait for it, within adl. */
 	if ((rc = tn_until(&tn, pred_login, adl, &v, &ierr)) != 0 || v <= 0) {
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "no login prompt%s%.100s",
-		    rc != 0 ? ": " : "", rc != 0 ? ierr.msg : "");
+		set_res(t, rc != 0 ? cat_of_rc(rc) : v == -2 ? HQ_LCAT_RESET :
+		    HQ_LCAT_TIMEOUT, "no login prompt%s%.100s", rc != 0 ?
+		    ": " : "", rc != 0 ? ierr.msg : "");
 		goto out;
 	}
 	if (v == 1) {
@@ -1091,9 +1274,15 @@ telnet_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
 		    &ierr)) != 0 ||
 		    (rc = tn_until(&tn, pred_password, adl, &v, &ierr)) != 0 ||
 		    v <= 0) {
-			t->res = HQ_LOGIN_ERROR;
-			snprintf(t->why, sizeof(t->why), "no password prompt");
+			set_res(t, rc != 0 ? cat_of_rc(rc) : v == -2 ?
+			    HQ_LCAT_RESET : HQ_LCAT_TIMEOUT, "no password "
+			    "prompt");
 			goto out;
+		}
+		if (v == 3) {
+			set_res(t, HQ_LCAT_REFUSE, "failure text after the "
+			    "user name");
+			goto keep;
 		}
 	}
 	tn.len = 0;
@@ -1104,30 +1293,27 @@ telnet_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
 	OPENSSL_cleanse(line, sizeof(line));
 	if (rc != 0 || (rc = tn_until(&tn, pred_outcome, adl, &v,
 	    &ierr)) != 0) {
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "%.150s", ierr.msg);
+		set_res(t, cat_of_rc(rc), "%.150s", ierr.msg);
 		goto out;
 	}
 	t->us = (hq_mono_ns() - t1) / 1000;
-	if (v == 2) {
-		t->res = HQ_LOGIN_ACCEPTED;
-		snprintf(t->why, sizeof(t->why), "shell prompt");
-	} else if (v == 1 || v == -2) {
-		t->res = HQ_LOGIN_REFUSED;
-		snprintf(t->why, sizeof(t->why), "%s", v == 1 ?
-		    "refused (failure text or new prompt)" :
-		    "connection closed after the password");
-	} else {
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "no outcome within %d ms",
+	if (v == 2)
+		set_res(t, HQ_LCAT_ACCEPT, "shell prompt");
+	else if (v == 1)
+		set_res(t, HQ_LCAT_REFUSE, "failure text or a new prompt");
+	else if (v == -2)
+		/* Closed without saying why: not a definite answer. */
+		set_res(t, HQ_LCAT_RESET, "connection closed after the "
+		    "password without failure text");
+	else
+		set_res(t, HQ_LCAT_TIMEOUT, "no outcome within %d ms",
 		    cfg->timeout_ms);
-	}
+ keep:
 	if (cfg->keep_resp)
 		t->body = strdup(tn.text);
 	if (t->body != NULL)
 		t->body_len = strlen(t->body);
  out:
-	(void)t0;
 	close(tn.fd);
 	return 0;
 }
@@ -1148,6 +1334,157 @@ put_str(uint8_t *p, size_t cap, size_t *off, const char *s)
 	return true;
 }
 
+/* A connection: plain TCP or TLS on a non-blocking fd. */
+struct mio {
+	int	 fd;
+	SSL_CTX	*ctx;
+	SSL	*ssl;
+	char	 ver[16];	/* negotiated TLS version */
+};
+
+static void
+mio_close(struct mio *m)
+{
+	if (m->ssl != NULL)
+		SSL_free(m->ssl);
+	SSL_CTX_free(m->ctx);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->ssl = NULL;
+	m->ctx = NULL;
+	m->fd = -1;
+}
+
+/* Waits for what OpenSSL asked (WANT_READ or WANT_WRITE); 1 to retry,
+ * 0 on a hard failure (the caller reads the queue), negative on timeout
+ * or interrupt. */
+static int
+mio_want(struct mio *m, int r, struct hq_deadline dl, struct hq_err *err)
+{
+	int e = SSL_get_error(m->ssl, r), rc;
+
+	if (e == SSL_ERROR_WANT_READ)
+		rc = hq_net_wait(m->fd, POLLIN, dl, err);
+	else if (e == SSL_ERROR_WANT_WRITE)
+		rc = hq_net_wait(m->fd, POLLOUT, dl, err);
+	else
+		return 0;
+	return rc != 0 ? rc : 1;
+}
+
+/*
+ * Connects, and for TLS handshakes with every version from TLS 1.0 up:
+ * a device that only speaks TLS 1.1 is still tried on its password (the
+ * tls family judges the versions, this only logs in).
+ */
+static int
+mio_open(struct mio *m, const struct hq_login_cfg *cfg, bool tls,
+    struct hq_deadline adl, struct hq_login_try *t, struct hq_err *err)
+{
+	int auth_ms = cfg->auth_timeout_ms > 0 ? cfg->auth_timeout_ms :
+	    cfg->timeout_ms;
+	struct hq_deadline hdl = hq_deadline_min(adl,
+	    hq_deadline_in(auth_ms));
+	struct hq_err ierr = { 0 };
+	int rc, eno = 0, r;
+
+	m->fd = -1;
+	if ((rc = hq_net_connect_ex(cfg->addr, cfg->sf->port, hq_deadline_min(
+	    adl, hq_deadline_in(cfg->connect_timeout_ms)), &m->fd, &eno,
+	    &ierr)) != 0) {
+		if (rc == HQ_EINTR)
+			return hq_err_set(err, rc, "interrupted");
+		set_res(t, eno == ECONNREFUSED ? HQ_LCAT_CONNREFUSED :
+		    HQ_LCAT_UNREACHABLE, "connect: %.120s", ierr.msg);
+		return 1;
+	}
+	if (!tls)
+		return 0;
+	ERR_clear_error();
+	if ((m->ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
+	    SSL_CTX_set_min_proto_version(m->ctx, TLS1_VERSION) != 1 ||
+	    SSL_CTX_set_cipher_list(m->ctx, "ALL:@SECLEVEL=0") != 1 ||
+	    (m->ssl = SSL_new(m->ctx)) == NULL ||
+	    SSL_set_fd(m->ssl, m->fd) != 1) {
+		set_res(t, HQ_LCAT_LOCAL, "TLS setup failed");
+		ERR_clear_error();
+		return 1;
+	}
+	/* Login tests do not judge certificates (the tls family does). */
+	SSL_set_verify(m->ssl, SSL_VERIFY_NONE, NULL);
+	for (;;) {
+		ERR_clear_error();
+		if ((r = SSL_connect(m->ssl)) == 1)
+			break;
+		if ((rc = mio_want(m, r, hdl, &ierr)) == 1)
+			continue;
+		if (rc == HQ_EINTR)
+			return hq_err_set(err, rc, "interrupted");
+		set_res(t, rc == HQ_ETIMEDOUT ? HQ_LCAT_TIMEOUT :
+		    HQ_LCAT_PROTO, "TLS handshake: %s", rc != 0 ? ierr.msg :
+		    "refused by the server");
+		ERR_clear_error();
+		return 1;
+	}
+	snprintf(m->ver, sizeof(m->ver), "%s", SSL_get_version(m->ssl));
+	return 0;
+}
+
+static int
+mio_write_all(struct mio *m, const void *p, size_t len, struct hq_deadline dl,
+    struct hq_err *err)
+{
+	size_t off = 0;
+	int r, rc;
+
+	if (m->ssl == NULL)
+		return hq_net_write_all(m->fd, p, len, dl, err);
+	while (off < len) {
+		ERR_clear_error();
+		r = SSL_write(m->ssl, (const char *)p + off, (int)(len - off));
+		if (r > 0) {
+			off += (size_t)r;
+			continue;
+		}
+		if ((rc = mio_want(m, r, dl, err)) == 1)
+			continue;
+		return rc != 0 ? rc : hq_err_set(err, HQ_EIO, "TLS write "
+		    "failed");
+	}
+	return 0;
+}
+
+/* Reads up to cap bytes, returning as soon as want bytes arrived, the
+ * peer closed or dl passed (not an error: *lenp says what came). */
+static int
+mio_read(struct mio *m, void *buf, size_t cap, size_t want,
+    struct hq_deadline dl, size_t *lenp, struct hq_err *err)
+{
+	size_t len = 0;
+	int r, rc;
+
+	*lenp = 0;
+	if (m->ssl == NULL)
+		return hq_net_read_some(m->fd, buf, want < cap ? want : cap, dl,
+		    100, lenp, err);
+	while (len < want && len < cap) {
+		ERR_clear_error();
+		r = SSL_read(m->ssl, (char *)buf + len, (int)(cap - len));
+		if (r > 0) {
+			len += (size_t)r;
+			continue;
+		}
+		if ((rc = mio_want(m, r, dl, NULL)) == 1)
+			continue;
+		if (rc == HQ_EINTR)
+			return hq_err_set(err, rc, "interrupted");
+		break;		/* closed, timeout: what we have */
+	}
+	ERR_clear_error();
+	*lenp = len;
+	return 0;
+}
+
 static int
 mqtt_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
     struct hq_deadline dl, struct hq_err *err)
@@ -1155,19 +1492,14 @@ mqtt_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
 	struct hq_deadline adl = hq_deadline_min(dl,
 	    hq_deadline_in(cfg->timeout_ms));
 	struct hq_err ierr = { 0 };
+	struct mio m = { .fd = -1 };
 	uint8_t pkt[1024], var[1024], in[64], type, flags, ack, rcode;
 	struct hq_rd rd;
-	char cid[24];
+	char cid[24], over[24] = "";
 	size_t off = 0, vlen = 0, rem, got;
 	int64_t t1;
-	int fd = -1, rc;
+	int rc;
 
-	if (cfg->sf->tls) {
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "MQTT over TLS not "
-		    "supported yet");
-		return 0;
-	}
 	/* Variable header: protocol name, level 4, flags (user name,
 	 * password, clean session), keep alive 60 s; payload. */
 	memcpy(var, "\0\4MQTT\4\xc2\0\x3c", 10);
@@ -1177,9 +1509,9 @@ mqtt_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
 	if (!put_str(var, sizeof(var), &vlen, cid) ||
 	    !put_str(var, sizeof(var), &vlen, t->user) ||
 	    !put_str(var, sizeof(var), &vlen, t->password)) {
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "credential too long");
-		goto out;
+		OPENSSL_cleanse(var, sizeof(var));
+		set_res(t, HQ_LCAT_LOCAL, "credential too long");
+		return 0;
 	}
 	pkt[off++] = 0x10;
 	rem = vlen;
@@ -1192,54 +1524,293 @@ mqtt_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
 	memcpy(pkt + off, var, vlen);
 	off += vlen;
 	OPENSSL_cleanse(var, sizeof(var));
-	if ((rc = hq_net_connect(cfg->addr, cfg->sf->port, hq_deadline_min(
-	    adl, hq_deadline_in(cfg->connect_timeout_ms)), &fd,
-	    &ierr)) != 0) {
-		if (rc == HQ_EINTR) {
-			OPENSSL_cleanse(pkt, sizeof(pkt));
-			return hq_err_set(err, rc, "interrupted");
-		}
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "connect: %.120s", ierr.msg);
-		goto out;
+	if ((rc = mio_open(&m, cfg, cfg->sf->tls, adl, t, err)) != 0) {
+		OPENSSL_cleanse(pkt, sizeof(pkt));
+		mio_close(&m);
+		return rc < 0 ? rc : 0;
 	}
+	if (m.ver[0] != '\0')
+		snprintf(over, sizeof(over), " over %s", m.ver);
 	t1 = hq_mono_ns();
-	rc = hq_net_write_all(fd, pkt, off, adl, &ierr);
+	rc = mio_write_all(&m, pkt, off, adl, &ierr);
 	if (rc == 0)
-		rc = hq_net_read_some(fd, in, 4, adl, 100, &got, &ierr);
+		rc = mio_read(&m, in, sizeof(in), 4, adl, &got, &ierr);
 	t->us = (hq_mono_ns() - t1) / 1000;
 	if (rc != 0) {
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "%.150s", ierr.msg);
+		if (rc == HQ_EINTR) {
+			rc = hq_err_set(err, rc, "interrupted");
+			goto out;
+		}
+		set_res(t, cat_of_rc(rc), "%.150s", ierr.msg);
+		rc = 0;
 		goto out;
 	}
 	rd.p = in;
 	rd.len = got;
 	if (got == 0) {
-		/* Some brokers close instead of answering a bad CONNECT. */
-		t->res = HQ_LOGIN_REFUSED;
-		snprintf(t->why, sizeof(t->why), "closed without CONNACK");
+		/* A broker that closes instead of answering said nothing
+		 * definite (MQTT 3.1.1 3.2.2.3 asks for a CONNACK). */
+		set_res(t, hq_deadline_passed(adl) ? HQ_LCAT_TIMEOUT :
+		    HQ_LCAT_RESET, "no CONNACK%s", over);
 		goto out;
 	}
 	if (hq_rd_u8(&rd, &type) != 0 || hq_rd_u8(&rd, &ack) != 0 ||
 	    hq_rd_u8(&rd, &flags) != 0 || hq_rd_u8(&rd, &rcode) != 0 ||
 	    type != 0x20 || ack != 2) {
-		t->res = HQ_LOGIN_ERROR;
-		snprintf(t->why, sizeof(t->why), "not a CONNACK (%zu bytes, "
-		    "first 0x%02x)", got, in[0]);
+		set_res(t, HQ_LCAT_PROTO, "not a CONNACK (%zu bytes, first "
+		    "0x%02x)%s", got, in[0], over);
 		goto out;
 	}
 	t->code = rcode;
-	/* 0 accepted; 4 bad user name or password; 5 not authorised. */
-	t->res = rcode == 0 ? HQ_LOGIN_ACCEPTED : rcode == 4 || rcode == 5 ?
-	    HQ_LOGIN_REFUSED : HQ_LOGIN_ERROR;
-	snprintf(t->why, sizeof(t->why), "CONNACK return code %u", rcode);
+	/* 0 accepted; 4 bad user name or password; 5 not authorised (and
+	 * MQTT 5.0's 0x86, 0x87); 3 server unavailable; others: no verdict. */
+	set_res(t, rcode == 0 ? HQ_LCAT_ACCEPT : rcode == 4 || rcode == 5 ||
+	    rcode == 0x86 || rcode == 0x87 ? HQ_LCAT_REFUSE : rcode == 3 ?
+	    HQ_LCAT_SERVER : HQ_LCAT_PROTO, "CONNACK return code %u%s", rcode,
+	    over);
 	(void)flags;
  out:
 	OPENSSL_cleanse(pkt, sizeof(pkt));
+	mio_close(&m);
+	return rc;
+}
+
+/* ---- SSH (RFC 4252 password, RFC 4256 keyboard-interactive) with
+ * libssh2 on our own non-blocking socket: authentication is judged at
+ * the SSH authentication layer, whatever subsystems the server has. ---- */
+
+static pthread_once_t ssh_once = PTHREAD_ONCE_INIT;
+static int ssh_init_rc;
+
+static void
+ssh_init(void)
+{
+	ssh_init_rc = libssh2_init(0);
+}
+
+/* Waits for the directions libssh2 is blocked on; 0 to retry. */
+static int
+ssh_wait(LIBSSH2_SESSION *s, int fd, struct hq_deadline dl, struct hq_err *err)
+{
+	int dir = libssh2_session_block_directions(s);
+	short ev = 0;
+
+	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
+		ev |= POLLIN;
+	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+		ev |= POLLOUT;
+	return hq_net_wait(fd, ev != 0 ? ev : POLLIN, dl, err);
+}
+
+struct ssh_kbd {
+	const char	*user, *password;
+	int		 nprompts;
+};
+
+static
+LIBSSH2_USERAUTH_KBDINT_RESPONSE_FUNC(ssh_kbd_cb)
+{
+	struct ssh_kbd *k = *abstract;
+	int i;
+
+	(void)name;
+	(void)name_len;
+	(void)instruction;
+	(void)instruction_len;
+	for (i = 0; i < num_prompts; i++) {
+		/* A hidden prompt gets the password, a shown one (a user
+		 * name question) the user. */
+		const char *a = prompts[i].echo ? k->user : k->password;
+
+		responses[i].text = strdup(a);
+		responses[i].length = responses[i].text != NULL ?
+		    (unsigned)strlen(a) : 0;
+		k->nprompts++;
+	}
+}
+
+static int
+ssh_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
+    struct hq_deadline dl, struct hq_err *err)
+{
+	struct hq_deadline adl = hq_deadline_min(dl,
+	    hq_deadline_in(cfg->timeout_ms));
+	int auth_ms = cfg->auth_timeout_ms > 0 ? cfg->auth_timeout_ms :
+	    cfg->timeout_ms;
+	struct hq_deadline hdl;
+	struct ssh_kbd kbd = { .user = t->user, .password = t->password };
+	struct hq_err ierr = { 0 };
+	LIBSSH2_SESSION *s = NULL;
+	const char *methods = NULL;
+	char *emsg = NULL, mlist[96] = "";
+	int fd = -1, rc, eno = 0, r, ulen = (int)strlen(t->user);
+	int64_t t1;
+
+	pthread_once(&ssh_once, ssh_init);
+	if (ssh_init_rc != 0) {
+		set_res(t, HQ_LCAT_LOCAL, "libssh2_init failed");
+		return 0;
+	}
+	if ((rc = hq_net_connect_ex(cfg->addr, cfg->sf->port, hq_deadline_min(
+	    adl, hq_deadline_in(cfg->connect_timeout_ms)), &fd, &eno,
+	    &ierr)) != 0) {
+		if (rc == HQ_EINTR)
+			return hq_err_set(err, rc, "interrupted");
+		set_res(t, eno == ECONNREFUSED ? HQ_LCAT_CONNREFUSED :
+		    HQ_LCAT_UNREACHABLE, "connect: %.120s", ierr.msg);
+		return 0;
+	}
+	/* The handshake and the authentication have their own limit: a
+	 * PAM failure delay (2-3 s) is not a slow connect. */
+	hdl = hq_deadline_min(adl, hq_deadline_in(auth_ms));
+	if ((s = libssh2_session_init_ex(NULL, NULL, NULL, &kbd)) == NULL) {
+		set_res(t, HQ_LCAT_LOCAL, "libssh2 session");
+		goto out;
+	}
+	libssh2_session_set_blocking(s, 0);
+	while ((r = libssh2_session_handshake(s, fd)) ==
+	    LIBSSH2_ERROR_EAGAIN)
+		if ((rc = ssh_wait(s, fd, hdl, &ierr)) != 0)
+			goto waitfail;
+	if (r != 0) {
+		libssh2_session_last_error(s, &emsg, NULL, 0);
+		set_res(t, r == LIBSSH2_ERROR_SOCKET_RECV ||
+		    r == LIBSSH2_ERROR_SOCKET_DISCONNECT ||
+		    r == LIBSSH2_ERROR_SOCKET_SEND ? HQ_LCAT_RESET :
+		    HQ_LCAT_PROTO, "SSH handshake: %.120s", emsg != NULL ?
+		    emsg : "failed");
+		goto out;
+	}
+	t1 = hq_mono_ns();
+	while ((methods = libssh2_userauth_list(s, t->user,
+	    (unsigned)ulen)) == NULL &&
+	    libssh2_session_last_errno(s) == LIBSSH2_ERROR_EAGAIN)
+		if ((rc = ssh_wait(s, fd, hdl, &ierr)) != 0)
+			goto waitfail;
+	if (methods == NULL) {
+		if (libssh2_userauth_authenticated(s)) {
+			/* RFC 4252 5.2: "none" succeeded, no password at
+			 * all: every credential logs in. */
+			t->us = (hq_mono_ns() - t1) / 1000;
+			set_res(t, HQ_LCAT_ACCEPT, "authenticated with method "
+			    "none (no password asked)");
+			goto out;
+		}
+		libssh2_session_last_error(s, &emsg, NULL, 0);
+		set_res(t, HQ_LCAT_RESET, "SSH userauth list: %.120s",
+		    emsg != NULL ? emsg : "failed");
+		goto out;
+	}
+	snprintf(mlist, sizeof(mlist), "%s", methods);
+	if (strstr(mlist, "password") != NULL) {
+		while ((r = libssh2_userauth_password_ex(s, t->user,
+		    (unsigned)ulen, t->password, (unsigned)strlen(t->password),
+		    NULL)) == LIBSSH2_ERROR_EAGAIN)
+			if ((rc = ssh_wait(s, fd, hdl, &ierr)) != 0)
+				goto waitfail;
+	} else if (strstr(mlist, "keyboard-interactive") != NULL) {
+		while ((r = libssh2_userauth_keyboard_interactive_ex(s,
+		    t->user, (unsigned)ulen, ssh_kbd_cb)) ==
+		    LIBSSH2_ERROR_EAGAIN)
+			if ((rc = ssh_wait(s, fd, hdl, &ierr)) != 0)
+				goto waitfail;
+	} else {
+		set_res(t, HQ_LCAT_STATUS, "no password method offered "
+		    "(server offers: %.80s)", mlist);
+		goto out;
+	}
+	t->us = (hq_mono_ns() - t1) / 1000;
+	if (r == 0)
+		set_res(t, HQ_LCAT_ACCEPT, "SSH userauth success (%s)",
+		    strstr(mlist, "password") != NULL ? "password" :
+		    "keyboard-interactive");
+	else if (r == LIBSSH2_ERROR_PASSWORD_EXPIRED)
+		/* The password is right; the server wants it changed. */
+		set_res(t, HQ_LCAT_ACCEPT, "SSH userauth: password accepted "
+		    "but expired");
+	else if (r == LIBSSH2_ERROR_AUTHENTICATION_FAILED)
+		set_res(t, HQ_LCAT_REFUSE, "SSH userauth failure (%s)",
+		    strstr(mlist, "password") != NULL ? "password" :
+		    "keyboard-interactive");
+	else {
+		libssh2_session_last_error(s, &emsg, NULL, 0);
+		set_res(t, r == LIBSSH2_ERROR_SOCKET_RECV ||
+		    r == LIBSSH2_ERROR_SOCKET_DISCONNECT ||
+		    r == LIBSSH2_ERROR_SOCKET_SEND ? HQ_LCAT_RESET :
+		    HQ_LCAT_PROTO, "SSH userauth: %.120s", emsg != NULL ?
+		    emsg : "failed");
+	}
+	goto out;
+ waitfail:
+	if (rc == HQ_EINTR) {
+		rc = hq_err_set(err, rc, "interrupted");
+		goto done;
+	}
+	set_res(t, cat_of_rc(rc), "SSH: no answer within %d ms", auth_ms);
+ out:
+	rc = 0;
+ done:
+	if (s != NULL) {
+		struct hq_deadline ddl = hq_deadline_min(dl,
+		    hq_deadline_in(500));
+
+		while (libssh2_session_disconnect(s, "bye") ==
+		    LIBSSH2_ERROR_EAGAIN)
+			if (ssh_wait(s, fd, ddl, NULL) != 0)
+				break;
+		/* With the socket shut, a blocking free cannot hang. */
+		shutdown(fd, SHUT_RDWR);
+		libssh2_session_set_blocking(s, 1);
+		libssh2_session_free(s);
+	}
 	if (fd >= 0)
 		close(fd);
-	return 0;
+	return rc;
+}
+
+/* The hand-written kinds in parallel: worker threads take the next
+ * attempt under a lock; each attempt is bounded by its own deadlines. */
+struct pool {
+	const struct hq_login_cfg	*cfg;
+	enum kind			 k;
+	struct hq_login_try		*v;
+	size_t				 n, next, done;
+	struct hq_deadline		 dl;
+	pthread_mutex_t			 mu;
+	int				 rc;
+	struct hq_err			 err;
+};
+
+static void *
+pool_worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		struct hq_err e = { 0 };
+		size_t i;
+		int rc;
+
+		pthread_mutex_lock(&p->mu);
+		if (p->rc != 0 || p->next >= p->n || hq_interrupted ||
+		    hq_deadline_passed(p->dl)) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		rc = p->k == K_TELNET ? telnet_one(p->cfg, &p->v[i], p->dl,
+		    &e) : p->k == K_SSH ? ssh_one(p->cfg, &p->v[i], p->dl,
+		    &e) : mqtt_one(p->cfg, &p->v[i], p->dl, &e);
+		pthread_mutex_lock(&p->mu);
+		if (rc != 0 && p->rc == 0) {
+			p->rc = rc;
+			p->err = e;
+		}
+		if (rc == 0)
+			p->done++;
+		pthread_mutex_unlock(&p->mu);
+	}
 }
 
 int
@@ -1247,26 +1818,41 @@ hq_login_run(const struct hq_login_cfg *cfg, struct hq_login_try *v,
     size_t n, struct hq_deadline dl, struct hq_err *err)
 {
 	enum kind k = kind_of(cfg->sf->login_kind);
-	size_t i;
-	int rc;
+	struct pool p = { .cfg = cfg, .v = v, .n = n, .dl = dl };
+	pthread_t th[HQ_LOGIN_THREADS_MAX];
+	size_t nth, i, started = 0;
 
 	if (k == K_NONE)
 		return hq_err_set(err, HQ_EINVAL, "surface %s: no supported "
 		    "login kind", cfg->sf->id);
-	if (k != K_TELNET && k != K_MQTT)
+	if (k != K_TELNET && k != K_MQTT && k != K_SSH)
 		return run_curl(cfg, k, v, n, dl, err);
-	/* Hand-written kinds: one attempt after the other. */
-	for (i = 0; i < n; i++) {
-		if (hq_interrupted)
-			return hq_err_set(err, HQ_EINTR, "interrupted");
-		if (hq_deadline_passed(dl))
-			return hq_err_set(err, HQ_ETIMEDOUT, "login attempts: "
-			    "deadline passed after %zu of %zu", i, n);
-		rc = k == K_TELNET ? telnet_one(cfg, &v[i], dl, err) :
-		    mqtt_one(cfg, &v[i], dl, err);
-		if (rc != 0)
-			return rc;
+	if (n == 0)
+		return 0;
+	p.k = k;
+	nth = cfg->parallel < 1 ? 1 : cfg->parallel;
+	if (nth > HQ_LOGIN_THREADS_MAX)
+		nth = HQ_LOGIN_THREADS_MAX;
+	if (nth > n)
+		nth = n;
+	pthread_mutex_init(&p.mu, NULL);
+	for (i = 0; i < nth; i++) {
+		if (pthread_create(&th[i], NULL, pool_worker, &p) != 0)
+			break;
+		started++;
 	}
+	if (started == 0)
+		(void)pool_worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+	if (p.rc != 0)
+		return hq_err_set(err, p.rc, "%s", p.err.msg);
+	if (hq_interrupted)
+		return hq_err_set(err, HQ_EINTR, "interrupted");
+	if (p.done < n)
+		return hq_err_set(err, HQ_ETIMEDOUT, "login attempts: "
+		    "deadline passed after %zu of %zu", p.done, n);
 	return 0;
 }
 

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Login attempts on a DUT surface, by the surface's login kind (dut.h):
- * http-basic, http-digest, form, rtsp-basic, rtsp-digest, ssh-password and
- * onvif through libcurl's multi interface (parallel, keep-alive where the
- * protocol allows), telnet and mqtt hand-written on bounded non-blocking
- * sockets.  Each attempt is classified ACCEPTED, REFUSED or ERROR and timed;
- * its response (status, head, body) is kept bounded for comparisons and
- * transcripts.  Passwords are never logged here.
+ * http-basic, http-digest, form, rtsp-basic, rtsp-digest and onvif through
+ * libcurl's multi interface (parallel, keep-alive where the protocol
+ * allows); ssh-password with libssh2 at the SSH authentication layer;
+ * telnet and mqtt (plain or TLS) hand-written on bounded non-blocking
+ * sockets; the last three in worker threads.  Each attempt is classified
+ * ACCEPTED, REFUSED (a definite "wrong credentials") or ERROR (no verdict)
+ * with the category of the answer, and timed; its response (status, head,
+ * body) is kept bounded for comparisons and transcripts.  Passwords are
+ * never logged here.
  */
 #ifndef HQ_LOGIN_H
 #define HQ_LOGIN_H
@@ -28,15 +31,43 @@ struct hq_err;
 enum hq_login_res {
 	HQ_LOGIN_NONE = 0,	/* not tried (deadline, interrupt) */
 	HQ_LOGIN_ACCEPTED,
-	HQ_LOGIN_REFUSED,
-	HQ_LOGIN_ERROR,		/* transport or protocol failure */
+	HQ_LOGIN_REFUSED,	/* a definite "wrong credentials" */
+	HQ_LOGIN_ERROR,		/* no verdict: see the category */
+};
+
+/*
+ * The category of an answer.  Only ACCEPT and REFUSE are verdicts; every
+ * other category is "no verdict" (the attempt says nothing about the
+ * credential) and is retried by the caller within its budget.  Per kind,
+ * a definite refusal is: HTTP 401/403 or the declared failure condition
+ * (form: login.failure.status, else any 4xx but 408/429, or the success
+ * status without the token), an ONVIF NotAuthorized fault; RTSP 401/403;
+ * an SSH userauth failure; telnet failure text or a new login prompt;
+ * MQTT CONNACK 4 or 5 (5.0: 0x86, 0x87).
+ */
+enum hq_login_cat {
+	HQ_LCAT_NONE = 0,	/* not tried */
+	HQ_LCAT_ACCEPT,		/* accepted */
+	HQ_LCAT_REFUSE,		/* definite refusal */
+	HQ_LCAT_SERVER,		/* 5xx: the server could not answer */
+	HQ_LCAT_BUSY,		/* 429, 408: rate limited or too slow */
+	HQ_LCAT_STATUS,		/* another status that is no answer (404) */
+	HQ_LCAT_TIMEOUT,	/* no answer in time */
+	HQ_LCAT_RESET,		/* closed or reset without an answer */
+	HQ_LCAT_CONNREFUSED,	/* TCP connection refused */
+	HQ_LCAT_UNREACHABLE,	/* no route, connect timed out */
+	HQ_LCAT_PROTO,		/* an answer we cannot read */
+	HQ_LCAT_LOCAL,		/* our side: credential too long, no memory */
 };
 
 struct hq_login_cfg {
 	const char		*addr;		/* the DUT's address */
 	const struct hq_surface	*sf;		/* with login_kind set */
-	int			 connect_timeout_ms;
-	int			 timeout_ms;	/* per attempt */
+	int			 connect_timeout_ms;	/* TCP connect */
+	int			 auth_timeout_ms;	/* handshake and
+						 * authentication (SSH,
+						 * TLS); 0: timeout_ms */
+	int			 timeout_ms;	/* per attempt, in all */
 	unsigned		 parallel;	/* attempts in flight */
 	size_t			 body_max;	/* 0: HQ_LOGIN_BODY_MAX */
 	bool			 keep_resp;	/* keep head and body */
@@ -48,6 +79,7 @@ struct hq_login_try {
 	const char	*password;	/* borrowed */
 	/* results */
 	enum hq_login_res res;
+	enum hq_login_cat cat;
 	long		 code;		/* HTTP/RTSP status, MQTT return code */
 	int64_t		 us;		/* response time (server side where
 					 * known: first byte minus request) */
@@ -88,5 +120,10 @@ int	hq_login_session_probe(const struct hq_login_cfg *cfg,
 	    bool *acceptedp, struct hq_deadline dl, struct hq_err *err);
 /* "accepted", "refused", "error", "not tried". */
 const char *hq_login_res_name(enum hq_login_res r);
+/* "accepted", "definite refusal", "no verdict: server error", ... */
+const char *hq_login_cat_name(enum hq_login_cat c);
+/* True for the categories a lock by the network shows after failures
+ * (connection refused, unreachable). */
+bool	hq_login_cat_is_network_lock(enum hq_login_cat c);
 
 #endif

@@ -40,11 +40,21 @@ int
 hq_net_connect(const char *host, unsigned port, struct hq_deadline dl,
     int *fdp, struct hq_err *err)
 {
+	int e;
+
+	return hq_net_connect_ex(host, port, dl, fdp, &e, err);
+}
+
+int
+hq_net_connect_ex(const char *host, unsigned port, struct hq_deadline dl,
+    int *fdp, int *errnop, struct hq_err *err)
+{
 	struct sockaddr_storage ss;
 	socklen_t slen, elen;
 	int fd, one = 1, soerr = 0, rc;
 
 	*fdp = -1;
+	*errnop = 0;
 	if ((rc = hq_addr_parse(host, port, &ss, &slen, err)) != 0)
 		return rc;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -54,15 +64,19 @@ hq_net_connect(const char *host, unsigned port, struct hq_deadline dl,
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(fd, (struct sockaddr *)&ss, slen) != 0) {
 		if (errno != EINPROGRESS) {
+			*errnop = errno;
 			rc = hq_err_set(err, HQ_EUNREACH, "connect %s:%u: %s",
 			    host, port, strerror(errno));
 			goto fail;
 		}
-		if ((rc = hq_net_wait(fd, POLLOUT, dl, err)) != 0)
+		if ((rc = hq_net_wait(fd, POLLOUT, dl, err)) != 0) {
+			*errnop = ETIMEDOUT;
 			goto fail;
+		}
 		elen = sizeof(soerr);
 		getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen);
 		if (soerr != 0) {
+			*errnop = soerr;
 			rc = hq_err_set(err, HQ_EUNREACH, "connect %s:%u: %s",
 			    host, port, strerror(soerr));
 			goto fail;

@@ -20,6 +20,11 @@ int	hq_net_wait(int fd, short events, struct hq_deadline dl,
 /* A connected non-blocking TCP socket in *fdp; HQ_EUNREACH if refused. */
 int	hq_net_connect(const char *host, unsigned port, struct hq_deadline dl,
 	    int *fdp, struct hq_err *err);
+/* The same; *errnop gets the connect's errno (ECONNREFUSED, ETIMEDOUT
+ * when the deadline passed, 0 on success) so that callers can tell a
+ * refused connection from an unreachable host. */
+int	hq_net_connect_ex(const char *host, unsigned port,
+	    struct hq_deadline dl, int *fdp, int *errnop, struct hq_err *err);
 /* Writes all len bytes before the deadline. */
 int	hq_net_write_all(int fd, const void *p, size_t len,
 	    struct hq_deadline dl, struct hq_err *err);

@@ -521,8 +521,10 @@ hq_service_classify(const uint8_t *p, size_t len, const char *probe)
 	    p[2] <= 0x04)
 		return "tls";
 	if (probe == NULL || strcmp(probe, "banner") == 0) {
-		/* Telnet starts with option negotiation (RFC 854 IAC). */
-		if (p[0] == 0xff && len >= 2 && p[1] >= 0xfb && p[1] <= 0xfe)
+		/* Telnet opens with IAC and a command (RFC 854): option
+		 * negotiation (WILL, WONT, DO, DONT), a subnegotiation (SB,
+		 * e.g. TERMINAL-TYPE SEND) or another command (240-249). */
+		if (p[0] == 0xff && len >= 2 && p[1] >= 0xf0 && p[1] <= 0xfe)
 			return "telnet";
 		if (starts(p, len, "SSH-"))
 			return "ssh";
@@ -563,7 +565,12 @@ hq_service_classify(const uint8_t *p, size_t len, const char *probe)
 	return NULL;
 }
 
-/* One connection: optionally send, then read what comes within timeout. */
+/*
+ * One connection: optionally send, then read what comes within timeout.
+ * Unasked (send NULL), reading goes on while the bytes so far classify as
+ * "unknown" and the timeout allows: a greeting may come first and the
+ * login prompt a moment later.
+ */
 static int
 exchange(const char *addr, unsigned port, const void *send, size_t slen,
     int timeout_ms, struct hq_deadline dl, uint8_t *buf, size_t cap,
@@ -571,6 +578,7 @@ exchange(const char *addr, unsigned port, const void *send, size_t slen,
 {
 	struct hq_deadline t = hq_deadline_min(dl,
 	    hq_deadline_in(timeout_ms));
+	size_t got;
 	int fd = -1, rc;
 
 	*lenp = 0;
@@ -579,15 +587,45 @@ exchange(const char *addr, unsigned port, const void *send, size_t slen,
 	if (send != NULL &&
 	    (rc = hq_net_write_all(fd, send, slen, t, err)) != 0)
 		goto out;
-	rc = hq_net_read_some(fd, buf, cap, t, 150, lenp, err);
+	for (;;) {
+		const char *name;
+
+		if ((rc = hq_net_read_some(fd, buf + *lenp, cap - *lenp, t,
+		    150, &got, err)) != 0)
+			break;
+		*lenp += got;
+		if (send != NULL || got == 0 || *lenp >= cap ||
+		    hq_deadline_passed(t))
+			break;
+		name = hq_service_classify(buf, *lenp, "banner");
+		if (name == NULL || strcmp(name, "unknown") != 0)
+			break;
+	}
  out:
 	close(fd);
 	return rc;
 }
 
+/* RTSP first on ports where a camera's RTSP usually listens: an RTSP
+ * server may answer an HTTP request with an HTTP status line. */
+static bool
+rtsp_typical(unsigned port)
+{
+	return port == 554 || port == 8554 || port == 10554;
+}
+
 int
 hq_service_identify(const char *addr, unsigned port, int timeout_ms,
     struct hq_deadline dl, struct hq_service *svc, struct hq_err *err)
+{
+	return hq_service_identify_as(addr, port, NULL, timeout_ms, dl, svc,
+	    err);
+}
+
+int
+hq_service_identify_as(const char *addr, unsigned port, const char *declared,
+    int timeout_ms, struct hq_deadline dl, struct hq_service *svc,
+    struct hq_err *err)
 {
 	static const char http_req[] = "GET / HTTP/1.0\r\nUser-Agent: "
 	    "hopquy\r\n\r\n";
@@ -620,6 +658,15 @@ hq_service_identify(const char *addr, unsigned port, int timeout_ms,
 	probes[3].name = "mqtt";
 	probes[3].data = mqtt_req;
 	probes[3].len = sizeof(mqtt_req);
+	if ((declared != NULL && (strcmp(declared, "rtsp") == 0 ||
+	    strcmp(declared, "rtsps") == 0)) || rtsp_typical(port)) {
+		probes[1].name = "rtsp";
+		probes[1].data = rtsp_req;
+		probes[1].len = sizeof(rtsp_req) - 1;
+		probes[2].name = "http";
+		probes[2].data = http_req;
+		probes[2].len = sizeof(http_req) - 1;
+	}
 	/* First what the server says unasked (ssh, telnet, ftp, shells). */
 	if ((rc = exchange(addr, port, NULL, 0, timeout_ms, dl, buf,
 	    sizeof(buf), &len, err)) != 0)

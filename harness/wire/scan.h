@@ -60,9 +60,18 @@ struct hq_service {
 	char	how[64];		/* which probe identified it */
 };
 
-/* Grabs a banner and probes (TLS, HTTP, RTSP, MQTT) each within timeout. */
+/*
+ * Grabs a banner and probes (TLS, HTTP, RTSP, MQTT) each within timeout.
+ * The banner is read while it still classifies as "unknown" (a prompt
+ * after a greeting).  The one classifier of the surface and tls families.
+ */
 int	hq_service_identify(const char *addr, unsigned port, int timeout_ms,
 	    struct hq_deadline dl, struct hq_service *svc, struct hq_err *err);
+/* The same, knowing the DUT file's proto for the port (or NULL): RTSP is
+ * probed before HTTP on RTSP-declared and RTSP-typical ports. */
+int	hq_service_identify_as(const char *addr, unsigned port,
+	    const char *declared, int timeout_ms, struct hq_deadline dl,
+	    struct hq_service *svc, struct hq_err *err);
 /*
  * Classifies bytes a server sent first (probe NULL) or in answer to a probe
  * ("tls", "http", "rtsp", "mqtt"); returns a service name or NULL.

@@ -47,7 +47,8 @@ want(p["g1.1-no-default-credentials"]["user_budget"] < 5 and
 DUR = {"window_s", "min_lock_s", "max_wait_s", "probe_interval_s",
        "tolerance_s", "idle_s", "grace_s", "pace_ms", "budget_window_s",
        "relock_wait_s", "recover_max_s", "recover_probe_s",
-       "connect_timeout_ms", "timeout_ms"}
+       "connect_timeout_ms", "timeout_ms", "auth_timeout_ms", "backoff_ms",
+       "engage_max_s"}
 # Lab choices that may differ, with the reason in the profile's notes.
 LAB = {"user_budget", "dictionary"}
 want(sorted(fc) == sorted(qc), "creds-fast has the same creds cases")
