@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "evidence/render.h"
+#include "evidence/render_curve.h"
 #include "evidence/sign.h"
 #include "util/err.h"
 #include "util/jv.h"
@@ -787,6 +788,13 @@ html_cases(struct sb *b, const cJSON *r)
 			sb_puts(b, "</table>");
 		}
 		html_case_timeline(b, res);
+		{	/* aisafety: details.degradation_curve */
+			char *svg = hq_render_curve_svg(res);
+
+			if (svg != NULL)
+				sb_puts(b, svg);
+			free(svg);
+		}
 		html_list(b, "Evidence", jo(res, "evidence"), true);
 		html_list(b, "Deviations", jo(res, "deviations"), false);
 		sb_puts(b, "</div>");

@@ -120,7 +120,7 @@ check "good device: fail-safe PASS on all five inputs" \
     expect $P.3 PASS 'malformed: fault'
 check "good device: model integrity PASS" expect $P.4 PASS 'equals the declared'
 check "good device: exit 0" test "$RC" -eq 0
-verified() { "$HOPQUY" verify "$1" 2>&1 | grep -E 'evidence: ([0-9]+) of \1 files match'; }
+verified() { "$HOPQUY" verify "$1" 2>&1 | grep -qE 'evidence: ([0-9]+) of \1 files match'; }
 check "good device: every evidence hash verifies" verified "$R1"
 check "good device: degraded frames are evidence" \
     test -f "$R1/aisafety/aisafety-fast_g1.2-low-light/lowlight-3/positives/001.png"
@@ -162,6 +162,27 @@ run $P.4
 check "wrong-model: FAIL on the hash mismatch" \
     expect $P.4 FAIL 'the deployed model differs from the declared one'
 check "switch runs: exit 1" test "$RC" -eq 1
+
+# ---- the degradation curve in report.html, in headless Chromium
+CHROMIUM=$(command -v chromium || command -v chromium-browser)
+"$HOPQUY" render "$R1" >"$T_TMP/render.out" 2>&1
+check "report.html: the degradation curve drawn as SVG" \
+    sh -c "grep -q 'Degradation curve' '$R1/report.html' && grep -q 'class=\"curve\"' '$R1/report.html' && grep -q '>lowlight</text>' '$R1/report.html'"
+if [ -n "$CHROMIUM" ]; then
+	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+	    --disable-quic --no-first-run --disable-background-networking \
+	    --disable-component-update --disable-sync --disable-extensions \
+	    --user-data-dir="$(mktemp -d "$T_TMP/chr.XXXXXX")" \
+	    --enable-logging=stderr --v=0 --log-level=0 \
+	    --window-size=1100,3000 --dump-dom "file://$R1/report.html" \
+	    >"$T_TMP/dom.html" 2>"$T_TMP/chr.log"
+	check "chromium: the curve's SVG in the rendered DOM" \
+	    sh -c "grep -q '<svg[^>]*class=\"curve\"' '$T_TMP/dom.html' && grep -q '<polyline' '$T_TMP/dom.html'"
+	check "chromium: no console message" \
+	    not grep -Eq 'CONSOLE|Refused to|Uncaught' "$T_TMP/chr.log"
+else
+	echo "note: chromium missing, the DOM check skipped"
+fi
 
 echo "t-aisafety: $T_PASS passed, $T_FAIL failed"
 t_done
