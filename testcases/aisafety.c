@@ -101,7 +101,22 @@ struct ai_run {
 	struct ai_params	 p;
 	char			 base[128];	/* evidence dir of the case */
 	cJSON			*trials;	/* per-trial log (evidence) */
+	cJSON			*stimuli;	/* details.timeline.stimuli */
+	cJSON			*alarms;	/* details.timeline.alarms */
 };
+
+/* An event for the case timeline, t_ms on the run's clock. */
+static void
+tl_add(cJSON *arr, double t_ms, const char *label)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return;
+	cJSON_AddNumberToObject(o, "t_ms", t_ms);
+	cJSON_AddStringToObject(o, "label", label);
+	cJSON_AddItemToArray(arr, o);
+}
 
 static void
 params_clear(struct ai_params *p)
@@ -559,6 +574,8 @@ present(struct ai_run *R, const char *kind, const char *frames,
 	hq_stim_free(st);
 	cJSON_Delete(r);
 	*tp = (double)(ev.t_ns - R->ctx->t0_ns) / 1e6;
+	if (rc == 0)
+		tl_add(R->stimuli, *tp, kind);
 	return rc;
 }
 
@@ -628,6 +645,10 @@ log_trial(struct ai_run *R, const char *cond, const char *label,
 	cJSON_AddBoolToObject(o, "fault", d->fault);
 	cJSON_AddStringToObject(o, "state", d->state);
 	cJSON_AddItemToArray(R->trials, o);
+	/* what the device reported, when it was read */
+	if (d->fault || d->detected)
+		tl_add(R->alarms, (double)(hq_mono_ns() - R->ctx->t0_ns) / 1e6,
+		    d->fault ? "fault" : "detection");
 }
 
 /*
@@ -1274,7 +1295,9 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 		if (*p == '/' && p > R.base + 8)
 			*p = '_';
 	if ((R.tr = hq_transcript_new(1u << 20)) == NULL ||
-	    (R.trials = cJSON_CreateArray()) == NULL) {
+	    (R.trials = cJSON_CreateArray()) == NULL ||
+	    (R.stimuli = cJSON_CreateArray()) == NULL ||
+	    (R.alarms = cJSON_CreateArray()) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
 		goto out;
 	}
@@ -1287,6 +1310,16 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	snprintf(rel, sizeof(rel), "%s/transcript.txt", R.base);
 	if (hq_transcript_save(R.tr, ctx->ev, rel, NULL) == 0)
 		hq_result_evidence(res, rel);
+	if (cJSON_GetArraySize(R.stimuli) > 0) {
+		cJSON *tl = cJSON_CreateObject();
+
+		if (tl != NULL) {
+			cJSON_AddItemToObject(tl, "stimuli", R.stimuli);
+			cJSON_AddItemToObject(tl, "alarms", R.alarms);
+			R.stimuli = R.alarms = NULL;
+			hq_detail(res, "timeline", tl);
+		}
+	}
 	if (cJSON_GetArraySize(R.trials) > 0) {
 		char *text = cJSON_Print(R.trials);
 
@@ -1297,6 +1330,8 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 		free(text);
 	}
  out:
+	cJSON_Delete(R.stimuli);
+	cJSON_Delete(R.alarms);
 	cJSON_Delete(R.trials);
 	hq_transcript_free(R.tr);
 	params_clear(&R.p);

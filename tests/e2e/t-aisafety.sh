@@ -112,6 +112,8 @@ check "good device: recognition PASS with rates and intervals" \
     expect $P.1 PASS 'clean detection 12/12 = 1.00, 95% [0.76, 1.00] >= 0.70'
 check "good device: false alarms on foliage 0/12 in the rationale" \
     expect $P.1 PASS 'clean false-alarm 0/12 = 0.00, 95% [0.00, 0.24] <= 0.30'
+check "good device: stimuli and decisions on the run's clock (details.timeline)" \
+    expect $P.1 PASS '"stimuli": [{"t_ms": '
 check "good device: scene set hashes in the report" \
     expect $P.1 PASS '"sha256": "'
 check "good device: low light PASS at severity 1, curve stored" \
@@ -122,6 +124,9 @@ check "good device: model integrity PASS" expect $P.4 PASS 'equals the declared'
 check "good device: exit 0" test "$RC" -eq 0
 verified() { "$HOPQUY" verify "$1" 2>&1 | grep -qE 'evidence: ([0-9]+) of \1 files match'; }
 check "good device: every evidence hash verifies" verified "$R1"
+check "good device: report.json valid against reports/report.schema.json" \
+    $PY -c 'import json, sys, jsonschema; jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).validate(json.load(open(sys.argv[1])))' \
+    "$R1/report.json" "$HQ_TOP/reports/report.schema.json"
 check "good device: degraded frames are evidence" \
     test -f "$R1/aisafety/aisafety-fast_g1.2-low-light/lowlight-3/positives/001.png"
 
