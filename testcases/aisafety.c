@@ -825,25 +825,43 @@ run_condition(struct ai_run *R, struct ai_set *sets, int kind, int sev,
 	return rc;
 }
 
-/* Judges one rate; appends to the rationale buffer; returns the
- * decision. */
+/*
+ * Judges one rate on its Wilson 95 % interval and appends to the
+ * rationale.  The decision is hq_measure's on the interval's bounds: the
+ * bound on the limit's side must conform (it clears); else the far bound
+ * failing means the whole interval misses; else it straddles.
+ */
 static enum hq_rate_decision
 judge(struct ai_run *R, const char *cond, const char *what,
     struct ai_count c, const char *op, double limit, char *why,
     size_t whysz, unsigned long *needp)
 {
-	enum hq_rate_decision dec = HQ_RATE_STRADDLES;
+	enum hq_rate_decision dec, stat = HQ_RATE_STRADDLES;
+	bool at_least = op[0] == '>';
 	double lo, hi;
-	char name[96];
+	char name[128];
 	size_t l = strlen(why);
 
 	hq_stats_wilson(c.k, c.n, HQ_STATS_Z95, &lo, &hi);
 	snprintf(name, sizeof(name), "%s %s rate", cond, what);
-	/* the decision is Wilson's, not the symmetric band's: recorded
-	 * without a limit so the table shows the value and the interval */
 	hq_measure(R->res, name, c.n > 0 ? (double)c.k / c.n : 0, "ratio",
-	    NULL, 0, (hi - lo) / 2);
-	hq_stats_rate_decide(c.k, c.n, op, limit, &dec, needp);
+	    NULL, 0, 0);
+	snprintf(name, sizeof(name), "%s %s rate, Wilson 95%% %s bound", cond,
+	    what, at_least ? "lower" : "upper");
+	if (hq_measure(R->res, name, at_least ? lo : hi, "ratio", op, limit,
+	    0) == HQ_CONF_YES)
+		dec = HQ_RATE_CLEARS;
+	else {
+		snprintf(name, sizeof(name), "%s %s rate, Wilson 95%% %s "
+		    "bound", cond, what, at_least ? "upper" : "lower");
+		dec = hq_measure(R->res, name, at_least ? hi : lo, "ratio", op,
+		    limit, 0) == HQ_CONF_NO ? HQ_RATE_MISSES :
+		    HQ_RATE_STRADDLES;
+	}
+	/* the trials that would decide, at the observed rate */
+	hq_stats_rate_decide(c.k, c.n, op, limit, &stat, needp);
+	if (stat != dec)
+		*needp = 0;
 	snprintf(why + l, whysz - l, "%s%s %s %lu/%lu = %.2f, 95%% "
 	    "[%.2f, %.2f] %s %.2f", l > 0 ? "; " : "", cond, what, c.k, c.n,
 	    c.n > 0 ? (double)c.k / c.n : 0, lo, hi, op, limit);
