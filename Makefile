@@ -10,7 +10,8 @@ BUILD	?= build
 VERSION	 = 0.1.0
 BUILD_ID:= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
-PKGS	 = libcurl openssl libpcap libnl-3.0 libnl-route-3.0 libcjson libwebsockets libssh2
+PKGS	 = libcurl openssl libpcap libnl-3.0 libnl-route-3.0 libcjson libwebsockets libssh2 \
+	   libpng libjpeg
 CFLAGS	?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 HQ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Iharness -Itestcases \
 	-Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \

@@ -5,6 +5,7 @@
 #include "family.h"
 
 extern const struct hq_family hq_family_assessment;
+extern const struct hq_family hq_family_aisafety;
 extern const struct hq_family hq_family_creds;
 extern const struct hq_family hq_family_disclosure;
 extern const struct hq_family hq_family_deletion;
@@ -17,6 +18,7 @@ extern const struct hq_family hq_family_unauth;
 
 const struct hq_family *const hq_families[] = {
 	&hq_family_assessment,
+	&hq_family_aisafety,
 	&hq_family_creds,
 	&hq_family_disclosure,
 	&hq_family_deletion,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "evidence/render.h"
+#include "evidence/render_curve.h"
 #include "evidence/sign.h"
 #include "util/err.h"
 #include "util/jv.h"
@@ -917,6 +918,13 @@ html_cases(struct sb *b, const cJSON *r)
 			sb_puts(b, "</table>");
 		}
 		html_case_timeline(b, res);
+		{	/* aisafety: details.degradation_curve */
+			char *svg = hq_render_curve_svg(res);
+
+			if (svg != NULL)
+				sb_puts(b, svg);
+			free(svg);
+		}
 		html_list(b, "Evidence", jo(res, "evidence"), true);
 		if (cJSON_GetArraySize(jo(res, "deviations")) > 0) {
 			sb_puts(b, "<p><b>Deviations</b></p>");

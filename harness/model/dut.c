@@ -38,7 +38,7 @@ static void	disclosure_clear(struct hq_disclosure *x);
 static const char *const top_keys[] = {
 	"$schema", "format", "identity", "bench", "surfaces", "credentials",
 	"update", "data", "power", "alarm", "claims", "claims_file", "notes",
-	"cloud_link", "personal_data", "disclosure", NULL
+	"cloud_link", "personal_data", "disclosure", "ai", NULL
 };
 static const char *const cloud_link_keys[] = {
 	"name", "port", "intercept", NULL
@@ -133,6 +133,10 @@ static const char *const update_formats[] = {
 static const char *const alarm_keys[] = {
 	"stimulus", "audio", "light", "events", "disarm", "kinds", "cloud",
 	NULL
+};
+/* the aisafety family: frames in, decisions and the model's hash out */
+static const char *const ai_keys[] = {
+	"stimulus", "detection", "model", "scenes", "safe_state", NULL
 };
 static const char *const claim_keys[] = { "support", "detail", NULL };
 static const char *const supports[] = { "yes", "no", "n/a", NULL };
@@ -245,6 +249,7 @@ hq_dut_free(struct hq_dut *d)
 	cJSON_Delete(d->data);
 	cJSON_Delete(d->power);
 	cJSON_Delete(d->alarm);
+	cJSON_Delete(d->ai);
 	for (i = 0; i < d->nclaims; i++) {
 		free(d->claims[i].key);
 		free(d->claims[i].support);
@@ -1322,7 +1327,8 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = load_data(d, root, err)) != 0 ||
 	    (rc = load_power(d, root, err)) != 0 ||
 	    (rc = load_recipe(d, root, "alarm", alarm_keys, &d->alarm,
-	    err)) != 0)
+	    err)) != 0 ||
+	    (rc = load_recipe(d, root, "ai", ai_keys, &d->ai, err)) != 0)
 		goto out;
 	if ((rc = load_disclosure(root, d, err)) != 0)
 		goto out;

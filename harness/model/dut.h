@@ -117,6 +117,7 @@ struct hq_dut {
 	cJSON	*data;
 	cJSON	*power;
 	cJSON	*alarm;
+	cJSON	*ai;			/* the aisafety family's recipe */
 	/* claims */
 	struct hq_claim *claims;
 	size_t	 nclaims;

@@ -5,7 +5,9 @@
  * correction, and a continuity correction of 0.5 is applied to |U - mu|.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/err.h"
 #include "util/stats.h"
@@ -86,5 +88,80 @@ hq_stats_mwu(const double *a, size_t na, const double *b, size_t nb,
 	out->p = erfc(fabs(out->z) / sqrt(2.0));
 	if (out->p > 1)
 		out->p = 1;
+	return 0;
+}
+
+/* The Wilson interval for a real count k of n (n > 0). */
+static void
+wilson_real(double k, double n, double z, double *lop, double *hip)
+{
+	double p = k / n, z2 = z * z, den = 1 + z2 / n;
+	double mid = (p + z2 / (2 * n)) / den;
+	double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
+
+	*lop = mid - half < 0 ? 0 : mid - half;
+	*hip = mid + half > 1 ? 1 : mid + half;
+	/* exactly 0 or 1 observed: the bound on that side is exact */
+	if (k <= 0)
+		*lop = 0;
+	if (k >= n)
+		*hip = 1;
+}
+
+void
+hq_stats_wilson(unsigned long k, unsigned long n, double z, double *lop,
+    double *hip)
+{
+	if (n == 0 || k > n) {
+		*lop = 0;
+		*hip = 1;
+		return;
+	}
+	wilson_real((double)k, (double)n, z, lop, hip);
+}
+
+static enum hq_rate_decision
+rate_side(double lo, double hi, bool at_least, double limit)
+{
+	if (at_least)
+		return lo >= limit ? HQ_RATE_CLEARS : hi < limit ?
+		    HQ_RATE_MISSES : HQ_RATE_STRADDLES;
+	return hi <= limit ? HQ_RATE_CLEARS : lo > limit ? HQ_RATE_MISSES :
+	    HQ_RATE_STRADDLES;
+}
+
+int
+hq_stats_rate_decide(unsigned long k, unsigned long n, const char *op,
+    double limit, enum hq_rate_decision *decp, unsigned long *needp)
+{
+	double lo, hi, p;
+	unsigned long m;
+	bool at_least;
+
+	if (needp != NULL)
+		*needp = 0;
+	if (strcmp(op, ">=") == 0)
+		at_least = true;
+	else if (strcmp(op, "<=") == 0)
+		at_least = false;
+	else
+		return HQ_EINVAL;
+	if (k > n || n > HQ_STATS_N_MAX || !(limit >= 0 && limit <= 1))
+		return HQ_EINVAL;
+	hq_stats_wilson(k, n, HQ_STATS_Z95, &lo, &hi);
+	*decp = n == 0 ? HQ_RATE_STRADDLES : rate_side(lo, hi, at_least,
+	    limit);
+	if (*decp != HQ_RATE_STRADDLES || n == 0 || needp == NULL)
+		return 0;
+	/* the same observed rate over more trials: the interval narrows
+	 * as 1/sqrt(m), so the first m that decides is the answer */
+	p = (double)k / (double)n;
+	for (m = n + 1; m <= HQ_STATS_N_MAX; m++) {
+		wilson_real(p * (double)m, (double)m, HQ_STATS_Z95, &lo, &hi);
+		if (rate_side(lo, hi, at_least, limit) != HQ_RATE_STRADDLES) {
+			*needp = m;
+			break;
+		}
+	}
 	return 0;
 }

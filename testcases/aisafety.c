@@ -1,0 +1,1365 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Scenario family "aisafety": how well a device's recognition holds under
+ * degraded scenes, whether it fails safe on bad input, and whether the
+ * model it runs is the one declared (VSTL draft for AI-enabled CNC machine
+ * tools; QCVN 132:2026's local recognition for AI cameras).
+ *
+ * check "recognition": the DUT file's scene sets (ai.scenes.positives and
+ * .negatives: directories whose entries, PNG files or directories of PNG
+ * frames, are one trial each) are shown clean and degraded by hopquy
+ * (signal/degrade.h: seeded, severities 1-5) through the ai.stimulus
+ * driver ({frames}: the trial's frames as shown, {clip}: its source); the
+ * device's decision per trial is read from ai.detection (a step whose
+ * JSON reply holds "detected", "fault" and "state").  Per condition:
+ * detection rate on positives and false-alarm rate on negatives, each
+ * with its Wilson 95 % interval; conditions up to judged_max_severity
+ * decide: PASS when every interval clears its limit, FAIL when one surely
+ * misses, INCONCLUSIVE when one straddles (with the trials that would
+ * decide it).  The whole curve goes to the details under
+ * "degradation_curve" (render_curve.h draws it).
+ *
+ * check "failsafe": black frames, a frozen frame, noise, the sensor input
+ * removed (an empty sequence) and malformed frames; the device must report
+ * a fault, or its declared ai.safe_state, within fault_within_ms of the
+ * stimulus, and never "all clear".
+ *
+ * check "model-integrity": ai.model.sha256 against the hash ai.model.read
+ * returns.  check "traceability": documentary until model images can be
+ * mutated by the update family.
+ *
+ * Every frame shown is evidence (hash, parameters, seed); the family never
+ * touches the network but through the stimulus driver and recipe steps.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "family.h"
+#include "signal/degrade.h"
+#include "signal/stimulus.h"
+#include "util/jv.h"
+#include "util/stats.h"
+
+#define AI_TRIALS_MAX	1000	/* trials per scene set */
+#define AI_FRAMES_MAX	256	/* frames per trial */
+#define AI_COND_MAX	(HQ_DG_COUNT * 6)
+
+static const char *const ai_keys[] = {
+	"check", "corruptions", "severities", "judged_max_severity", "seed",
+	"detection_min", "false_alarm_max", "max_trials", "settle_ms", "box",
+	"inputs", "fault_within_ms", "frames", "poll_ms", NULL
+};
+static const char *const checks[] = {
+	"recognition", "failsafe", "model-integrity", "traceability", NULL
+};
+static const char *const fs_inputs[] = {
+	"black", "frozen", "noise", "removed", "malformed", NULL
+};
+
+struct ai_params {
+	char		*check;
+	bool		 use[HQ_DG_COUNT];
+	bool		 sev[HQ_DEGRADE_SEV_MAX + 1];
+	long long	 judged_max;
+	long long	 seed;
+	double		 det_min;
+	double		 fa_max;
+	long long	 max_trials;
+	long long	 settle_ms;
+	struct hq_box	 box;
+	bool		 input[5];
+	long long	 fault_ms;
+	long long	 nframes;
+	long long	 poll_ms;
+};
+
+/* One trial of a scene set: a frame file or a directory of frames. */
+struct ai_trial {
+	char	*name;
+	char	*path;
+	char	**frames;		/* absolute paths, sorted */
+	size_t	 nframes;
+};
+
+struct ai_set {
+	const char	*label;		/* "positives", "negatives" */
+	char		*dir;
+	struct ai_trial	*trials;
+	size_t		 ntrials;
+	char		 sha256[65];	/* over "name sha256\n" of each frame */
+};
+
+struct ai_run {
+	struct hq_ctx		*ctx;
+	struct hq_result	*res;
+	struct hq_transcript	*tr;
+	const cJSON		*ai;
+	struct ai_params	 p;
+	char			 base[128];	/* evidence dir of the case */
+	cJSON			*trials;	/* per-trial log (evidence) */
+	cJSON			*stimuli;	/* details.timeline.stimuli */
+	cJSON			*alarms;	/* details.timeline.alarms */
+};
+
+/* An event for the case timeline, t_ms on the run's clock. */
+static void
+tl_add(cJSON *arr, double t_ms, const char *label)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return;
+	cJSON_AddNumberToObject(o, "t_ms", t_ms);
+	cJSON_AddStringToObject(o, "label", label);
+	cJSON_AddItemToArray(arr, o);
+}
+
+static void
+params_clear(struct ai_params *p)
+{
+	free(p->check);
+	memset(p, 0, sizeof(*p));
+}
+
+static int
+name_index(const char *const *names, const char *s)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+static int
+params_read(const cJSON *params, struct ai_params *p, struct hq_err *err)
+{
+	const cJSON *a, *it;
+	enum hq_degrade_kind k;
+	size_t i = 0;
+	int rc, j;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = hq_jv_keys(params, "", ai_keys, err)) != 0 ||
+	    (rc = hq_jv_enum(params, "", "check", true, checks, &p->check,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "judged_max_severity", false, 0,
+	    HQ_DEGRADE_SEV_MAX, 0, &p->judged_max, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "seed", false, 0, 0x7fffffffLL, 1,
+	    &p->seed, err)) != 0 ||
+	    (rc = hq_jv_num(params, "", "detection_min", false, 0, 1, -1,
+	    &p->det_min, err)) != 0 ||
+	    (rc = hq_jv_num(params, "", "false_alarm_max", false, 0, 1, -1,
+	    &p->fa_max, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "max_trials", false, 1,
+	    AI_TRIALS_MAX, AI_TRIALS_MAX, &p->max_trials, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "settle_ms", false, 0, 60000, 0,
+	    &p->settle_ms, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "fault_within_ms", false, 1, 600000,
+	    -1, &p->fault_ms, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "frames", false, 1, AI_FRAMES_MAX, 5,
+	    &p->nframes, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "poll_ms", false, 10, 10000, 100,
+	    &p->poll_ms, err)) != 0)
+		return rc;
+	/* corruptions: default all; severities: default 0..5 */
+	if ((rc = hq_jv_get(params, "", "corruptions", cJSON_Array, false,
+	    &a, err)) != 0)
+		return rc;
+	if (a == NULL)
+		for (j = 0; j < HQ_DG_COUNT; j++)
+			p->use[j] = true;
+	else
+		cJSON_ArrayForEach(it, a) {
+			if (!cJSON_IsString(it) ||
+			    hq_degrade_parse(it->valuestring, &k) != 0)
+				return hq_err_set(err, HQ_EINVAL, "corruptions"
+				    "[%zu]: expected one of lowlight, "
+				    "occlusion, defocus, motion, noise, "
+				    "contrast, jpeg", i);
+			p->use[k] = true;
+			i++;
+		}
+	if ((rc = hq_jv_get(params, "", "severities", cJSON_Array, false,
+	    &a, err)) != 0)
+		return rc;
+	i = 0;
+	if (a == NULL)
+		for (j = 0; j <= HQ_DEGRADE_SEV_MAX; j++)
+			p->sev[j] = true;
+	else
+		cJSON_ArrayForEach(it, a) {
+			if (!cJSON_IsNumber(it) || it->valuedouble < 0 ||
+			    it->valuedouble > HQ_DEGRADE_SEV_MAX ||
+			    it->valuedouble != (int)it->valuedouble)
+				return hq_err_set(err, HQ_EINVAL, "severities"
+				    "[%zu]: expected an integer 0 to 5", i);
+			p->sev[(int)it->valuedouble] = true;
+			i++;
+		}
+	if ((rc = hq_jv_get(params, "", "box", cJSON_Array, false, &a,
+	    err)) != 0)
+		return rc;
+	if (a != NULL) {
+		unsigned v[4];
+
+		if (cJSON_GetArraySize(a) != 4)
+			return hq_err_set(err, HQ_EINVAL, "box: expected [x, "
+			    "y, w, h]");
+		i = 0;
+		cJSON_ArrayForEach(it, a) {
+			if (!cJSON_IsNumber(it) || it->valuedouble < 0 ||
+			    it->valuedouble > HQ_IMG_DIM_MAX)
+				return hq_err_set(err, HQ_EINVAL, "box[%zu]: "
+				    "expected 0 to %d", i, HQ_IMG_DIM_MAX);
+			v[i++] = (unsigned)it->valuedouble;
+		}
+		p->box = (struct hq_box){ v[0], v[1], v[2], v[3] };
+	}
+	if ((rc = hq_jv_get(params, "", "inputs", cJSON_Array, false, &a,
+	    err)) != 0)
+		return rc;
+	i = 0;
+	if (a == NULL)
+		for (j = 0; j < 5; j++)
+			p->input[j] = true;
+	else
+		cJSON_ArrayForEach(it, a) {
+			if (!cJSON_IsString(it) ||
+			    (j = name_index(fs_inputs, it->valuestring)) < 0)
+				return hq_err_set(err, HQ_EINVAL, "inputs[%zu]"
+				    ": expected one of black, frozen, noise, "
+				    "removed, malformed", i);
+			p->input[j] = true;
+			i++;
+		}
+	if (strcmp(p->check, "recognition") == 0 &&
+	    (p->det_min < 0 || p->fa_max < 0))
+		return hq_err_set(err, HQ_EINVAL, "recognition needs "
+		    "detection_min and false_alarm_max");
+	if (strcmp(p->check, "failsafe") == 0 && p->fault_ms < 0)
+		return hq_err_set(err, HQ_EINVAL, "failsafe needs "
+		    "fault_within_ms");
+	return 0;
+}
+
+static int
+ai_check_params(const cJSON *params, struct hq_err *err)
+{
+	struct ai_params p;
+	int rc = params_read(params, &p, err);
+
+	params_clear(&p);
+	return rc;
+}
+
+/* ---- scene sets ---- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+is_frame_name(const char *n)
+{
+	size_t l = strlen(n);
+
+	return n[0] != '.' && l > 4 && strcmp(n + l - 4, ".png") == 0;
+}
+
+/* Sorted entry names of dir (no dot files), at most max. */
+static int
+list_dir(const char *dir, size_t max, char ***vp, size_t *np,
+    struct hq_err *err)
+{
+	DIR *d;
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0;
+
+	*vp = NULL;
+	*np = 0;
+	if ((d = opendir(dir)) == NULL)
+		return hq_err_sys(err, dir);
+	if ((v = calloc(max + 1, sizeof(*v))) == NULL) {
+		closedir(d);
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == max) {
+			closedir(d);
+			hq_strv_free(v, n);
+			return hq_err_set(err, HQ_EINVAL, "%s: more than %zu "
+			    "entries", dir, max);
+		}
+		if ((v[n++] = strdup(de->d_name)) == NULL) {
+			closedir(d);
+			hq_strv_free(v, n - 1);
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+		}
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), cmp_str);
+	*vp = v;
+	*np = n;
+	return 0;
+}
+
+static void
+set_clear(struct ai_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntrials; i++) {
+		free(s->trials[i].name);
+		free(s->trials[i].path);
+		hq_strv_free(s->trials[i].frames, s->trials[i].nframes);
+	}
+	free(s->trials);
+	free(s->dir);
+	memset(s, 0, sizeof(*s));
+}
+
+static char *
+path_join(const char *a, const char *b)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/%s", a, b) < 0)
+		return NULL;
+	return s;
+}
+
+/* Loads the trials of ai.scenes.<label>; cap: at most max trials. */
+static int
+set_load(struct ai_run *R, const char *label, struct ai_set *s,
+    cJSON *details, struct hq_err *err)
+{
+	const cJSON *scenes = cJSON_GetObjectItemCaseSensitive(R->ai,
+	    "scenes");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(scenes, label);
+	char **names = NULL, *h = NULL, hex[65];
+	size_t n = 0, i, k, hl = 0;
+	struct stat sb;
+	cJSON *o, *fl;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->label = label;
+	if (!cJSON_IsString(d) || d->valuestring[0] == '\0')
+		return hq_err_set(err, HQ_EINVAL, "ai.scenes.%s: a directory "
+		    "is required", label);
+	s->dir = d->valuestring[0] == '/' ? strdup(d->valuestring) :
+	    path_join(R->ctx->dut->dir, d->valuestring);
+	if (s->dir == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if ((rc = list_dir(s->dir, AI_TRIALS_MAX, &names, &n, err)) != 0)
+		return rc;
+	if ((s->trials = calloc(n + 1, sizeof(*s->trials))) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	if ((fl = cJSON_CreateArray()) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	for (i = 0; i < n && s->ntrials < (size_t)R->p.max_trials; i++) {
+		struct ai_trial *t = &s->trials[s->ntrials];
+
+		if ((t->path = path_join(s->dir, names[i])) == NULL ||
+		    (t->name = strdup(names[i])) == NULL) {
+			free(t->path);
+			t->path = NULL;
+			rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+			break;
+		}
+		s->ntrials++;
+		if (stat(t->path, &sb) != 0) {
+			rc = hq_err_sys(err, t->path);
+			break;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			char **fr = NULL;
+			size_t nf = 0;
+
+			if ((rc = list_dir(t->path, AI_FRAMES_MAX, &fr, &nf,
+			    err)) != 0)
+				break;
+			t->frames = fr;
+			for (k = 0; k < nf; k++) {
+				char *full = path_join(t->path, fr[k]);
+
+				if (full == NULL) {
+					rc = hq_err_set(err, HQ_ENOMEM, "nomem");
+					break;
+				}
+				free(fr[k]);
+				fr[k] = full;
+			}
+			t->nframes = nf;
+			if (rc != 0)
+				break;
+		} else if (is_frame_name(names[i])) {
+			if ((t->frames = calloc(2, sizeof(char *))) == NULL ||
+			    (t->frames[0] = strdup(t->path)) == NULL) {
+				rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+				break;
+			}
+			t->nframes = 1;
+		} else {
+			rc = hq_err_set(err, HQ_EINVAL, "%s: neither a frame "
+			    "(.png) nor a directory of them", t->path);
+			break;
+		}
+		if (t->nframes == 0) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s: no frames",
+			    t->path);
+			break;
+		}
+		for (k = 0; k < t->nframes; k++) {
+			char *line;
+			uint64_t sz;
+
+			if ((rc = hq_sha256_file(t->frames[k], hex, &sz,
+			    err)) != 0)
+				break;
+			if (asprintf(&line, "%s%s%s %s\n", t->name,
+			    t->nframes > 1 ? "/" : "", t->nframes > 1 ?
+			    strrchr(t->frames[k], '/') + 1 : "", hex) < 0) {
+				rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+				break;
+			}
+			if ((h = realloc(h, hl + strlen(line) + 1)) == NULL) {
+				free(line);
+				rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+				break;
+			}
+			memcpy(h + hl, line, strlen(line) + 1);
+			hl += strlen(line);
+			if ((o = cJSON_CreateObject()) != NULL) {
+				line[strlen(line) - 1] = '\0';
+				*strrchr(line, ' ') = '\0';
+				cJSON_AddStringToObject(o, "frame", line);
+				cJSON_AddStringToObject(o, "sha256", hex);
+				cJSON_AddItemToArray(fl, o);
+			}
+			free(line);
+		}
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && s->ntrials == 0)
+		rc = hq_err_set(err, HQ_EINVAL, "ai.scenes.%s: %s holds no "
+		    "trials", label, s->dir);
+	hq_sha256_hex(h != NULL ? h : "", hl, s->sha256);
+	if ((o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddStringToObject(o, "dir", s->dir);
+		cJSON_AddNumberToObject(o, "trials", (double)s->ntrials);
+		cJSON_AddStringToObject(o, "sha256", s->sha256);
+		cJSON_AddItemToObject(o, "frames", fl);
+		cJSON_AddItemToObject(details, label, o);
+	} else
+		cJSON_Delete(fl);
+ out:
+	free(h);
+	hq_strv_free(names, n);
+	return rc;
+}
+
+/* ---- presentation and decisions ---- */
+
+/* s with every "{frames}" and "{clip}" replaced; NULL: no memory. */
+static char *
+subst2(const char *s, const char *frames, const char *clip)
+{
+	size_t cap = strlen(s) + 1, n = 0;
+	char *out, *o;
+	const char *p;
+
+	for (p = s; (p = strchr(p, '{')) != NULL; p++)
+		cap += strlen(frames) + strlen(clip);
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	for (p = s, o = out; *p != '\0';) {
+		if (strncmp(p, "{frames}", 8) == 0) {
+			n = strlen(frames);
+			memcpy(o, frames, n);
+			o += n;
+			p += 8;
+		} else if (strncmp(p, "{clip}", 6) == 0) {
+			n = strlen(clip);
+			memcpy(o, clip, n);
+			o += n;
+			p += 6;
+		} else
+			*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A copy of the stimulus recipe with the placeholders filled in. */
+static cJSON *
+recipe_for(const cJSON *stim, const char *frames, const char *clip)
+{
+	cJSON *r = cJSON_Duplicate(stim, 1), *it, *argv;
+	const char *keys[] = { "url", "body" };
+	size_t i;
+	char *s;
+
+	if (r == NULL)
+		return NULL;
+	argv = cJSON_GetObjectItemCaseSensitive(r, "argv");
+	cJSON_ArrayForEach(it, argv)
+		if (cJSON_IsString(it)) {
+			if ((s = subst2(it->valuestring, frames, clip)) ==
+			    NULL || cJSON_SetValuestring(it, s) == NULL) {
+				free(s);
+				cJSON_Delete(r);
+				return NULL;
+			}
+			free(s);
+		}
+	for (i = 0; i < 2; i++) {
+		it = cJSON_GetObjectItemCaseSensitive(r, keys[i]);
+		if (!cJSON_IsString(it))
+			continue;
+		if ((s = subst2(it->valuestring, frames, clip)) == NULL ||
+		    cJSON_SetValuestring(it, s) == NULL) {
+			free(s);
+			cJSON_Delete(r);
+			return NULL;
+		}
+		free(s);
+	}
+	return r;
+}
+
+static struct hq_deadline
+dl_in(struct ai_run *R, int64_t ms)
+{
+	return hq_deadline_min(R->ctx->deadline, hq_deadline_in(ms));
+}
+
+/* Shows frames (source clip) as kind; *tp: when, ms on the run's clock. */
+static int
+present(struct ai_run *R, const char *kind, const char *frames,
+    const char *clip, double *tp, struct hq_err *err)
+{
+	const cJSON *stim = cJSON_GetObjectItemCaseSensitive(R->ai,
+	    "stimulus");
+	struct hq_stim_event ev;
+	struct hq_stim *st = NULL;
+	cJSON *r;
+	int rc;
+
+	if (!cJSON_IsObject(stim))
+		return hq_err_set(err, HQ_EINVAL, "ai.stimulus: a driver is "
+		    "required");
+	if ((r = recipe_for(stim, frames, clip)) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	memset(&ev, 0, sizeof(ev));
+	if ((rc = hq_stim_new(r, R->ctx->dut, &st, err)) == 0)
+		rc = hq_stim_present(st, kind, dl_in(R, 600000), R->tr, &ev,
+		    err);
+	hq_stim_free(st);
+	cJSON_Delete(r);
+	*tp = (double)(ev.t_ns - R->ctx->t0_ns) / 1e6;
+	if (rc == 0)
+		tl_add(R->stimuli, *tp, kind);
+	return rc;
+}
+
+struct ai_decision {
+	bool	detected;
+	bool	fault;
+	char	state[64];
+};
+
+/* Reads the device's decision (ai.detection); a reply we cannot read is
+ * an error, never a decision. */
+static int
+read_decision(struct ai_run *R, struct ai_decision *d, struct hq_err *err)
+{
+	const cJSON *step = cJSON_GetObjectItemCaseSensitive(R->ai,
+	    "detection"), *det, *flt, *st;
+	char *body = NULL;
+	size_t len = 0;
+	long status = 0;
+	cJSON *j = NULL;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (!cJSON_IsObject(step))
+		return hq_err_set(err, HQ_EINVAL, "ai.detection: a step is "
+		    "required");
+	if ((rc = hq_alarm_http_step(R->ctx->dut, step, dl_in(R, 10000),
+	    R->tr, &body, &len, &status, err)) != 0)
+		goto out;
+	if (status < 200 || status > 299) {
+		rc = hq_err_set(err, HQ_EPROTO, "ai.detection: HTTP %ld",
+		    status);
+		goto out;
+	}
+	if ((j = cJSON_ParseWithLength(body, len)) == NULL ||
+	    !cJSON_IsBool(det = cJSON_GetObjectItemCaseSensitive(j,
+	    "detected"))) {
+		rc = hq_err_set(err, HQ_EPROTO, "ai.detection: no boolean "
+		    "\"detected\" in the reply");
+		goto out;
+	}
+	d->detected = cJSON_IsTrue(det);
+	flt = cJSON_GetObjectItemCaseSensitive(j, "fault");
+	d->fault = cJSON_IsTrue(flt);
+	st = cJSON_GetObjectItemCaseSensitive(j, "state");
+	if (cJSON_IsString(st))
+		snprintf(d->state, sizeof(d->state), "%s", st->valuestring);
+ out:
+	cJSON_Delete(j);
+	free(body);
+	return rc;
+}
+
+static void
+log_trial(struct ai_run *R, const char *cond, const char *label,
+    const char *name, double t_ms, const struct ai_decision *d)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return;
+	cJSON_AddStringToObject(o, "condition", cond);
+	cJSON_AddStringToObject(o, "set", label);
+	cJSON_AddStringToObject(o, "trial", name);
+	cJSON_AddNumberToObject(o, "t_ms", t_ms);
+	cJSON_AddBoolToObject(o, "detected", d->detected);
+	cJSON_AddBoolToObject(o, "fault", d->fault);
+	cJSON_AddStringToObject(o, "state", d->state);
+	cJSON_AddItemToArray(R->trials, o);
+	/* what the device reported, when it was read */
+	if (d->fault || d->detected)
+		tl_add(R->alarms, (double)(hq_mono_ns() - R->ctx->t0_ns) / 1e6,
+		    d->fault ? "fault" : "detection");
+}
+
+/*
+ * Writes the degraded frames of trial t under the evidence path rel
+ * (kind, severity, seed, frame index) and returns the directory or file
+ * to show in *showp (caller frees).  Each frame's hash joins *hp.
+ */
+static int
+degrade_trial(struct ai_run *R, const struct ai_trial *t, size_t ti,
+    enum hq_degrade_kind kind, int sev, const char *rel, char **showp,
+    char **hp, size_t *hlp, struct hq_err *err)
+{
+	char abs[4096], frel[512], hex[65], *line;
+	struct hq_img img;
+	size_t k;
+	int rc = 0;
+
+	*showp = NULL;
+	for (k = 0; k < t->nframes; k++) {
+		/* a single-frame trial keeps its file name */
+		if (t->nframes > 1)
+			snprintf(frel, sizeof(frel), "%s/%s/%03zu.png", rel,
+			    t->name, k);
+		else
+			snprintf(frel, sizeof(frel), "%s/%s", rel, t->name);
+		if ((rc = hq_img_read_png(t->frames[k], &img, err)) != 0)
+			return rc;
+		/* index: the trial and frame, so each frame has its own
+		 * draws and a rerun with the seed repeats them */
+		rc = hq_degrade_apply(&img, kind, sev, (uint64_t)R->p.seed,
+		    (uint64_t)ti * AI_FRAMES_MAX + k, R->p.box.w > 0 ?
+		    &R->p.box : NULL, err);
+		if (rc == 0)
+			rc = hq_evidence_register(R->ctx->ev, frel, "frame",
+			    abs, sizeof(abs), err);
+		if (rc == 0)
+			rc = hq_img_write_png(abs, &img, err);
+		hq_img_clear(&img);
+		if (rc == 0)
+			rc = hq_sha256_file(abs, hex, NULL, err);
+		if (rc != 0)
+			return rc;
+		if (asprintf(&line, "%s %s\n", frel + strlen(rel) + 1,
+		    hex) < 0 || (*hp = realloc(*hp, *hlp + strlen(line) +
+		    1)) == NULL)
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+		memcpy(*hp + *hlp, line, strlen(line) + 1);
+		*hlp += strlen(line);
+		free(line);
+		if (k == 0) {
+			if (t->nframes > 1)
+				*strrchr(abs, '/') = '\0';
+			if ((*showp = strdup(abs)) == NULL)
+				return hq_err_set(err, HQ_ENOMEM, "nomem");
+		}
+	}
+	return 0;
+}
+
+struct ai_count {
+	unsigned long	k, n;
+};
+
+static cJSON *
+rate_json(struct ai_count c)
+{
+	cJSON *o = cJSON_CreateObject();
+	double lo, hi;
+
+	if (o == NULL)
+		return NULL;
+	hq_stats_wilson(c.k, c.n, HQ_STATS_Z95, &lo, &hi);
+	cJSON_AddNumberToObject(o, "k", (double)c.k);
+	cJSON_AddNumberToObject(o, "n", (double)c.n);
+	cJSON_AddNumberToObject(o, "rate", c.n > 0 ? (double)c.k / c.n : 0);
+	cJSON_AddNumberToObject(o, "lo", lo);
+	cJSON_AddNumberToObject(o, "hi", hi);
+	return o;
+}
+
+/* Runs one condition over both sets; counts into det and fa. */
+static int
+run_condition(struct ai_run *R, struct ai_set *sets, int kind, int sev,
+    struct ai_count *det, struct ai_count *fa, cJSON *cond_ev,
+    struct hq_err *err)
+{
+	char cond[48], rel[256], *show = NULL, *h = NULL, hex[65];
+	struct ai_decision d;
+	size_t si, ti, hl = 0;
+	double t_ms;
+	int rc = 0;
+	cJSON *o;
+
+	if (sev == 0)
+		snprintf(cond, sizeof(cond), "clean");
+	else
+		snprintf(cond, sizeof(cond), "%s-%d", hq_degrade_name(kind),
+		    sev);
+	memset(det, 0, sizeof(*det));
+	memset(fa, 0, sizeof(*fa));
+	for (si = 0; si < 2 && rc == 0; si++) {
+		struct ai_set *s = &sets[si];
+
+		snprintf(rel, sizeof(rel), "%s/%s/%s", R->base, cond,
+		    s->label);
+		for (ti = 0; ti < s->ntrials && rc == 0; ti++) {
+			const struct ai_trial *t = &s->trials[ti];
+
+			if (sev > 0)
+				rc = degrade_trial(R, t, ti, kind, sev, rel,
+				    &show, &h, &hl, err);
+			if (rc == 0)
+				rc = present(R, si == 0 ? "positive" :
+				    "negative", sev > 0 ? show : t->path,
+				    t->path, &t_ms, err);
+			free(show);
+			show = NULL;
+			if (rc == 0 && R->p.settle_ms > 0)
+				hq_sleep_ms(R->p.settle_ms);
+			if (rc == 0)
+				rc = read_decision(R, &d, err);
+			if (rc != 0)
+				break;
+			log_trial(R, cond, s->label, t->name, t_ms, &d);
+			if (si == 0) {
+				det->n++;
+				det->k += d.detected && !d.fault;
+			} else {
+				fa->n++;
+				fa->k += d.detected;
+			}
+		}
+	}
+	if (rc == 0 && (o = cJSON_CreateObject()) != NULL) {
+		struct hq_degrade_params dp;
+
+		cJSON_AddStringToObject(o, "condition", cond);
+		cJSON_AddStringToObject(o, "corruption", sev == 0 ? "none" :
+		    hq_degrade_name(kind));
+		cJSON_AddNumberToObject(o, "severity", sev);
+		if (sev > 0) {
+			hq_degrade_params(kind, sev, &dp);
+			cJSON_AddNumberToObject(o, "seed", (double)R->p.seed);
+			if (dp.k > 0)
+				cJSON_AddNumberToObject(o, "exposure", dp.k);
+			if (dp.sigma > 0)
+				cJSON_AddNumberToObject(o, "sigma", dp.sigma);
+			if (dp.frac > 0)
+				cJSON_AddNumberToObject(o, "fraction",
+				    dp.frac);
+			if (dp.radius > 0)
+				cJSON_AddNumberToObject(o, "radius",
+				    dp.radius);
+			if (dp.c > 0)
+				cJSON_AddNumberToObject(o, "contrast", dp.c);
+			if (dp.quality > 0)
+				cJSON_AddNumberToObject(o, "quality",
+				    dp.quality);
+			hq_sha256_hex(h != NULL ? h : "", hl, hex);
+			cJSON_AddStringToObject(o, "frames_sha256", hex);
+			snprintf(rel, sizeof(rel), "%s/%s", R->base, cond);
+			cJSON_AddStringToObject(o, "frames", rel);
+			snprintf(rel, sizeof(rel), "%s/%s/frames.sha256",
+			    R->base, cond);
+			if (h != NULL)
+				hq_evidence_write(R->ctx->ev, rel, "hashes",
+				    h, hl, NULL);
+		}
+		cJSON_AddItemToArray(cond_ev, o);
+	}
+	hq_step(R->res, "%s: detected %lu of %lu positives, alarmed on %lu "
+	    "of %lu negatives", cond, det->k, det->n, fa->k, fa->n);
+	free(h);
+	return rc;
+}
+
+/*
+ * Judges one rate on its Wilson 95 % interval and appends to the
+ * rationale.  The decision is hq_measure's on the interval's bounds: the
+ * bound on the limit's side must conform (it clears); else the far bound
+ * failing means the whole interval misses; else it straddles.
+ */
+static enum hq_rate_decision
+judge(struct ai_run *R, const char *cond, const char *what,
+    struct ai_count c, const char *op, double limit, char *why,
+    size_t whysz, unsigned long *needp)
+{
+	enum hq_rate_decision dec, stat = HQ_RATE_STRADDLES;
+	bool at_least = op[0] == '>';
+	double lo, hi;
+	char name[128];
+	size_t l = strlen(why);
+
+	hq_stats_wilson(c.k, c.n, HQ_STATS_Z95, &lo, &hi);
+	snprintf(name, sizeof(name), "%s %s rate", cond, what);
+	hq_measure(R->res, name, c.n > 0 ? (double)c.k / c.n : 0, "ratio",
+	    NULL, 0, 0);
+	snprintf(name, sizeof(name), "%s %s rate, Wilson 95%% %s bound", cond,
+	    what, at_least ? "lower" : "upper");
+	if (hq_measure(R->res, name, at_least ? lo : hi, "ratio", op, limit,
+	    0) == HQ_CONF_YES)
+		dec = HQ_RATE_CLEARS;
+	else {
+		snprintf(name, sizeof(name), "%s %s rate, Wilson 95%% %s "
+		    "bound", cond, what, at_least ? "upper" : "lower");
+		dec = hq_measure(R->res, name, at_least ? hi : lo, "ratio", op,
+		    limit, 0) == HQ_CONF_NO ? HQ_RATE_MISSES :
+		    HQ_RATE_STRADDLES;
+	}
+	/* the trials that would decide, at the observed rate */
+	hq_stats_rate_decide(c.k, c.n, op, limit, &stat, needp);
+	if (stat != dec)
+		*needp = 0;
+	snprintf(why + l, whysz - l, "%s%s %s %lu/%lu = %.2f, 95%% "
+	    "[%.2f, %.2f] %s %.2f", l > 0 ? "; " : "", cond, what, c.k, c.n,
+	    c.n > 0 ? (double)c.k / c.n : 0, lo, hi, op, limit);
+	if (dec == HQ_RATE_MISSES)
+		hq_finding(R->res, "%s: %s rate %lu/%lu, 95%% interval [%.2f, "
+		    "%.2f] entirely %s %.2f", cond, what, c.k, c.n, lo, hi,
+		    op[0] == '>' ? "below" : "above", limit);
+	else if (dec == HQ_RATE_STRADDLES) {
+		if (*needp > 0)
+			hq_finding(R->res, "%s: %s rate %lu/%lu, 95%% interval "
+			    "[%.2f, %.2f] contains the limit %.2f: %lu "
+			    "trials at the same rate would decide", cond,
+			    what, c.k, c.n, lo, hi, limit, *needp);
+		else
+			hq_finding(R->res, "%s: %s rate %lu/%lu, 95%% interval "
+			    "[%.2f, %.2f] contains the limit %.2f and the "
+			    "rate sits on it: no number of trials decides",
+			    cond, what, c.k, c.n, lo, hi, limit);
+	}
+	return dec;
+}
+
+static int
+run_recognition(struct ai_run *R, struct hq_err *err)
+{
+	struct ai_set sets[2];
+	cJSON *scenes = cJSON_CreateObject(), *curve = cJSON_CreateObject();
+	cJSON *series = cJSON_CreateArray(), *conds = cJSON_CreateArray();
+	cJSON *clean = NULL;
+	char why[2048] = "";
+	unsigned long need, need_max = 0;
+	int rc, kind, sev, misses = 0, straddles = 0, judged = 0;
+
+	memset(sets, 0, sizeof(sets));
+	if (scenes == NULL || curve == NULL || series == NULL ||
+	    conds == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	if ((rc = set_load(R, "positives", &sets[0], scenes, err)) != 0 ||
+	    (rc = set_load(R, "negatives", &sets[1], scenes, err)) != 0)
+		goto out;
+	hq_step(R->res, "scene sets: %zu positive trials (sha256 %.16s...), "
+	    "%zu negative (sha256 %.16s...)", sets[0].ntrials,
+	    sets[0].sha256, sets[1].ntrials, sets[1].sha256);
+	cJSON_AddNumberToObject(curve, "detection_min", R->p.det_min);
+	cJSON_AddNumberToObject(curve, "false_alarm_max", R->p.fa_max);
+	cJSON_AddNumberToObject(curve, "judged_max_severity",
+	    (double)R->p.judged_max);
+	cJSON_AddNumberToObject(curve, "seed", (double)R->p.seed);
+	for (kind = -1; kind < HQ_DG_COUNT; kind++) {
+		cJSON *one = NULL, *pts = NULL;
+
+		if (kind >= 0 && !R->p.use[kind])
+			continue;
+		if (kind >= 0) {
+			one = cJSON_CreateObject();
+			pts = cJSON_CreateArray();
+			if (one == NULL || pts == NULL) {
+				cJSON_Delete(one);
+				cJSON_Delete(pts);
+				rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+				goto out;
+			}
+			cJSON_AddStringToObject(one, "corruption",
+			    hq_degrade_name(kind));
+			cJSON_AddItemToObject(one, "points", pts);
+			cJSON_AddItemToArray(series, one);
+		}
+		for (sev = kind < 0 ? 0 : 1; sev <= (kind < 0 ? 0 :
+		    HQ_DEGRADE_SEV_MAX); sev++) {
+			struct ai_count det, fa;
+			cJSON *pt;
+			char cond[48];
+
+			if (kind < 0 && !R->p.sev[0])
+				break;
+			if (kind >= 0 && !R->p.sev[sev])
+				continue;
+			if ((rc = run_condition(R, sets, kind, sev, &det, &fa,
+			    conds, err)) != 0)
+				goto out;
+			if ((pt = cJSON_CreateObject()) == NULL) {
+				rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+				goto out;
+			}
+			cJSON_AddNumberToObject(pt, "severity", sev);
+			cJSON_AddItemToObject(pt, "detection", rate_json(det));
+			cJSON_AddItemToObject(pt, "false_alarm", rate_json(fa));
+			if (kind < 0)
+				clean = pt;
+			else {
+				/* every series starts from the clean point */
+				if (clean != NULL && cJSON_GetArraySize(pts) ==
+				    0)
+					cJSON_AddItemToArray(pts,
+					    cJSON_Duplicate(clean, 1));
+				cJSON_AddItemToArray(pts, pt);
+			}
+			if (sev > R->p.judged_max)
+				continue;
+			judged++;
+			snprintf(cond, sizeof(cond), "%s", sev == 0 ? "clean" :
+			    hq_degrade_name(kind));
+			if (sev > 0)
+				snprintf(cond + strlen(cond), sizeof(cond) -
+				    strlen(cond), " %d", sev);
+			need = 0;
+			switch (judge(R, cond, "detection", det, ">=",
+			    R->p.det_min, why, sizeof(why), &need)) {
+			case HQ_RATE_MISSES: misses++; break;
+			case HQ_RATE_STRADDLES: straddles++;
+				need_max = need > need_max ? need : need_max;
+				break;
+			default: break;
+			}
+			need = 0;
+			switch (judge(R, cond, "false-alarm", fa, "<=",
+			    R->p.fa_max, why, sizeof(why), &need)) {
+			case HQ_RATE_MISSES: misses++; break;
+			case HQ_RATE_STRADDLES: straddles++;
+				need_max = need > need_max ? need : need_max;
+				break;
+			default: break;
+			}
+		}
+	}
+	cJSON_AddItemToObject(curve, "series", series);
+	series = NULL;
+	if (clean != NULL) {
+		cJSON_AddItemToObject(curve, "clean", clean);
+		clean = NULL;
+	}
+	hq_detail(R->res, "scenes", scenes);
+	scenes = NULL;
+	hq_detail(R->res, "conditions", conds);
+	conds = NULL;
+	hq_detail(R->res, "degradation_curve", curve);
+	curve = NULL;
+	if (judged == 0)
+		hq_verdict(R->res, HQ_INCONCLUSIVE, "no condition judged: "
+		    "severities hold none up to judged_max_severity %lld",
+		    R->p.judged_max);
+	else if (misses > 0)
+		hq_verdict(R->res, HQ_FAIL, "%d rate(s) surely miss their "
+		    "limit: %s", misses, why);
+	else if (straddles > 0)
+		hq_verdict(R->res, HQ_INCONCLUSIVE, "%d rate(s) undecided at "
+		    "these trial counts%s%lu trials per set would decide at "
+		    "the observed rates: %s", straddles, need_max > 0 ?
+		    "; " : "", need_max, why);
+	else
+		hq_verdict(R->res, HQ_PASS, "every judged rate clears its "
+		    "limit with 95%% confidence: %s", why);
+ out:
+	if (clean != NULL)
+		cJSON_Delete(clean);
+	cJSON_Delete(scenes);
+	cJSON_Delete(curve);
+	cJSON_Delete(series);
+	cJSON_Delete(conds);
+	set_clear(&sets[0]);
+	set_clear(&sets[1]);
+	return rc;
+}
+
+/* ---- fail-safe ---- */
+
+/* A reference frame: the first positive frame, or 640x480 mid grey. */
+static int
+ref_frame(struct ai_run *R, struct hq_img *img, char **pathp,
+    struct hq_err *err)
+{
+	struct ai_set s;
+	cJSON *dummy = cJSON_CreateObject();
+	long long keep = R->p.max_trials;
+	int rc;
+
+	*pathp = NULL;
+	R->p.max_trials = 1;
+	rc = set_load(R, "positives", &s, dummy, err);
+	R->p.max_trials = keep;
+	cJSON_Delete(dummy);
+	if (rc == 0) {
+		rc = hq_img_read_png(s.trials[0].frames[0], img, err);
+		if (rc == 0 && (*pathp = strdup(s.trials[0].frames[0])) ==
+		    NULL)
+			rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+	}
+	set_clear(&s);
+	return rc;
+}
+
+static int
+write_input(struct ai_run *R, int which, const struct hq_img *ref,
+    const char *refpath, const char *rel, struct hq_err *err)
+{
+	char frel[512], abs[4096];
+	struct hq_img img;
+	uint64_t rng;
+	long long f;
+	size_t i, n;
+	int rc = 0;
+
+	if (which == 3) {	/* removed: an empty sequence (no file) */
+		snprintf(abs, sizeof(abs), "%s/%s", R->ctx->rundir, rel);
+		return hq_mkdirs(abs, 0755, err);
+	}
+	for (f = 0; f < R->p.nframes && rc == 0; f++) {
+		snprintf(frel, sizeof(frel), "%s/%03lld.png", rel, f);
+		if (which == 4) {	/* malformed: half a PNG, then junk */
+			char *buf = NULL;
+			size_t len = 0;
+
+			if ((rc = hq_file_slurp(refpath, HQ_IMG_FILE_MAX,
+			    &buf, &len, err)) != 0)
+				return rc;
+			rng = hq_degrade_rng_seed((uint64_t)R->p.seed,
+			    (uint64_t)f);
+			for (i = len / 2; i < len; i++)
+				buf[i] = (char)hq_degrade_rng_next(&rng);
+			rc = hq_evidence_write(R->ctx->ev, frel, "frame", buf,
+			    len, err);
+			free(buf);
+			continue;
+		}
+		if ((rc = hq_img_alloc(&img, ref->w, ref->h, ref->ch,
+		    err)) != 0)
+			return rc;
+		n = (size_t)img.w * img.h * img.ch;
+		if (which == 1)		/* frozen: the same frame */
+			memcpy(img.px, ref->px, n);
+		else if (which == 2) {	/* noise: uniform, seeded */
+			rng = hq_degrade_rng_seed((uint64_t)R->p.seed,
+			    (uint64_t)f);
+			for (i = 0; i < n; i++)
+				img.px[i] = (uint8_t)hq_degrade_rng_next(&rng);
+		}			/* black: zeros */
+		if ((rc = hq_evidence_register(R->ctx->ev, frel, "frame",
+		    abs, sizeof(abs), err)) == 0)
+			rc = hq_img_write_png(abs, &img, err);
+		hq_img_clear(&img);
+	}
+	return rc;
+}
+
+static int
+run_failsafe(struct ai_run *R, struct hq_err *err)
+{
+	const cJSON *safe = cJSON_GetObjectItemCaseSensitive(R->ai,
+	    "safe_state");
+	struct hq_img ref;
+	char *refpath = NULL, rel[256], abs[4096], why[1024] = "";
+	int rc, which, failed = 0, passed = 0;
+	cJSON *res = cJSON_CreateArray();
+
+	memset(&ref, 0, sizeof(ref));
+	if (res == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if ((rc = ref_frame(R, &ref, &refpath, err)) != 0)
+		goto out;
+	for (which = 0; which < 5; which++) {
+		struct ai_decision d;
+		double t_ms = 0, now_ms;
+		bool safe_seen = false;
+		cJSON *o;
+		size_t l;
+
+		if (!R->p.input[which])
+			continue;
+		snprintf(rel, sizeof(rel), "%s/failsafe-%s", R->base,
+		    fs_inputs[which]);
+		if ((rc = write_input(R, which, &ref, refpath, rel,
+		    err)) != 0)
+			goto out;
+		snprintf(abs, sizeof(abs), "%s/%s", R->ctx->rundir, rel);
+		snprintf(rel, sizeof(rel), "failsafe-%s", fs_inputs[which]);
+		if ((rc = present(R, rel, abs, refpath, &t_ms, err)) != 0)
+			goto out;
+		/* poll until a fault or the safe state, or the limit */
+		for (;;) {
+			if ((rc = read_decision(R, &d, err)) != 0)
+				goto out;
+			now_ms = (double)(hq_mono_ns() - R->ctx->t0_ns) / 1e6;
+			safe_seen = d.fault || (cJSON_IsString(safe) &&
+			    strcmp(d.state, safe->valuestring) == 0);
+			if (safe_seen || now_ms - t_ms > R->p.fault_ms)
+				break;
+			if ((rc = hq_sleep_ms(R->p.poll_ms)) != 0)
+				goto out;
+		}
+		log_trial(R, "failsafe", fs_inputs[which], fs_inputs[which],
+		    t_ms, &d);
+		if ((o = cJSON_CreateObject()) != NULL) {
+			cJSON_AddStringToObject(o, "input", fs_inputs[which]);
+			cJSON_AddNumberToObject(o, "t_ms", t_ms);
+			cJSON_AddNumberToObject(o, "after_ms", now_ms - t_ms);
+			cJSON_AddBoolToObject(o, "fault", d.fault);
+			cJSON_AddBoolToObject(o, "detected", d.detected);
+			cJSON_AddStringToObject(o, "state", d.state);
+			cJSON_AddItemToArray(res, o);
+		}
+		l = strlen(why);
+		if (safe_seen && now_ms - t_ms <= R->p.fault_ms) {
+			passed++;
+			hq_step(R->res, "%s frames: %s after %.0f ms",
+			    fs_inputs[which], d.fault ? "fault signalled" :
+			    "safe state", now_ms - t_ms);
+			snprintf(why + l, sizeof(why) - l, "%s%s: %s in "
+			    "%.0f ms", l > 0 ? "; " : "", fs_inputs[which],
+			    d.fault ? "fault" : "safe state", now_ms - t_ms);
+		} else {
+			failed++;
+			hq_finding(R->res, "%s input: no fault and no safe "
+			    "state within %lld ms; the device reported %s "
+			    "(state \"%s\")", fs_inputs[which], R->p.fault_ms,
+			    d.detected ? "a detection" : "all clear",
+			    d.state);
+			snprintf(why + l, sizeof(why) - l, "%s%s: %s", l > 0 ?
+			    "; " : "", fs_inputs[which], d.fault ?
+			    "fault too late" : d.detected ? "detection, "
+			    "no fault" : "all clear, no fault");
+		}
+	}
+	hq_detail(R->res, "failsafe", res);
+	res = NULL;
+	if (failed > 0)
+		hq_verdict(R->res, HQ_FAIL, "%d bad input(s) not signalled "
+		    "within %lld ms: %s", failed, R->p.fault_ms, why);
+	else if (passed > 0)
+		hq_verdict(R->res, HQ_PASS, "every bad input signalled "
+		    "within %lld ms: %s", R->p.fault_ms, why);
+	else
+		hq_verdict(R->res, HQ_INCONCLUSIVE, "no input to show");
+ out:
+	cJSON_Delete(res);
+	hq_img_clear(&ref);
+	free(refpath);
+	return rc;
+}
+
+/* ---- model integrity ---- */
+
+static bool
+is_hex64(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f') ||
+		    (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+static int
+run_model(struct ai_run *R, struct hq_err *err)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(R->ai, "model");
+	const cJSON *decl = cJSON_GetObjectItemCaseSensitive(m, "sha256");
+	const cJSON *step = cJSON_GetObjectItemCaseSensitive(m, "read"), *h;
+	char *body = NULL, got[65] = "";
+	size_t len = 0;
+	long status = 0;
+	cJSON *j = NULL;
+	int rc;
+
+	if (!cJSON_IsString(decl) || !is_hex64(decl->valuestring,
+	    strlen(decl->valuestring)) || !cJSON_IsObject(step))
+		return hq_err_set(err, HQ_EINVAL, "ai.model: needs sha256 (64 "
+		    "hex digits) and read (a step)");
+	if ((rc = hq_alarm_http_step(R->ctx->dut, step, dl_in(R, 10000),
+	    R->tr, &body, &len, &status, err)) != 0)
+		goto out;
+	if (status < 200 || status > 299) {
+		rc = hq_err_set(err, HQ_EPROTO, "ai.model.read: HTTP %ld",
+		    status);
+		goto out;
+	}
+	/* {"sha256": HEX} or the hex alone */
+	if ((j = cJSON_ParseWithLength(body, len)) != NULL &&
+	    cJSON_IsString(h = cJSON_GetObjectItemCaseSensitive(j,
+	    "sha256")) && is_hex64(h->valuestring, strlen(h->valuestring)))
+		snprintf(got, sizeof(got), "%s", h->valuestring);
+	else {
+		while (len > 0 && (body[len - 1] == '\n' ||
+		    body[len - 1] == '\r' || body[len - 1] == ' '))
+			len--;
+		if (is_hex64(body, len))
+			snprintf(got, sizeof(got), "%.64s", body);
+	}
+	if (got[0] == '\0') {
+		rc = hq_err_set(err, HQ_EPROTO, "ai.model.read: no SHA-256 in "
+		    "the reply");
+		goto out;
+	}
+	hq_step(R->res, "model hash read back: %s", got);
+	hq_detail(R->res, "model_sha256_declared",
+	    cJSON_CreateString(decl->valuestring));
+	hq_detail(R->res, "model_sha256_read", cJSON_CreateString(got));
+	if (strcasecmp(got, decl->valuestring) == 0)
+		hq_verdict(R->res, HQ_PASS, "the deployed model's hash read "
+		    "back equals the declared one (%.16s...)", got);
+	else {
+		hq_finding(R->res, "model hash read back %s, declared %s", got,
+		    decl->valuestring);
+		hq_verdict(R->res, HQ_FAIL, "the deployed model differs from "
+		    "the declared one: read back %.16s..., declared %.16s...",
+		    got, decl->valuestring);
+	}
+ out:
+	cJSON_Delete(j);
+	free(body);
+	return rc;
+}
+
+static int
+ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
+    struct hq_err *err)
+{
+	struct ai_run R;
+	char rel[256], *p;
+	int rc;
+
+	memset(&R, 0, sizeof(R));
+	R.ctx = ctx;
+	R.res = res;
+	if ((rc = params_read(tc->params, &R.p, err)) != 0)
+		goto out;
+	if (strcmp(R.p.check, "traceability") == 0) {
+		/* XXX(#22): a tampered or foreign-signed model is an update
+		 * image; until the update family can submit it, documentary */
+		hq_verdict(res, HQ_INCONCLUSIVE, "documentary: traceability "
+		    "from training data to the deployed model is reviewed "
+		    "from the manufacturer's records; the tampered-model "
+		    "submission needs the update family");
+		goto out;
+	}
+	if ((R.ai = ctx->dut->ai) == NULL) {
+		rc = hq_err_set(err, HQ_EINVAL, "the DUT file declares no ai "
+		    "recipe");
+		goto out;
+	}
+	snprintf(R.base, sizeof(R.base), "aisafety/%s", tc->id);
+	for (p = R.base; *p != '\0'; p++)
+		if (*p == '/' && p > R.base + 8)
+			*p = '_';
+	if ((R.tr = hq_transcript_new(1u << 20)) == NULL ||
+	    (R.trials = cJSON_CreateArray()) == NULL ||
+	    (R.stimuli = cJSON_CreateArray()) == NULL ||
+	    (R.alarms = cJSON_CreateArray()) == NULL) {
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto out;
+	}
+	if (strcmp(R.p.check, "recognition") == 0)
+		rc = run_recognition(&R, err);
+	else if (strcmp(R.p.check, "failsafe") == 0)
+		rc = run_failsafe(&R, err);
+	else
+		rc = run_model(&R, err);
+	snprintf(rel, sizeof(rel), "%s/transcript.txt", R.base);
+	if (hq_transcript_save(R.tr, ctx->ev, rel, NULL) == 0)
+		hq_result_evidence(res, rel);
+	if (cJSON_GetArraySize(R.stimuli) > 0) {
+		cJSON *tl = cJSON_CreateObject();
+
+		if (tl != NULL) {
+			cJSON_AddItemToObject(tl, "stimuli", R.stimuli);
+			cJSON_AddItemToObject(tl, "alarms", R.alarms);
+			R.stimuli = R.alarms = NULL;
+			hq_detail(res, "timeline", tl);
+		}
+	}
+	if (cJSON_GetArraySize(R.trials) > 0) {
+		char *text = cJSON_Print(R.trials);
+
+		snprintf(rel, sizeof(rel), "%s/trials.json", R.base);
+		if (text != NULL && hq_evidence_write(ctx->ev, rel, "trials",
+		    text, strlen(text), NULL) == 0)
+			hq_result_evidence(res, rel);
+		free(text);
+	}
+ out:
+	cJSON_Delete(R.stimuli);
+	cJSON_Delete(R.alarms);
+	cJSON_Delete(R.trials);
+	hq_transcript_free(R.tr);
+	params_clear(&R.p);
+	return rc;
+}
+
+const struct hq_family hq_family_aisafety = {
+	.name		= "aisafety",
+	.summary	= "recognition under degraded scenes, fail-safe on bad "
+			  "input, model integrity",
+	.check_params	= ai_check_params,
+	.run		= ai_run,
+};
