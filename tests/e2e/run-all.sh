@@ -16,7 +16,9 @@ for t in tests/e2e/t-*.sh; do
 	log="$HQ_BUILD/e2e/$name.log"
 	mkdir -p "$HQ_BUILD/e2e"
 	start=$(date +%s)
-	sh "$t" >"$log" 2>&1
+	# One run of a script at a time on this host: scripts own their
+	# bench instances, and a second checkout's suite may be running.
+	flock "/tmp/hq-e2e-$name.lock" sh "$t" >"$log" 2>&1
 	rc=$?
 	end=$(date +%s)
 	line=$(grep -E '^[a-z0-9-]*:? ?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)

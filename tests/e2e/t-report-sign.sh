@@ -88,7 +88,7 @@ rc=$?
 # One case of the profile ran (--only): the run is INCOMPLETE (exit 2),
 # however well that case did.
 check "signed run of one case: exit 2, INCOMPLETE (got $rc)" [ $rc -eq 2 ]
-check "... the summary says INCOMPLETE" grep -q '^INCOMPLETE: 12 mandatory cases not run' "$T_TMP/run.out"
+check "... the summary says INCOMPLETE" grep -q '^INCOMPLETE: [0-9]* mandatory cases not run' "$T_TMP/run.out"
 for f in report.json report.json.p7s report.html junit.xml attestation.json \
     outputs.json outputs.json.p7s; do
 	check "run wrote $f" [ -s "$R/$f" ]
@@ -181,7 +181,7 @@ assert p["result"]=="WARNED" and p["passedTests"]==ids("PASS") and ids("PASS"), 
 assert p["verdict"]=="INCOMPLETE", p
 assert p["failedTests"]==[] and p["warnedTests"]==[]
 assert p["notApplicableTests"]==ids("NOT_APPLICABLE"), p
-assert p["notRunTests"]==ids("NOT_RUN") and len(ids("NOT_RUN"))==12, p
+assert p["notRunTests"]==ids("NOT_RUN") and len(ids("NOT_RUN"))==len(r["results"])-1, p
 roles={c["annotations"]["role"] for c in p["configuration"]}; assert {"profile","dut","lab"}<=roles, roles
 ' "$A/statement.json" "$R"
 
