@@ -1392,6 +1392,7 @@ lockout_surface(struct cx *c, const struct hq_surface *sf, bool duration,
 	double lo = 0, hi = -1, next, target;
 	int rc, ctl;
 
+	hq_result_set_surface(c->res, sf->id);
 	if ((ctl = lock_wait(c, why, sizeof(why), err)) != 0 ||
 	    (ctl = controls(c, sf, false, why, sizeof(why), err)) != 0) {
 		if (ctl > 0)
@@ -1751,6 +1752,7 @@ enum_surface(struct cx *c, const struct hq_surface *sf, size_t *nfailp,
 	struct hq_mwu u;
 	int rc = 0, ctl;
 
+	hq_result_set_surface(c->res, sf->id);
 	if ((ctl = lock_wait(c, why, sizeof(why), err)) != 0 ||
 	    (ctl = controls(c, sf, true, why, sizeof(why), err)) != 0) {
 		if (ctl > 0)
