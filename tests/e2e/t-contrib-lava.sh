@@ -52,7 +52,8 @@ chmod +x "$T_TMP/bin/lava-test-case"
 simbench_up 218 --fault cert-expired || { nok "bench 218 with dutsim"; t_done; }
 HQ_PROFILE_DIR="$HQ_TOP/profiles"
 export HQ_PROFILE_DIR
-lavarun() {	# lavarun NAME: the test step, results in $T_TMP/NAME.lava
+lavarun() {	# lavarun NAME [RUN ARGS]: the test step, results in $T_TMP/NAME.lava
+	HQ_RUN_ARGS="${2:-}" \
 	HQ_LAVA_LOG="$T_TMP/$1.lava" PATH="$T_TMP/bin:$PATH" HQ_HOPQUY="$HOPQUY" \
 	    HQ_DUT="$SB_DUT" HQ_OUT="$T_TMP/$1" \
 	    HQ_ONLY=qcvn135-2024/g5.2,qcvn135-2024/g5.3 \
@@ -64,7 +65,7 @@ same() {
 	$PY - "$T_TMP/$1/report.json" "$T_TMP/$1.lava" <<'PY'
 import json, re, sys
 rep = json.load(open(sys.argv[1]))
-m = {"PASS": "pass", "FAIL": "fail", "NOT_APPLICABLE": "skip", "INCONCLUSIVE": "unknown"}
+m = {"PASS": "pass", "FAIL": "fail", "NOT_APPLICABLE": "skip", "NOT_RUN": "skip", "INCONCLUSIVE": "unknown"}
 want = {re.sub(r"[^A-Za-z0-9._-]", "_", r["id"]): m[r["verdict"]] for r in rep["results"]}
 got = {}
 meas = 0
@@ -129,7 +130,7 @@ if command -v lava-run >/dev/null 2>&1 && [ -x /usr/sbin/sshd ]; then
 	    grep -q '"Job finished correctly"' "$T_TMP/lava.log"
 	v=$($PY - "$T_TMP/lava.log" "$T_TMP/lavajob/report.json" <<'PY'
 import json, re, sys, yaml
-m = {"PASS": "pass", "FAIL": "fail", "NOT_APPLICABLE": "skip", "INCONCLUSIVE": "unknown"}
+m = {"PASS": "pass", "FAIL": "fail", "NOT_APPLICABLE": "skip", "NOT_RUN": "skip", "INCONCLUSIVE": "unknown"}
 rep = json.load(open(sys.argv[2]))
 want = {re.sub(r"[^A-Za-z0-9._-]", "_", r["id"]): m[r["verdict"]] for r in rep["results"]}
 got, meas = {}, 0
@@ -157,9 +158,14 @@ else
 	echo "# lava-run or sshd missing: the real LAVA job is skipped"
 fi
 simbench_stop_dut
-lavarun off
+lavarun off0
+check "camera off: unreachable (exit 69), the one LAVA result is hopquy-run fail" \
+    sh -c "grep -q 'exit status 69' '$T_TMP/off0.out' &&
+        [ \"\$(wc -l <'$T_TMP/off0.lava')\" -eq 1 ] &&
+        grep -q '\"name\": \"hopquy-run\", \"result\": \"fail\"' '$T_TMP/off0.lava'"
+lavarun off --no-reach-check
 v=$(same off)
-check "camera off: LAVA results equal hopquy's: unknown, skip ($v)" \
+check "camera off past the reachability check: LAVA results equal hopquy's: unknown, skip ($v)" \
     [ "${v% *}" = "skip unknown" ]
 simbench_down
 printf 't-contrib-lava: '
