@@ -100,7 +100,7 @@ v=$(verdict)
 check "gst-rtsp-server, strong operator only: g1.1 PASS ($v)" \
     like "$v" 'PASS all .* known-default pairs refused'
 
-# Unauthenticated access (g1.7, g7.2): with auth refused, without served.
+# Unauthenticated access (g1.7, g7.3): with auth refused, without served.
 U=qcvn135-2024/g1.7-no-unauthenticated-access,qcvn135-2024/g7.3-no-unauthenticated-data
 run_unauth() {
 	N=$((N + 1))
@@ -113,8 +113,8 @@ run_unauth
 V=$(case_verdict "$RUN" qcvn135-2024/g1.7)
 check "gst-rtsp-server with auth: g1.7 PASS ($V)" \
     like "$V" "PASS refused without credentials: rtsp://$ADDR:$PORT/live (DESCRIBE 401)"
-V=$(case_verdict "$RUN" qcvn135-2024/g7.2)
-check "gst-rtsp-server with auth: g7.2 PASS" like "$V" PASS
+V=$(case_verdict "$RUN" qcvn135-2024/g7.3)
+check "gst-rtsp-server with auth: g7.3 PASS" like "$V" PASS
 
 # g7.1 knows 8554 as RTSP (probed first on an RTSP port) and finds Basic
 # credentials asked without TLS.
@@ -133,8 +133,8 @@ run_unauth
 V=$(case_verdict "$RUN" qcvn135-2024/g1.7)
 check "gst-rtsp-server without auth: g1.7 FAIL naming the URL ($V)" \
     like "$V" "FAIL 1 surface served without authentication: rtsp://$ADDR:$PORT/live (DESCRIBE 200 with SDP, SETUP 200, PLAY 200)"
-V=$(case_verdict "$RUN" qcvn135-2024/g7.2)
-check "gst-rtsp-server without auth: g7.2 FAIL" like "$V" FAIL
+V=$(case_verdict "$RUN" qcvn135-2024/g7.3)
+check "gst-rtsp-server without auth: g7.3 FAIL" like "$V" FAIL
 check "without auth: exit 1" test "$RC" -eq 1
 
 t_done
