@@ -7,12 +7,19 @@
 # of M" on every page).  Leaves the machine as it found it (a bench
 # instance nobody uses, everything stopped and deleted on exit).
 #
-# The regulation's lock (5 minutes), session limit (10 minutes) and the
-# paced dictionary make a full-timing run last well over half an hour.  By
-# default the demo gives the simulated camera a 20 s lock and a 10 s idle
-# limit and runs the creds cases with matching parameters (--set): each is
-# recorded in the report as a deviation.  HQ_DEMO_FULL=1 keeps the
-# profile's values and the camera's defaults.
+# The whole profile runs: the simulator's description is completed for the
+# bench by fixtures/duts/dutsim-complete.py (update, data, power and
+# disclosure recipes; security.txt, the disclosure policy and the update
+# information page are served over HTTPS by cloudsim) and the documentary
+# cases are answered by fixtures/duts/dutsim-assess.json.
+#
+# The regulation's lock (5 minutes), session limit (10 minutes), the paced
+# dictionary and the 5-minute outages make a full-timing run last well over
+# half an hour.  By default the demo gives the simulated camera a 20 s lock
+# and a 10 s idle limit and runs the creds cases with matching parameters,
+# the deletion, reset, power-cycle and outage cases with shorter waits
+# (--set): each is recorded in the report as a deviation.  HQ_DEMO_FULL=1
+# keeps the profile's values and the camera's defaults.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 : "${HQ_BUILD:=$(pwd)/build}"

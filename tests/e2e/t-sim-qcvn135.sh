@@ -65,9 +65,28 @@ rc=$?
 end=$(date +%s)
 check "the run ends FAIL, exit 1 (got $rc)" [ $rc -eq 1 ]
 
-# KNOWN: the simulator's real shortcomings, CASE<TAB>VERDICT<TAB>RATIONALE.
-cat >"$T_TMP/known.tsv" <<'KNOWN'
-KNOWN
+# KNOWN: the simulator's real shortcomings, CASE<TAB>VERDICT<TAB>RATIONALE
+# [<TAB>FINDING], each asserted exactly (the finding: a substring of one of
+# the case's findings).  The documentary FAILs are added from the
+# assessment file (its rationale as the run states it).
+#  - g7.1: RTSP (554) takes a Digest login over cleartext RTSP;
+#  - g3.5: the profile's case is still the family update's documentary
+#    stub (always INCONCLUSIVE, not mandatory): not a simulator fault; this
+#    line must go when the profile judges it (e.g. by the disclosure
+#    family's update-info check, which cloudsim's /firmware/ page serves).
+T='	'
+{
+	printf '%s\n' "$P/g7.1-cleartext-surfaces${T}FAIL${T}1 cleartext surface (see findings)${T}port 554: RTSP takes credentials without TLS"
+	printf '%s\n' "$P/g3.5-update-information${T}INCONCLUSIVE${T}documentary: whether update information (versions, changes, support period) is published needs an operator's assessment; hopquy has no automated check for it"
+} >"$T_TMP/known.tsv"
+$PY - "$T_TMP/dutsim-assess.json" >>"$T_TMP/known.tsv" <<'PYEOF'
+import json, sys
+a = json.load(open(sys.argv[1]))
+for c in a["cases"]:
+    if c["verdict"] != "PASS":
+        print("%s\t%s\tassessed by %s on %s: %s" % (c["id"], c["verdict"],
+              c["assessor"], c["date"], c["rationale"]))
+PYEOF
 if $PY - "$T_TMP/run/report.json" "$T_TMP/known.tsv" \
     "$HQ_TOP/profiles/$P.json" >"$T_TMP/chk" 2>&1 <<'PYEOF'
 import json, sys
@@ -75,8 +94,8 @@ r = json.load(open(sys.argv[1]))
 known = {}
 for line in open(sys.argv[2]):
     if line.strip():
-        cid, v, why = line.rstrip("\n").split("\t", 2)
-        known[cid] = (v, why)
+        f = line.rstrip("\n").split("\t")
+        known[f[0]] = (f[1], f[2], f[3] if len(f) > 3 else None)
 prof = json.load(open(sys.argv[3]))
 want = [t["id"] for t in prof["testcases"]]
 byid = {x["id"]: x for x in r["results"]}
@@ -86,16 +105,19 @@ for cid in want:
         print("nok %s: not in the report" % cid)
         continue
     v, why = x["verdict"], x.get("rationale", "")
-    if v in ("INCONCLUSIVE", "NOT_RUN"):
+    if cid in known:
+        kv, kwhy, kfind = known[cid]
+        finds = " | ".join(x.get("findings", []))
+        if v == kv and why == kwhy and (kfind is None or kfind in finds):
+            print("ok  %s: %s as known: %s%s" % (cid, v, why[:100],
+                  (" [" + finds[:100] + "]") if kfind else ""))
+        else:
+            print("nok %s: %s, want %s: got '%s', want '%s' (findings: %s)"
+                  % (cid, v, kv, why, kwhy, finds[:300]))
+    elif v in ("INCONCLUSIVE", "NOT_RUN"):
         print("nok %s: %s: %s" % (cid, v, why[:300]))
     elif v == "NOT_APPLICABLE" and not why:
         print("nok %s: NOT_APPLICABLE without a reason" % cid)
-    elif cid in known:
-        kv, kwhy = known[cid]
-        if v == kv and why == kwhy:
-            print("ok  %s: %s as known: %s" % (cid, v, why[:120]))
-        else:
-            print("nok %s: %s, want %s: got '%s', want '%s'" % (cid, v, kv, why, kwhy))
     elif v == "PASS":
         print("ok  %s: PASS" % cid)
     else:
@@ -103,7 +125,12 @@ for cid in want:
 for cid in known:
     if cid not in want:
         print("nok %s: known but not in the profile" % cid)
-print("ok  overall %s" % r.get("overall", r.get("verdict")))
+sm = r["summary"]
+ok = sm["verdict"] == "FAIL" and sm["not_run"] == 0 and \
+    sm["mandatory_not_run"] == 0 and sm["inconclusive"] == 1
+print("%s summary: %s, %d PASS, %d FAIL, %d INCONCLUSIVE (g3.5), %d NOT_RUN"
+      % ("ok " if ok else "nok", sm["verdict"], sm["pass"], sm["fail"],
+         sm["inconclusive"], sm["not_run"]))
 PYEOF
 then :; else nok "report check: $(tail -n 3 "$T_TMP/chk")"; fi
 while IFS= read -r line; do
