@@ -94,7 +94,8 @@ $P/g8.2-network-outage-recovery:outage_s=10
 $P/g8.2-network-outage-recovery:grace_s=5
 $P/g8.2-network-outage-recovery:cloud_limit_s=20"
 	echo "demo: short lock (20 s) and idle limit (10 s) on the camera, creds" \
-	    "cases set to match (deviations in the report; HQ_DEMO_FULL=1: full timings)"
+	    "cases set to match, shorter deletion, reset, power-cycle and outage" \
+	    "waits (deviations in the report; HQ_DEMO_FULL=1: full timings)"
 fi
 echo "demo: simulated cloud at 198.19.$N.2, reference camera at 198.18.$N.2"
 ip netns exec "$CNS" "$CLOUDSIM" --cert "$PKI/cloud.crt" \
