@@ -7,12 +7,19 @@
 # of M" on every page).  Leaves the machine as it found it (a bench
 # instance nobody uses, everything stopped and deleted on exit).
 #
-# The regulation's lock (5 minutes), session limit (10 minutes) and the
-# paced dictionary make a full-timing run last well over half an hour.  By
-# default the demo gives the simulated camera a 20 s lock and a 10 s idle
-# limit and runs the creds cases with matching parameters (--set): each is
-# recorded in the report as a deviation.  HQ_DEMO_FULL=1 keeps the
-# profile's values and the camera's defaults.
+# The whole profile runs: the simulator's description is completed for the
+# bench by fixtures/duts/dutsim-complete.py (update, data, power and
+# disclosure recipes; security.txt, the disclosure policy and the update
+# information page are served over HTTPS by cloudsim) and the documentary
+# cases are answered by fixtures/duts/dutsim-assess.json.
+#
+# The regulation's lock (5 minutes), session limit (10 minutes), the paced
+# dictionary and the 5-minute outages make a full-timing run last well over
+# half an hour.  By default the demo gives the simulated camera a 20 s lock
+# and a 10 s idle limit and runs the creds cases with matching parameters,
+# the deletion, reset, power-cycle and outage cases with shorter waits
+# (--set): each is recorded in the report as a deviation.  HQ_DEMO_FULL=1
+# keeps the profile's values and the camera's defaults.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 : "${HQ_BUILD:=$(pwd)/build}"
@@ -61,7 +68,7 @@ export HQ_DUTSIM_LABEL1 HQ_DUTSIM_LABEL2
 SIMOPTS="" SETS=""
 if [ "${HQ_DEMO_FULL:-0}" != 1 ] && [ "$PROFILE" = qcvn135-2024 ]; then
 	SIMOPTS="--opt lockout_time=20 --opt session_idle=10"
-	c=qcvn135-2024/g1
+	c=qcvn135-2024/g1 P=qcvn135-2024
 	SETS="$c.1-no-default-credentials:chunk=4
 $c.1-no-default-credentials:user_budget=0
 $c.1-no-default-credentials:recover_probe_s=1
@@ -75,9 +82,20 @@ $c.5-no-user-enumeration:pace_ms=0
 $c.5-no-user-enumeration:recover_probe_s=1
 $c.6-session-timeout:idle_s=10
 $c.6-session-timeout:grace_s=2
-$c.6-session-timeout:recover_probe_s=1"
+$c.6-session-timeout:recover_probe_s=1
+$P/g7.2-deleted-account-refused:cloud_wait_s=8
+$P/g9.1-user-data-deletion:cloud_wait_s=8
+$P/g9.2-factory-reset:reset_wait_s=10
+$P/g8.1-power-cycle-recovery:grace_s=5
+$P/g8.1-power-cycle-recovery:down_wait_s=10
+$P/g8.1-power-cycle-recovery:cloud_limit_s=20
+$P/g8.1-power-cycle-recovery:recover_limit_s=30
+$P/g8.2-network-outage-recovery:outage_s=10
+$P/g8.2-network-outage-recovery:grace_s=5
+$P/g8.2-network-outage-recovery:cloud_limit_s=20"
 	echo "demo: short lock (20 s) and idle limit (10 s) on the camera, creds" \
-	    "cases set to match (deviations in the report; HQ_DEMO_FULL=1: full timings)"
+	    "cases set to match, shorter deletion, reset, power-cycle and outage" \
+	    "waits (deviations in the report; HQ_DEMO_FULL=1: full timings)"
 fi
 echo "demo: simulated cloud at 198.19.$N.2, reference camera at 198.18.$N.2"
 ip netns exec "$CNS" "$CLOUDSIM" --cert "$PKI/cloud.crt" \
@@ -90,6 +108,7 @@ ip netns exec "$DNS" "$DUTSIM" --serial HQ0000000001 \
     --opt alarm.wav="$WORK/siren.wav" \
     --opt alarm.strobe="$WORK/strobe.log" $SIMOPTS >"$WORK/dutsim.log" 2>&1 &
 PIDS="$PIDS $!"
+echo $! >"$WORK/dutsim.pid"	# the power cycle (SIGHUP) of g8.1
 i=0
 until ip netns exec "hq-lab-$N" socat -T1 /dev/null \
     "TCP:198.18.$N.2:443,connect-timeout=1" 2>/dev/null; do
@@ -98,9 +117,24 @@ until ip netns exec "hq-lab-$N" socat -T1 /dev/null \
 	sleep 0.2
 done
 
-sed -e "s/198\.18\.0\./198.18.$N./g" -e "s/198\.19\.0\./198.19.$N./g" \
-    -e "s/\"instance\": 0/\"instance\": $N/" fixtures/duts/dutsim.json \
-    >"$WORK/dut.json"
+# The simulator's description completed for this bench: update, data,
+# power and disclosure (security.txt and the update information page on
+# the simulated cloud, over HTTPS under the test PKI's cloud CA).
+/usr/bin/python3 fixtures/duts/dutsim-complete.py "$(pwd)" "$N" \
+    "$HQ_BUILD/fixtures/images" "$WORK/dutsim.pid" "$PKI/cloud-ca.crt" \
+    "$WORK/dut.json" || exit 1
+ASSESS=""
+[ "$PROFILE" = qcvn135-2024 ] &&
+    ASSESS="--assess fixtures/duts/dutsim-assess.json"
+# the cloud link up before the run (the control of g8)
+i=0
+until ip netns exec "$CNS" curl -s --max-time 2 \
+    "http://198.19.$N.2:8080/status" 2>/dev/null | grep -q '"heartbeats":[1-9]'
+do
+	i=$((i + 1))
+	[ $i -lt 50 ] || break
+	sleep 0.2
+done
 ln -sfn "$PKI" "$WORK/pki"	# the description's pki/ paths
 
 SIGN=""
@@ -119,7 +153,8 @@ IFS='
 '
 for x in $SETS; do set -- "$@" --set "$x"; done
 IFS=$old_ifs
-"$HOPQUY" "$@" $SIGN
+# shellcheck disable=SC2086
+"$HOPQUY" "$@" $ASSESS $SIGN
 rc=$?
 cp "$WORK/dut.json" "$OUT/dut-description.json" 2>/dev/null
 vrc=0

@@ -23,6 +23,16 @@ simbench_dut() {
 	SB_DUT="$T_TMP/dutsim-$1.json"
 }
 
+# simbench_complete: writes $SB_FULL, the complete description for a full
+# QCVN 135 run (fixtures/duts/dutsim-complete.py: update, data, power with
+# $T_TMP/dutsim.pid, disclosure served by cloudsim under the cloud CA).
+simbench_complete() {
+	SB_FULL="$T_TMP/dutsim-full-$SB_N.json"
+	$PY "$HQ_TOP/fixtures/duts/dutsim-complete.py" "$HQ_TOP" "$SB_N" \
+	    "$HQ_BUILD/fixtures/images" "$T_TMP/dutsim.pid" \
+	    "$PKI/cloud-ca.crt" "$SB_FULL"
+}
+
 # simbench_start_dut [dutsim args]: (re)starts dutsim in the DUT namespace.
 simbench_start_dut() {
 	ip netns exec "$SB_DNS" "$DUTSIM" --serial HQ0000000001 \
@@ -34,6 +44,7 @@ simbench_start_dut() {
 	    "$@" >>"$T_TMP/dutsim.log" 2>&1 &
 	SB_DUTPID=$!
 	SB_PIDS="$SB_PIDS $SB_DUTPID"
+	echo "$SB_DUTPID" >"$T_TMP/dutsim.pid"	# the power section's hook
 	wait_port "$SB_LAB" "198.18.$SB_N.2" 443 10
 }
 
