@@ -5,12 +5,14 @@
 #include "family.h"
 
 extern const struct hq_family hq_family_creds;
+extern const struct hq_family hq_family_input;
 extern const struct hq_family hq_family_netcut;
 extern const struct hq_family hq_family_surface;
 extern const struct hq_family hq_family_tls;
 
 const struct hq_family *const hq_families[] = {
 	&hq_family_creds,
+	&hq_family_input,
 	&hq_family_netcut,
 	&hq_family_surface,
 	&hq_family_tls,

@@ -30,7 +30,7 @@ static const char *const formats[] = { "hopquy-dut/1", NULL };
 static const char *const top_keys[] = {
 	"$schema", "format", "identity", "bench", "surfaces", "credentials",
 	"update", "data", "power", "alarm", "claims", "claims_file", "notes",
-	"cloud_link", "personal_data", NULL
+	"cloud_link", "personal_data", "monitor", NULL
 };
 static const char *const cloud_link_keys[] = {
 	"name", "port", "intercept", NULL
@@ -100,6 +100,9 @@ static const char *const alarm_keys[] = {
 	"stimulus", "audio", "light", "events", "disarm", "kinds", "cloud",
 	NULL
 };
+/* monitor: what the input family reads between cases (steps with one
+ * capture each: {"name": "/json/pointer"}) */
+static const char *const monitor_keys[] = { "uptime", "settings", NULL };
 static const char *const claim_keys[] = { "support", "detail", NULL };
 static const char *const supports[] = { "yes", "no", "n/a", NULL };
 
@@ -162,6 +165,7 @@ hq_dut_free(struct hq_dut *d)
 	cJSON_Delete(d->data);
 	cJSON_Delete(d->power);
 	cJSON_Delete(d->alarm);
+	cJSON_Delete(d->monitor);
 	for (i = 0; i < d->nclaims; i++) {
 		free(d->claims[i].key);
 		free(d->claims[i].support);
@@ -873,6 +877,8 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = load_recipe(d, root, "power", power_keys, &d->power,
 	    err)) != 0 ||
 	    (rc = load_recipe(d, root, "alarm", alarm_keys, &d->alarm,
+	    err)) != 0 ||
+	    (rc = load_recipe(d, root, "monitor", monitor_keys, &d->monitor,
 	    err)) != 0)
 		goto out;
 	if (d->power != NULL &&

@@ -97,6 +97,7 @@ struct hq_dut {
 	cJSON	*data;
 	cJSON	*power;
 	cJSON	*alarm;
+	cJSON	*monitor;	/* uptime and settings steps (input family) */
 	/* claims */
 	struct hq_claim *claims;
 	size_t	 nclaims;
