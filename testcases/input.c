@@ -34,7 +34,7 @@
 static const char *const input_keys[] = {
 	"cases_per_surface", "seed", "budget_s", "case_timeout_ms",
 	"idle_ms", "health_timeout_ms", "recover_s", "monitor_every",
-	"max_findings", "surfaces", NULL
+	"max_findings", "settle_ms", "answer_ms", "surfaces", NULL
 };
 
 struct input_params {
@@ -47,6 +47,8 @@ struct input_params {
 	long long	recover_s;
 	long long	every;
 	long long	max_findings;
+	long long	settle_ms;
+	long long	answer_ms;
 	char		**surfaces;
 	size_t		nsurfaces;
 };
@@ -93,6 +95,10 @@ params_read(const cJSON *params, struct input_params *ip, struct hq_err *err)
 	    &ip->every, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "max_findings", false, 1,
 	    INPUT_FINDINGS_MAX, 10, &ip->max_findings, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "settle_ms", false, 0, 60000, 1000,
+	    &ip->settle_ms, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "answer_ms", false, 10, 60000, 250,
+	    &ip->answer_ms, err)) != 0 ||
 	    (rc = hq_jv_strv(params, "", "surfaces", false, 64,
 	    &ip->surfaces, &ip->nsurfaces, err)) != 0)
 		return rc;
@@ -258,7 +264,8 @@ send_case(struct target *t, const struct input_params *ip,
 /* Waits until the monitor is clean again, at most recover_s. */
 static int
 await_recovery(struct hq_mon *mon, const struct input_params *ip,
-    bool *recoveredp, int64_t *waited_msp, struct hq_err *err)
+    bool *recoveredp, int64_t *waited_msp, enum hq_mon_class *clp,
+    char *cldetail, size_t clsz, struct hq_err *err)
 {
 	int64_t t0 = hq_mono_ns();
 	struct hq_deadline dl = hq_deadline_in(ip->recover_s * 1000);
@@ -275,6 +282,8 @@ await_recovery(struct hq_mon *mon, const struct input_params *ip,
 		if (cl == HQ_MON_OK || cl == HQ_MON_REBOOTED ||
 		    cl == HQ_MON_SETTING) {
 			*recoveredp = true;
+			*clp = cl;
+			snprintf(cldetail, clsz, "%s", detail);
 			break;
 		}
 		if (hq_deadline_passed(dl))
@@ -390,14 +399,23 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	size_t culprit = nwin - 1, k;
 	bool recovered, confirmed = false;
 	int64_t waited;
+	enum hq_mon_class rcl = HQ_MON_OK;
+	char rdetail[256], d1[256];
 	int rc;
 
 	hq_step(r->res, "monitor: device %s after case %llu on %s: %s",
 	    hq_mon_class_name(cl), (unsigned long long)win[nwin - 1].index,
 	    r->targets[win[nwin - 1].target].s->id, detail);
-	if ((rc = await_recovery(&r->mon, &r->ip, &recovered, &waited,
-	    err)) != 0)
+	if ((rc = await_recovery(&r->mon, &r->ip, &recovered, &waited, &rcl,
+	    rdetail, sizeof(rdetail), err)) != 0)
 		return rc;
+	if (recovered && rcl == HQ_MON_REBOOTED && cl != HQ_MON_REBOOTED) {
+		/* it went away and came back with a new boot */
+		snprintf(d1, sizeof(d1), "%.100s, then came back after %lld "
+		    "ms: %.100s", detail, (long long)waited, rdetail);
+		cl = HQ_MON_REBOOTED;
+		detail = d1;
+	}
 	if (!recovered) {
 		snprintf(note, sizeof(note), "not re-run: the device did not "
 		    "answer normally within recover_s=%llds",
@@ -419,8 +437,14 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 			    (uint64_t)r->ip.seed, win[k].index, &c,
 			    err)) != 0 ||
 			    (rc = send_case(t, &r->ip, &c, r->reply, &o,
-			    err)) != 0 ||
-			    (rc = hq_mon_check(&r->mon, (int)r->ip.health_ms,
+			    err)) != 0)
+				goto out;
+			/* give a delayed effect (a reboot) time to show */
+			if ((rc = hq_sleep_ms(r->ip.settle_ms)) != 0) {
+				rc = hq_err_set(err, rc, "interrupted");
+				goto out;
+			}
+			if ((rc = hq_mon_check(&r->mon, (int)r->ip.health_ms,
 			    &cl2, d2, sizeof(d2), err)) != 0)
 				goto out;
 			if (cl2 != HQ_MON_OK) {
@@ -436,7 +460,8 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 			snprintf(note, sizeof(note), "not confirmed: re-run "
 			    "alone, the device stayed up");
 		if (confirmed && (rc = await_recovery(&r->mon, &r->ip,
-		    &recovered, &waited, err)) != 0)
+		    &recovered, &waited, &rcl, rdetail, sizeof(rdetail),
+		    err)) != 0)
 			goto out;
 		if (!recovered)
 			r->stopped = true;
@@ -518,8 +543,9 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	struct hq_deadline budget;
 	enum hq_mon_class cl;
 	char detail[256], bad[256], rel[256], line[120];
+	char chain[65] = "", link[160], h1[65];
 	uint64_t i, total = 0;
-	size_t k, nwin = 0;
+	size_t k, nwin = 0, since = 0, hsz;
 	int64_t t0, elapsed_ms;
 	bool ok, budget_hit = false;
 	cJSON *doc = NULL, *per;
@@ -532,11 +558,12 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	if ((rc = params_read(tc->params, &r.ip, err)) != 0)
 		goto out;
 	hq_slug(tc->id, r.slug, sizeof(r.slug));
+	hsz = (size_t)r.ip.every + 3;
 	if ((r.targets = calloc(dut->nsurfaces + 1, sizeof(*r.targets))) ==
 	    NULL || (r.reply = malloc(INPUT_REPLY_MAX)) == NULL ||
 	    (r.tr = hq_transcript_new(512 * 1024)) == NULL ||
 	    (r.findings = cJSON_CreateArray()) == NULL ||
-	    (win = calloc((size_t)r.ip.every, sizeof(*win))) == NULL) {
+	    (win = calloc(hsz, sizeof(*win))) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
 		goto out;
 	}
@@ -575,6 +602,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    strcmp(s->proto, "tls") != 0, is_udp(s), &t->x,
 		    err)) != 0)
 			goto out;
+		hq_xchg_set_first_wait(t->x, (int)r.ip.answer_ms);
 		r.ntargets++;
 	}
 	if ((rc = monitor_build(dut, &r.mon, res, err)) != 0)
@@ -634,6 +662,11 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			    err)) != 0)
 				goto out;
 			total++;
+			/* a digest of the whole sequence: equal seeds,
+			 * equal digests */
+			hq_sha256_hex(c.bytes, c.len, h1);
+			snprintf(link, sizeof(link), "%s%s", chain, h1);
+			hq_sha256_hex(link, strlen(link), chain);
 			first_line(r.reply, o.reply_len, line, sizeof(line));
 			if (i < 200 || o.reply_len == 0)
 				hq_transcript_printf(r.tr, "%s #%llu %s %s "
@@ -643,10 +676,18 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 				    "(no answer)", o.reset ? " [reset]" : "",
 				    o.peer_closed ? " [closed]" : "");
 			hq_mut_case_clear(&c);
+			/* the last cases, in order: a delayed effect (a
+			 * reboot a moment later) may come from an earlier
+			 * one, so confirmation re-runs a few before */
+			if (nwin == hsz) {
+				memmove(win, win + 1, (hsz - 1) *
+				    sizeof(*win));
+				nwin--;
+			}
 			win[nwin].target = k;
 			win[nwin].index = i;
 			nwin++;
-			if (nwin < (size_t)r.ip.every)
+			if (++since < (size_t)r.ip.every)
 				continue;
 			if ((rc = hq_mon_check(&r.mon, (int)r.ip.health_ms,
 			    &cl, detail, sizeof(detail), err)) != 0)
@@ -660,12 +701,13 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 					    "(%lld) reached", r.ip.max_findings);
 					goto done;
 				}
+				nwin = 0;
 			}
-			nwin = 0;
+			since = 0;
 		}
 	}
  done:
-	if (nwin > 0 && !r.stopped) {
+	if (since > 0 && !r.stopped) {
 		if ((rc = hq_mon_check(&r.mon, (int)r.ip.health_ms, &cl,
 		    detail, sizeof(detail), err)) != 0)
 			goto out;
@@ -691,6 +733,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	}
 	cJSON_AddNumberToObject(doc, "seed", (double)r.ip.seed);
 	cJSON_AddNumberToObject(doc, "cases_sent", (double)total);
+	cJSON_AddStringToObject(doc, "cases_sha256", chain);
 	cJSON_AddNumberToObject(doc, "elapsed_ms", (double)elapsed_ms);
 	cJSON_AddNumberToObject(doc, "cases_per_s", elapsed_ms > 0 ?
 	    (double)total * 1000.0 / (double)elapsed_ms : 0);

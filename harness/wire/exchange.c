@@ -26,7 +26,14 @@ struct hq_xchg {
 	bool		 udp;
 	SSL_CTX		*ctx;
 	SSL_SESSION	*sess;
+	int		 first_ms;	/* wait for a first answer byte */
 };
+
+void
+hq_xchg_set_first_wait(struct hq_xchg *x, int ms)
+{
+	x->first_ms = ms;
+}
 
 int
 hq_xchg_new(const char *addr, unsigned port, bool tls, bool udp,
@@ -125,6 +132,7 @@ hq_xchg_do(struct hq_xchg *x, const uint8_t *p, size_t len,
 {
 	int64_t t0 = hq_mono_ns();
 	SSL *ssl = NULL;
+	struct hq_deadline first;
 	size_t off = 0, got = 0;
 	int fd = -1, rc, r;
 
@@ -136,6 +144,7 @@ hq_xchg_do(struct hq_xchg *x, const uint8_t *p, size_t len,
 	}
 	if ((rc = hq_net_connect(x->addr, x->port, dl, &fd, err)) != 0)
 		goto out;
+	o->connected = true;
 	if (x->tls) {
 		ERR_clear_error();
 		if ((ssl = SSL_new(x->ctx)) == NULL ||
@@ -160,7 +169,7 @@ hq_xchg_do(struct hq_xchg *x, const uint8_t *p, size_t len,
 			x->sess = SSL_get1_session(ssl);
 		}
 	}
-	o->connected = true;
+	o->tls_done = x->tls;
 	/* Send; a peer that gives up on our bytes is an answer too. */
 	while (off < len) {
 		ssize_t n;
@@ -206,12 +215,15 @@ hq_xchg_do(struct hq_xchg *x, const uint8_t *p, size_t len,
 	if (ssl == NULL && o->sent_all)
 		shutdown(fd, SHUT_WR);
 	rc = 0;
+	first = hq_deadline_in(x->first_ms);
 	while (got < cap) {
 		struct hq_deadline w = dl;
 		ssize_t n;
 
 		if (got > 0 && idle_ms >= 0)
 			w = hq_deadline_min(dl, hq_deadline_in(idle_ms));
+		else if (got == 0 && x->first_ms > 0)
+			w = hq_deadline_min(dl, first);
 		if (ssl != NULL) {
 			ERR_clear_error();
 			r = SSL_read(ssl, reply + got, (int)(cap - got));

@@ -20,7 +20,8 @@ struct hq_xchg;
 
 /* What happened to one exchange. */
 struct hq_xchg_out {
-	bool	connected;	/* TCP (and TLS) connection made */
+	bool	connected;	/* TCP connection made */
+	bool	tls_done;	/* and the TLS handshake, on a TLS target */
 	bool	sent_all;	/* every byte went out */
 	bool	reset;		/* the peer reset or closed while we sent */
 	bool	peer_closed;	/* EOF seen after the answer */
@@ -32,6 +33,9 @@ struct hq_xchg_out {
 int	hq_xchg_new(const char *addr, unsigned port, bool tls, bool udp,
 	    struct hq_xchg **xp, struct hq_err *err);
 void	hq_xchg_free(struct hq_xchg *x);
+/* After sending, wait at most ms for the first answer byte (0: until the
+ * deadline).  Cases use it: silence is judged by the monitor, not here. */
+void	hq_xchg_set_first_wait(struct hq_xchg *x, int ms);
 /*
  * Connects, sends p[0..len), reads the answer into reply (cap bytes)
  * until the peer closes, idle_ms pass after the first byte, or dl.

@@ -107,7 +107,8 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	if (rc == HQ_EINTR)
 		return hq_err_set(err, rc, "interrupted");
 	if (rc != 0) {
-		*hp = o.connected ? HQ_HEALTH_HUNG : HQ_HEALTH_DEAD;
+		*hp = !o.connected ? HQ_HEALTH_DEAD : rc == HQ_ETIMEDOUT ?
+		    HQ_HEALTH_HUNG : HQ_HEALTH_ABNORMAL;
 		snprintf(detail, detailsz, "%.200s", xerr.msg);
 		return 0;
 	}
