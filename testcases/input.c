@@ -603,6 +603,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    err)) != 0)
 			goto out;
 		hq_xchg_set_first_wait(t->x, (int)r.ip.answer_ms);
+		hq_xchg_set_half_close(t->x, true);
 		r.ntargets++;
 	}
 	if ((rc = monitor_build(dut, &r.mon, res, err)) != 0)

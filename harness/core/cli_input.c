@@ -146,6 +146,7 @@ replay(const char *rundir, const char *finding, long settle_ms,
 			rc = hq_err_set(err, HQ_ENOMEM, "no memory");
 		goto out;
 	}
+	hq_xchg_set_half_close(x, true);
 	/* Before: the device answers normally; its values now are the
 	 * reference. */
 	cl = HQ_MON_OK;

@@ -27,7 +27,14 @@ struct hq_xchg {
 	SSL_CTX		*ctx;
 	SSL_SESSION	*sess;
 	int		 first_ms;	/* wait for a first answer byte */
+	bool		 half_close;	/* shutdown(SHUT_WR) after sending */
 };
+
+void
+hq_xchg_set_half_close(struct hq_xchg *x, bool on)
+{
+	x->half_close = on;
+}
 
 void
 hq_xchg_set_first_wait(struct hq_xchg *x, int ms)
@@ -212,7 +219,7 @@ hq_xchg_do(struct hq_xchg *x, const uint8_t *p, size_t len,
 	o->sent_all = off == len;
 	/* Plain TCP: half-close, so a server waiting for more of a body
 	 * sees the end now rather than at its own timeout. */
-	if (ssl == NULL && o->sent_all)
+	if (ssl == NULL && o->sent_all && x->half_close)
 		shutdown(fd, SHUT_WR);
 	rc = 0;
 	first = hq_deadline_in(x->first_ms);

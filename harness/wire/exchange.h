@@ -36,6 +36,10 @@ void	hq_xchg_free(struct hq_xchg *x);
 /* After sending, wait at most ms for the first answer byte (0: until the
  * deadline).  Cases use it: silence is judged by the monitor, not here. */
 void	hq_xchg_set_first_wait(struct hq_xchg *x, int ms);
+/* Plain TCP: half-close after sending, so a server waiting for the rest
+ * of a body sees the end at once (cases; a health check must not: some
+ * servers, telnetd, leave on the EOF before they greet). */
+void	hq_xchg_set_half_close(struct hq_xchg *x, bool on);
 /*
  * Connects, sends p[0..len), reads the answer into reply (cap bytes)
  * until the peer closes, idle_ms pass after the first byte, or dl.

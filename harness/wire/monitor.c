@@ -101,7 +101,8 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 		msg = c.bytes;
 		mlen = c.len;
 	}
-	rc = hq_xchg_do(p->x, msg, mlen, dl, 150, buf, HQ_MON_REPLY_MAX, &o,
+	/* the first burst is enough to judge (a status line, a greeting) */
+	rc = hq_xchg_do(p->x, msg, mlen, dl, 0, buf, HQ_MON_REPLY_MAX, &o,
 	    &xerr);
 	hq_mut_case_clear(&c);
 	if (rc == HQ_EINTR)
