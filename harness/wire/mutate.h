@@ -30,12 +30,13 @@ uint64_t hq_rng_next(struct hq_rng *r);
 uint32_t hq_rng_below(struct hq_rng *r, uint32_t n);
 
 enum hq_proto_model {
-	HQ_PM_HTTP = 0,		/* http, https, onvif (plain HTTP shape) */
+	HQ_PM_HTTP = 0,		/* http, https, upnp */
 	HQ_PM_RTSP,
 	HQ_PM_MQTT,
 	HQ_PM_TELNET,
 	HQ_PM_TLS,		/* a ClientHello, for tls surfaces */
 	HQ_PM_RAW,		/* other: random and length-prefixed */
+	HQ_PM_ONVIF,		/* SOAP over HTTP: XML depth, entities */
 	HQ_PM_COUNT
 };
 

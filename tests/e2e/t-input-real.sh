@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # End-to-end: the input family against real servers from Debian in a
 # namespace of our own (hq-in*): nginx (HTTP and HTTPS), mosquitto (MQTT),
-# openssh's sshd, inetutils telnetd and gst-rtsp-server (RTSP).  They must
+# openssh's sshd, inetutils telnetd and gst-rtsp-server (RTSP); nginx also
+# stands for a bare TLS port (ClientHello model) and an ONVIF endpoint (SOAP
+# model: it answers 405, a normal refusal).  They must
 # survive: PASS, with every surface fuzzed and the controls before and
 # after.  Then one server is killed in the middle of a campaign, which must
 # turn into a FAIL naming it (a real server that dies is found).
@@ -43,6 +45,8 @@ http {
 	server {
 		listen $A:80;
 		listen $A:443 ssl;
+		listen $A:8443 ssl;
+		listen $A:8080;
 		ssl_certificate $T_TMP/nginx/cert.pem;
 		ssl_certificate_key $T_TMP/nginx/key.pem;
 		root $T_TMP/www;
@@ -63,7 +67,7 @@ bg $DUTNS /usr/sbin/sshd -D -e -p 22 -h "$T_TMP/hostkey" \
 bg $DUTNS socat TCP-LISTEN:23,bind=$A,reuseaddr,fork EXEC:/usr/sbin/telnetd
 # gst-rtsp-server.
 bg $DUTNS $PY "$HQ_TOP/tests/e2e/input-rtsp.py" $A 8554
-for p in 80 443 1883 22 23 8554; do
+for p in 80 443 8443 8080 1883 22 23 8554; do
 	wait_port $LABNS $A $p 15 || nok "port $p did not open"
 done
 
@@ -75,6 +79,8 @@ cat >"$T_TMP/dut.json" <<JSON
              "uplink_if": "lo", "address": "$A" },
   "surfaces": [ { "id": "http", "proto": "http", "port": 80 },
                 { "id": "https", "proto": "https", "port": 443 },
+                { "id": "tls", "proto": "tls", "port": 8443, "tls": true },
+                { "id": "onvif", "proto": "onvif", "port": 8080 },
                 { "id": "mqtt", "proto": "mqtt", "port": 1883 },
                 { "id": "ssh", "proto": "ssh", "port": 22 },
                 { "id": "telnet", "proto": "telnet", "port": 23 },
@@ -99,15 +105,15 @@ sys.exit(0 if ok else 1)' "$T_TMP/$1/report.json" $CASE "$2"
 }
 
 # 1. Every real server survives: PASS.
-hq real --set "$CASE:cases_per_surface=300"
+hq real --set "$CASE:cases_per_surface=250"
 check "real servers: exit 0 (got $rc)" [ $rc -eq 0 ]
 check "real servers: PASS" res real 'r["verdict"]=="PASS"'
-check "real servers: six surfaces, 300 cases each" \
-    res real 'len(r["details"]["input"]["surfaces"])==6 and all(s["cases_sent"]==300 for s in r["details"]["input"]["surfaces"])'
-check "real servers: the models used (http, mqtt, raw, telnet, rtsp)" \
-    res real 'sorted(set(s["model"] for s in r["details"]["input"]["surfaces"]))==["http","mqtt","raw","rtsp","telnet"]'
+check "real servers: eight surfaces, 250 cases each" \
+    res real 'len(r["details"]["input"]["surfaces"])==8 and all(s["cases_sent"]==250 for s in r["details"]["input"]["surfaces"])'
+check "real servers: the models used (http, mqtt, onvif, raw, rtsp, telnet, tls)" \
+    res real 'sorted(set(s["model"] for s in r["details"]["input"]["surfaces"]))==["http","mqtt","onvif","raw","rtsp","telnet","tls"]'
 check "real servers: controls before and after, normal answers" \
-    res real 'sum(1 for s in r["steps"] if "control after" in s["text"] and "normal answer" in s["text"])==6'
+    res real 'sum(1 for s in r["steps"] if "control after" in s["text"] and "normal answer" in s["text"])==8'
 check "real servers: nginx logged no crash" \
     not grep -q 'exited on signal' "$T_TMP/nginx/logs/error.log"
 

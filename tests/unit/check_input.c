@@ -137,6 +137,13 @@ START_TEST(test_input_lengths)
 	ck_assert_uint_eq((size_t)(c.bytes[3] << 8 | c.bytes[4]),
 	    c.len - 5 + 1000);
 	hq_mut_case_clear(&c);
+	/* ONVIF: entity expansion inside a SOAP envelope, length right */
+	ck_assert(find_case(HQ_PM_ONVIF, "soap.envelope", "entity-expansion",
+	    &c));
+	ck_assert_uint_eq(clen_of(&c, &body), body);
+	ck_assert_ptr_nonnull(memmem(c.bytes, c.len, "<!ENTITY h", 10));
+	ck_assert_ptr_nonnull(memmem(c.bytes, c.len, "s:Envelope", 10));
+	hq_mut_case_clear(&c);
 	/* telnet: a subnegotiation that never ends */
 	ck_assert(find_case(HQ_PM_TELNET, "negotiate.sb-end", "missing", &c));
 	ck_assert_ptr_null(memmem(c.bytes, c.len, "xterm\xff\xf0", 7));
@@ -172,6 +179,7 @@ START_TEST(test_input_controls)
 	hq_mut_case_clear(&c);
 	ck_assert_int_eq(hq_mut_model_for("https"), HQ_PM_HTTP);
 	ck_assert_int_eq(hq_mut_model_for("other"), HQ_PM_RAW);
+	ck_assert_int_eq(hq_mut_model_for("onvif"), HQ_PM_ONVIF);
 	ck_assert_int_eq(hq_mut_model_for("nonesuch"), -1);
 }
 END_TEST
