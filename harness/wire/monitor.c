@@ -102,8 +102,10 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 		mlen = c.len;
 	}
 	/* the first burst is enough to judge (a status line, a greeting) */
-	rc = hq_xchg_do(p->x, msg, mlen, dl, 0, buf, HQ_MON_REPLY_MAX, &o,
-	    &xerr);
+	/* other surfaces: an accepted connection is all we can ask (a
+	 * server that speaks second owes us nothing) */
+	rc = hq_xchg_do(p->x, msg, mlen, dl, 0, buf, p->model == HQ_PM_RAW &&
+	    !ssh && !ftp ? 0 : HQ_MON_REPLY_MAX, &o, &xerr);
 	hq_mut_case_clear(&c);
 	if (rc == HQ_EINTR)
 		return hq_err_set(err, rc, "interrupted");

@@ -670,8 +670,8 @@ render_part(const struct part *p, const struct render *r, size_t pi,
 			mb_u16(out, (unsigned)(body_len & 0xffff));
 		break;
 	case K_MQSTR:
-		mb_u16(out, op == OP_ENCODING ? (unsigned)(v->len + 100) & 0xffff
-		    : (unsigned)v->len & 0xffff);
+		mb_u16(out, (op == OP_ENCODING ? (unsigned)v->len + 100 :
+		    (unsigned)v->len) & 0xffff);
 		mb_put(out, v->p, v->len);
 		break;
 	case K_VEC8:
