@@ -153,6 +153,18 @@ surface_path(const struct hq_surface *s)
 	    p->valuestring : NULL;
 }
 
+/* The POST path of a form login, or NULL. */
+static const char *
+form_path(const struct hq_surface *s)
+{
+	const cJSON *r = s->login != NULL ?
+	    cJSON_GetObjectItemCaseSensitive(s->login, "request") : NULL;
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(r, "path");
+
+	return cJSON_IsString(p) && p->valuestring[0] == '/' ?
+	    p->valuestring : NULL;
+}
+
 /* The monitor: one probe per declared port, then the DUT's watches. */
 static int
 monitor_build(const struct hq_dut *dut, struct hq_mon *mon,
@@ -586,8 +598,15 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		for (j = 0; j < r.ntargets; j++)
 			if (r.targets[j].s->port == s->port &&
 			    strcmp(r.targets[j].s->transport,
-			    s->transport) == 0)
+			    s->transport) == 0) {
 				dup = true;
+				/* one server: the JSON bodies go to the
+				 * form login another surface declares */
+				if (r.targets[j].mt.login_path == NULL &&
+				    wanted(&r.ip, s->id))
+					r.targets[j].mt.login_path =
+					    form_path(s);
+			}
 		if (dup || !wanted(&r.ip, s->id))
 			continue;
 		if (m < 0) {
@@ -599,6 +618,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		t->model = (enum hq_proto_model)m;
 		t->mt.host = dut->address;
 		t->mt.path = surface_path(s);
+		t->mt.login_path = form_path(s);
 		if ((rc = hq_xchg_new(dut->address, s->port, s->tls &&
 		    strcmp(s->proto, "tls") != 0, is_udp(s), &t->x,
 		    err)) != 0)

@@ -182,6 +182,12 @@ op_applies(enum kind k, enum op op)
 	{ "version", K_TOKEN, "", "HTTP/1.1", 0, "\r\n", false }, \
 	{ "host", K_TEXT, "Host: ", "{host}", 0, "\r\n", false }
 
+#define HTTP_POST_HEAD \
+	{ "method", K_TOKEN, "", "POST", 0, " ", false }, \
+	{ "uri", K_PATH, "", "{lpath}", 0, " ", false }, \
+	{ "version", K_TOKEN, "", "HTTP/1.1", 0, "\r\n", false }, \
+	{ "host", K_TEXT, "Host: ", "{host}", 0, "\r\n", false }
+
 static const struct tpl http_tpls[] = {
 	{ "get", NULL, 0, {
 		HTTP_HEAD("GET"),
@@ -199,7 +205,7 @@ static const struct tpl http_tpls[] = {
 		{ "end-of-head", K_RAW, "", "\r\n", 0, "", false },
 		{ NULL, 0, NULL, NULL, 0, NULL, false } } },
 	{ "post-json", NULL, 0, {
-		HTTP_HEAD("POST"),
+		HTTP_POST_HEAD,
 		{ "content-type", K_TEXT, "Content-Type: ", "application/json",
 		    0, "\r\n", false },
 		{ "content-length", K_CLEN, "Content-Length: ", "", 0, "\r\n",
@@ -210,7 +216,7 @@ static const struct tpl http_tpls[] = {
 		{ "json-body", K_JSON, "", "hopquy-input", 0, "", true },
 		{ NULL, 0, NULL, NULL, 0, NULL, false } } },
 	{ "post-chunked", NULL, 0, {
-		HTTP_HEAD("POST"),
+		HTTP_POST_HEAD,
 		{ "content-type", K_TEXT, "Content-Type: ", "application/json",
 		    0, "\r\n", false },
 		{ "transfer-encoding", K_TEXT, "Transfer-Encoding: ",
@@ -502,6 +508,9 @@ default_value(const struct part *p, const struct hq_mut_target *t,
 		mb_str(v, t->host != NULL ? t->host : "localhost");
 	else if (strcmp(p->val, "{path}") == 0)
 		mb_str(v, t->path != NULL ? t->path : "/");
+	else if (strcmp(p->val, "{lpath}") == 0)	/* a form login's POST */
+		mb_str(v, t->login_path != NULL ? t->login_path :
+		    t->path != NULL ? t->path : "/");
 	else
 		mb_put(v, p->val, p->vlen != 0 ? p->vlen : strlen(p->val));
 }
