@@ -452,13 +452,10 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 			    (rc = send_case(t, &r->ip, &c, r->reply, &o,
 			    err)) != 0)
 				goto out;
-			/* give a delayed effect (a reboot) time to show */
-			if ((rc = hq_sleep_ms(r->ip.settle_ms)) != 0) {
-				rc = hq_err_set(err, rc, "interrupted");
-				goto out;
-			}
-			if ((rc = hq_mon_check(&r->mon, (int)r->ip.health_ms,
-			    &cl2, d2, sizeof(d2), err)) != 0)
+			/* watch for settle_ms: a delayed effect (a reboot)
+			 * shows late, a quick one may be over soon */
+			if ((rc = hq_mon_watch(&r->mon, (int)r->ip.health_ms,
+			    r->ip.settle_ms, &cl2, d2, sizeof(d2), err)) != 0)
 				goto out;
 			if (cl2 != HQ_MON_OK) {
 				confirmed = true;

@@ -178,11 +178,7 @@ replay(const char *rundir, const char *finding, long settle_ms,
 	    rc != HQ_ETLS)
 		goto out;
 	hq_err_clear(err);
-	if ((rc = hq_sleep_ms(settle_ms)) != 0) {
-		rc = hq_err_set(err, rc, "interrupted");
-		goto out;
-	}
-	if ((rc = hq_mon_check(&mon, (int)health_ms, &cl, detail,
+	if ((rc = hq_mon_watch(&mon, (int)health_ms, settle_ms, &cl, detail,
 	    sizeof(detail), err)) != 0)
 		goto out;
 	if (cl != HQ_MON_OK) {

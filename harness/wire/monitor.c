@@ -430,6 +430,25 @@ hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 	return 0;
 }
 
+int
+hq_mon_watch(struct hq_mon *m, int timeout_ms, long long watch_ms,
+    enum hq_mon_class *cp, char *detail, size_t detailsz,
+    struct hq_err *err)
+{
+	struct hq_deadline dl = hq_deadline_in(watch_ms);
+	int rc;
+
+	for (;;) {
+		if ((rc = hq_mon_check(m, timeout_ms, cp, detail, detailsz,
+		    err)) != 0 || *cp != HQ_MON_OK)
+			return rc;
+		if (hq_deadline_passed(dl))
+			return 0;
+		if ((rc = hq_sleep_ms(200)) != 0)
+			return hq_err_set(err, rc, "interrupted");
+	}
+}
+
 cJSON *
 hq_mon_json(const struct hq_mon *m)
 {

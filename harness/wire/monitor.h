@@ -118,6 +118,11 @@ int	hq_mon_baseline(struct hq_mon *m, int timeout_ms, struct hq_err *err);
  */
 int	hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 	    char *detail, size_t detailsz, struct hq_err *err);
+/* Checks again and again for watch_ms (at least once, 200 ms apart) and
+ * stops at the first problem. */
+int	hq_mon_watch(struct hq_mon *m, int timeout_ms, long long watch_ms,
+	    enum hq_mon_class *cp, char *detail, size_t detailsz,
+	    struct hq_err *err);
 /* The monitor as JSON (for reproducers) and back. */
 cJSON	*hq_mon_json(const struct hq_mon *m);
 int	hq_mon_from_json(const cJSON *j, struct hq_mon *m, struct hq_err *err);

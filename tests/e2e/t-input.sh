@@ -97,7 +97,7 @@ fault_case crash crash-on-malformed "$T_TMP/dut.json" 'left the device (dead|hun
 fault_case hang hang-on-malformed "$T_TMP/dut.json" 'left the device hung'
 fault_case reboot reboot-on-long-header "$T_TMP/dut.json" 'left the device (rebooted|dead).*confirmed'
 fault_case setting setting-on-malformed "$T_TMP/dut.json" 'changed setting.*name'
-fault_case mqtt mqtt-bad-length "$T_TMP/dut-mqtt.json" 'surface mqtt .*left the device dead'
+fault_case mqtt mqtt-bad-length "$T_TMP/dut-mqtt.json" 'surface mqtt .*left the device (dead|hung)'
 
 # 4. The replay does not reproduce on the good simulator.
 restart --opt mqtt=1
