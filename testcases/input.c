@@ -416,8 +416,9 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	char rdetail[256], d1[256];
 	int rc;
 
-	hq_step(r->res, "monitor: device %s after case %llu on %s: %s",
-	    hq_mon_class_name(cl), (unsigned long long)win[nwin - 1].index,
+	hq_step(r->res, "monitor: device %s after the last case sent (case "
+	    "%llu on %s): %s", hq_mon_class_name(cl),
+	    (unsigned long long)win[nwin - 1].index,
 	    r->targets[win[nwin - 1].target].s->id, detail);
 	if ((rc = await_recovery(&r->mon, &r->ip, &recovered, &waited, &rcl,
 	    rdetail, sizeof(rdetail), err)) != 0)

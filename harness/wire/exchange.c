@@ -28,7 +28,25 @@ struct hq_xchg {
 	SSL_SESSION	*sess;
 	int		 first_ms;	/* wait for a first answer byte */
 	bool		 half_close;	/* shutdown(SHUT_WR) after sending */
+	bool		 keep;		/* plain TCP: keep the connection */
+	int		 kfd;		/* the kept connection, or -1 */
 };
+
+void
+hq_xchg_set_keep(struct hq_xchg *x, bool on)
+{
+	x->keep = on && !x->tls && !x->udp;
+	if (!x->keep)
+		hq_xchg_drop(x);
+}
+
+void
+hq_xchg_drop(struct hq_xchg *x)
+{
+	if (x->kfd >= 0)
+		close(x->kfd);
+	x->kfd = -1;
+}
 
 void
 hq_xchg_set_half_close(struct hq_xchg *x, bool on)
@@ -55,6 +73,7 @@ hq_xchg_new(const char *addr, unsigned port, bool tls, bool udp,
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
 	}
 	x->port = port;
+	x->kfd = -1;
 	x->tls = tls;
 	x->udp = udp;
 	if (tls) {
@@ -77,6 +96,7 @@ hq_xchg_free(struct hq_xchg *x)
 {
 	if (x == NULL)
 		return;
+	hq_xchg_drop(x);
 	SSL_SESSION_free(x->sess);
 	SSL_CTX_free(x->ctx);
 	free(x->addr);
@@ -149,7 +169,11 @@ hq_xchg_do(struct hq_xchg *x, const uint8_t *p, size_t len,
 		o->elapsed_us = (hq_mono_ns() - t0) / 1000;
 		return rc;
 	}
-	if ((rc = hq_net_connect(x->addr, x->port, dl, &fd, err)) != 0)
+	if (x->keep && x->kfd >= 0) {
+		fd = x->kfd;		/* the kept connection */
+		x->kfd = -1;
+	} else if ((rc = hq_net_connect(x->addr, x->port, dl, &fd,
+	    err)) != 0)
 		goto out;
 	o->connected = true;
 	if (x->tls) {
@@ -273,6 +297,11 @@ hq_xchg_do(struct hq_xchg *x, const uint8_t *p, size_t len,
 		}
 	}
 	o->reply_len = got;
+	if (x->keep && !o->peer_closed && !o->reset && got > 0 &&
+	    o->sent_all) {
+		x->kfd = fd;		/* for the next exchange */
+		fd = -1;
+	}
  out:
 	ERR_clear_error();
 	if (ssl != NULL) {

@@ -40,6 +40,10 @@ void	hq_xchg_set_first_wait(struct hq_xchg *x, int ms);
  * of a body sees the end at once (cases; a health check must not: some
  * servers, telnetd, leave on the EOF before they greet). */
 void	hq_xchg_set_half_close(struct hq_xchg *x, bool on);
+/* Plain TCP: keep a connection the peer left open for the next exchange
+ * (a keep-alive health check); hq_xchg_drop closes it. */
+void	hq_xchg_set_keep(struct hq_xchg *x, bool on);
+void	hq_xchg_drop(struct hq_xchg *x);
 /*
  * Connects, sends p[0..len), reads the answer into reply (cap bytes)
  * until the peer closes, idle_ms pass after the first byte, or dl.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The device monitor: health probes and value reads (see monitor.h). */
 #include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,11 @@ hq_mon_probe_init(struct hq_mon_probe *p, const char *id, const char *proto,
 		hq_mon_probe_clear(p);
 		return rc;
 	}
+	/* plain HTTP: the health check keeps its connection alive; a
+	 * problem seen on it is checked again on a fresh one */
+	p->keep = !p->tls && !udp && (p->model == HQ_PM_HTTP ||
+	    p->model == HQ_PM_ONVIF);
+	hq_xchg_set_keep(p->x, p->keep);
 	return 0;
 }
 
@@ -76,6 +82,61 @@ status_of(const uint8_t *b, size_t len, const char *proto)
 	return st >= 100 && st < 1000 ? st : -1;
 }
 
+/* A whole HTTP answer with a Content-Length: nothing left to read. */
+static bool
+http_complete(const uint8_t *b, size_t len)
+{
+	const uint8_t *e = memmem(b, len, "\r\n\r\n", 4), *h;
+	size_t hl, i;
+	uint64_t cl = 0;
+
+	if (e == NULL)
+		return false;
+	hl = (size_t)(e - b) + 4;
+	for (h = b; h + 16 < e; h++)
+		if ((h[0] == '\n') && strncasecmp((const char *)h + 1,
+		    "content-length:", 15) == 0)
+			break;
+	if (h + 16 >= e)
+		return false;
+	for (i = 16; h + i < e && h[i] == ' '; i++)
+		;
+	for (; h + i < e && h[i] >= '0' && h[i] <= '9' && cl < (1u << 30);
+	    i++)
+		cl = cl * 10 + (uint64_t)(h[i] - '0');
+	return len == hl + cl;
+}
+
+/* Plain HTTP: GET on a kept-alive connection; true when it answered
+ * normally (anything else is checked again on a fresh connection). */
+static bool
+health_keep(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
+    char *detail, size_t detailsz)
+{
+	char req[600];
+	struct hq_xchg_out o;
+	int n, st;
+
+	n = snprintf(req, sizeof(req), "GET %.400s HTTP/1.1\r\nHost: "
+	    "%.64s\r\n\r\n", p->path != NULL ? p->path : "/", p->host);
+	if (n < 0 || (size_t)n >= sizeof(req) ||
+	    hq_xchg_do(p->x, (const uint8_t *)req, (size_t)n, dl, 0, buf,
+	    HQ_MON_REPLY_MAX, &o, NULL) != 0) {
+		hq_xchg_drop(p->x);
+		return false;
+	}
+	st = status_of(buf, o.reply_len, "HTTP/1.");
+	if (!http_complete(buf, o.reply_len))
+		hq_xchg_drop(p->x);
+	if (st < 100 || st >= 500) {
+		hq_xchg_drop(p->x);
+		return false;
+	}
+	snprintf(detail, detailsz, "status %d in %lld ms (kept alive)", st,
+	    (long long)o.elapsed_us / 1000);
+	return true;
+}
+
 int
 hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
     enum hq_health *hp, char *detail, size_t detailsz, struct hq_err *err)
@@ -95,6 +156,8 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 		snprintf(detail, detailsz, "udp: not probed");
 		return 0;
 	}
+	if (p->keep && health_keep(p, dl, buf, detail, detailsz))
+		return 0;
 	if (p->model >= 0 && p->model != HQ_PM_RAW) {
 		if ((rc = hq_mut_control(p->model, &t, &c, err)) != 0)
 			return rc;
@@ -194,6 +257,7 @@ hq_mon_read(struct hq_mon_probe *p, const char *path, const char *pointer,
 	int n, rc, st;
 
 	val[0] = '\0';
+	hq_xchg_drop(p->x);	/* a fresh connection, never a stale one */
 	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
 	    "Accept: application/json\r\nConnection: close\r\n\r\n", path,
 	    p->host);

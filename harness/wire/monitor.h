@@ -41,6 +41,7 @@ struct hq_mon_probe {
 	int		 model;		/* enum hq_proto_model, or -1 */
 	char		*host;		/* Host header / SNI */
 	char		*path;		/* declared path or NULL */
+	bool		 keep;		/* keep-alive health checks */
 	struct hq_xchg	*x;
 };
 

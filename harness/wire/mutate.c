@@ -48,9 +48,21 @@ hq_rng_below(struct hq_rng *r, uint32_t n)
 struct mbuf {
 	uint8_t	*p;
 	size_t	 len;
-	size_t	 cap;
+	size_t	 cap;		/* the most it may hold */
+	size_t	 alloc;		/* allocated; grows up to cap (0: fixed) */
 	bool	 full;		/* something did not fit: cut, not grown */
 };
+
+/* A growing buffer of at most cap bytes (most cases are small, so no
+ * large allocation per case); 0 or HQ_ENOMEM. */
+static int
+mb_init(struct mbuf *b, size_t cap)
+{
+	memset(b, 0, sizeof(*b));
+	b->cap = cap;
+	b->alloc = 4096 < cap ? 4096 : cap;
+	return (b->p = malloc(b->alloc)) == NULL ? HQ_ENOMEM : 0;
+}
 
 static void
 mb_put(struct mbuf *b, const void *p, size_t n)
@@ -58,6 +70,22 @@ mb_put(struct mbuf *b, const void *p, size_t n)
 	if (n > b->cap - b->len) {
 		n = b->cap - b->len;
 		b->full = true;
+	}
+	if (b->alloc != 0 && b->len + n > b->alloc) {
+		size_t na = b->alloc;
+		uint8_t *np;
+
+		while (na < b->len + n)
+			na *= 2;
+		if (na > b->cap)
+			na = b->cap;
+		if ((np = realloc(b->p, na)) == NULL) {
+			n = b->alloc - b->len;
+			b->full = true;
+		} else {
+			b->p = np;
+			b->alloc = na;
+		}
 	}
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
@@ -87,8 +115,15 @@ mb_u16(struct mbuf *b, unsigned v)
 static void
 mb_fill(struct mbuf *b, int c, size_t n)
 {
-	while (n-- > 0 && !b->full)
-		mb_u8(b, (unsigned)c);
+	uint8_t chunk[512];
+	size_t k;
+
+	memset(chunk, c, sizeof(chunk));
+	while (n > 0 && !b->full) {
+		k = n < sizeof(chunk) ? n : sizeof(chunk);
+		mb_put(b, chunk, k);
+		n -= k;
+	}
 }
 
 /* ---- models ---- */
@@ -526,6 +561,7 @@ mutated_value(const struct part *p, const struct hq_mut_target *t, int op,
 	d.p = dbuf;
 	d.len = 0;
 	d.cap = sizeof(dbuf);
+	d.alloc = 0;
 	d.full = false;
 	default_value(p, t, &d);
 	switch (op) {
@@ -829,11 +865,9 @@ build(enum hq_proto_model m, const struct hq_mut_target *t, size_t ti,
 	size_t len24_at = SIZE_MAX, len24_n = 0;
 	int rc = 0, pass, len24_op = -1;
 
-	out.cap = body.cap = HQ_MUT_CASE_MAX;
-	v.cap = HQ_MUT_OVERLONG_MAX + 1024;
-	if ((out.p = malloc(out.cap)) == NULL ||
-	    (body.p = malloc(body.cap)) == NULL ||
-	    (v.p = malloc(v.cap)) == NULL) {
+	if (mb_init(&out, HQ_MUT_CASE_MAX) != 0 ||
+	    mb_init(&body, HQ_MUT_CASE_MAX) != 0 ||
+	    mb_init(&v, HQ_MUT_OVERLONG_MAX + 1024) != 0) {
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
 		goto out;
 	}
@@ -922,15 +956,17 @@ build(enum hq_proto_model m, const struct hq_mut_target *t, size_t ti,
 			}
 		}
 	}
-	if (tp->prefix != NULL) {
-		memmove(out.p + tp->prefix_len, out.p,
-		    out.len + tp->prefix_len <= out.cap ? out.len :
-		    out.cap - tp->prefix_len);
-		memcpy(out.p, tp->prefix, tp->prefix_len);
-		out.len = out.len + tp->prefix_len <= out.cap ?
-		    out.len + tp->prefix_len : out.cap;
-	}
 	mb_put(&out, body.p, body.len);
+	if (tp->prefix != NULL) {
+		/* the prefix first: a valid packet the case follows */
+		size_t keep = out.len;
+
+		mb_put(&out, tp->prefix, tp->prefix_len);
+		if (!out.full) {
+			memmove(out.p + tp->prefix_len, out.p, keep);
+			memcpy(out.p, tp->prefix, tp->prefix_len);
+		}
+	}
 	c->model = m;
 	snprintf(c->field, sizeof(c->field), "%s.%s", tp->name,
 	    parts[target].name);
