@@ -95,7 +95,7 @@ params_read(const cJSON *params, struct input_params *ip, struct hq_err *err)
 	    &ip->every, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "max_findings", false, 1,
 	    INPUT_FINDINGS_MAX, 10, &ip->max_findings, err)) != 0 ||
-	    (rc = hq_jv_int(params, "", "settle_ms", false, 0, 60000, 1000,
+	    (rc = hq_jv_int(params, "", "settle_ms", false, 0, 60000, 3000,
 	    &ip->settle_ms, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "answer_ms", false, 10, 60000, 250,
 	    &ip->answer_ms, err)) != 0 ||

@@ -208,7 +208,7 @@ int
 hq_cli_input(int argc, char **argv)
 {
 	struct hq_err err = { 0 };
-	long settle_ms = 1000;
+	long settle_ms = 3000;
 	int status;
 
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||

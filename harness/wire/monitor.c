@@ -146,6 +146,7 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	struct hq_xchg_out o;
 	struct hq_err xerr = { 0 };
 	const uint8_t *msg = NULL;
+	char opt[512];
 	size_t mlen = 0;
 	int rc, st;
 	bool ssh = strcmp(p->proto, "ssh") == 0;
@@ -158,7 +159,17 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	}
 	if (p->keep && health_keep(p, dl, buf, detail, detailsz))
 		return 0;
-	if (p->model >= 0 && p->model != HQ_PM_RAW) {
+	if (p->model == HQ_PM_RTSP) {
+		/* OPTIONS: the server's own answer, whatever its media can
+		 * do at the moment (DESCRIBE may get 503 under load) */
+		int n = snprintf(opt, sizeof(opt), "OPTIONS rtsp://%.64s:%u"
+		    "%.300s RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: hopquy\r\n"
+		    "\r\n", p->host, p->port, p->path != NULL ? p->path :
+		    "/");
+
+		msg = (const uint8_t *)opt;
+		mlen = n > 0 && (size_t)n < sizeof(opt) ? (size_t)n : 0;
+	} else if (p->model >= 0 && p->model != HQ_PM_RAW) {
 		if ((rc = hq_mut_control(p->model, &t, &c, err)) != 0)
 			return rc;
 		msg = c.bytes;

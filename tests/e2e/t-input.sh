@@ -93,11 +93,11 @@ fault_case() {	# fault_case NAME FAULT DUT OUTCOME-REGEX
 	check "$fault: replay reproduces (exit 1, got $rc)" [ $rc -eq 1 ]
 	check "$fault: replay says so" grep -q '^reproduced' "$T_TMP/$name.replay"
 }
-fault_case crash crash-on-malformed "$T_TMP/dut.json" 'left the device (dead|hung)'
+fault_case crash crash-on-malformed "$T_TMP/dut.json" 'left the device (dead|hung|answering abnormally)'
 fault_case hang hang-on-malformed "$T_TMP/dut.json" 'left the device hung'
 fault_case reboot reboot-on-long-header "$T_TMP/dut.json" 'left the device (rebooted|dead).*confirmed'
 fault_case setting setting-on-malformed "$T_TMP/dut.json" 'changed setting.*name'
-fault_case mqtt mqtt-bad-length "$T_TMP/dut-mqtt.json" 'surface mqtt .*left the device (dead|hung)'
+fault_case mqtt mqtt-bad-length "$T_TMP/dut-mqtt.json" 'surface mqtt .*left the device (dead|hung|answering abnormally)'
 
 # 4. The replay does not reproduce on the good simulator.
 restart --opt mqtt=1
