@@ -9,6 +9,7 @@ extern const struct hq_family hq_family_aisafety;
 extern const struct hq_family hq_family_creds;
 extern const struct hq_family hq_family_disclosure;
 extern const struct hq_family hq_family_deletion;
+extern const struct hq_family hq_family_input;
 extern const struct hq_family hq_family_netcut;
 extern const struct hq_family hq_family_resilience;
 extern const struct hq_family hq_family_surface;
@@ -22,6 +23,7 @@ const struct hq_family *const hq_families[] = {
 	&hq_family_creds,
 	&hq_family_disclosure,
 	&hq_family_deletion,
+	&hq_family_input,
 	&hq_family_netcut,
 	&hq_family_resilience,
 	&hq_family_surface,

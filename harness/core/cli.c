@@ -947,6 +947,11 @@ hq_cli_main(int argc, char **argv)
 	if (strcmp(cmd, "assess") == 0)
 		return hq_cli_assess != NULL ? hq_cli_assess(argc, argv) :
 		    not_built("assess");
+	if (strcmp(cmd, "input") == 0) {
+		int hq_cli_input(int, char **);	/* core/cli_input.c */
+
+		return hq_cli_input(argc, argv);
+	}
 	if (strcmp(cmd, "help") == 0) {
 		fputs(usage_top, stdout);
 		return 0;

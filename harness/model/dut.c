@@ -38,7 +38,7 @@ static void	disclosure_clear(struct hq_disclosure *x);
 static const char *const top_keys[] = {
 	"$schema", "format", "identity", "bench", "surfaces", "credentials",
 	"update", "data", "power", "alarm", "claims", "claims_file", "notes",
-	"cloud_link", "personal_data", "disclosure", "ai", NULL
+	"cloud_link", "personal_data", "disclosure", "ai", "monitor", NULL
 };
 static const char *const cloud_link_keys[] = {
 	"name", "port", "intercept", NULL
@@ -138,6 +138,9 @@ static const char *const alarm_keys[] = {
 static const char *const ai_keys[] = {
 	"stimulus", "detection", "model", "scenes", "safe_state", NULL
 };
+/* monitor: what the input family reads between cases (steps with one
+ * capture each: {"name": "/json/pointer"}) */
+static const char *const monitor_keys[] = { "uptime", "settings", NULL };
 static const char *const claim_keys[] = { "support", "detail", NULL };
 static const char *const supports[] = { "yes", "no", "n/a", NULL };
 
@@ -250,6 +253,7 @@ hq_dut_free(struct hq_dut *d)
 	cJSON_Delete(d->power);
 	cJSON_Delete(d->alarm);
 	cJSON_Delete(d->ai);
+	cJSON_Delete(d->monitor);
 	for (i = 0; i < d->nclaims; i++) {
 		free(d->claims[i].key);
 		free(d->claims[i].support);
@@ -1328,7 +1332,9 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = load_power(d, root, err)) != 0 ||
 	    (rc = load_recipe(d, root, "alarm", alarm_keys, &d->alarm,
 	    err)) != 0 ||
-	    (rc = load_recipe(d, root, "ai", ai_keys, &d->ai, err)) != 0)
+	    (rc = load_recipe(d, root, "ai", ai_keys, &d->ai, err)) != 0 ||
+	    (rc = load_recipe(d, root, "monitor", monitor_keys, &d->monitor,
+	    err)) != 0)
 		goto out;
 	if ((rc = load_disclosure(root, d, err)) != 0)
 		goto out;

@@ -118,6 +118,7 @@ struct hq_dut {
 	cJSON	*power;
 	cJSON	*alarm;
 	cJSON	*ai;			/* the aisafety family's recipe */
+	cJSON	*monitor;	/* uptime and settings steps (input family) */
 	/* claims */
 	struct hq_claim *claims;
 	size_t	 nclaims;

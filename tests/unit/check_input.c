@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * mutate (the input family's generator): the same seed gives the same
+ * cases, the systematic pass walks every field with every mutation, the
+ * controls are well-formed, lengths announce what they should (or, when
+ * mutated, what the mutation says), and no case passes its cap.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "util/err.h"
+#include "wire/mutate.h"
+#include "wire/tlswire.h"
+
+static const struct hq_mut_target tgt = { "198.18.0.2", "/live", NULL };
+
+START_TEST(test_input_same_seed_same_cases)
+{
+	enum hq_proto_model m = (enum hq_proto_model)_i;
+	struct hq_mut_case a, b;
+	uint64_t i;
+	size_t differ = 0;
+
+	for (i = 0; i < 1500; i += 7) {
+		ck_assert_int_eq(hq_mut_case_build(m, &tgt, 42, i, &a, NULL),
+		    0);
+		ck_assert_int_eq(hq_mut_case_build(m, &tgt, 42, i, &b, NULL),
+		    0);
+		ck_assert_uint_eq(a.len, b.len);
+		ck_assert(memcmp(a.bytes, b.bytes, a.len) == 0);
+		ck_assert_str_eq(a.field, b.field);
+		ck_assert_str_eq(a.mutation, b.mutation);
+		ck_assert_uint_le(a.len, HQ_MUT_CASE_MAX);
+		hq_mut_case_clear(&b);
+		ck_assert_int_eq(hq_mut_case_build(m, &tgt, 43, i, &b, NULL),
+		    0);
+		if (a.len != b.len || memcmp(a.bytes, b.bytes, a.len) != 0 ||
+		    strcmp(a.field, b.field) != 0)
+			differ++;
+		hq_mut_case_clear(&a);
+		hq_mut_case_clear(&b);
+	}
+	/* another seed: other cases, at least past the systematic pass */
+	ck_assert_uint_gt(differ, 10);
+}
+END_TEST
+
+START_TEST(test_input_systematic_pass)
+{
+	static const char *const muts[] = { "overlong-1k", "overlong-9k",
+	    "overlong-64k", "empty", "missing", "repeated", "wrong-type",
+	    "boundary-int", "format-string", "path-traversal", "nul-byte",
+	    "non-utf8", "bad-encoding", "deep-nesting", "huge-number",
+	    "duplicate-key", "length-over-body", "length-under-body",
+	    "length-conflict", NULL };
+	struct hq_mut_case c;
+	size_t n = hq_mut_pairs(HQ_PM_HTTP), i, k;
+	bool seen[32] = { false };
+
+	ck_assert_uint_gt(n, 100);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(hq_mut_case_build(HQ_PM_HTTP, &tgt, 1, i, &c,
+		    NULL), 0);
+		for (k = 0; muts[k] != NULL; k++)
+			if (strcmp(c.mutation, muts[k]) == 0)
+				seen[k] = true;
+		hq_mut_case_clear(&c);
+	}
+	for (k = 0; muts[k] != NULL; k++)
+		ck_assert_msg(seen[k], "%s never drawn", muts[k]);
+	/* the walk does not depend on the seed: case 0 is the method's */
+	ck_assert_int_eq(hq_mut_case_build(HQ_PM_HTTP, &tgt, 99, 0, &c,
+	    NULL), 0);
+	ck_assert_str_eq(c.field, "get.method");
+	ck_assert_str_eq(c.mutation, "overlong-1k");
+	hq_mut_case_clear(&c);
+}
+END_TEST
+
+/* The first case of model m whose field and mutation are these. */
+static bool
+find_case(enum hq_proto_model m, const char *field, const char *mut,
+    struct hq_mut_case *c)
+{
+	size_t n = hq_mut_pairs(m), i;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(hq_mut_case_build(m, &tgt, 1, i, c, NULL), 0);
+		if (strcmp(c->field, field) == 0 &&
+		    strcmp(c->mutation, mut) == 0)
+			return true;
+		hq_mut_case_clear(c);
+	}
+	return false;
+}
+
+static size_t
+clen_of(const struct hq_mut_case *c, size_t *bodyp)
+{
+	const char *h = memmem(c->bytes, c->len, "Content-Length: ", 16);
+	const uint8_t *e = memmem(c->bytes, c->len, "\r\n\r\n", 4);
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(e);
+	*bodyp = c->len - (size_t)(e + 4 - c->bytes);
+	return (size_t)strtoul(h + 16, NULL, 10);
+}
+
+START_TEST(test_input_lengths)
+{
+	struct hq_mut_case c;
+	size_t body;
+
+	ck_assert(find_case(HQ_PM_HTTP, "post-json.uri", "empty", &c));
+	ck_assert_uint_eq(clen_of(&c, &body), body);
+	hq_mut_case_clear(&c);
+	ck_assert(find_case(HQ_PM_HTTP, "post-json.content-length",
+	    "length-over-body", &c));
+	ck_assert_uint_eq(clen_of(&c, &body), body + 1000);
+	hq_mut_case_clear(&c);
+	ck_assert(find_case(HQ_PM_HTTP, "post-json.json-body",
+	    "deep-nesting", &c));
+	ck_assert_uint_eq(clen_of(&c, &body), body);
+	ck_assert_ptr_nonnull(memmem(c.bytes, c.len, "[[[[[[[[", 8));
+	hq_mut_case_clear(&c);
+	/* MQTT: a five-byte remaining length (3.1.1 allows four) */
+	ck_assert(find_case(HQ_PM_MQTT, "connect.remaining-length",
+	    "bad-encoding", &c));
+	ck_assert_uint_ge(c.len, 6);
+	ck_assert(memcmp(c.bytes, "\x10\xff\xff\xff\xff\x7f", 6) == 0);
+	hq_mut_case_clear(&c);
+	/* TLS: a record whose length is over its body */
+	ck_assert(find_case(HQ_PM_TLS, "client-hello.record-length",
+	    "length-over-body", &c));
+	ck_assert_uint_eq((size_t)(c.bytes[3] << 8 | c.bytes[4]),
+	    c.len - 5 + 1000);
+	hq_mut_case_clear(&c);
+	/* ONVIF: entity expansion inside a SOAP envelope, length right */
+	ck_assert(find_case(HQ_PM_ONVIF, "soap.envelope", "entity-expansion",
+	    &c));
+	ck_assert_uint_eq(clen_of(&c, &body), body);
+	ck_assert_ptr_nonnull(memmem(c.bytes, c.len, "<!ENTITY h", 10));
+	ck_assert_ptr_nonnull(memmem(c.bytes, c.len, "s:Envelope", 10));
+	hq_mut_case_clear(&c);
+	/* telnet: a subnegotiation that never ends */
+	ck_assert(find_case(HQ_PM_TELNET, "negotiate.sb-end", "missing", &c));
+	ck_assert_ptr_null(memmem(c.bytes, c.len, "xterm\xff\xf0", 7));
+	hq_mut_case_clear(&c);
+}
+END_TEST
+
+START_TEST(test_input_controls)
+{
+	struct hq_mut_case c;
+	struct hq_tls_reply r;
+
+	ck_assert_int_eq(hq_mut_control(HQ_PM_HTTP, &tgt, &c, NULL), 0);
+	ck_assert(c.len > 20 && memcmp(c.bytes, "GET /live HTTP/1.1\r\n"
+	    "Host: 198.18.0.2\r\n", 38) == 0);
+	ck_assert(memcmp(c.bytes + c.len - 4, "\r\n\r\n", 4) == 0);
+	hq_mut_case_clear(&c);
+	ck_assert_int_eq(hq_mut_control(HQ_PM_RTSP, &tgt, &c, NULL), 0);
+	ck_assert(memcmp(c.bytes, "DESCRIBE rtsp://198.18.0.2/live "
+	    "RTSP/1.0\r\nCSeq: 2\r\n", 50) == 0);
+	hq_mut_case_clear(&c);
+	ck_assert_int_eq(hq_mut_control(HQ_PM_MQTT, &tgt, &c, NULL), 0);
+	ck_assert_uint_eq(c.bytes[0], 0x10);
+	ck_assert_uint_eq(c.bytes[1], c.len - 2);
+	hq_mut_case_clear(&c);
+	ck_assert_int_eq(hq_mut_control(HQ_PM_TLS, &tgt, &c, NULL), 0);
+	ck_assert_uint_eq(c.bytes[0], 0x16);
+	ck_assert_uint_eq((size_t)(c.bytes[3] << 8 | c.bytes[4]), c.len - 5);
+	ck_assert_uint_eq((size_t)(c.bytes[6] << 16 | c.bytes[7] << 8 |
+	    c.bytes[8]), c.len - 9);
+	/* not a ServerHello: the parser refuses it, nothing more */
+	ck_assert_int_ne(hq_tls_reply_parse(c.bytes, c.len, &r, NULL), 0);
+	hq_mut_case_clear(&c);
+	ck_assert_int_eq(hq_mut_model_for("https"), HQ_PM_HTTP);
+	ck_assert_int_eq(hq_mut_model_for("other"), HQ_PM_RAW);
+	ck_assert_int_eq(hq_mut_model_for("onvif"), HQ_PM_ONVIF);
+	ck_assert_int_eq(hq_mut_model_for("nonesuch"), -1);
+}
+END_TEST
+
+START_TEST(test_input_rng)
+{
+	struct hq_rng a, b;
+	int i;
+
+	hq_rng_seed(&a, 7);
+	hq_rng_seed(&b, 7);
+	for (i = 0; i < 100; i++) {
+		ck_assert_uint_eq(hq_rng_next(&a), hq_rng_next(&b));
+		ck_assert_uint_lt(hq_rng_below(&a, 13), 13);
+		(void)hq_rng_below(&b, 13);
+	}
+	/* splitmix64's published first output for seed 0 */
+	hq_rng_seed(&a, 0);
+	ck_assert_uint_eq(hq_rng_next(&a), 0xe220a8397b1dcdafULL);
+}
+END_TEST
+
+Suite *suite_input(void);
+
+Suite *
+suite_input(void)
+{
+	Suite *s = suite_create("input");
+	TCase *tc;
+
+	tc = tcase_create("generator");
+	tcase_add_test(tc, test_input_rng);
+	tcase_add_loop_test(tc, test_input_same_seed_same_cases, 0,
+	    HQ_PM_COUNT);
+	tcase_add_test(tc, test_input_systematic_pass);
+	tcase_add_test(tc, test_input_lengths);
+	tcase_add_test(tc, test_input_controls);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
