@@ -41,7 +41,8 @@ UNITRUN	 = $(BUILD)/tests/unit/check_all
 FIXTURE_BINS =
 
 .PHONY: all check unit e2e sanitize valgrind lint-man lint-layers install \
-	uninstall clean deps bench bench-smoke demo FORCE
+	uninstall clean deps bench bench-smoke demo FORCE fuzz fuzz-bins \
+	fuzz-replay
 
 all: $(HOPQUY) fixtures
 
@@ -72,6 +73,11 @@ $(BUILD)/tests/unit/suites.inc: $(UNIT_SRCS)
 	    sed 's/^\(suite_[a-z0-9_]*\)(void).*/HQ_SUITE(\1)/' | sort > $@.tmp
 	mv $@.tmp $@
 
+# clang's own warnings are not the project's gate (make fuzz only).
+ifeq ($(HQ_FUZZ),1)
+HQ_CFLAGS += -Wno-error
+endif
+
 # Test files: suites are found by name, tables may leave fields out.
 $(BUILD)/tests/%.o: HQ_CFLAGS += -Wno-missing-prototypes \
 	-Wno-missing-field-initializers
@@ -97,7 +103,55 @@ lint-man:
 lint-layers:
 	tools/check-layers.sh
 
-check: all lint-man lint-layers unit e2e bench-smoke
+check: all lint-man lint-layers unit fuzz-replay e2e bench-smoke
+
+# Fuzzing (tests/fuzz/README): each tests/fuzz/fuzz_NAME.c is a libFuzzer
+# target with seeds in tests/fuzz/corpus/NAME/.  `make fuzz` builds them
+# with clang, ASan and UBSan in build-fuzz and runs each FUZZ_SECONDS;
+# `make check` replays the seeds through a plain main() (driver.c, the
+# compiler of the build, no clang), so a parser regression fails CI.
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD = build-fuzz
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+
+$(BUILD)/libhq.a: $(HQ_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o \
+    $(BUILD)/tests/fuzz/driver.o $(BUILD)/libhq.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(HQ_LDLIBS)
+
+fuzz-replay: $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay-%)
+	@for t in $(FUZZ_NAMES); do \
+		$(BUILD)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+$(BUILD)/tests/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libhq.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(HQ_LDLIBS)
+
+.SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/fuzz_%.o) \
+    $(BUILD)/tests/fuzz/driver.o
+
+fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/fuzz-%)
+
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang HQ_FUZZ=1 \
+	    CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" fuzz-bins
+	@for t in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+		echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
+		$(FUZZ_BUILD)/tests/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+		    -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
+		    -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- \
+		    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t \
+		    >$(FUZZ_BUILD)/fuzz-$$t.log 2>&1 || \
+		    { tail -n 60 $(FUZZ_BUILD)/fuzz-$$t.log; exit 1; }; \
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' \
+		    $(FUZZ_BUILD)/fuzz-$$t.log | sed "s/^/  $$t /"; \
+	done
 
 sanitize:
 	$(MAKE) BUILD=build-san LDFLAGS="-fsanitize=address,undefined" \
@@ -146,6 +200,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

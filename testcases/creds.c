@@ -1154,19 +1154,16 @@ run_factory(struct cx *c, struct hq_err *err)
 		goto out;
 	for (i = 0; i < dut->nlabels; i++) {
 		const struct hq_label *l = &dut->labels[i];
-		char why[256], red[48], names[64];
-		unsigned cl = hq_pw_classes(l->password);
+		char why[256], red[48];
 		size_t len = hq_pw_length(l->password);
 		cJSON *u = cJSON_CreateObject();
 
 		hq_pw_redact(l->password, red, sizeof(red));
-		hq_pw_class_names(cl, names, sizeof(names));
-		hq_step(c->res, "unit %s: password %s, classes: %s", l->serial,
-		    red, names);
+		/* Neither the length nor the classes of one unit's
+		 * password: the rules that failed are the findings. */
+		hq_step(c->res, "unit %s: password %s", l->serial, red);
 		cJSON_AddStringToObject(u, "serial", l->serial);
 		cJSON_AddStringToObject(u, "password", red);
-		cJSON_AddNumberToObject(u, "length", (double)len);
-		cJSON_AddStringToObject(u, "classes", names);
 		cJSON_AddItemToArray(units, u);
 		if (len < minlen)
 			minlen = len;
@@ -1207,10 +1204,9 @@ run_factory(struct cx *c, struct hq_err *err)
 			} else if (pre > (size_t)c->p.max_affix ||
 			    suf > (size_t)c->p.max_affix) {
 				hq_finding(c->res, "units %s and %s: passwords "
-				    "share a %zu-character %s (a common stem; "
-				    "profile allows %lld)", o->serial,
-				    l->serial, pre > suf ? pre : suf,
-				    pre > suf ? "prefix" : "suffix",
+				    "share a common %s longer than the profile "
+				    "allows (%lld characters)", o->serial,
+				    l->serial, pre > suf ? "prefix" : "suffix",
 				    c->p.max_affix);
 				nbad++;
 			}

@@ -246,7 +246,7 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	cJSON *ports = NULL, *facts, *doc = NULL;
 	char slug[128], rel[192], *text = NULL;
 	struct surf_sum sum;
-	size_t i;
+	size_t i, nlate = 0, nlate_undecl = 0;
 	int rc;
 
 	memset(&sum, 0, sizeof(sum));
@@ -294,7 +294,19 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		struct hq_err ierr = { 0 };
 		cJSON *pj;
 
-		if (hq_service_identify_as(dut->address, port, s != NULL ?
+		if (hq_deadline_passed(ctx->deadline)) {
+			/* No connection after the case's deadline: the port
+			 * is listed as open, its service not identified. */
+			if (nlate++ == 0)
+				note_nc(&sum, &sp, "identification", "the "
+				    "services on %zu open ports from %u/tcp on "
+				    "(the case deadline passed)", sr.nopen - i,
+				    port);
+			snprintf(svc.name, sizeof(svc.name), "unknown");
+			snprintf(svc.how, sizeof(svc.how), "identify: not "
+			    "tried, the case deadline passed");
+			svc.banner[0] = '\0';
+		} else if (hq_service_identify_as(dut->address, port, s != NULL ?
 		    s->proto : NULL, (int)sp.banner_ms, ctx->deadline, &svc,
 		    &ierr) != 0) {
 			if (ierr.code == HQ_EINTR) {
@@ -312,9 +324,11 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    strncmp(svc.how, "identify:", 9) != 0)
 			note_nc(&sum, &sp, "identification", "the service on "
 			    "port %u/tcp (no probe named it)", port);
-		hq_step(res, "port %u/tcp open: %s (%s)%s%s", port, svc.name,
-		    svc.how, s != NULL ? ", declared as " : ", not declared",
-		    s != NULL ? s->id : "");
+		/* After the deadline: one line for all, not one a port. */
+		if (nlate == 0)
+			hq_step(res, "port %u/tcp open: %s (%s)%s%s", port,
+			    svc.name, svc.how, s != NULL ? ", declared as " :
+			    ", not declared", s != NULL ? s->id : "");
 		hq_transcript_printf(tr, "port %u/tcp: %s (%s)\n", port,
 		    svc.name, svc.how);
 		if (svc.banner[0] != '\0')
@@ -330,7 +344,10 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		cJSON_AddItemToArray(ports, pj);
 		if (s != NULL)
 			sum.ndecl_open++;
-		if (s == NULL) {
+		if (s == NULL && nlate > 0) {
+			sum.nbad++;
+			nlate_undecl++;
+		} else if (s == NULL) {
 			sum.nbad++;
 			hq_finding(res, "port %u/tcp is open but not declared "
 			    "in the DUT description (answered: %s%s%.80s%s)",
@@ -358,6 +375,14 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    !(s->tls && strcmp(svc.name, "tls") == 0))
 			hq_step(res, "note: port %u declared as %s, answered "
 			    "as %s", port, s->proto, svc.name);
+	}
+	if (nlate > 0) {
+		hq_step(res, "the case deadline passed: %zu open ports listed "
+		    "without identification", nlate);
+		if (nlate_undecl > 0)
+			hq_finding(res, "%zu more ports are open but not "
+			    "declared in the DUT description (not identified: "
+			    "the case deadline passed)", nlate_undecl);
 	}
 	for (i = 0; i < dut->nsurfaces; i++) {
 		const struct hq_surface *s = &dut->surfaces[i];

@@ -583,8 +583,9 @@ hq_capture_start(const struct hq_capture_opts *o, struct hq_capture **capp,
 		rc = hq_err_sys(err, "eventfd");
 		goto out;
 	}
+	/* Created private: the capture holds passwords and tokens. */
 	if ((c->fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0644)) < 0) {
+	    o->group_read ? 0640 : 0600)) < 0) {
 		rc = hq_err_sys(err, c->path);
 		goto out;
 	}

@@ -48,6 +48,9 @@ struct hq_capture_opts {
 	uint64_t	 max_bytes;	/* file cap; 0: default */
 	unsigned	 buffer_bytes;	/* kernel buffer; 0: default */
 	bool		 immediate;	/* per-packet wakeups (low volume) */
+	bool		 group_read;	/* file mode 0640, not 0600: it holds
+					 * whatever crossed the wire,
+					 * passwords and tokens included */
 };
 #define HQ_CAPTURE_OPTS_INIT { .ifname = NULL }
 

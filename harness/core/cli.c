@@ -51,7 +51,7 @@ static const char usage_run[] =
 "                  [--assess FILE]\n"
 "                  [--no-capture] [--no-reach-check] [--progress]\n"
 "                  [--snaplen N] [--capture-filter F]\n"
-"                  [--capture-max-bytes N] [--json] [-q] [-v]\n"
+"                  [--capture-max-bytes N] [--group GROUP] [--json] [-q] [-v]\n"
 "\n"
 "  -p, --profile PROFILE  profile id (e.g. qcvn135-2024) or file\n"
 "  -d, --dut FILE         DUT description (hopquy-dut/1)\n"
@@ -74,6 +74,8 @@ static const char usage_run[] =
 "      --snaplen N        capture snap length (default 262144)\n"
 "      --capture-filter F pcap-filter(7) expression (default: all)\n"
 "      --capture-max-bytes N  capture file cap (default 1 GiB)\n"
+"      --group GROUP      the run directory 2750 and its files 0640 for\n"
+"                         this lab group (default: 0700 and 0600)\n"
 "      --json             print the summary as JSON\n"
 "      --progress         progress lines on stderr even without a terminal\n"
 "  -q, --quiet            no progress lines\n"
@@ -359,6 +361,7 @@ cmd_run(int argc, char **argv)
 		{ "snaplen", required_argument, NULL, 'L' },
 		{ "capture-filter", required_argument, NULL, 'F' },
 		{ "capture-max-bytes", required_argument, NULL, 'M' },
+		{ "group", required_argument, NULL, 'G' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -421,6 +424,7 @@ cmd_run(int argc, char **argv)
 			o.snaplen = (unsigned)v;
 			break;
 		case 'F': o.capture_filter = optarg; break;
+		case 'G': o.group = optarg; break;
 		case 'M':
 			if (hq_parse_u64(optarg, strlen(optarg), UINT64_MAX,
 			    &v) != 0 || v < 4096) {

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ make_rundir(struct run *r, struct hq_err *err)
 {
 	char path[PATH_MAX + 32];
 	struct stat st;
+	gid_t gid = 0;
 	int rc;
 
 	if (r->o->rundir != NULL)
@@ -74,8 +76,32 @@ make_rundir(struct run *r, struct hq_err *err)
 	else
 		snprintf(r->rundir, sizeof(r->rundir), "runs/%s",
 		    r->report_id);
-	if ((rc = hq_mkdirs(r->rundir, 0755, err)) != 0)
+	/* Evidence is private (the capture and transcripts hold passwords
+	 * and tokens): everything the run creates is 0600 in a 0700
+	 * directory, or 0640 in a setgid 02750 directory of the lab's
+	 * --group.  The umask makes every later open() private from the
+	 * start, with no window. */
+	if (r->o->group != NULL) {
+		struct group *g = getgrnam(r->o->group);
+
+		if (g == NULL)
+			return hq_err_set(err, HQ_EUSAGE, "--group %s: no such "
+			    "group", r->o->group);
+		gid = g->gr_gid;
+	}
+	umask(r->o->group != NULL ? 027 : 077);
+	if ((rc = hq_mkdirs(r->rundir, 0700, err)) != 0)
 		return rc;
+	if (stat(r->rundir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return hq_err_sys(err, r->rundir);
+	if (r->o->group != NULL && (chown(r->rundir, (uid_t)-1, gid) != 0 ||
+	    chmod(r->rundir, 02750) != 0))
+		return hq_err_set(err, HQ_EIO, "%s: cannot give it to group "
+		    "%s: %s", r->rundir, r->o->group, strerror(errno));
+	/* An existing directory (-o) is narrowed, never widened. */
+	if (r->o->group == NULL && (st.st_mode & 077) != 0 &&
+	    chmod(r->rundir, st.st_mode & 0700) != 0)
+		return hq_err_sys(err, r->rundir);
 	/* Never overwrite a previous run's evidence. */
 	snprintf(path, sizeof(path), "%s/results.jsonl", r->rundir);
 	if (stat(path, &st) == 0)
@@ -648,6 +674,7 @@ bench_setup(struct run *r, struct hq_err *err)
 	co.snaplen = r->o->snaplen;
 	co.filter = r->o->capture_filter;
 	co.max_bytes = r->o->capture_max_bytes;
+	co.group_read = r->o->group != NULL;
 	if ((rc = hq_capture_start(&co, &r->cap, err)) != 0)
 		return rc;
 	r->ctx.cap = r->cap;
@@ -719,7 +746,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 		hq_warn("%s: cannot open the run log", path);
 	snprintf(path, sizeof(path), "%s/results.jsonl", r.rundir);
 	if ((r.results_fd = open(path, O_WRONLY | O_CREAT | O_APPEND |
-	    O_CLOEXEC, 0644)) < 0) {
+	    O_CLOEXEC, 0640)) < 0) {
 		rc = hq_err_sys(err, path);
 		goto out;
 	}

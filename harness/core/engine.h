@@ -72,6 +72,8 @@ struct hq_run_opts {
 	unsigned long long capture_max_bytes; /* 0: default */
 	int		 bench_instance; /* -1: from the DUT file */
 	const cJSON	*assessment;	/* hq_assess_load's, or NULL */
+	const char	*group;		/* lab group: run directory 02750,
+					 * files 0640; NULL: 0700 and 0600 */
 };
 #define HQ_RUN_OPTS_INIT { .bench_instance = -1 }
 

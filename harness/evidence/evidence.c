@@ -137,7 +137,7 @@ ev_abspath(struct hq_evidence *ev, const char *relpath, char *out,
 	snprintf(out, outsz, "%s/%s", ev->root, relpath);
 	if ((slash = strrchr(out, '/')) != NULL) {
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - out), out);
-		return hq_mkdirs(dir, 0755, err);
+		return hq_mkdirs(dir, 0750, err);
 	}
 	return 0;
 }
@@ -153,7 +153,7 @@ hq_evidence_write(struct hq_evidence *ev, const char *relpath,
 	pthread_mutex_lock(&ev->mu);
 	if ((rc = ev_abspath(ev, relpath, abspath, sizeof(abspath),
 	    err)) != 0 ||
-	    (rc = hq_file_write_atomic(abspath, p, len, 0644, err)) != 0 ||
+	    (rc = hq_file_write_atomic(abspath, p, len, 0640, err)) != 0 ||
 	    (rc = ev_add(ev, relpath, kind, &it, err)) != 0)
 		goto out;
 	hq_sha256_hex(p, len, it->sha256);

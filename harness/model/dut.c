@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -341,8 +340,18 @@ load_secret_item(const struct hq_dut *d, const cJSON *item, const char *sub,
 		} else {
 			struct hq_err ferr = { 0 };
 
+			struct stat st;
+
 			hq_dut_path(d, f, fpath, sizeof(fpath));
 			free(f);
+			/* Like the signing key: a secret others can read is
+			 * no secret; refuse rather than use it. */
+			if (stat(fpath, &st) == 0 &&
+			    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+				return hq_err_set(err, HQ_EINVAL, "%s.file: %s "
+				    "is accessible to group or others (mode "
+				    "%04o); chmod 600 it", sub, fpath,
+				    (unsigned)(st.st_mode & 07777));
 			if (hq_file_slurp(fpath, HQ_SECRET_FILE_MAX, &text,
 			    &len, &ferr) != 0)
 				return hq_err_set(err, HQ_EINVAL, "%s.file: %s",

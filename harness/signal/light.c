@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -172,12 +173,15 @@ hq_light_parse_line_fmt(const char *p, size_t len, enum hq_light_format fmt,
 		s->t_ns = arrival_ns;
 		return 0;
 	}
-	/* ms since the epoch up to year 2286; monotonic the same bound */
-	if (hq_parse_u64(tok[0], tl[0], 9999999999999ull, &ts) != 0)
+	/* ms since the epoch up to year 2262, where int64 nanoseconds end;
+	 * monotonic the same bound */
+	if (hq_parse_u64(tok[0], tl[0], (uint64_t)INT64_MAX / 1000000,
+	    &ts) != 0)
 		return HQ_EPROTO;
 	s->t_ns = (int64_t)ts * 1000000;
-	if (clk == HQ_LIGHT_UNIX_MS)
-		s->t_ns -= real_minus_mono_ns;
+	if (clk == HQ_LIGHT_UNIX_MS &&
+	    __builtin_sub_overflow(s->t_ns, real_minus_mono_ns, &s->t_ns))
+		return HQ_EPROTO;
 	return 0;
 }
 

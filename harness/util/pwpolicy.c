@@ -100,7 +100,7 @@ hq_pwpolicy_check(const struct hq_pwpolicy *pol, const char *pw, char *why,
 			off = whysz > 0 ? whysz - 1 : 0;		\
 	} while (0)
 	if (len < pol->min_len) {
-		WHY("%zu characters, policy needs %u", len, pol->min_len);
+		WHY("shorter than the policy's %u characters", pol->min_len);
 		nv++;
 	}
 	if (missing != 0) {
@@ -109,8 +109,8 @@ hq_pwpolicy_check(const struct hq_pwpolicy *pol, const char *pw, char *why,
 		nv++;
 	}
 	if (popcount4(have) < pol->min_classes) {
-		WHY("%s%u character classes, policy needs %u",
-		    nv > 0 ? "; " : "", popcount4(have), pol->min_classes);
+		WHY("%sfewer character classes than the policy's %u",
+		    nv > 0 ? "; " : "", pol->min_classes);
 		nv++;
 	}
 #undef WHY
@@ -140,26 +140,24 @@ derived_from(const char *pwn, const char *what, const char *id, char *why,
 	if (len < 4)
 		return false;	/* too short to say anything */
 	if (strcmp(pwn, n) == 0) {
-		snprintf(why, whysz, "the password is the %s", what);
+		snprintf(why, whysz, "derived from the %s", what);
 		return true;
 	}
 	if (strstr(pwn, n) != NULL) {
-		snprintf(why, whysz, "the password contains the %s", what);
+		snprintf(why, whysz, "derived from the %s", what);
 		return true;
 	}
 	for (k = 0; k < len; k++)
 		rev[k] = n[len - 1 - k];
 	rev[len] = '\0';
 	if (strstr(pwn, rev) != NULL) {
-		snprintf(why, whysz, "the password contains the %s reversed",
-		    what);
+		snprintf(why, whysz, "derived from the %s", what);
 		return true;
 	}
 	/* Suffixes: "last 6 of the MAC" is a classic label scheme. */
 	for (k = len - 1; k >= 4; k--)
 		if (strstr(pwn, n + (len - k)) != NULL) {
-			snprintf(why, whysz, "the password contains the last "
-			    "%zu characters of the %s", k, what);
+			snprintf(why, whysz, "derived from the %s", what);
 			return true;
 		}
 	return false;
@@ -203,20 +201,12 @@ hq_pw_common_suffix(const char *a, const char *b)
 void
 hq_pw_redact(const char *pw, char *out, size_t outsz)
 {
-	size_t len;
-
 	if (pw == NULL || pw[0] == '\0') {
 		snprintf(out, outsz, "(empty)");
 		return;
 	}
-	len = hq_pw_length(pw);
-	/* One visible character only if it is printable ASCII and the
-	 * password is long enough for that to give little away. */
-	if (len >= 4 && (unsigned char)pw[0] > ' ' &&
-	    (unsigned char)pw[0] < 0x7f)
-		snprintf(out, outsz, "%c***(%zu chars)", pw[0], len);
-	else
-		snprintf(out, outsz, "***(%zu chars)", len);
+	/* Neither a character nor the length: both narrow a search. */
+	snprintf(out, outsz, "***");
 }
 
 int

@@ -52,7 +52,7 @@ bool	hq_pw_derived(const char *pw, const char *serial, const char *mac,
 /* Length of the longest common prefix and suffix of a and b (bytes). */
 size_t	hq_pw_common_prefix(const char *a, const char *b);
 size_t	hq_pw_common_suffix(const char *a, const char *b);
-/* "a***(8 chars)" — first character and length; "(empty)" for "". */
+/* "***" — no character, no length; "(empty)" for "". */
 void	hq_pw_redact(const char *pw, char *out, size_t outsz);
 /* A random printable password of len characters (for wrong attempts). */
 int	hq_pw_random(char *out, size_t len, struct hq_err *err);

@@ -57,6 +57,13 @@ hq_net_connect_ex(const char *host, unsigned port, struct hq_deadline dl,
 	*errnop = 0;
 	if ((rc = hq_addr_parse(host, port, &ss, &slen, err)) != 0)
 		return rc;
+	/* No new connection once the deadline has passed: a connect to
+	 * an open port can complete at once and would never look. */
+	if (hq_deadline_passed(dl)) {
+		*errnop = ETIMEDOUT;
+		return hq_err_set(err, HQ_ETIMEDOUT, "connect %s:%u: the "
+		    "deadline has passed", host, port);
+	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd < 0)

@@ -47,7 +47,9 @@ no_tcp() { ! tcp "$@"; }
 # journal_empty: no unrestored change for BN.
 journal_empty() { [ ! -s "$BJ" ]; }
 
-# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching.
+# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching.  FILE
+# must be new to the caller: a background job truncates a reused file only
+# once it runs, so an old match can satisfy the wait before it did.
 wait_for() {
 	i=0; lim=$(( ${3:-10} * 10 ))
 	while [ $i -lt $lim ]; do

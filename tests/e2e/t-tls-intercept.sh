@@ -64,7 +64,10 @@ check "held redirect ends by itself" sh -c "'$HOPQUY' bench redirect --bench $BN
 check "hold: journal empty" journal_empty
 check "hold: dut reaches the cloud" reaches "$DUT" cloud
 
-# kill -9: the redirect stays until bench restore.
+# kill -9: the redirect stays until bench restore.  A file of its own:
+# the first redirect's "cloud redirected" must not satisfy wait_for before
+# this one's shell has even truncated the file.
+out="$T_TMP/redirect-kill.out"
 "$HOPQUY" bench redirect --bench $BN --hold 60 >"$out" 2>&1 &
 pid=$!
 check "kill -9: redirect in place" wait_for "$out" "cloud redirected" 5

@@ -34,6 +34,17 @@ START_TEST(test_light_parse)
 	ck_assert_int_eq(hq_light_parse_line("9 1.25", 6, HQ_LIGHT_ARRIVAL,
 	    42, off, &s), 0);
 	ck_assert(s.level == 1.25);
+	/* Past year 2262 int64 nanoseconds overflow: refused, not wrapped
+	 * (a fuzzing find, UBSan); the last representable ms is fine. */
+	ck_assert_int_eq(hq_light_parse_line("9999999999999 on", 16,
+	    HQ_LIGHT_MONO_MS, 0, off, &s), HQ_EPROTO);
+	ck_assert_int_eq(hq_light_parse_line("9223372036854 on", 16,
+	    HQ_LIGHT_MONO_MS, 0, off, &s), 0);
+	ck_assert_int_eq(s.t_ns, 9223372036854LL * MS);
+	ck_assert_int_eq(hq_light_parse_line("9223372036855 on", 16,
+	    HQ_LIGHT_UNIX_MS, 0, off, &s), HQ_EPROTO);
+	ck_assert_int_eq(hq_light_parse_line("0 on", 4, HQ_LIGHT_UNIX_MS, 0,
+	    INT64_MIN, &s), HQ_EPROTO);
 }
 END_TEST
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -524,6 +525,14 @@ START_TEST(test_loaders_secrets)
 	ck_assert_str_eq(d->personal[0], "Nguyen Van A");
 	ck_assert_str_eq(d->personal[1], "Env-pw-123!");
 	hq_dut_free(d);
+	d = NULL;
+	/* A secret file the group may read is refused, naming the key. */
+	ck_assert_int_eq(chmod(pw, 0640), 0);
+	ck_assert_int_ne(hq_dut_load(path, &d, &err), 0);
+	ck_assert_ptr_null(d);
+	ck_assert_ptr_nonnull(strstr(err.msg,
+	    "credentials.operator.password.file"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "mode 0640"));
 	unlink(path);
 	unlink(pw);
 	free(text);

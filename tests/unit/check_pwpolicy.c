@@ -41,7 +41,7 @@ START_TEST(test_pwpolicy_check)
 	ck_assert_str_eq(why, "");
 	ck_assert_uint_eq(hq_pwpolicy_check(&qcvn, "Ab1!", why, sizeof(why)),
 	    1);
-	ck_assert_str_eq(why, "4 characters, policy needs 8");
+	ck_assert_str_eq(why, "shorter than the policy's 8 characters");
 	ck_assert_uint_gt(hq_pwpolicy_check(&qcvn, "Admin0001", why,
 	    sizeof(why)), 0);
 	ck_assert_ptr_nonnull(strstr(why, "missing: special"));
@@ -57,15 +57,15 @@ START_TEST(test_pwpolicy_derived)
 
 	ck_assert(hq_pw_derived("CS-0001", "CS-0001", NULL, why,
 	    sizeof(why)));
-	ck_assert_str_eq(why, "the password is the serial number");
+	ck_assert_str_eq(why, "derived from the serial number");
 	ck_assert(hq_pw_derived("Admin0001", "CS-0001", NULL, why,
 	    sizeof(why)));
-	ck_assert_ptr_nonnull(strstr(why, "last 4 characters of the serial"));
+	ck_assert_ptr_nonnull(strstr(why, "derived from the serial number"));
 	ck_assert(hq_pw_derived("x!5e102031", NULL, "02:00:5E:10:20:31", why,
 	    sizeof(why)));
 	ck_assert_ptr_nonnull(strstr(why, "MAC address"));
 	ck_assert(hq_pw_derived("q1000SC", "CS0001", NULL, why, sizeof(why)));
-	ck_assert_ptr_nonnull(strstr(why, "reversed"));
+	ck_assert_str_eq(why, "derived from the serial number");
 	ck_assert(!hq_pw_derived("k7#Vq2@Lm9zX", "CS-0001",
 	    "02:00:5e:10:20:31", why, sizeof(why)));
 	ck_assert(!hq_pw_derived("abc", "AB", "", why, sizeof(why)));
@@ -85,13 +85,13 @@ START_TEST(test_pwpolicy_redact)
 	char out[48];
 
 	hq_pw_redact("admin", out, sizeof(out));
-	ck_assert_str_eq(out, "a***(5 chars)");
+	ck_assert_str_eq(out, "***");
 	hq_pw_redact("", out, sizeof(out));
 	ck_assert_str_eq(out, "(empty)");
 	hq_pw_redact("abc", out, sizeof(out));
-	ck_assert_str_eq(out, "***(3 chars)");
+	ck_assert_str_eq(out, "***");
 	hq_pw_redact("\xc3\xa4xyz", out, sizeof(out));
-	ck_assert_str_eq(out, "***(4 chars)");
+	ck_assert_str_eq(out, "***");
 }
 END_TEST
 
