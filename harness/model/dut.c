@@ -26,7 +26,6 @@
 
 #define ID_MAX		64
 #define LABELS_MAX	64
-#define STEPS_MAX	64
 #define CLAIMS_MAX	256
 
 const char *const hq_device_classes[] = {
@@ -89,13 +88,6 @@ static const char *const label_keys[] = {
 	"serial", "mac", "user", "password", NULL
 };
 static const char *const secret_keys[] = { "file", "env", NULL };
-static const char *const step_keys[] = {
-	"surface", "method", "path", "body", "headers", "auth", "expect",
-	"capture", "contains", "absent", "note", NULL
-};
-static const char *const auths[] = {
-	"operator", "none", "token", "basic", "digest", NULL
-};
 static const char *const update_keys[] = {
 	"submit", "outcome", "health", "genuine", "older", "tampered",
 	"format", "channel", "pull", "trigger", NULL
@@ -522,71 +514,25 @@ load_surface(const cJSON *j, const char *path, struct hq_surface *s,
 	return 0;
 }
 
-/* Recipe steps: HTTP requests on declared surfaces. */
+static int	steps_check(const struct hq_dut *, const cJSON *, const char *,
+		    struct hq_step_names *, bool, struct hq_err *);
+
+/*
+ * The steps of the alarm, ai and update sections: the one step engine's
+ * shape (hq_dut_steps_check), except that "expect" may be left out (the
+ * engine then wants a 2xx, hopquy-dut(5)) and a list may be empty.  Each
+ * list knows the builtins and its own captures.
+ */
 static int
 load_steps(const struct hq_dut *d, const cJSON *arr, const char *path,
     struct hq_err *err)
 {
-	const cJSON *st, *it;
-	char sub[HQ_JV_PATH_MAX], *s = NULL, *m = NULL, *p = NULL, *a = NULL;
-	size_t i = 0;
-	int rc = 0;
+	struct hq_step_names nm;
 
-	if (!cJSON_IsArray(arr))
-		return hq_err_set(err, HQ_EINVAL, "%s: expected an array of "
-		    "steps, got %s", path, hq_jv_typename(arr));
-	if (cJSON_GetArraySize(arr) > STEPS_MAX)
-		return hq_err_set(err, HQ_EINVAL, "%s: at most %d steps", path,
-		    STEPS_MAX);
-	cJSON_ArrayForEach(st, arr) {
-		hq_jv_index(sub, sizeof(sub), path, i++);
-		if ((rc = hq_jv_keys(st, sub, step_keys, err)) != 0 ||
-		    (rc = hq_jv_str(st, sub, "surface", true, ID_MAX, &s,
-		    err)) != 0 ||
-		    (rc = hq_jv_enum(st, sub, "method", true, methods, &m,
-		    err)) != 0 ||
-		    (rc = hq_jv_str(st, sub, "path", true, 1024, &p,
-		    err)) != 0 ||
-		    (rc = hq_jv_enum(st, sub, "auth", false, auths, &a,
-		    err)) != 0 ||
-		    (rc = hq_jv_get(st, sub, "headers", cJSON_Object, false,
-		    &it, err)) != 0 ||
-		    (rc = hq_jv_get(st, sub, "capture", cJSON_Object, false,
-		    &it, err)) != 0)
-			goto out;
-		if ((it = cJSON_GetObjectItemCaseSensitive(st, "expect")) !=
-		    NULL && !(cJSON_IsNumber(it) && it->valuedouble >= 100 &&
-		    it->valuedouble <= 599)) {
-			rc = hq_err_set(err, HQ_EINVAL, "%s.expect: expected an "
-			    "HTTP status from 100 to 599, got %s", sub,
-			    hq_jv_typename(it));
-			goto out;
-		}
-		if (!surface_known(d, s)) {
-			rc = hq_err_set(err, HQ_EINVAL, "%s.surface: \"%.64s\" "
-			    "is not a declared surface id", sub, s);
-			goto out;
-		}
-		if (p[0] != '/') {
-			rc = hq_err_set(err, HQ_EINVAL, "%s.path: expected a "
-			    "path starting with '/', got \"%.64s\"", sub, p);
-			goto out;
-		}
-		free(s);
-		free(m);
-		free(p);
-		free(a);
-		s = m = p = a = NULL;
-	}
- out:
-	free(s);
-	free(m);
-	free(p);
-	free(a);
-	return rc;
+	hq_step_names_init(&nm);
+	return steps_check(d, arr, path, &nm, true, err);
 }
 
-/* A recipe section: an object whose array members are step lists. */
 /* A declared command: argv strings, run on the lab host. */
 static int
 update_command(const cJSON *st, const char *path, const char *const *keys,
@@ -1277,6 +1223,26 @@ static int load_data(struct hq_dut *d, const cJSON *root,
 static int load_power(struct hq_dut *d, const cJSON *root,
     struct hq_err *err);
 
+/* alarm.events.request: one step of the engine (the list is checked by
+ * load_recipe). */
+static int
+alarm_events_check(const struct hq_dut *d, struct hq_err *err)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(d->alarm, "events");
+	const cJSON *rq = cJSON_GetObjectItemCaseSensitive(ev, "request");
+	cJSON *wrap;
+	int rc;
+
+	if (rq == NULL)
+		return 0;
+	if ((wrap = cJSON_CreateArray()) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	cJSON_AddItemReferenceToArray(wrap, (cJSON *)rq);
+	rc = load_steps(d, wrap, "alarm.events.request", err);
+	cJSON_Delete(wrap);
+	return rc;
+}
+
 static int
 dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 {
@@ -1328,6 +1294,7 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = load_power(d, root, err)) != 0 ||
 	    (rc = load_recipe(d, root, "alarm", alarm_keys, &d->alarm,
 	    err)) != 0 ||
+	    (rc = alarm_events_check(d, err)) != 0 ||
 	    (rc = load_recipe(d, root, "ai", ai_keys, &d->ai, err)) != 0)
 		goto out;
 	if ((rc = load_disclosure(root, d, err)) != 0)
@@ -1949,7 +1916,7 @@ step_capture_check(const cJSON *st, const char *sub,
 
 static int
 step_check(const struct hq_dut *d, const cJSON *st, const char *sub,
-    struct hq_step_names *nm, struct hq_err *err)
+    struct hq_step_names *nm, bool legacy, struct hq_err *err)
 {
 	const struct hq_surface *sf = NULL;
 	const cJSON *h, *it;
@@ -2038,7 +2005,8 @@ step_check(const struct hq_dut *d, const cJSON *st, const char *sub,
 	if (ab != NULL && (rc = hq_dut_template_check(ab, sp, nm, err)) != 0)
 		goto out;
 	if ((rc = step_auth_check(d, st, sub, cloud, nm, err)) != 0 ||
-	    (rc = step_expect_check(st, sub, err)) != 0)
+	    ((!legacy || cJSON_GetObjectItemCaseSensitive(st, "expect") !=
+	    NULL) && (rc = step_expect_check(st, sub, err)) != 0))
 		goto out;
 	/* captures last: a step's own placeholders cannot use them */
 	rc = step_capture_check(st, sub, nm, err);
@@ -2051,9 +2019,10 @@ step_check(const struct hq_dut *d, const cJSON *st, const char *sub,
 	return rc;
 }
 
-int
-hq_dut_steps_check(const struct hq_dut *d, const cJSON *arr,
-    const char *path, struct hq_step_names *nm, struct hq_err *err)
+/* legacy: "expect" optional, an empty list allowed (load_steps). */
+static int
+steps_check(const struct hq_dut *d, const cJSON *arr, const char *path,
+    struct hq_step_names *nm, bool legacy, struct hq_err *err)
 {
 	const cJSON *st;
 	char sub[HQ_JV_PATH_MAX];
@@ -2063,16 +2032,23 @@ hq_dut_steps_check(const struct hq_dut *d, const cJSON *arr,
 	if (!cJSON_IsArray(arr))
 		return hq_err_set(err, HQ_EINVAL, "%s: expected an array of "
 		    "steps, got %s", path, hq_jv_typename(arr));
-	if (cJSON_GetArraySize(arr) < 1 ||
+	if (cJSON_GetArraySize(arr) < (legacy ? 0 : 1) ||
 	    cJSON_GetArraySize(arr) > HQ_STEPS_MAX)
 		return hq_err_set(err, HQ_EINVAL, "%s: expected 1 to %d steps, "
 		    "got %d", path, HQ_STEPS_MAX, cJSON_GetArraySize(arr));
 	cJSON_ArrayForEach(st, arr) {
 		hq_jv_index(sub, sizeof(sub), path, i++);
-		if ((rc = step_check(d, st, sub, nm, err)) != 0)
+		if ((rc = step_check(d, st, sub, nm, legacy, err)) != 0)
 			return rc;
 	}
 	return 0;
+}
+
+int
+hq_dut_steps_check(const struct hq_dut *d, const cJSON *arr,
+    const char *path, struct hq_step_names *nm, struct hq_err *err)
+{
+	return steps_check(d, arr, path, nm, false, err);
 }
 
 /* An optional step list sec.key, checked with a copy of nm (or nm). */
