@@ -97,7 +97,7 @@ static const char *const update_pull_keys[] = {
 	"untrusted_key", NULL
 };
 static const char *const update_trigger_keys[] = {
-	"command", "timeout_ms", NULL
+	"command", "request", "timeout_ms", NULL
 };
 static const char *const update_command_keys[] = {
 	"command", "capture", "timeout_ms", "note", NULL
@@ -558,6 +558,43 @@ update_command(const cJSON *st, const char *path, const char *const *keys,
 	return 0;
 }
 
+/*
+ * update.trigger: a command, or a request step of the engine (expect
+ * required) whose templates may use {url}, the image's URL.
+ */
+static int
+update_trigger(const struct hq_dut *d, const cJSON *t, struct hq_err *err)
+{
+	const cJSON *rq = cJSON_GetObjectItemCaseSensitive(t, "request");
+	struct hq_step_names nm;
+	long long n;
+	cJSON *wrap;
+	int rc;
+
+	if (rq == NULL)
+		return update_command(t, "update.trigger",
+		    update_trigger_keys, err);
+	if ((rc = hq_jv_keys(t, "update.trigger", update_trigger_keys,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(t, "update.trigger", "timeout_ms", false, 100,
+	    86400000, 300000, &n, err)) != 0)
+		return rc;
+	if (cJSON_GetObjectItemCaseSensitive(t, "command") != NULL)
+		return hq_err_set(err, HQ_EINVAL, "update.trigger: a command "
+		    "or a request, not both");
+	if (!cJSON_IsObject(rq))
+		return hq_err_set(err, HQ_EINVAL, "update.trigger.request: "
+		    "expected a step object, got %s", hq_jv_typename(rq));
+	hq_step_names_init(&nm);
+	snprintf(nm.v[nm.n++], sizeof(nm.v[0]), "url");
+	if ((wrap = cJSON_CreateArray()) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	cJSON_AddItemReferenceToArray(wrap, (cJSON *)rq);
+	rc = hq_dut_steps_check(d, wrap, "update.trigger.request", &nm, err);
+	cJSON_Delete(wrap);
+	return rc;
+}
+
 /* One step given as an object at path (validated like a recipe's). */
 static int
 update_step(const struct hq_dut *d, const cJSON *obj, const char *path,
@@ -689,8 +726,7 @@ update_validate(const struct hq_dut *d, const cJSON *u, struct hq_err *err)
 		    8000, &n, err)) != 0 ||
 		    (rc = hq_jv_get(u, "update", "trigger", cJSON_Object,
 		    true, &t, err)) != 0 ||
-		    (rc = update_command(t, "update.trigger",
-		    update_trigger_keys, err)) != 0)
+		    (rc = update_trigger(d, t, err)) != 0)
 			goto out;
 	}
 	if ((rc = hq_jv_get(u, "update", "submit", cJSON_Object, x == NULL,
