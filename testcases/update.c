@@ -42,6 +42,7 @@
 #include "wire/fwpush.h"
 #include "wire/fwserve.h"
 #include "wire/net.h"
+#include "wire/steps.h"
 #include "wire/tlsenum.h"
 #include "wire/wsstatus.h"
 
@@ -892,13 +893,92 @@ pull_url(const struct upd *U, bool tls, const char *urlpath, char *url,
 	    8443) : jlong(U->r.pull, "port", 8000), urlpath);
 }
 
+static void
+trig_trace(void *arg, const char *line)
+{
+	hq_transcript_printf(arg, "%s\n", line);
+}
+
+/*
+ * Tells the device to fetch url: update.trigger's command (its exit
+ * status and output are the answer) or its request step ({url} set; the
+ * HTTP answer judged as a push's).  *codep: the exit or HTTP status (-1
+ * or 0: none).  Negative only for harness errors; no answer is ANS_NONE.
+ */
+static int
+trigger(struct upd *U, const char *url, enum answer *ansp, long *codep,
+    char *said, size_t saidsz, struct hq_err *err)
+{
+	const cJSON *rq = cJSON_GetObjectItemCaseSensitive(U->r.trigger,
+	    "request");
+	long tmo = jlong(U->r.trigger, "timeout_ms", 300000);
+	struct hq_steps_cfg cfg = { 0 };
+	struct hq_fwpush_res pr = { 0 };
+	struct hq_steps *s = NULL;
+	struct hq_step_out out;
+	struct hq_err terr = { 0 };
+	struct cmd_out co;
+	char esc[128];
+	int rc;
+
+	*ansp = ANS_NONE;
+	*codep = -1;
+	said[0] = '\0';
+	if (rq == NULL) {
+		if (cJSON_GetObjectItemCaseSensitive(U->r.trigger,
+		    "command") == NULL)
+			return hq_err_set(err, HQ_EINVAL, "update.trigger: a "
+			    "command or a request is needed");
+		if ((rc = run_cmd(U, cJSON_GetObjectItemCaseSensitive(
+		    U->r.trigger, "command"), url, tmo, &co, err)) != 0) {
+			cmd_out_clear(&co);
+			return rc;
+		}
+		*codep = co.exit;
+		*ansp = judge_cmd(&U->r, &co);
+		snprintf(said, saidsz, "trigger exit %d", co.exit);
+		cmd_out_clear(&co);
+		return 0;
+	}
+	cfg.dut = U->ctx->dut;
+	cfg.timeout_ms = (int)tmo;
+	cfg.trace = trig_trace;
+	cfg.trace_arg = U->tr;
+	if ((rc = hq_steps_new(&cfg, &s, err)) != 0 ||
+	    (rc = hq_steps_set(s, "url", url, false, err)) != 0)
+		goto out;
+	rc = hq_steps_run_one(s, rq, "update.trigger.request",
+	    hq_deadline_min(U->ctx->deadline, hq_deadline_in(tmo)), &out,
+	    &pr.body, &pr.body_len, &terr);
+	*codep = out.status;
+	if (rc == HQ_EINTR || rc == HQ_ENOMEM) {
+		rc = hq_err_set(err, rc, "%s", terr.msg);
+		goto out;
+	}
+	if (rc == 0) {
+		pr.status = out.status;
+		*ansp = judge_answer(&U->r, &pr);
+		hq_escape(esc, sizeof(esc), pr.body, pr.body_len < 100 ?
+		    pr.body_len : 100);
+		snprintf(said, saidsz, "trigger HTTP %ld: %s", out.status,
+		    esc);
+	} else if (rc == HQ_STEPS_UNMET)
+		snprintf(said, saidsz, "trigger: %s (no verdict)", out.why);
+	else
+		snprintf(said, saidsz, "trigger: %s (no verdict)", terr.msg);
+	rc = 0;
+ out:
+	hq_steps_free(s);
+	free(pr.body);
+	return rc;
+}
+
 /* Pull mode: the image served by hopquy, the device told to fetch it. */
 static int
 pull(struct upd *U, const char *abs, struct attempt *a, struct hq_err *err)
 {
 	struct hq_fwserve_stats st;
-	struct cmd_out co;
-	char urlpath[160], url[512];
+	char urlpath[160], url[512], said[200];
 	int rc;
 
 	snprintf(urlpath, sizeof(urlpath), "/hq/%u-%s.bin", U->n, a->label);
@@ -906,26 +986,16 @@ pull(struct upd *U, const char *abs, struct attempt *a, struct hq_err *err)
 	if ((rc = hq_fwserve_set(U->srv, abs, urlpath, err)) != 0)
 		return rc;
 	hq_transcript_printf(U->tr, "-- serving %s at %s\n", abs, url);
-	if (cJSON_GetObjectItemCaseSensitive(U->r.trigger, "command") == NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.trigger: a command "
-		    "is needed");
-	rc = run_cmd(U, cJSON_GetObjectItemCaseSensitive(U->r.trigger,
-	    "command"), url, jlong(U->r.trigger, "timeout_ms", 300000), &co,
-	    err);
+	rc = trigger(U, url, &a->ans, &a->status, said, sizeof(said), err);
 	hq_fwserve_stats(U->srv, &st);
 	(void)hq_fwserve_set(U->srv, NULL, NULL, NULL);
-	if (rc != 0) {
-		cmd_out_clear(&co);
+	if (rc != 0)
 		return rc;
-	}
-	a->status = co.exit;
-	a->ans = judge_cmd(&U->r, &co);
-	snprintf(a->said, sizeof(a->said), "trigger exit %d; fetched %u "
-	    "time%s (%u whole, %llu bytes) by %s", co.exit, st.requests,
+	snprintf(a->said, sizeof(a->said), "%s; fetched %u time%s (%u "
+	    "whole, %llu bytes) by %s", said, st.requests,
 	    st.requests == 1 ? "" : "s", st.complete,
 	    (unsigned long long)st.bytes, st.peer[0] ? st.peer : "nobody");
 	hq_transcript_printf(U->tr, "-- %s\n", a->said);
-	cmd_out_clear(&co);
 	return 0;
 }
 
@@ -1451,8 +1521,9 @@ offer(struct upd *U, const char *what, bool tls, const char *cert,
     int *exitp, struct hq_err *err)
 {
 	struct hq_fwserve *srv = NULL;
-	struct cmd_out co;
-	char urlpath[160], url[512];
+	enum answer ans;
+	char urlpath[160], url[512], said[200];
+	long code;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -1467,11 +1538,9 @@ offer(struct upd *U, const char *what, bool tls, const char *cert,
 		goto out;
 	hq_transcript_printf(U->tr, "\n== %s: serving %s at %s\n", what,
 	    abs, url);
-	rc = run_cmd(U, cJSON_GetObjectItemCaseSensitive(U->r.trigger,
-	    "command"), url, jlong(U->r.trigger, "timeout_ms", 300000), &co,
-	    err);
-	*exitp = co.exit;
-	cmd_out_clear(&co);
+	rc = trigger(U, url, &ans, &code, said, sizeof(said), err);
+	*exitp = (int)code;
+	hq_transcript_printf(U->tr, "-- %s\n", said);
 	hq_fwserve_stats(srv, st);
 	hq_transcript_printf(U->tr, "-- %u connections, %u TLS handshakes, "
 	    "%u requests, %u whole, %llu bytes\n", st->connections,

@@ -25,7 +25,6 @@
 
 #define ID_MAX		64
 #define LABELS_MAX	64
-#define STEPS_MAX	64
 #define CLAIMS_MAX	256
 
 const char *const hq_device_classes[] = {
@@ -88,13 +87,6 @@ static const char *const label_keys[] = {
 	"serial", "mac", "user", "password", NULL
 };
 static const char *const secret_keys[] = { "file", "env", NULL };
-static const char *const step_keys[] = {
-	"surface", "method", "path", "body", "headers", "auth", "expect",
-	"capture", "contains", "absent", "note", NULL
-};
-static const char *const auths[] = {
-	"operator", "none", "token", "basic", "digest", NULL
-};
 static const char *const update_keys[] = {
 	"submit", "outcome", "health", "genuine", "older", "tampered",
 	"format", "channel", "pull", "trigger", NULL
@@ -104,7 +96,7 @@ static const char *const update_pull_keys[] = {
 	"untrusted_key", NULL
 };
 static const char *const update_trigger_keys[] = {
-	"command", "timeout_ms", NULL
+	"command", "request", "timeout_ms", NULL
 };
 static const char *const update_command_keys[] = {
 	"command", "capture", "timeout_ms", "note", NULL
@@ -535,71 +527,25 @@ load_surface(const cJSON *j, const char *path, struct hq_surface *s,
 	return 0;
 }
 
-/* Recipe steps: HTTP requests on declared surfaces. */
+static int	steps_check(const struct hq_dut *, const cJSON *, const char *,
+		    struct hq_step_names *, bool, struct hq_err *);
+
+/*
+ * The steps of the alarm, ai and update sections: the one step engine's
+ * shape (hq_dut_steps_check), except that "expect" may be left out (the
+ * engine then wants a 2xx, hopquy-dut(5)) and a list may be empty.  Each
+ * list knows the builtins and its own captures.
+ */
 static int
 load_steps(const struct hq_dut *d, const cJSON *arr, const char *path,
     struct hq_err *err)
 {
-	const cJSON *st, *it;
-	char sub[HQ_JV_PATH_MAX], *s = NULL, *m = NULL, *p = NULL, *a = NULL;
-	size_t i = 0;
-	int rc = 0;
+	struct hq_step_names nm;
 
-	if (!cJSON_IsArray(arr))
-		return hq_err_set(err, HQ_EINVAL, "%s: expected an array of "
-		    "steps, got %s", path, hq_jv_typename(arr));
-	if (cJSON_GetArraySize(arr) > STEPS_MAX)
-		return hq_err_set(err, HQ_EINVAL, "%s: at most %d steps", path,
-		    STEPS_MAX);
-	cJSON_ArrayForEach(st, arr) {
-		hq_jv_index(sub, sizeof(sub), path, i++);
-		if ((rc = hq_jv_keys(st, sub, step_keys, err)) != 0 ||
-		    (rc = hq_jv_str(st, sub, "surface", true, ID_MAX, &s,
-		    err)) != 0 ||
-		    (rc = hq_jv_enum(st, sub, "method", true, methods, &m,
-		    err)) != 0 ||
-		    (rc = hq_jv_str(st, sub, "path", true, 1024, &p,
-		    err)) != 0 ||
-		    (rc = hq_jv_enum(st, sub, "auth", false, auths, &a,
-		    err)) != 0 ||
-		    (rc = hq_jv_get(st, sub, "headers", cJSON_Object, false,
-		    &it, err)) != 0 ||
-		    (rc = hq_jv_get(st, sub, "capture", cJSON_Object, false,
-		    &it, err)) != 0)
-			goto out;
-		if ((it = cJSON_GetObjectItemCaseSensitive(st, "expect")) !=
-		    NULL && !(cJSON_IsNumber(it) && it->valuedouble >= 100 &&
-		    it->valuedouble <= 599)) {
-			rc = hq_err_set(err, HQ_EINVAL, "%s.expect: expected an "
-			    "HTTP status from 100 to 599, got %s", sub,
-			    hq_jv_typename(it));
-			goto out;
-		}
-		if (!surface_known(d, s)) {
-			rc = hq_err_set(err, HQ_EINVAL, "%s.surface: \"%.64s\" "
-			    "is not a declared surface id", sub, s);
-			goto out;
-		}
-		if (p[0] != '/') {
-			rc = hq_err_set(err, HQ_EINVAL, "%s.path: expected a "
-			    "path starting with '/', got \"%.64s\"", sub, p);
-			goto out;
-		}
-		free(s);
-		free(m);
-		free(p);
-		free(a);
-		s = m = p = a = NULL;
-	}
- out:
-	free(s);
-	free(m);
-	free(p);
-	free(a);
-	return rc;
+	hq_step_names_init(&nm);
+	return steps_check(d, arr, path, &nm, true, err);
 }
 
-/* A recipe section: an object whose array members are step lists. */
 /* A declared command: argv strings, run on the lab host. */
 static int
 update_command(const cJSON *st, const char *path, const char *const *keys,
@@ -623,6 +569,43 @@ update_command(const cJSON *st, const char *path, const char *const *keys,
 			return hq_err_set(err, HQ_EINVAL, "%s.command: expected "
 			    "strings", path);
 	return 0;
+}
+
+/*
+ * update.trigger: a command, or a request step of the engine (expect
+ * required) whose templates may use {url}, the image's URL.
+ */
+static int
+update_trigger(const struct hq_dut *d, const cJSON *t, struct hq_err *err)
+{
+	const cJSON *rq = cJSON_GetObjectItemCaseSensitive(t, "request");
+	struct hq_step_names nm;
+	long long n;
+	cJSON *wrap;
+	int rc;
+
+	if (rq == NULL)
+		return update_command(t, "update.trigger",
+		    update_trigger_keys, err);
+	if ((rc = hq_jv_keys(t, "update.trigger", update_trigger_keys,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(t, "update.trigger", "timeout_ms", false, 100,
+	    86400000, 300000, &n, err)) != 0)
+		return rc;
+	if (cJSON_GetObjectItemCaseSensitive(t, "command") != NULL)
+		return hq_err_set(err, HQ_EINVAL, "update.trigger: a command "
+		    "or a request, not both");
+	if (!cJSON_IsObject(rq))
+		return hq_err_set(err, HQ_EINVAL, "update.trigger.request: "
+		    "expected a step object, got %s", hq_jv_typename(rq));
+	hq_step_names_init(&nm);
+	snprintf(nm.v[nm.n++], sizeof(nm.v[0]), "url");
+	if ((wrap = cJSON_CreateArray()) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	cJSON_AddItemReferenceToArray(wrap, (cJSON *)rq);
+	rc = hq_dut_steps_check(d, wrap, "update.trigger.request", &nm, err);
+	cJSON_Delete(wrap);
+	return rc;
 }
 
 /* One step given as an object at path (validated like a recipe's). */
@@ -756,8 +739,7 @@ update_validate(const struct hq_dut *d, const cJSON *u, struct hq_err *err)
 		    8000, &n, err)) != 0 ||
 		    (rc = hq_jv_get(u, "update", "trigger", cJSON_Object,
 		    true, &t, err)) != 0 ||
-		    (rc = update_command(t, "update.trigger",
-		    update_trigger_keys, err)) != 0)
+		    (rc = update_trigger(d, t, err)) != 0)
 			goto out;
 	}
 	if ((rc = hq_jv_get(u, "update", "submit", cJSON_Object, x == NULL,
@@ -1290,6 +1272,26 @@ static int load_data(struct hq_dut *d, const cJSON *root,
 static int load_power(struct hq_dut *d, const cJSON *root,
     struct hq_err *err);
 
+/* alarm.events.request: one step of the engine (the list is checked by
+ * load_recipe). */
+static int
+alarm_events_check(const struct hq_dut *d, struct hq_err *err)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(d->alarm, "events");
+	const cJSON *rq = cJSON_GetObjectItemCaseSensitive(ev, "request");
+	cJSON *wrap;
+	int rc;
+
+	if (rq == NULL)
+		return 0;
+	if ((wrap = cJSON_CreateArray()) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	cJSON_AddItemReferenceToArray(wrap, (cJSON *)rq);
+	rc = load_steps(d, wrap, "alarm.events.request", err);
+	cJSON_Delete(wrap);
+	return rc;
+}
+
 static int
 dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 {
@@ -1341,6 +1343,7 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = load_power(d, root, err)) != 0 ||
 	    (rc = load_recipe(d, root, "alarm", alarm_keys, &d->alarm,
 	    err)) != 0 ||
+	    (rc = alarm_events_check(d, err)) != 0 ||
 	    (rc = load_recipe(d, root, "ai", ai_keys, &d->ai, err)) != 0 ||
 	    (rc = load_recipe(d, root, "monitor", monitor_keys, &d->monitor,
 	    err)) != 0)
@@ -1964,7 +1967,7 @@ step_capture_check(const cJSON *st, const char *sub,
 
 static int
 step_check(const struct hq_dut *d, const cJSON *st, const char *sub,
-    struct hq_step_names *nm, struct hq_err *err)
+    struct hq_step_names *nm, bool legacy, struct hq_err *err)
 {
 	const struct hq_surface *sf = NULL;
 	const cJSON *h, *it;
@@ -2053,7 +2056,8 @@ step_check(const struct hq_dut *d, const cJSON *st, const char *sub,
 	if (ab != NULL && (rc = hq_dut_template_check(ab, sp, nm, err)) != 0)
 		goto out;
 	if ((rc = step_auth_check(d, st, sub, cloud, nm, err)) != 0 ||
-	    (rc = step_expect_check(st, sub, err)) != 0)
+	    ((!legacy || cJSON_GetObjectItemCaseSensitive(st, "expect") !=
+	    NULL) && (rc = step_expect_check(st, sub, err)) != 0))
 		goto out;
 	/* captures last: a step's own placeholders cannot use them */
 	rc = step_capture_check(st, sub, nm, err);
@@ -2066,9 +2070,10 @@ step_check(const struct hq_dut *d, const cJSON *st, const char *sub,
 	return rc;
 }
 
-int
-hq_dut_steps_check(const struct hq_dut *d, const cJSON *arr,
-    const char *path, struct hq_step_names *nm, struct hq_err *err)
+/* legacy: "expect" optional, an empty list allowed (load_steps). */
+static int
+steps_check(const struct hq_dut *d, const cJSON *arr, const char *path,
+    struct hq_step_names *nm, bool legacy, struct hq_err *err)
 {
 	const cJSON *st;
 	char sub[HQ_JV_PATH_MAX];
@@ -2078,16 +2083,23 @@ hq_dut_steps_check(const struct hq_dut *d, const cJSON *arr,
 	if (!cJSON_IsArray(arr))
 		return hq_err_set(err, HQ_EINVAL, "%s: expected an array of "
 		    "steps, got %s", path, hq_jv_typename(arr));
-	if (cJSON_GetArraySize(arr) < 1 ||
+	if (cJSON_GetArraySize(arr) < (legacy ? 0 : 1) ||
 	    cJSON_GetArraySize(arr) > HQ_STEPS_MAX)
 		return hq_err_set(err, HQ_EINVAL, "%s: expected 1 to %d steps, "
 		    "got %d", path, HQ_STEPS_MAX, cJSON_GetArraySize(arr));
 	cJSON_ArrayForEach(st, arr) {
 		hq_jv_index(sub, sizeof(sub), path, i++);
-		if ((rc = step_check(d, st, sub, nm, err)) != 0)
+		if ((rc = step_check(d, st, sub, nm, legacy, err)) != 0)
 			return rc;
 	}
 	return 0;
+}
+
+int
+hq_dut_steps_check(const struct hq_dut *d, const cJSON *arr,
+    const char *path, struct hq_step_names *nm, struct hq_err *err)
+{
+	return steps_check(d, arr, path, nm, false, err);
 }
 
 /* An optional step list sec.key, checked with a copy of nm (or nm). */

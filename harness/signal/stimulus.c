@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "util/log.h"
 #include "util/rd.h"
 #include "wire/net.h"
+#include "wire/steps.h"
 
 #define ARGV_MAX	32
 #define NS_PER_MS	1000000LL
@@ -617,57 +619,98 @@ hq_alarm_http_get(const char *url, struct hq_deadline dl,
 	    lenp, statusp, err);
 }
 
+static void
+step_trace(void *arg, const char *line)
+{
+	hq_transcript_printf(arg, "%s\n", line);
+}
+
+/*
+ * The older step shape on the one engine: a step without "expect" wants
+ * a 2xx; without "auth" and without operator credentials it goes
+ * unauthenticated; a string body without a Content-Type header is sent
+ * as JSON.  NULL when step needs none of that (the caller uses step).
+ */
+static int
+legacy_step(const struct hq_dut *dut, const cJSON *step, cJSON **dupp,
+    struct hq_err *err)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(step, "body");
+	const cJSON *hs = cJSON_GetObjectItemCaseSensitive(step, "headers");
+	const cJSON *h;
+	bool x, a, ct = false;
+	cJSON *d, *arr, *hd;
+	int st;
+
+	*dupp = NULL;
+	cJSON_ArrayForEach(h, hs)
+		if (h->string != NULL && strcasecmp(h->string,
+		    "Content-Type") == 0)
+			ct = true;
+	x = cJSON_GetObjectItemCaseSensitive(step, "expect") == NULL;
+	a = cJSON_GetObjectItemCaseSensitive(step, "auth") == NULL &&
+	    (dut->op_user == NULL || dut->op_password == NULL);
+	ct = cJSON_IsString(b) && !ct;
+	if (!x && !a && !ct)
+		return 0;
+	if ((d = cJSON_Duplicate(step, 1)) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if (x) {
+		if ((arr = cJSON_AddArrayToObject(d, "expect")) == NULL)
+			goto nomem;
+		for (st = 200; st <= 299; st++)
+			if (!cJSON_AddItemToArray(arr, cJSON_CreateNumber(st)))
+				goto nomem;
+	}
+	if (a && cJSON_AddStringToObject(d, "auth", "none") == NULL)
+		goto nomem;
+	if (ct) {
+		if ((hd = cJSON_GetObjectItemCaseSensitive(d, "headers")) ==
+		    NULL && (hd = cJSON_AddObjectToObject(d, "headers")) ==
+		    NULL)
+			goto nomem;
+		if (cJSON_AddStringToObject(hd, "Content-Type",
+		    "application/json") == NULL)
+			goto nomem;
+	}
+	*dupp = d;
+	return 0;
+ nomem:
+	cJSON_Delete(d);
+	return hq_err_set(err, HQ_ENOMEM, "no memory");
+}
+
 int
 hq_alarm_http_step(const struct hq_dut *dut, const cJSON *step,
     struct hq_deadline dl, struct hq_transcript *tr, char **bodyp,
     size_t *lenp, long *statusp, struct hq_err *err)
 {
-	const cJSON *sf = cJSON_GetObjectItemCaseSensitive(step, "surface");
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(step, "method");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(step, "path");
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(step, "body");
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(step, "auth");
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(step, "expect");
-	const struct hq_surface *s;
-	const char *auth;
-	char url[1200], *body = NULL;
-	long mask = 0;
+	struct hq_steps_cfg cfg = {
+		.dut = dut, .timeout_ms = 30000,
+		.trace = tr != NULL ? step_trace : NULL, .trace_arg = tr,
+	};
+	struct hq_steps *s = NULL;
+	struct hq_step_out out;
+	cJSON *dup = NULL;
 	int rc;
 
 	*bodyp = NULL;
-	if (!cJSON_IsString(sf) || !cJSON_IsString(m) || !cJSON_IsString(p) ||
-	    (s = hq_dut_surface(dut, sf->valuestring)) == NULL)
-		return hq_err_set(err, HQ_EINVAL, "alarm recipe step: needs "
-		    "a declared surface, a method and a path");
-	if (strcmp(s->proto, "http") != 0 && strcmp(s->proto, "https") != 0)
-		return hq_err_set(err, HQ_EINVAL, "alarm recipe step: surface "
-		    "%s is %s, not http or https", s->id, s->proto);
-	snprintf(url, sizeof(url), "%s://%s%s%s%s:%u%s", s->proto,
-	    strchr(dut->address, ':') != NULL ? "[" : "", dut->address,
-	    strchr(dut->address, ':') != NULL ? "]" : "", "", s->port,
-	    p->valuestring);
-	if (b != NULL && (body = cJSON_IsString(b) ?
-	    strdup(b->valuestring) : cJSON_PrintUnformatted(b)) == NULL)
-		return hq_err_set(err, HQ_ENOMEM, "no memory");
-	auth = cJSON_IsString(a) ? a->valuestring : "operator";
-	if (strcmp(auth, "basic") == 0)
-		mask = CURLAUTH_BASIC;
-	else if (strcmp(auth, "digest") == 0)
-		mask = CURLAUTH_DIGEST;
-	else if (strcmp(auth, "operator") == 0)
-		mask = CURLAUTH_DIGEST | CURLAUTH_BASIC;
-	rc = http_do(m->valuestring, url, body, cJSON_GetObjectItemCaseSensitive(
-	    step, "headers"), mask != 0 ? dut->op_user : NULL,
-	    mask != 0 ? dut->op_password : NULL, mask, dl, tr, bodyp, lenp,
-	    statusp, err);
-	free(body);
-	if (rc == 0 && cJSON_IsNumber(x) && *statusp != (long)x->valuedouble) {
-		rc = hq_err_set(err, HQ_EPROTO, "%s %s: status %ld, expected "
-		    "%d", m->valuestring, p->valuestring, *statusp,
-		    (int)x->valuedouble);
-		free(*bodyp);
-		*bodyp = NULL;
-	}
+	*lenp = 0;
+	*statusp = 0;
+	if (!cJSON_IsObject(step))
+		return hq_err_set(err, HQ_EINVAL, "recipe step: not a step");
+	if ((rc = legacy_step(dut, step, &dup, err)) != 0 ||
+	    (rc = hq_steps_new(&cfg, &s, err)) != 0)
+		goto out;
+	rc = hq_steps_run_one(s, dup != NULL ? dup : step, "recipe step", dl,
+	    &out, bodyp, lenp, err);
+	*statusp = out.status;
+	if (rc == HQ_STEPS_UNMET)
+		rc = hq_err_set(err, HQ_EPROTO, "%s %s: %s", out.method,
+		    out.path, out.why);
+ out:
+	hq_steps_free(s);
+	cJSON_Delete(dup);
 	return rc;
 }
 

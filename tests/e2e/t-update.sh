@@ -118,6 +118,18 @@ run_fault fake-success "--fault update-fake-success" \
 run_fault fake-success-control "--fault update-fake-success" \
     "$P/g3.1-tampered-rejected" 2 \
     g3.1-tampered-rejected=INCONCLUSIVE:"control failed"
+# Pull mode, the device told to fetch by a request step of the recipe
+# engine (update.trigger.request): the good unit, then one that installs
+# unsigned images.
+UPD_PULL=198.18.$N.1
+run_fault pull-good "" "$P/g3.1-tampered-rejected,$P/g3.2-genuine-accepted" \
+    2 g3.1-tampered-rejected=PASS g3.2-genuine-accepted=PASS
+check "pull: the trigger step's answer and the fetch are in the steps" \
+    grep -q 'trigger HTTP 200.*fetched 1 time' "$T_TMP/runs/pull-good/report.json"
+run_fault pull-unsigned "--fault update-unsigned" \
+    "$P/g3.1-tampered-rejected" 1 \
+    g3.1-tampered-rejected=FAIL:"accepted: unsigned"
+UPD_PULL=
 # A device that is down before the run: the reachability check says so
 # (69); past it, the family's own answer is no FAIL but INCONCLUSIVE.
 simbench_stop_dut

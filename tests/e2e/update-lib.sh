@@ -3,8 +3,11 @@
 # description IN with the update recipe of the reference simulator (push to
 # /api/firmware with digest, version from /api/version, health from
 # /api/health) and the fixture images of $HQ_BUILD/fixtures/images.
+# With UPD_PULL=ADDR, pull mode instead: hopquy serves the image on ADDR
+# and the trigger is a request step (POST /api/firmware/fetch {"url"}).
 update_dut() {
-	$PY - "$1" "$2" "$HQ_BUILD/fixtures/images" "${3:-hqfw}" <<'PY'
+	$PY - "$1" "$2" "$HQ_BUILD/fixtures/images" "${3:-hqfw}" \
+	    "${UPD_PULL:-}" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 img = sys.argv[3]
@@ -24,6 +27,15 @@ d["update"] = {
     "older": {"file": img + "/fw-2.3.0.bin", "version": "2.3.0"},
     "format": sys.argv[4],
 }
+if sys.argv[5]:
+    del d["update"]["submit"]
+    d["update"]["pull"] = {"listen": sys.argv[5], "port": 8000}
+    d["update"]["trigger"] = {
+        "request": {"surface": "web", "method": "POST",
+                    "path": "/api/firmware/fetch", "auth": "digest",
+                    "body": {"url": "{url}"},
+                    "expect": [200, 400, 403, 409, 413]},
+        "timeout_ms": 60000}
 json.dump(d, open(sys.argv[2], "w"), indent=2)
 PY
 }

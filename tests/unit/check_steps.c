@@ -360,6 +360,89 @@ START_TEST(test_steps_json_pointer)
 }
 END_TEST
 
+/* The alarm section's steps: the engine's shape, "expect" optional. */
+static const char good_alarm[] =
+"{ \"events\": { \"request\": { \"surface\": \"web\", \"method\": \"GET\",\n"
+"    \"path\": \"/api/events\", \"auth\": \"digest\" },\n"
+"    \"match\": { \"/type\": \"alarm\" } },\n"
+"  \"disarm\": [ { \"surface\": \"web\", \"method\": \"POST\",\n"
+"    \"path\": \"/api/alarm/disarm\", \"body\": \"{{\\\"by\\\":\\\"{op_user}\\\"}\" },\n"
+"    { \"surface\": \"web\", \"method\": \"GET\",\n"
+"    \"path\": \"/api/alarm\", \"expect\": 200 } ] }";
+
+static const struct bad_recipe bad_alarm[] = {
+	{ "\"/api/alarm/disarm\"", "\"/api/alarm/{x}\"",
+	    "alarm.disarm[0].path: unknown placeholder {x}" },
+	{ "\"expect\": 200", "\"expect\": 99",
+	    "alarm.disarm[1].expect: expected an HTTP status" },
+	{ "\"expect\": 200", "\"expect\": [200, \"ok\"]",
+	    "alarm.disarm[1].expect: expected HTTP statuses" },
+	{ "\"path\": \"/api/alarm\"", "\"path\": \"/api/alarm\", "
+	    "\"capture\": { \"id\": \"id\" }",
+	    "alarm.disarm[1].capture.id: expected a JSON pointer" },
+	{ "\"surface\": \"web\", \"method\": \"GET\",\n    \"path\": "
+	    "\"/api/alarm\"", "\"surface\": \"rtsp\", \"method\": \"GET\",\n"
+	    "    \"path\": \"/api/alarm\"", "alarm.disarm[1].surface: surface "
+	    "\"rtsp\" is rtsp" },
+	{ "\"auth\": \"digest\"", "\"auth\": \"magic\"",
+	    "alarm.events.request[0].auth: expected one of" },
+	{ "\"/api/events\"", "\"/api/events/{last}\"",
+	    "alarm.events.request[0].path: unknown placeholder {last}" },
+	{ "\"{{\\\"by\\\"", "\"{\\\"by\\\"",
+	    "alarm.disarm[0].body: " },
+};
+
+static char *
+with_alarm(const char *from, const char *to)
+{
+	const char *hit = from != NULL ? strstr(good_alarm, from) : NULL;
+	char *out;
+
+	ck_assert_msg(from == NULL || hit != NULL, "test: %s not in the "
+	    "sample", from);
+	if (from == NULL)
+		ck_assert_int_gt(asprintf(&out, "%s, \"alarm\": %s", good_data,
+		    good_alarm), 0);
+	else
+		ck_assert_int_gt(asprintf(&out, "%s, \"alarm\": %.*s%s%s",
+		    good_data, (int)(hit - good_alarm), good_alarm, to,
+		    hit + strlen(from)), 0);
+	return out;
+}
+
+START_TEST(test_steps_alarm_good)
+{
+	char path[] = "/tmp/hq-unit-steps-XXXXXX", *data = with_alarm(NULL,
+	    NULL);
+	struct hq_err err = { 0 };
+	struct hq_dut *d = NULL;
+
+	write_dut(path, data, 80);
+	ck_assert_msg(hq_dut_load(path, &d, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(d->alarm);
+	hq_dut_free(d);
+	unlink(path);
+	free(data);
+}
+END_TEST
+
+START_TEST(test_steps_alarm_bad)
+{
+	char path[] = "/tmp/hq-unit-steps-XXXXXX", *data;
+	struct hq_err err = { 0 };
+	struct hq_dut *d = NULL;
+	const struct bad_recipe *b = &bad_alarm[_i];
+
+	data = with_alarm(b->from, b->to);
+	write_dut(path, data, 80);
+	ck_assert_int_eq(hq_dut_load(path, &d, &err), HQ_EINVAL);
+	ck_assert_msg(strstr(err.msg, b->expect) != NULL,
+	    "alarm case %d: want \"%s\" in: %s", _i + 1, b->expect, err.msg);
+	unlink(path);
+	free(data);
+}
+END_TEST
+
 /* ---- the engine against a canned server ---- */
 
 static pid_t srv_pid;
@@ -586,6 +669,9 @@ suite_steps(void)
 	tcase_add_loop_test(tc, test_steps_power_bad, 0,
 	    (int)(sizeof(bad_power) / sizeof(bad_power[0])));
 	tcase_add_test(tc, test_steps_json_pointer);
+	tcase_add_test(tc, test_steps_alarm_good);
+	tcase_add_loop_test(tc, test_steps_alarm_bad, 0,
+	    (int)(sizeof(bad_alarm) / sizeof(bad_alarm[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("engine");
 	tcase_set_timeout(tc, 30);

@@ -422,6 +422,9 @@ load_dut(const char *update, struct hq_err *err)
 #define STEP_V	"{ \"surface\": \"web\", \"method\": \"GET\", \"path\": " \
 	"\"/v\", \"capture\": { \"version\": \"/version\" } }"
 #define HEALTH	"\"health\": { \"tcp\": \"web\" }"
+#define TRIG(u, x) "{ \"surface\": \"web\", \"method\": \"POST\", " \
+	"\"path\": \"/fetch\", \"body\": { \"url\": \"" u "\" }, " \
+	"\"expect\": " x " }"
 #define GEN	"\"genuine\": { \"file\": \"fw.bin\", \"version\": \"2\" }"
 
 START_TEST(test_update_dut_recipe)
@@ -458,6 +461,32 @@ START_TEST(test_update_dut_recipe)
 	    "\"web\", \"method\": \"POST\", \"path\": \"/fw\" } }, "
 	    "\"outcome\": { \"version\": " STEP_V " }, " HEALTH ", " GEN
 	    ", \"format\": \"zip\" }", &err), HQ_EINVAL);
+	/* the trigger as a request step of the engine, {url} known */
+	hq_err_clear(&err);
+	ck_assert_msg(load_dut("{ \"pull\": { \"listen\": \"198.18.0.1\" },"
+	    " \"trigger\": { \"request\": " TRIG("{url}", "200") " }, "
+	    "\"outcome\": { \"version\": " STEP_V " }, " HEALTH ", " GEN " }",
+	    &err) == 0, "%s", err.msg);
+	hq_err_clear(&err);
+	ck_assert_int_eq(load_dut("{ \"pull\": { \"listen\": \"198.18.0.1\" },"
+	    " \"trigger\": { \"request\": " TRIG("{link}", "200") " }, "
+	    "\"outcome\": { \"version\": " STEP_V " }, " HEALTH ", " GEN " }",
+	    &err), HQ_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "update.trigger.request[0].body."
+	    "url: unknown placeholder {link}"));
+	hq_err_clear(&err);
+	ck_assert_int_eq(load_dut("{ \"pull\": { \"listen\": \"198.18.0.1\" },"
+	    " \"trigger\": { \"request\": " TRIG("{url}", "null") " }, "
+	    "\"outcome\": { \"version\": " STEP_V " }, " HEALTH ", " GEN " }",
+	    &err), HQ_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "update.trigger.request[0].expect: "
+	    "required"));
+	hq_err_clear(&err);
+	ck_assert_int_eq(load_dut("{ \"pull\": { \"listen\": \"198.18.0.1\" },"
+	    " \"trigger\": { \"command\": [\"x\"], \"request\": "
+	    TRIG("{url}", "200") " }, \"outcome\": { \"version\": " STEP_V
+	    " }, " HEALTH ", " GEN " }", &err), HQ_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not both"));
 }
 END_TEST
 
