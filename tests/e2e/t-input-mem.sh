@@ -47,7 +47,7 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, rc)
 PY
 )
 set -- $rss
-check "10,000 cases: exit 0 (got $2)" [ "$2" -eq 0 ]
+check "10,000 cases: exit 2, INCOMPLETE: one case of the profile (got $2)" [ "$2" -eq 2 ]
 check "10,000 cases: peak RSS $1 MiB < 64 MiB" [ "$1" -lt 64 ]
 check "10,000 cases: all sent, PASS" $PY -c 'import json,sys
 r=[x for x in json.load(open(sys.argv[1]))["results"] if x["id"]==sys.argv[2]][0]

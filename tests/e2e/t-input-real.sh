@@ -106,7 +106,7 @@ sys.exit(0 if ok else 1)' "$T_TMP/$1/report.json" $CASE "$2"
 
 # 1. Every real server survives: PASS.
 hq real --set "$CASE:cases_per_surface=250"
-check "real servers: exit 0 (got $rc)" [ $rc -eq 0 ]
+check "real servers: exit 2, INCOMPLETE: one case of the profile (got $rc)" [ $rc -eq 2 ]
 check "real servers: PASS" res real 'r["verdict"]=="PASS"'
 check "real servers: eight surfaces, 250 cases each" \
     res real 'len(r["details"]["input"]["surfaces"])==8 and all(s["cases_sent"]==250 for s in r["details"]["input"]["surfaces"])'
