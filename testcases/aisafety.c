@@ -1295,8 +1295,10 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	if ((rc = params_read(tc->params, &R.p, err)) != 0)
 		goto out;
 	if (strcmp(R.p.check, "traceability") == 0) {
-		/* XXX(#22): a tampered or foreign-signed model is an update
-		 * image; until the update family can submit it, documentary */
+		/* Traceability from training data to the deployed model is
+		 * read from the manufacturer's records: a documentary case.
+		 * Submitting a tampered model is the update family's job
+		 * (a model image), not this check's. */
 		hq_verdict(res, HQ_INCONCLUSIVE, "documentary: traceability "
 		    "from training data to the deployed model is reviewed "
 		    "from the manufacturer's records; the tampered-model "
