@@ -28,8 +28,14 @@
  * returns.  check "traceability": documentary until model images can be
  * mutated by the update family.
  *
- * Every frame shown is evidence (hash, parameters, seed); the family never
- * touches the network but through the stimulus driver and recipe steps.
+ * With "offline": true (QCVN 132: recognition while the network is
+ * unavailable), a recognition or fail-safe check runs with the DUT's
+ * uplink cut through the bench (cut_mode, as in netcut), restored after
+ * the last trial and by cleanup on an abort; the cut's span is on the
+ * case timeline.  Otherwise the family never touches the network but
+ * through the stimulus driver and recipe steps.
+ *
+ * Every frame shown is evidence (hash, parameters, seed).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -51,7 +57,8 @@
 static const char *const ai_keys[] = {
 	"check", "corruptions", "severities", "judged_max_severity", "seed",
 	"detection_min", "false_alarm_max", "max_trials", "settle_ms", "box",
-	"inputs", "fault_within_ms", "frames", "poll_ms", NULL
+	"inputs", "fault_within_ms", "frames", "poll_ms", "offline",
+	"cut_mode", NULL
 };
 static const char *const checks[] = {
 	"recognition", "failsafe", "model-integrity", "traceability", NULL
@@ -75,6 +82,8 @@ struct ai_params {
 	long long	 fault_ms;
 	long long	 nframes;
 	long long	 poll_ms;
+	bool		 offline;
+	enum hq_cut_mode cut;
 };
 
 /* One trial of a scene set: a frame file or a directory of frames. */
@@ -103,6 +112,8 @@ struct ai_run {
 	cJSON			*trials;	/* per-trial log (evidence) */
 	cJSON			*stimuli;	/* details.timeline.stimuli */
 	cJSON			*alarms;	/* details.timeline.alarms */
+	cJSON			*network;	/* details.timeline.network */
+	bool			 cut;		/* the uplink is cut by us */
 };
 
 /* An event for the case timeline, t_ms on the run's clock. */
@@ -165,8 +176,23 @@ params_read(const cJSON *params, struct ai_params *p, struct hq_err *err)
 	    (rc = hq_jv_int(params, "", "frames", false, 1, AI_FRAMES_MAX, 5,
 	    &p->nframes, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "poll_ms", false, 10, 10000, 100,
-	    &p->poll_ms, err)) != 0)
+	    &p->poll_ms, err)) != 0 ||
+	    (rc = hq_jv_bool(params, "", "offline", false, false,
+	    &p->offline, err)) != 0)
 		return rc;
+	p->cut = HQ_CUT_LINK_DOWN;
+	if ((a = cJSON_GetObjectItemCaseSensitive(params, "cut_mode")) !=
+	    NULL) {
+		if (!cJSON_IsString(a))
+			return hq_err_set(err, HQ_EINVAL, "cut_mode: a string "
+			    "expected");
+		if ((rc = hq_cut_mode_parse(a->valuestring, &p->cut, err)) !=
+		    0)
+			return rc;
+		if (p->cut == HQ_CUT_NONE)
+			return hq_err_set(err, HQ_EINVAL, "cut_mode: \"%s\" "
+			    "cuts nothing", a->valuestring);
+	}
 	/* corruptions: default all; severities: default 0..5 */
 	if ((rc = hq_jv_get(params, "", "corruptions", cJSON_Array, false,
 	    &a, err)) != 0)
@@ -1281,6 +1307,50 @@ run_model(struct ai_run *R, struct hq_err *err)
 	return rc;
 }
 
+/*
+ * "offline": the uplink cut through the bench before the first trial.
+ * Without a bench the case cannot show the device offline: INCONCLUSIVE,
+ * R->cut stays false.
+ */
+static int
+cut_uplink(struct ai_run *R, struct hq_err *err)
+{
+	struct hq_ctx *ctx = R->ctx;
+	int rc;
+
+	if (ctx->bench == NULL) {
+		hq_verdict(R->res, HQ_INCONCLUSIVE, "the case runs with the "
+		    "network unavailable and there is no bench to cut the "
+		    "DUT's uplink (run on a bench, `hopquy bench up`, or a "
+		    "host-mode bench section)");
+		return 0;
+	}
+	if ((rc = hq_bench_cut(ctx->bench, R->p.cut, err)) != 0)
+		return rc;
+	R->cut = true;
+	tl_add(R->network, (double)(hq_mono_ns() - ctx->t0_ns) / 1e6,
+	    "uplink cut");
+	hq_step(R->res, "uplink cut (%s) before the first trial",
+	    hq_cut_mode_name(R->p.cut));
+	if (R->p.settle_ms > 0)
+		hq_sleep_ms(R->p.settle_ms);
+	return 0;
+}
+
+/* The verdict's rationale says the trials ran offline. */
+static void
+offline_note(struct ai_run *R)
+{
+	const char *why = hq_result_rationale(R->res);
+	char buf[1024];
+
+	if (why == NULL || hq_result_verdict(R->res) == HQ_NOT_RUN)
+		return;
+	snprintf(buf, sizeof(buf), "with the uplink cut (%s): %s",
+	    hq_cut_mode_name(R->p.cut), why);
+	hq_verdict(R->res, hq_result_verdict(R->res), "%s", buf);
+}
+
 static int
 ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
     struct hq_err *err)
@@ -1317,9 +1387,16 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	if ((R.tr = hq_transcript_new(1u << 20)) == NULL ||
 	    (R.trials = cJSON_CreateArray()) == NULL ||
 	    (R.stimuli = cJSON_CreateArray()) == NULL ||
-	    (R.alarms = cJSON_CreateArray()) == NULL) {
+	    (R.alarms = cJSON_CreateArray()) == NULL ||
+	    (R.network = cJSON_CreateArray()) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
 		goto out;
+	}
+	if (R.p.offline && strcmp(R.p.check, "model-integrity") != 0) {
+		if ((rc = cut_uplink(&R, err)) != 0)
+			goto out;
+		if (!R.cut)	/* no bench: the verdict says so */
+			goto save;
 	}
 	if (strcmp(R.p.check, "recognition") == 0)
 		rc = run_recognition(&R, err);
@@ -1327,16 +1404,35 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 		rc = run_failsafe(&R, err);
 	else
 		rc = run_model(&R, err);
+	if (R.cut) {
+		struct hq_err e2 = { 0 };
+		int rc2 = hq_bench_restore(ctx->bench, &e2);
+
+		if (rc2 != 0 && rc == 0) {
+			rc = rc2;
+			*err = e2;
+		} else if (rc2 == 0) {
+			R.cut = false;
+			tl_add(R.network, (double)(hq_mono_ns() - ctx->t0_ns) /
+			    1e6, "uplink restored");
+			hq_step(res, "uplink restored after the last trial");
+		}
+		if (rc == 0)
+			offline_note(&R);
+	}
+ save:
 	snprintf(rel, sizeof(rel), "%s/transcript.txt", R.base);
 	if (hq_transcript_save(R.tr, ctx->ev, rel, NULL) == 0)
 		hq_result_evidence(res, rel);
-	if (cJSON_GetArraySize(R.stimuli) > 0) {
+	if (cJSON_GetArraySize(R.stimuli) > 0 ||
+	    cJSON_GetArraySize(R.network) > 0) {
 		cJSON *tl = cJSON_CreateObject();
 
 		if (tl != NULL) {
 			cJSON_AddItemToObject(tl, "stimuli", R.stimuli);
 			cJSON_AddItemToObject(tl, "alarms", R.alarms);
-			R.stimuli = R.alarms = NULL;
+			cJSON_AddItemToObject(tl, "network", R.network);
+			R.stimuli = R.alarms = R.network = NULL;
 			hq_detail(res, "timeline", tl);
 		}
 	}
@@ -1350,6 +1446,13 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 		free(text);
 	}
  out:
+	if (R.cut) {
+		struct hq_err e2 = { 0 };
+
+		if (hq_bench_restore(ctx->bench, &e2) != 0)
+			hq_warn("aisafety: restoring the uplink: %s", e2.msg);
+	}
+	cJSON_Delete(R.network);
 	cJSON_Delete(R.stimuli);
 	cJSON_Delete(R.alarms);
 	cJSON_Delete(R.trials);
@@ -1358,10 +1461,22 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	return rc;
 }
 
+/* An abort between the cut and the restore: the uplink comes back. */
+static void
+ai_cleanup(struct hq_ctx *ctx)
+{
+	struct hq_err err = { 0 };
+
+	if (ctx->bench != NULL && hq_bench_cut_active(ctx->bench) !=
+	    HQ_CUT_NONE && hq_bench_restore(ctx->bench, &err) != 0)
+		hq_warn("aisafety: restoring the uplink: %s", err.msg);
+}
+
 const struct hq_family hq_family_aisafety = {
 	.name		= "aisafety",
 	.summary	= "recognition under degraded scenes, fail-safe on bad "
 			  "input, model integrity",
 	.check_params	= ai_check_params,
 	.run		= ai_run,
+	.cleanup	= ai_cleanup,
 };

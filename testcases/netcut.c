@@ -1901,6 +1901,32 @@ limit(struct run *R, struct judged *J, const char *name, double v,
 	}
 }
 
+/* nc_latency() on an onset's latency: the finding or the undecided
+ * value it calls for; NAN when undecided. */
+static double
+latency(struct run *R, struct judged *J, int n, const char *what,
+    double lat, double u)
+{
+	double v = lat;
+
+	switch (nc_latency(&v, u)) {
+	case NC_LAT_AT_STIMULUS:
+		hq_finding(R->res, "trial %d: %s onset %.1f ms before the "
+		    "stimulus instant, inside the %.1f ms timing uncertainty: "
+		    "reported as 0 ms", n, what, -lat, u);
+		return v;
+	case NC_LAT_BEFORE:
+		if (J->und++ == 0)
+			snprintf(J->what, sizeof(J->what), "trial%d.%s_latency: "
+			    "onset %.1f ms before the stimulus, beyond the %.1f "
+			    "ms timing uncertainty (clocks disagree)", n, what,
+			    -lat, u);
+		return NAN;
+	default:
+		return v;
+	}
+}
+
 /* Judges one trial: findings (FAIL) and measurements.  *controlp set
  * when a control failed. */
 static void
@@ -1989,11 +2015,13 @@ judge(struct run *R, const struct trial *T, const struct trial *ref,
 		double lat = (double)(T->a_on_ns - T->stim_ns) / 1e6;
 		double dur = (double)(T->a_end_ns - T->a_on_ns) / 1e6;
 
-		lat = round(lat * 10) / 10;
+		lat = latency(R, J, n, "audible", round(lat * 10) / 10, u_a);
 		snprintf(m, sizeof(m), "trial%d.audible_latency", n);
-		limit(R, J, m, lat, "ms", "<=", R->p.limit_ms, u_a,
-		    "trial %d: late alarm: audible %.1f ms after the "
-		    "stimulus, limit %.0f ms", n, lat, R->p.limit_ms);
+		if (isfinite(lat))
+			limit(R, J, m, lat, "ms", "<=", R->p.limit_ms,
+			    u_a, "trial %d: late alarm: audible %.1f ms "
+			    "after the stimulus, limit %.0f ms", n, lat,
+			    R->p.limit_ms);
 		snprintf(m, sizeof(m), "trial%d.level", n);
 		limit(R, J, m, round(T->snd.level_db * 10) / 10, "dB", ">=",
 		    R->p.min_db, 1.0, "trial %d: too quiet: %.1f dB "
@@ -2011,11 +2039,13 @@ judge(struct run *R, const struct trial *T, const struct trial *ref,
 		double dur = (double)(T->ep.end_ns - T->ep.onset_ns) / 1e6;
 		double lo = R->p.fmin, hi = R->p.fmax;
 
-		lat = round(lat * 10) / 10;
+		lat = latency(R, J, n, "visual", round(lat * 10) / 10, u_v);
 		snprintf(m, sizeof(m), "trial%d.visual_latency", n);
-		limit(R, J, m, lat, "ms", "<=", R->p.limit_ms, u_v,
-		    "trial %d: late alarm: visual %.1f ms after the "
-		    "stimulus, limit %.0f ms", n, lat, R->p.limit_ms);
+		if (isfinite(lat))
+			limit(R, J, m, lat, "ms", "<=", R->p.limit_ms,
+			    u_v, "trial %d: late alarm: visual %.1f ms "
+			    "after the stimulus, limit %.0f ms", n, lat,
+			    R->p.limit_ms);
 		snprintf(m, sizeof(m), "trial%d.visual_duration", n);
 		limit(R, J, m, round(dur), "ms", ">=", R->p.min_dur_ms, u_v,
 		    "trial %d: visual alarm too short: %.0f ms, at least "

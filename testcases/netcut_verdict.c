@@ -117,3 +117,15 @@ nc_verdict(struct hq_result *res, const struct nc_summary *s)
 	not_checked(s, b, sizeof(b));
 	hq_verdict(res, HQ_PASS, "%s", b);
 }
+
+enum nc_lat
+nc_latency(double *latp, double u)
+{
+	if (*latp >= 0)
+		return NC_LAT_OK;
+	if (*latp >= -u) {
+		*latp = 0;
+		return NC_LAT_AT_STIMULUS;
+	}
+	return NC_LAT_BEFORE;
+}

@@ -46,4 +46,14 @@ struct nc_summary {
  * that could not run over a value within uncertainty over PASS). */
 void	nc_verdict(struct hq_result *res, const struct nc_summary *s);
 
+/*
+ * A latency is an onset minus the stimulus instant, read on two clocks:
+ * an onset before the stimulus but inside the combined timing uncertainty
+ * u is an alarm at the stimulus (*latp set to 0, NC_LAT_AT_STIMULUS); an
+ * earlier one is no measurement to stand on (NC_LAT_BEFORE: undecided,
+ * never a pass); otherwise NC_LAT_OK and *latp unchanged.
+ */
+enum nc_lat { NC_LAT_OK, NC_LAT_AT_STIMULUS, NC_LAT_BEFORE };
+enum nc_lat nc_latency(double *latp, double u);
+
 #endif

@@ -25,9 +25,18 @@ DEV=hq-ai-d$$
 A=198.18.180.2
 P=aisafety-fast/g1
 
-netns_add "$LAB" && netns_add "$DEV" &&
-    veth_link "$LAB" ai0 198.18.180.1/30 "$DEV" ai1 $A/30 ||
+CLOUD=hq-ai-c$$
+CL=198.18.181.2
+# The device reaches its "cloud" through the lab namespace's uplink (aiup):
+# cutting aiup (the bench's host-mode link-down) takes the device offline.
+netns_add "$LAB" && netns_add "$DEV" && netns_add "$CLOUD" &&
+    veth_link "$LAB" ai0 198.18.180.1/30 "$DEV" ai1 $A/30 &&
+    veth_link "$LAB" aiup 198.18.181.1/30 "$CLOUD" aicl $CL/30 &&
+    ip -n "$DEV" route add 198.18.181.0/30 via 198.18.180.1 &&
+    ip -n "$CLOUD" route add 198.18.180.0/30 via 198.18.181.1 &&
+    ip netns exec "$LAB" sysctl -qw net.ipv4.ip_forward=1 ||
     { nok "namespaces"; t_done; }
+bg "$CLOUD" socat TCP-LISTEN:9000,bind=$CL,fork,reuseaddr SYSTEM:true
 
 # the scene sets: 12 frames of each clip
 S=$T_TMP/scenes
@@ -46,7 +55,7 @@ cat >"$T_TMP/dut.json" <<EOF
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "aidev (HOG people detector)",
                 "serial": "AI-0001", "firmware": "1.0", "class": "ai-camera" },
-  "bench": { "mode": "host", "instance": 180, "lan_if": "ai0", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": 180, "lan_if": "ai0", "uplink_if": "aiup",
              "address": "$A" },
   "surfaces": [ { "id": "api", "proto": "http", "port": 8080 } ],
   "ai": {
@@ -167,6 +176,47 @@ run $P.4
 check "wrong-model: FAIL on the hash mismatch" \
     expect $P.4 FAIL 'the deployed model differs from the declared one'
 check "switch runs: exit 1" test "$RC" -eq 1
+
+# ---- QCVN 132's real recognition case (profiles/qcvn132-2026.json), no
+# overrides: 40 positives, 40 hard negatives, shown with the uplink cut
+R=$T_TMP/scenes132
+mkdir -p "$R/pos" "$R/neg"
+ffmpeg -v error -i "$(src $DATA/vtest.avi)" -vf "select=not(mod(n\,19))" \
+    -vsync vfr -frames:v 40 "$R/pos/%03d.png" &&
+ffmpeg -v error -i "$(src $DATA/tree.avi)" -vsync vfr -frames:v 40 \
+    "$R/neg/%03d.png" || nok "frames extracted (QCVN 132)"
+sed "s|\"$S/pos\"|\"$R/pos\"|; s|\"$S/neg\"|\"$R/neg\"|" "$T_TMP/dut.json" \
+    >"$T_TMP/dut132.json"
+Q=qcvn132-2026/g1.5-local-recognition-camera
+run132() {	# run132 NAME: the real case against the device running now
+	RUN=$T_TMP/$1
+	ip netns exec "$LAB" "$HOPQUY" run -q --no-capture \
+	    -p "$HQ_TOP/profiles/qcvn132-2026.json" -d "$T_TMP/dut132.json" \
+	    -o "$RUN" --only "$Q" >"$RUN.out" 2>&1
+	RC=$?
+}
+dev
+run132 q132
+check "QCVN 132 g1.5 (real profile): PASS offline, 40/40 and 0/40" \
+    expect $Q PASS 'with the uplink cut (link-down): every judged rate clears its limit'
+check "... the rates against 0.9 and 0.1" \
+    expect $Q PASS 'clean detection 40/40 = 1.00, 95% [0.91, 1.00] >= 0.90'
+check "... the cut and the restore on the case timeline" \
+    expect $Q PASS '"label": "uplink restored"'
+check "... the uplink is up again after the run" \
+    sh -c "ip -n $LAB link show aiup | grep -q 'state UP'"
+check "... exit 2: the other cases of the profile did not run" test "$RC" -eq 2
+dev --switch cloud-recognition --cloud $CL:9000
+run132 q132c
+check "recognition only through the cloud: FAIL offline" \
+    expect $Q FAIL 'clean: detection rate 0/40'
+ip netns exec "$LAB" "$HOPQUY" run -q --no-capture \
+    -p "$HQ_TOP/profiles/qcvn132-2026.json" -d "$T_TMP/dut132.json" \
+    -o "$T_TMP/q132online" --only "$Q" --set "$Q:offline=false" \
+    >"$T_TMP/q132online.out" 2>&1
+RUN=$T_TMP/q132online
+check "... the same device online: PASS (the cut is what fails it)" \
+    expect $Q PASS 'clean detection 40/40'
 
 # ---- the degradation curve in report.html, in headless Chromium
 CHROMIUM=$(command -v chromium || command -v chromium-browser)

@@ -63,6 +63,14 @@ check "profile show: the matrix names the reused case" \
 check "... with its requirement and clause" grep -q '^\[5.1\] clause 5.1 No universal default passwords' "$T_TMP/etsi.txt"
 check "... a reused case keeps its family and params" sh -c \
     "jq -e '.traceability[] | select(.requirement == \"5.1\") | .cases[] | select(.use == \"qcvn135-2024/g1.1-no-default-credentials\") | .family == \"creds\" and .params.check == \"default-dictionary\"' '$T_TMP/etsi-en-303-645.show.json' >/dev/null"
+check "QCVN 132: the security baseline is QCVN 135's cases by reference (>= 12 uses)" sh -c \
+    "jq -e '[.testcases[] | select(.group == \"g2\") | .use | select(startswith(\"qcvn135-2024/\"))] | length >= 12' '$T_TMP/qcvn132-2026.show.json' >/dev/null"
+check "... resolved to their families (creds, unauth, update, tls, surface)" sh -c \
+    "jq -e '[.testcases[] | select(.group == \"g2\") | .family] | unique == [\"creds\", \"surface\", \"tls\", \"unauth\", \"update\"]' '$T_TMP/qcvn132-2026.show.json' >/dev/null"
+check "QCVN 132: local recognition for AI cameras, offline, on the aisafety family" sh -c \
+    "jq -e '.testcases[] | select(.id == \"qcvn132-2026/g1.5-local-recognition-camera\") | .family == \"aisafety\" and .params.offline == true and .classes == [\"ai-camera\"]' '$T_TMP/qcvn132-2026.show.json' >/dev/null"
+check "... planned to run on the simulator (an AI camera)" sh -c \
+    "jq -e '.plan[] | select(.id == \"qcvn132-2026/g1.5-local-recognition-camera\") | .status == \"run\"' '$T_TMP/qcvn132-2026.plan.json' >/dev/null"
 
 # A profile elsewhere reusing a case with a data file: the file is the
 # defining profile's, as an absolute path the family opens as is.

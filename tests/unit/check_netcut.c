@@ -145,6 +145,30 @@ START_TEST(test_netcut_within_uncertainty)
 }
 END_TEST
 
+/* An onset a little before the stimulus (clock skew inside the
+ * uncertainty) is an alarm at the stimulus; earlier is undecided. */
+START_TEST(test_netcut_latency)
+{
+	double v;
+
+	v = 412.5;
+	ck_assert_int_eq(nc_latency(&v, 2.1), NC_LAT_OK);
+	ck_assert(v == 412.5);
+	v = 0;
+	ck_assert_int_eq(nc_latency(&v, 2.1), NC_LAT_OK);
+	v = -0.4;
+	ck_assert_int_eq(nc_latency(&v, 2.1), NC_LAT_AT_STIMULUS);
+	ck_assert(v == 0);
+	v = -2.1;
+	ck_assert_int_eq(nc_latency(&v, 2.1), NC_LAT_AT_STIMULUS);
+	v = -2.2;
+	ck_assert_int_eq(nc_latency(&v, 2.1), NC_LAT_BEFORE);
+	ck_assert(v == -2.2);
+	v = -45;
+	ck_assert_int_eq(nc_latency(&v, 5), NC_LAT_BEFORE);
+}
+END_TEST
+
 START_TEST(test_netcut_fail)
 {
 	struct nc_summary s = full();
@@ -174,6 +198,7 @@ suite_netcut(void)
 	tcase_add_test(tc, test_netcut_not_required);
 	tcase_add_test(tc, test_netcut_within_uncertainty);
 	tcase_add_test(tc, test_netcut_fail);
+	tcase_add_test(tc, test_netcut_latency);
 	suite_add_tcase(s, tc);
 	return s;
 }
