@@ -25,8 +25,9 @@
  * stimulus, and never "all clear".
  *
  * check "model-integrity": ai.model.sha256 against the hash ai.model.read
- * returns.  check "traceability": documentary until model images can be
- * mutated by the update family.
+ * returns.  check "traceability": documentary (the manufacturer's
+ * records).  A tampered or foreign-signed model is the update family's
+ * case with "image": "model" (ai.model.update), not this family's.
  *
  * With "offline": true (QCVN 132: recognition while the network is
  * unavailable), a recognition or fail-safe check runs with the DUT's
@@ -1367,12 +1368,13 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	if (strcmp(R.p.check, "traceability") == 0) {
 		/* Traceability from training data to the deployed model is
 		 * read from the manufacturer's records: a documentary case.
-		 * Submitting a tampered model is the update family's job
-		 * (a model image), not this check's. */
+		 * Submitting a tampered model is the update family's case
+		 * (image "model"), not this check's. */
 		hq_verdict(res, HQ_INCONCLUSIVE, "documentary: traceability "
 		    "from training data to the deployed model is reviewed "
-		    "from the manufacturer's records; the tampered-model "
-		    "submission needs the update family");
+		    "from the manufacturer's records (an assessment case); "
+		    "tampered models are the update family's case with "
+		    "image \"model\"");
 		goto out;
 	}
 	if ((R.ai = ctx->dut->ai) == NULL) {

@@ -49,8 +49,12 @@
 static const char *const update_keys[] = {
 	"check", "mutations", "oversize_bytes", "retries", "min_version",
 	"banned", "http_port", "handshake_timeout_ms", "probe_timeout_ms",
-	"forbid_cleartext", NULL
+	"forbid_cleartext", "image", NULL
 };
+/* What is updated: the firmware (the DUT file's update recipe) or the
+ * deployed AI model (ai.model.update, the same shape): a model file is an
+ * update image too (VSTL draft: model integrity verification). */
+static const char *const images[] = { "firmware", "model", NULL };
 static const char *const checks[] = {
 	"tampered", "genuine", "rollback", "channel", "information", NULL
 };
@@ -70,6 +74,7 @@ struct upd_params {
 	long long	 hs_ms;
 	long long	 probe_ms;
 	bool		 forbid_cleartext;
+	char		*image;		/* "firmware", "model" */
 };
 
 /* The DUT's update recipe, borrowed from the DUT's JSON. */
@@ -129,6 +134,7 @@ struct upd {
 	const struct hq_case	*tc;
 	struct upd_params	 p;
 	struct recipe		 r;
+	const cJSON		*u;		/* the recipe's JSON */
 	struct hq_transcript	*tr;
 	cJSON			*attempts;
 	struct hq_fwserve	*srv;		/* pull mode */
@@ -143,6 +149,7 @@ static void
 params_clear(struct upd_params *p)
 {
 	free(p->check);
+	free(p->image);
 	hq_strv_free(p->mutations, p->nmutations);
 	memset(p, 0, sizeof(*p));
 }
@@ -175,7 +182,9 @@ params_read(const cJSON *params, struct upd_params *p, struct hq_err *err)
 	    (rc = hq_jv_int(params, "", "probe_timeout_ms", false, 100,
 	    60000, 3000, &p->probe_ms, err)) != 0 ||
 	    (rc = hq_jv_bool(params, "", "forbid_cleartext", false, true,
-	    &p->forbid_cleartext, err)) != 0)
+	    &p->forbid_cleartext, err)) != 0 ||
+	    (rc = hq_jv_enum(params, "", "image", false, images, &p->image,
+	    err)) != 0)
 		goto out;
 	p->min_version = HQ_TLS12;
 	if (minv != NULL && hq_tls_version_parse(minv, &p->min_version) != 0) {
@@ -257,9 +266,10 @@ image_ref(const struct hq_dut *dut, const cJSON *it, const char *key,
 }
 
 static int
-recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
+recipe_read(const struct hq_dut *dut, const cJSON *u, struct recipe *r,
+    struct hq_err *err)
 {
-	const cJSON *u = dut->update, *sub, *out, *acc, *rej, *h, *cap;
+	const cJSON *sub, *out, *acc, *rej, *h, *cap;
 	const char *fmt;
 	struct hq_fw_info info;
 	int rc;
@@ -1226,8 +1236,8 @@ check_tampered(struct upd *U, struct hq_err *err)
 		    "only in the answer, not in the version", v0);
 	/* Every name the profile lists must be one hopquy can make. */
 	for (i = 0; i < U->p.nmutations; i++) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
-		    U->ctx->dut->update, "tampered");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(U->u,
+		    "tampered");
 		bool known = strncmp(U->p.mutations[i], "lab-", 4) == 0 &&
 		    cJSON_GetObjectItemCaseSensitive(t, U->p.mutations[i] +
 		    4) != NULL;
@@ -1309,8 +1319,8 @@ check_tampered(struct upd *U, struct hq_err *err)
 	 * update.tampered: name -> path), e.g. a bundle for other hardware
 	 * signed with the genuine key. */
 	{
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
-		    U->ctx->dut->update, "tampered"), *it;
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(U->u,
+		    "tampered"), *it;
 
 		cJSON_ArrayForEach(it, t) {
 			char src[4096], name[48];
@@ -1818,6 +1828,7 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
 {
 	struct upd U;
 	char slug[128], rel[256], *text = NULL;
+	bool model;
 	int rc;
 
 	memset(&U, 0, sizeof(U));
@@ -1833,16 +1844,32 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    "no automated check for it");
 		goto out;
 	}
-	if (ctx->dut->update == NULL) {
+	model = U.p.image != NULL && strcmp(U.p.image, "model") == 0;
+	U.u = model ? cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(ctx->dut->ai, "model"),
+	    "update") : ctx->dut->update;
+	if (U.u == NULL) {
 		/* A missing declaration, not a harness fault. */
 		hq_verdict(res, HQ_INCONCLUSIVE, "the DUT description has no "
-		    "update recipe: how an image is submitted and how the "
-		    "running version is read must be declared "
-		    "(hopquy-dut(5), update)");
+		    "%s recipe: how an image is submitted and how the running "
+		    "version is read must be declared (hopquy-dut(5), %s)",
+		    model ? "model update (ai.model.update)" : "update",
+		    model ? "ai.model.update" : "update");
 		goto out;
 	}
-	if ((rc = recipe_read(ctx->dut, &U.r, err)) != 0)
+	if ((rc = recipe_read(ctx->dut, U.u, &U.r, err)) != 0) {
+		/* the messages name update.*; a model's recipe is elsewhere */
+		if (model && strncmp(err->msg, "update.", 7) == 0) {
+			char m[sizeof(err->msg)];
+
+			snprintf(m, sizeof(m), "ai.model.%s", err->msg);
+			snprintf(err->msg, sizeof(err->msg), "%s", m);
+		}
 		goto out;
+	}
+	if (model)
+		hq_step(res, "the image is the deployed AI model "
+		    "(ai.model.update)");
 	hq_slug(tc->id, slug, sizeof(slug));
 	snprintf(U.dir, sizeof(U.dir), "update/%s", slug);
 	if ((U.tr = hq_transcript_new(1024 * 1024)) == NULL ||

@@ -576,34 +576,36 @@ update_command(const cJSON *st, const char *path, const char *const *keys,
  * required) whose templates may use {url}, the image's URL.
  */
 static int
-update_trigger(const struct hq_dut *d, const cJSON *t, struct hq_err *err)
+update_trigger(const struct hq_dut *d, const char *base, const cJSON *t,
+    struct hq_err *err)
 {
 	const cJSON *rq = cJSON_GetObjectItemCaseSensitive(t, "request");
 	struct hq_step_names nm;
+	char p[HQ_JV_PATH_MAX], rp[HQ_JV_PATH_MAX];
 	long long n;
 	cJSON *wrap;
 	int rc;
 
+	hq_jv_path(p, sizeof(p), base, "trigger");
+	hq_jv_path(rp, sizeof(rp), p, "request");
 	if (rq == NULL)
-		return update_command(t, "update.trigger",
-		    update_trigger_keys, err);
-	if ((rc = hq_jv_keys(t, "update.trigger", update_trigger_keys,
-	    err)) != 0 ||
-	    (rc = hq_jv_int(t, "update.trigger", "timeout_ms", false, 100,
+		return update_command(t, p, update_trigger_keys, err);
+	if ((rc = hq_jv_keys(t, p, update_trigger_keys, err)) != 0 ||
+	    (rc = hq_jv_int(t, p, "timeout_ms", false, 100,
 	    86400000, 300000, &n, err)) != 0)
 		return rc;
 	if (cJSON_GetObjectItemCaseSensitive(t, "command") != NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.trigger: a command "
-		    "or a request, not both");
+		return hq_err_set(err, HQ_EINVAL, "%s: a command or a "
+		    "request, not both", p);
 	if (!cJSON_IsObject(rq))
-		return hq_err_set(err, HQ_EINVAL, "update.trigger.request: "
-		    "expected a step object, got %s", hq_jv_typename(rq));
+		return hq_err_set(err, HQ_EINVAL, "%s: expected a step "
+		    "object, got %s", rp, hq_jv_typename(rq));
 	hq_step_names_init(&nm);
 	snprintf(nm.v[nm.n++], sizeof(nm.v[0]), "url");
 	if ((wrap = cJSON_CreateArray()) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
 	cJSON_AddItemReferenceToArray(wrap, (cJSON *)rq);
-	rc = hq_dut_steps_check(d, wrap, "update.trigger.request", &nm, err);
+	rc = hq_dut_steps_check(d, wrap, rp, &nm, err);
 	cJSON_Delete(wrap);
 	return rc;
 }
@@ -659,8 +661,8 @@ update_match(const cJSON *obj, const char *path, const char *key,
 }
 
 static int
-update_image(const cJSON *u, const char *key, bool required,
-    struct hq_err *err)
+update_image(const cJSON *u, const char *base, const char *key,
+    bool required, struct hq_err *err)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(u, key);
 	const cJSON *x;
@@ -671,7 +673,7 @@ update_image(const cJSON *u, const char *key, bool required,
 		return 0;
 	if (cJSON_IsString(it) && it->valuestring[0] != '\0')
 		return 0;
-	hq_jv_path(sub, sizeof(sub), "update", key);
+	hq_jv_path(sub, sizeof(sub), base, key);
 	if (!cJSON_IsObject(it))
 		return hq_err_set(err, HQ_EINVAL, "%s: expected a path or "
 		    "{\"file\", \"version\"}", sub);
@@ -686,108 +688,119 @@ update_image(const cJSON *u, const char *key, bool required,
 
 /* update.tampered: the lab's own tampered images, name -> path. */
 static int
-update_tampered(const cJSON *u, struct hq_err *err)
+update_tampered(const cJSON *u, const char *base, struct hq_err *err)
 {
 	const cJSON *t, *it;
 	int rc, n = 0;
 
-	if ((rc = hq_jv_get(u, "update", "tampered", cJSON_Object, false, &t,
+	if ((rc = hq_jv_get(u, base, "tampered", cJSON_Object, false, &t,
 	    err)) != 0 || t == NULL)
 		return rc;
 	cJSON_ArrayForEach(it, t) {
 		size_t i;
 
 		if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
-			return hq_err_set(err, HQ_EINVAL, "update.tampered.%.40s: "
-			    "expected a path", it->string);
+			return hq_err_set(err, HQ_EINVAL, "%s.tampered.%.40s: "
+			    "expected a path", base, it->string);
 		for (i = 0; it->string[i] != '\0'; i++)
 			if (!((it->string[i] >= 'a' && it->string[i] <= 'z') ||
 			    (it->string[i] >= '0' && it->string[i] <= '9') ||
 			    it->string[i] == '-') || i >= 40)
-				return hq_err_set(err, HQ_EINVAL, "update."
-				    "tampered: names are [a-z0-9-], 1 to 40");
+				return hq_err_set(err, HQ_EINVAL, "%s."
+				    "tampered: names are [a-z0-9-], 1 to 40",
+				    base);
 		if (++n > 16)
-			return hq_err_set(err, HQ_EINVAL, "update.tampered: at "
-			    "most 16 images");
+			return hq_err_set(err, HQ_EINVAL, "%s.tampered: at "
+			    "most 16 images", base);
 	}
 	return 0;
 }
 
-/* The update recipe (hopquy-dut(5)): its shape; the family checks the
- * images themselves. */
+/* An update recipe (hopquy-dut(5)) at base ("update", or a model's
+ * "ai.model.update"): its shape; the family checks the images
+ * themselves. */
 static int
-update_validate(const struct hq_dut *d, const cJSON *u, struct hq_err *err)
+update_validate(const struct hq_dut *d, const char *base, const cJSON *u,
+    struct hq_err *err)
 {
 	const cJSON *sub, *out, *h, *v, *x;
 	long long n;
 	char *fmt = NULL, *tcp = NULL;
+	char P_pull[HQ_JV_PATH_MAX], P_submit[HQ_JV_PATH_MAX];
+	char P_out[HQ_JV_PATH_MAX], P_health[HQ_JV_PATH_MAX];
+	char P_stream[HQ_JV_PATH_MAX];
 	int rc;
 
 	if (u == NULL)
 		return 0;
-	if ((rc = hq_jv_get(u, "update", "pull", cJSON_Object, false, &x,
+	hq_jv_path(P_pull, sizeof(P_pull), base, "pull");
+	hq_jv_path(P_submit, sizeof(P_submit), base, "submit");
+	hq_jv_path(P_out, sizeof(P_out), base, "outcome");
+	hq_jv_path(P_health, sizeof(P_health), base, "health");
+	hq_jv_path(P_stream, sizeof(P_stream), P_out, "status_stream");
+	if ((rc = hq_jv_get(u, base, "pull", cJSON_Object, false, &x,
 	    err)) != 0)
 		goto out;
 	if (x != NULL) {
 		const cJSON *t;
 
-		if ((rc = hq_jv_keys(x, "update.pull", update_pull_keys,
+		if ((rc = hq_jv_keys(x, P_pull, update_pull_keys,
 		    err)) != 0 ||
-		    (rc = hq_jv_get(x, "update.pull", "listen", cJSON_String,
+		    (rc = hq_jv_get(x, P_pull, "listen", cJSON_String,
 		    true, &t, err)) != 0 ||
-		    (rc = hq_jv_int(x, "update.pull", "port", false, 1, 65535,
+		    (rc = hq_jv_int(x, P_pull, "port", false, 1, 65535,
 		    8000, &n, err)) != 0 ||
-		    (rc = hq_jv_get(u, "update", "trigger", cJSON_Object,
+		    (rc = hq_jv_get(u, base, "trigger", cJSON_Object,
 		    true, &t, err)) != 0 ||
-		    (rc = update_trigger(d, t, err)) != 0)
+		    (rc = update_trigger(d, base, t, err)) != 0)
 			goto out;
 	}
-	if ((rc = hq_jv_get(u, "update", "submit", cJSON_Object, x == NULL,
+	if ((rc = hq_jv_get(u, base, "submit", cJSON_Object, x == NULL,
 	    &sub, err)) != 0)
 		goto out;
 	if (sub != NULL && (
-	    (rc = hq_jv_keys(sub, "update.submit", update_submit_keys,
+	    (rc = hq_jv_keys(sub, P_submit, update_submit_keys,
 	    err)) != 0 ||
-	    (rc = update_step(d, sub, "update.submit", "request", true,
+	    (rc = update_step(d, sub, P_submit, "request", true,
 	    err)) != 0 ||
-	    (rc = hq_jv_get(sub, "update.submit", "form_field", cJSON_String,
+	    (rc = hq_jv_get(sub, P_submit, "form_field", cJSON_String,
 	    false, &x, err)) != 0 ||
-	    (rc = hq_jv_get(sub, "update.submit", "content_type",
+	    (rc = hq_jv_get(sub, P_submit, "content_type",
 	    cJSON_String, false, &x, err)) != 0 ||
-	    (rc = hq_jv_int(sub, "update.submit", "timeout_ms", false, 1000,
+	    (rc = hq_jv_int(sub, P_submit, "timeout_ms", false, 1000,
 	    86400000, 300000, &n, err)) != 0))
 		goto out;
-	if ((rc = hq_jv_get(u, "update", "outcome", cJSON_Object, true, &out,
+	if ((rc = hq_jv_get(u, base, "outcome", cJSON_Object, true, &out,
 	    err)) != 0 ||
-	    (rc = hq_jv_keys(out, "update.outcome", update_outcome_keys,
+	    (rc = hq_jv_keys(out, P_out, update_outcome_keys,
 	    err)) != 0 ||
-	    (rc = update_match(out, "update.outcome", "accepted", err)) != 0 ||
-	    (rc = update_match(out, "update.outcome", "rejected", err)) != 0 ||
-	    (rc = update_step(d, out, "update.outcome", "version", true,
+	    (rc = update_match(out, P_out, "accepted", err)) != 0 ||
+	    (rc = update_match(out, P_out, "rejected", err)) != 0 ||
+	    (rc = update_step(d, out, P_out, "version", true,
 	    err)) != 0 ||
-	    (rc = hq_jv_int(out, "update.outcome", "settle_ms", false, 0,
+	    (rc = hq_jv_int(out, P_out, "settle_ms", false, 0,
 	    3600000, 0, &n, err)) != 0 ||
-	    (rc = hq_jv_get(u, "update", "health", cJSON_Object, true, &h,
+	    (rc = hq_jv_get(u, base, "health", cJSON_Object, true, &h,
 	    err)) != 0 ||
-	    (rc = hq_jv_keys(h, "update.health", update_health_keys,
+	    (rc = hq_jv_keys(h, P_health, update_health_keys,
 	    err)) != 0 ||
-	    (rc = update_step(d, h, "update.health", "request", false,
+	    (rc = update_step(d, h, P_health, "request", false,
 	    err)) != 0 ||
-	    (rc = hq_jv_str(h, "update.health", "tcp", false, ID_MAX, &tcp,
+	    (rc = hq_jv_str(h, P_health, "tcp", false, ID_MAX, &tcp,
 	    err)) != 0 ||
-	    (rc = hq_jv_int(h, "update.health", "recover_ms", false, 0,
+	    (rc = hq_jv_int(h, P_health, "recover_ms", false, 0,
 	    3600000, 30000, &n, err)) != 0 ||
-	    (rc = update_tampered(u, err)) != 0 ||
-	    (rc = update_image(u, "genuine", true, err)) != 0 ||
-	    (rc = update_image(u, "older", false, err)) != 0 ||
-	    (rc = hq_jv_enum(u, "update", "format", false, update_formats,
+	    (rc = update_tampered(u, base, err)) != 0 ||
+	    (rc = update_image(u, base, "genuine", true, err)) != 0 ||
+	    (rc = update_image(u, base, "older", false, err)) != 0 ||
+	    (rc = hq_jv_enum(u, base, "format", false, update_formats,
 	    &fmt, err)) != 0)
 		goto out;
-	if ((rc = hq_jv_get(out, "update.outcome", "status_stream",
+	if ((rc = hq_jv_get(out, P_out, "status_stream",
 	    cJSON_Object, false, &x, err)) != 0)
 		goto out;
 	if (x != NULL) {
-		const char *p = "update.outcome.status_stream";
+		const char *p = P_stream;
 		const cJSON *sf;
 
 		if ((rc = hq_jv_keys(x, p, update_stream_keys, err)) != 0 ||
@@ -810,24 +823,45 @@ update_validate(const struct hq_dut *d, const cJSON *u, struct hq_err *err)
 	v = cJSON_GetObjectItemCaseSensitive(out, "version");
 	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(v, "capture"), "version"))) {
-		rc = hq_err_set(err, HQ_EINVAL, "update.outcome.version."
-		    "capture.version: expected a JSON pointer to the running "
-		    "version");
+		rc = hq_err_set(err, HQ_EINVAL, "%s.version.capture.version: "
+		    "expected a JSON pointer to the running version", P_out);
 		goto out;
 	}
 	if (tcp != NULL && !surface_known(d, tcp)) {
-		rc = hq_err_set(err, HQ_EINVAL, "update.health.tcp: \"%.64s\" "
-		    "is not a declared surface id", tcp);
+		rc = hq_err_set(err, HQ_EINVAL, "%s.tcp: \"%.64s\" is not a "
+		    "declared surface id", P_health, tcp);
 		goto out;
 	}
 	if (tcp == NULL && cJSON_GetObjectItemCaseSensitive(h, "request") ==
 	    NULL)
-		rc = hq_err_set(err, HQ_EINVAL, "update.health: a request step "
-		    "or a tcp surface is needed");
+		rc = hq_err_set(err, HQ_EINVAL, "%s: a request step or a tcp "
+		    "surface is needed", P_health);
  out:
 	free(fmt);
 	free(tcp);
 	return rc;
+}
+
+/* ai.model: the declared hash, how to read it back, and how a model is
+ * submitted (an update recipe of its own, validated as "update" is). */
+static int
+ai_model_validate(const struct hq_dut *d, struct hq_err *err)
+{
+	static const char *const model_keys[] = {
+		"sha256", "read", "update", NULL
+	};
+	const cJSON *m, *u;
+	int rc;
+
+	if ((rc = hq_jv_get(d->ai, "ai", "model", cJSON_Object, false, &m,
+	    err)) != 0 || m == NULL ||
+	    (rc = hq_jv_keys(m, "ai.model", model_keys, err)) != 0 ||
+	    (rc = hq_jv_get(m, "ai.model", "update", cJSON_Object, false, &u,
+	    err)) != 0 || u == NULL)
+		return rc;
+	if ((rc = hq_jv_keys(u, "ai.model.update", update_keys, err)) != 0)
+		return rc;
+	return update_validate(d, "ai.model.update", u, err);
 }
 
 static int
@@ -1338,13 +1372,14 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = load_personal(root, d, err)) != 0 ||
 	    (rc = load_recipe(d, root, "update", update_keys, &d->update,
 	    err)) != 0 ||
-	    (rc = update_validate(d, d->update, err)) != 0 ||
+	    (rc = update_validate(d, "update", d->update, err)) != 0 ||
 	    (rc = load_data(d, root, err)) != 0 ||
 	    (rc = load_power(d, root, err)) != 0 ||
 	    (rc = load_recipe(d, root, "alarm", alarm_keys, &d->alarm,
 	    err)) != 0 ||
 	    (rc = alarm_events_check(d, err)) != 0 ||
 	    (rc = load_recipe(d, root, "ai", ai_keys, &d->ai, err)) != 0 ||
+	    (rc = ai_model_validate(d, err)) != 0 ||
 	    (rc = load_recipe(d, root, "monitor", monitor_keys, &d->monitor,
 	    err)) != 0)
 		goto out;

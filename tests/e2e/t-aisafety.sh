@@ -130,7 +130,7 @@ check "good device: low light PASS at severity 1, curve stored" \
 check "good device: fail-safe PASS on all five inputs" \
     expect $P.3 PASS 'malformed: fault'
 check "good device: model integrity PASS" expect $P.4 PASS 'equals the declared'
-check "good device: exit 0" test "$RC" -eq 0
+check "good device: exit 2 (the model-update case of the profile runs apart)" test "$RC" -eq 2
 verified() { "$HOPQUY" verify "$1" 2>&1 | grep -qE 'evidence: ([0-9]+) of \1 files match'; }
 check "good device: every evidence hash verifies" verified "$R1"
 check "good device: report.json valid against reports/report.schema.json" \
@@ -176,6 +176,65 @@ run $P.4
 check "wrong-model: FAIL on the hash mismatch" \
     expect $P.4 FAIL 'the deployed model differs from the declared one'
 check "switch runs: exit 1" test "$RC" -eq 1
+
+# ---- a model is an update image: the update family, image "model"
+MK=$T_TMP/model
+mkdir -p "$MK"
+MODEL="$HQ_TOP/fixtures/aidev/aidev-model.py"
+$PY "$MODEL" keygen "$MK/vendor.key" "$MK/vendor.pub" &&
+$PY "$MODEL" keygen "$MK/foreign.key" "$MK/foreign.pub" &&
+$PY "$MODEL" bundle "$MK/vendor.key" 2.0 "$MK/model-2.0.hqm" &&
+$PY "$MODEL" bundle "$MK/foreign.key" 2.0 "$MK/model-foreign.hqm" ||
+    nok "model bundles made"
+$PY - "$T_TMP/dut.json" "$T_TMP/dutm.json" "$MK" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+mk = sys.argv[3]
+d["ai"]["model"]["update"] = {
+    "format": "opaque",
+    "genuine": {"file": mk + "/model-2.0.hqm", "version": "2.0"},
+    "tampered": {"foreign-signed": mk + "/model-foreign.hqm"},
+    "submit": {"request": {"surface": "api", "method": "POST",
+                           "path": "/model/update", "auth": "none"},
+               "content_type": "application/octet-stream",
+               "timeout_ms": 30000},
+    "outcome": {"accepted": {"status": [200], "contains": "installed"},
+                "rejected": {"status": [400, 413]},
+                "version": {"surface": "api", "method": "GET",
+                            "path": "/model", "auth": "none",
+                            "capture": {"version": "/version"}}},
+    "health": {"tcp": "api", "recover_ms": 5000}}
+json.dump(d, open(sys.argv[2], "w"), indent=1)
+EOF2
+runm() {	# runm NAME: the fast profile's tampered-model case
+	RUN=$T_TMP/$1
+	ip netns exec "$LAB" "$HOPQUY" run -q --no-capture -p "$PROFILE" \
+	    -d "$T_TMP/dutm.json" -o "$RUN" --only $P.5 >"$RUN.out" 2>&1
+	RC=$?
+}
+dev --model-key "$MK/vendor.pub"
+runm model-good
+check "signed model device: every tampered model refused, the genuine installed" \
+    expect $P.5 PASS 'the genuine image was then installed (1.0 -> 2.0)'
+check "... the foreign-signed bundle among them" \
+    expect $P.5 PASS 'lab-foreign-signed'
+check "... the image named as the deployed model" \
+    expect $P.5 PASS 'the image is the deployed AI model (ai.model.update)'
+dev --model-key "$MK/vendor.pub" --switch model-unverified
+runm model-unverified
+check "... FAIL naming flip-payload and lab-foreign-signed" \
+    expect $P.5 FAIL 'flip-payload'
+check "... (the foreign-signed one too)" \
+    expect $P.5 FAIL 'lab-foreign-signed (the lab'
+$PY - "$T_TMP/dutm.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["ai"]["model"]["update"]["submit"]["request"]["pathx"] = "/x"
+json.dump(d, open(sys.argv[1] + ".bad", "w"))
+EOF2
+"$HOPQUY" dut check "$T_TMP/dutm.json.bad" >"$T_TMP/dutbad.out" 2>&1
+check "dut check: a bad key in the model's update recipe named by its path" \
+    grep -q 'ai.model.update.submit.request' "$T_TMP/dutbad.out"
 
 # ---- QCVN 132's real recognition case (profiles/qcvn132-2026.json), no
 # overrides: 40 positives, 40 hard negatives, shown with the uplink cut
