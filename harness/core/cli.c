@@ -51,7 +51,8 @@ static const char usage_run[] =
 "                  [--assess FILE]\n"
 "                  [--no-capture] [--no-reach-check] [--progress]\n"
 "                  [--snaplen N] [--capture-filter F]\n"
-"                  [--capture-max-bytes N] [--group GROUP] [--json] [-q] [-v]\n"
+"                  [--capture-max-bytes N] [--group GROUP] [--no-privsep]\n"
+"                  [--json] [-q] [-v]\n"
 "\n"
 "  -p, --profile PROFILE  profile id (e.g. qcvn135-2024) or file\n"
 "  -d, --dut FILE         DUT description (hopquy-dut/1)\n"
@@ -76,6 +77,8 @@ static const char usage_run[] =
 "      --capture-max-bytes N  capture file cap (default 1 GiB)\n"
 "      --group GROUP      the run directory 2750 and its files 0640 for\n"
 "                         this lab group (default: 0700 and 0600)\n"
+"      --no-privsep       one root process: no unprivileged worker (for\n"
+"                         debugging; see SECURITY in hopquy(1))\n"
 "      --json             print the summary as JSON\n"
 "      --progress         progress lines on stderr even without a terminal\n"
 "  -q, --quiet            no progress lines\n"
@@ -362,6 +365,7 @@ cmd_run(int argc, char **argv)
 		{ "capture-filter", required_argument, NULL, 'F' },
 		{ "capture-max-bytes", required_argument, NULL, 'M' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "no-privsep", no_argument, NULL, 'X' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -376,7 +380,7 @@ cmd_run(int argc, char **argv)
 	struct sigaction sa;
 	const char *pname = NULL, *dpath = NULL, *apath = NULL;
 	cJSON *assessment = NULL;
-	bool quiet = false, force_progress = false;
+	bool quiet = false, force_progress = false, no_privsep = false;
 	int c, rc, status, verbose = 0;
 	uint64_t v;
 
@@ -425,6 +429,7 @@ cmd_run(int argc, char **argv)
 			break;
 		case 'F': o.capture_filter = optarg; break;
 		case 'G': o.group = optarg; break;
+		case 'X': no_privsep = true; break;
 		case 'M':
 			if (hq_parse_u64(optarg, strlen(optarg), UINT64_MAX,
 			    &v) != 0 || v < 4096) {
@@ -491,6 +496,9 @@ cmd_run(int argc, char **argv)
 		status = HQ_EXIT_NOPERM;
 		goto out;
 	}
+	/* As root, the device-facing work runs in an unprivileged worker
+	 * (bench/priv.h). */
+	o.privsep = geteuid() == 0 && !no_privsep;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
