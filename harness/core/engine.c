@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -73,6 +74,8 @@ struct run {
 	uid_t			 wuid;
 	gid_t			 wgid;
 	char			 wuser[64];
+	char			*sign_subject;	/* the signer's, or NULL */
+	char			*sign_keyid;
 };
 
 /* What the worker sends the monitor at its end (HQ_PRIV_DONE). */
@@ -111,6 +114,22 @@ make_rundir(struct run *r, struct hq_err *err)
 		gid = g->gr_gid;
 	}
 	umask(r->o->group != NULL ? 027 : 077);
+	/* Directories made above the run directory (runs/) can be passed
+	 * through, not listed: the unprivileged worker reaches its run
+	 * directory through them. */
+	if (r->privsep) {
+		char parent[PATH_MAX], *sl;
+
+		snprintf(parent, sizeof(parent), "%s", r->rundir);
+		if ((sl = strrchr(parent, '/')) != NULL && sl != parent) {
+			*sl = '\0';
+			umask(066);
+			rc = hq_mkdirs(parent, 0711, err);
+			umask(r->o->group != NULL ? 027 : 077);
+			if (rc != 0)
+				return rc;
+		}
+	}
 	if ((rc = hq_mkdirs(r->rundir, 0700, err)) != 0)
 		return rc;
 	if (stat(r->rundir, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -514,9 +533,9 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 		hq_warn("%s", serr.msg);
 	hq_err_clear(&serr);
 	manifest = hq_evidence_manifest(r->ev);
-	lab = hq_lab_report_json(r->lab, r->signer != NULL ?
-	    hq_signer_subject(r->signer) : NULL, r->signer != NULL ?
-	    hq_signer_keyid(r->signer) : NULL);
+	/* The signer's public names (kept when the worker let go of the
+	 * key). */
+	lab = hq_lab_report_json(r->lab, r->sign_subject, r->sign_keyid);
 	if (r->job != NULL && lab != NULL) {
 		cJSON *job = hq_job_report_json(r->job);
 
@@ -800,6 +819,112 @@ done_send(struct hq_priv *p, struct done_msg *dm)
 	free(rep);
 }
 
+/*
+ * The interception certificates and keys the DUT file names are read in
+ * the worker; a key the worker's user cannot read (0600 root, as keys
+ * should be) is read here, by the monitor, into a memfd the worker
+ * inherits and opens as /proc/self/fd/N.  Nothing else of the monitor's
+ * files goes to the worker.
+ */
+#define SHARE_MAX	6
+#define SHARE_BYTES	(1 << 20)
+
+struct share {
+	char	**pathp;
+	int	  fd;
+};
+
+static ssize_t
+read_upto(int fd, char *buf, size_t n)
+{
+	size_t o = 0;
+	ssize_t k;
+
+	while (o < n) {
+		k = read(fd, buf + o, n - o);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		o += (size_t)k;
+	}
+	return (ssize_t)o;
+}
+
+static int
+write_all(int fd, const char *buf, size_t n)
+{
+	size_t o = 0;
+	ssize_t k;
+
+	while (o < n) {
+		k = write(fd, buf + o, n - o);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		o += (size_t)k;
+	}
+	return 0;
+}
+
+static bool
+worker_can_read(const struct run *r, const struct stat *st)
+{
+	if (st->st_uid == r->wuid)
+		return (st->st_mode & 0400) != 0;
+	if (st->st_gid == r->wgid)
+		return (st->st_mode & 0040) != 0;
+	return (st->st_mode & 0004) != 0;
+}
+
+static size_t
+share_files(struct run *r, struct share *sh)
+{
+	struct hq_dut *d = (struct hq_dut *)r->dut;
+	struct hq_certpair *cp[] = { &d->icpt_control, &d->icpt_wrong_name,
+	    &d->icpt_expired };
+	char **paths[SHARE_MAX];
+	char *buf = NULL;
+	struct stat st;
+	size_t i, n = 0, np = 0;
+
+	for (i = 0; i < sizeof(cp) / sizeof(*cp); i++) {
+		paths[np++] = &cp[i]->cert;
+		paths[np++] = &cp[i]->key;
+	}
+	for (i = 0; i < np; i++) {
+		ssize_t got;
+		int in, mfd;
+
+		if (*paths[i] == NULL || stat(*paths[i], &st) != 0 ||
+		    !S_ISREG(st.st_mode) || worker_can_read(r, &st) ||
+		    st.st_size > SHARE_BYTES)
+			continue;
+		if (buf == NULL && (buf = malloc(SHARE_BYTES)) == NULL)
+			break;
+		if ((in = open(*paths[i], O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		got = read_upto(in, buf, SHARE_BYTES);
+		close(in);
+		if (got < 0 || (mfd = memfd_create("hopquy-dut-file", 0)) < 0)
+			continue;
+		if (write_all(mfd, buf, (size_t)got) != 0) {
+			close(mfd);
+			continue;
+		}
+		sh[n].pathp = paths[i];
+		sh[n].fd = mfd;
+		n++;
+	}
+	if (buf != NULL)
+		explicit_bzero(buf, SHARE_BYTES);
+	free(buf);
+	return n;
+}
+
 static __attribute__((noreturn)) void
 worker_main(struct run *r, int fd)
 {
@@ -871,6 +996,8 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 {
 	struct hq_priv_monitor m;
 	struct done_msg *dm;
+	struct share share[SHARE_MAX];
+	size_t i, nshare;
 	char old_ports[32] = "";
 	bool lab = hq_bench_lab_ns(r->bench)[0] != '\0';
 	int sv[2], rc;
@@ -881,6 +1008,7 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 		return rc;
 	if ((dm = calloc(1, sizeof(*dm))) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	nshare = share_files(r, share);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		free(dm);
 		return hq_err_sys(err, "socketpair");
@@ -893,14 +1021,24 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 		rc = hq_err_sys(err, "fork");
 		close(sv[0]);
 		close(sv[1]);
+		for (i = 0; i < nshare; i++)
+			close(share[i].fd);
 		free(dm);
 		return rc;
 	}
 	if (pid == 0) {
+		char p[64];
+
 		close(sv[0]);
+		for (i = 0; i < nshare; i++) {
+			snprintf(p, sizeof(p), "/proc/self/fd/%d", share[i].fd);
+			*share[i].pathp = strdup(p);	/* the worker's copy */
+		}
 		worker_main(r, sv[1]);
 	}
 	close(sv[1]);
+	for (i = 0; i < nshare; i++)
+		close(share[i].fd);
 	hq_info("privilege separation: monitor pid %ld, worker pid %ld as "
 	    "%s", (long)getpid(), (long)pid, r->wuser);
 	memset(&m, 0, sizeof(m));
@@ -938,6 +1076,18 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 	return rc;
 }
 
+static int
+signer_names(struct run *r, struct hq_err *err)
+{
+	const char *s = hq_signer_subject(r->signer),
+	    *k = hq_signer_keyid(r->signer);
+
+	if ((s != NULL && (r->sign_subject = strdup(s)) == NULL) ||
+	    (k != NULL && (r->sign_keyid = strdup(k)) == NULL))
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	return 0;
+}
+
 int
 hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
     const struct hq_run_opts *o, struct hq_run_summary *sum,
@@ -968,6 +1118,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	    o->sign_cert, &r.signer, err)) != 0) ||
 	    (o->job_file != NULL &&
 	    (rc = hq_job_load(o->job_file, &r.job, err)) != 0) ||
+	    (r.signer != NULL && (rc = signer_names(&r, err)) != 0) ||
 	    (rc = hq_plan_build(p, dut, o->only, &r.plan, err)) != 0 ||
 	    (rc = bench_open(&r, err)) != 0 ||
 	    (rc = reach_check(&r, err)) != 0 ||
@@ -1044,5 +1195,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	hq_lab_free(r.lab);
 	hq_job_free(r.job);
 	hq_signer_free(r.signer);
+	free(r.sign_subject);
+	free(r.sign_keyid);
 	return rc;
 }
