@@ -10,11 +10,13 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/fib_rules.h>
@@ -1644,6 +1646,42 @@ remote_redirect(struct hq_bench *b, size_t *np, struct hq_err *err)
 	}
 	free(rep);
 	return rc;
+}
+
+int
+hq_bench_signal_dut(struct hq_bench *b, long pid, int sig,
+    struct hq_err *err)
+{
+	char ns[HQ_NETNS_NAME_MAX], path[64], nspath[HQ_NETNS_NAME_MAX + 16];
+	struct stat a, d;
+
+	if (b->remote != NULL)
+		return hq_priv_call_signal(b->remote, sig, pid, err);
+	if (sig != SIGHUP && sig != SIGUSR1 && sig != SIGUSR2)
+		return hq_err_set(err, HQ_EINVAL, "signal %d: only HUP, USR1 "
+		    "and USR2", sig);
+	if (pid < 2 || pid > 4194304)
+		return hq_err_set(err, HQ_EINVAL, "pid %ld", pid);
+	if (b->is_host) {
+		/* No namespace to check against: the root process's own
+		 * call only (the monitor refuses it, priv.c). */
+		if (kill((pid_t)pid, sig) != 0)
+			return hq_err_sys(err, "kill");
+		return 0;
+	}
+	hq_bench_ns_name("dut", b->instance, ns, sizeof(ns));
+	snprintf(nspath, sizeof(nspath), "/run/netns/%s", ns);
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	if (stat(path, &a) != 0)
+		return hq_err_set(err, HQ_EINVAL, "pid %ld: %s", pid,
+		    strerror(errno));
+	if (stat(nspath, &d) != 0 || a.st_dev != d.st_dev ||
+	    a.st_ino != d.st_ino)
+		return hq_err_set(err, HQ_EINVAL, "pid %ld is not a process "
+		    "of the DUT's namespace %s", pid, ns);
+	if (kill((pid_t)pid, sig) != 0)
+		return hq_err_sys(err, "kill");
+	return 0;
 }
 
 int

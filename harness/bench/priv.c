@@ -77,6 +77,15 @@ hq_priv_req_check(const struct hq_priv_req *q, size_t got, unsigned instance,
 			    "string of at most %d bytes",
 			    HQ_CAPTURE_COMMENT_MAX);
 		break;
+	case HQ_PRIV_SIGNAL:
+		if (q->arg != SIGHUP && q->arg != SIGUSR1 &&
+		    q->arg != SIGUSR2)
+			return hq_err_set(err, HQ_EINVAL, "signal %u: only "
+			    "HUP, USR1 and USR2", q->arg);
+		if (q->pid < 2 || q->pid > 4194304)
+			return hq_err_set(err, HQ_EINVAL, "signal to pid %u",
+			    q->pid);
+		break;
 	case HQ_PRIV_DONE:
 		if (q->len != done_len)
 			return hq_err_set(err, HQ_EINVAL, "summary of %u "
@@ -88,7 +97,11 @@ hq_priv_req_check(const struct hq_priv_req *q, size_t got, unsigned instance,
 	if (q->op != HQ_PRIV_COMMENT && q->op != HQ_PRIV_DONE && q->len != 0)
 		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
 		    "data", q->op);
-	if (q->op != HQ_PRIV_CUT && q->op != HQ_PRIV_CAP_STOP && q->arg != 0)
+	if (q->op != HQ_PRIV_SIGNAL && q->pid != 0)
+		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
+		    "pid", q->op);
+	if (q->op != HQ_PRIV_CUT && q->op != HQ_PRIV_CAP_STOP &&
+	    q->op != HQ_PRIV_SIGNAL && q->arg != 0)
 		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
 		    "argument", q->op);
 	return 0;
@@ -296,6 +309,7 @@ hq_priv_call_simple(struct hq_priv *p, enum hq_priv_op op, uint32_t arg,
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
 	q->op = op;
 	q->arg = arg;
+	q->pid = 0;
 	q->len = 0;
 	if (text != NULL) {
 		len = strnlen(text, HQ_CAPTURE_COMMENT_MAX);
@@ -305,6 +319,29 @@ hq_priv_call_simple(struct hq_priv *p, enum hq_priv_op op, uint32_t arg,
 	}
 	rc = hq_priv_call(p, q, rep, err);
 	free(q);
+	return rc;
+}
+
+int
+hq_priv_call_signal(struct hq_priv *p, int sig, long pid,
+    struct hq_err *err)
+{
+	struct hq_priv_req *q = malloc(sizeof(*q));
+	struct hq_priv_rep *rep = malloc(sizeof(*rep));
+	int rc;
+
+	if (q == NULL || rep == NULL) {
+		free(q);
+		free(rep);
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	}
+	q->op = HQ_PRIV_SIGNAL;
+	q->arg = (uint32_t)sig;
+	q->pid = pid > 0 && pid <= 4194304 ? (uint32_t)pid : 0;
+	q->len = 0;
+	rc = hq_priv_call(p, q, rep, err);
+	free(q);
+	free(rep);
 	return rc;
 }
 
@@ -440,6 +477,18 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 			}
 			free(s);
 		}
+		break;
+	case HQ_PRIV_SIGNAL:
+		if (hq_bench_lab_ns(m->bench)[0] == '\0') {
+			rep->rc = HQ_EINVAL;
+			snprintf(rep->msg, sizeof(rep->msg), "a host bench "
+			    "has no DUT namespace: no signal is sent for an "
+			    "unprivileged worker (--no-privsep)");
+			break;
+		}
+		if ((rep->rc = hq_bench_signal_dut(m->bench, (long)q->pid,
+		    (int)q->arg, &e)) != 0)
+			rep_err(rep, rep->rc, &e);
 		break;
 	case HQ_PRIV_DONE:
 		memcpy(m->done_buf, q->data, m->done_len);

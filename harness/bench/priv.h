@@ -46,6 +46,8 @@ enum hq_priv_op {
 	HQ_PRIV_CAP_HIT,	/* reply: n = 0 or 1 */
 	HQ_PRIV_CAP_STOP,	/* arg: 1 interrupted; reply: stats JSON */
 	HQ_PRIV_DONE,		/* data: the run's summary, len fixed */
+	HQ_PRIV_SIGNAL,		/* arg: HUP, USR1 or USR2 to pid, a
+				 * process of the DUT's namespace */
 	HQ_PRIV_OP_END
 };
 
@@ -54,6 +56,7 @@ struct hq_priv_req {
 	uint32_t	op;
 	uint32_t	instance;	/* the bench instance of this run */
 	uint32_t	arg;
+	uint32_t	pid;		/* SIGNAL's; 0 otherwise */
 	uint32_t	len;		/* bytes of data used */
 	char		data[HQ_PRIV_DATA_MAX];
 };
@@ -97,6 +100,9 @@ int	hq_priv_call(struct hq_priv *p, struct hq_priv_req *q,
 /* The same, for a text (COMMENT) or no data. */
 int	hq_priv_call_simple(struct hq_priv *p, enum hq_priv_op op,
 	    uint32_t arg, const char *text, struct hq_priv_rep *rep,
+	    struct hq_err *err);
+/* SIGNAL: sig to pid, by the monitor. */
+int	hq_priv_call_signal(struct hq_priv *p, int sig, long pid,
 	    struct hq_err *err);
 
 /* The monitor's state. */

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,10 @@ START_TEST(test_priv_accepts)
 		}
 		if (op == HQ_PRIV_DONE)
 			q.len = DONE_LEN;
+		if (op == HQ_PRIV_SIGNAL) {
+			q.arg = SIGHUP;
+			q.pid = 4242;
+		}
 		ck_assert_msg(check(HEAD + q.len, &err) == 0, "op %u: %s", op,
 		    err.msg);
 	}
@@ -118,6 +123,14 @@ START_TEST(test_priv_refuses)
 		got = HEAD + q.len + 3; want = "data"; break;
 	case 19: req(HQ_PRIV_RESTORE, 0, NULL); q.len = HQ_PRIV_DATA_MAX + 1;
 		got = sizeof(q); want = "data"; break;
+	case 20: req(HQ_PRIV_SIGNAL, SIGKILL, NULL); q.pid = 4242;
+		want = "signal"; break;
+	case 21: req(HQ_PRIV_SIGNAL, SIGHUP, NULL); q.pid = 1;
+		want = "pid"; break;
+	case 22: req(HQ_PRIV_SIGNAL, SIGHUP, NULL); q.pid = 4194305;
+		want = "pid"; break;
+	case 23: req(HQ_PRIV_CUT, HQ_CUT_LOSS, NULL); q.pid = 4242;
+		want = "no pid"; break;
 	default:
 		ck_abort();
 		return;
@@ -199,7 +212,7 @@ suite_priv(void)
 	TCase *tc = tcase_create("requests");
 
 	tcase_add_test(tc, test_priv_accepts);
-	tcase_add_loop_test(tc, test_priv_refuses, 0, 20);
+	tcase_add_loop_test(tc, test_priv_refuses, 0, 24);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("drop");
 	tcase_add_test(tc, test_priv_drop);
