@@ -342,6 +342,43 @@ have_net_admin(void)
 	return ok;
 }
 
+/*
+ * Without root: only a host-mode DUT, and no selected case whose family
+ * changes the bench (why says which).
+ */
+static bool
+unprivileged_ok(const struct hq_profile *p, const struct hq_dut *d,
+    const char *only, char *why, size_t whysz)
+{
+	struct hq_plan plan;
+	struct hq_err err = { 0 };
+	size_t i;
+	bool ok = true;
+
+	if (d->bench_mode == NULL || strcmp(d->bench_mode, "host") != 0) {
+		snprintf(why, whysz, "the run enters the bench's namespaces, "
+		    "cuts links and captures traffic");
+		return false;
+	}
+	if (hq_plan_build(p, d, only, &plan, &err) != 0) {
+		snprintf(why, whysz, "%s", err.msg);
+		return false;
+	}
+	for (i = 0; ok && i < plan.nitems; i++) {
+		const struct hq_plan_item *it = &plan.items[i];
+
+		if (it->selected && it->applicable &&
+		    (it->tc->fam->flags & HQ_FAM_NEEDS_BENCH) != 0) {
+			snprintf(why, whysz, "case %s (%s) changes the DUT's "
+			    "network; run as root, or leave it out with "
+			    "--only", it->tc->id, it->tc->family);
+			ok = false;
+		}
+	}
+	hq_plan_clear(&plan);
+	return ok;
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
@@ -490,11 +527,22 @@ cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (!have_net_admin()) {
-		fprintf(stderr, "hopquy: needs root (or CAP_NET_ADMIN): the "
-		    "run enters the bench's namespaces, cuts links and "
-		    "captures traffic\n");
-		status = HQ_EXIT_NOPERM;
-		goto out;
+		char why[256];
+
+		/* A host-mode run whose cases change nothing on the bench
+		 * (e.g. credentials only) runs as the calling user, with
+		 * neither bench nor capture. */
+		if (!unprivileged_ok(p, d, o.only, why, sizeof(why))) {
+			fprintf(stderr, "hopquy: needs root (or "
+			    "CAP_NET_ADMIN): %s\n", why);
+			status = HQ_EXIT_NOPERM;
+			goto out;
+		}
+		o.no_bench = true;
+		o.no_capture = true;
+		fprintf(stderr, "hopquy: not root: an unprivileged run as uid "
+		    "%u, without the bench and without a capture (no case "
+		    "selected changes the network)\n", (unsigned)getuid());
 	}
 	/* As root, the device-facing work runs in an unprivileged worker
 	 * (bench/priv.h). */

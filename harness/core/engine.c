@@ -693,6 +693,8 @@ bench_open(struct run *r, struct hq_err *err)
 {
 	int rc;
 
+	if (r->o->no_bench)
+		return 0;
 	if ((rc = hq_bench_open(r->dut, r->o->bench_instance, &r->bench,
 	    err)) != 0 ||
 	    (rc = hq_bench_enter_lab(r->bench, err)) != 0)
@@ -1104,7 +1106,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	r.dut = dut;
 	r.o = o;
 	r.results_fd = -1;
-	r.privsep = o->privsep;
+	r.privsep = o->privsep && !o->no_bench;
 	r.started_ms = hq_wall_ms();
 	r.t0_ns = hq_mono_ns();
 	hq_report_new_id(r.report_id, sizeof(r.report_id));
@@ -1167,7 +1169,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	r.ctx.rundir = r.rundir;
 	r.ctx.t0_ns = r.t0_ns;
 	r.ctx.facts = r.facts;
-	if ((rc = bench_setup(&r, err)) != 0)
+	if (r.bench != NULL && (rc = bench_setup(&r, err)) != 0)
 		goto out;
 	if (r.privsep) {
 		rc = privsep_run(&r, sum, err);

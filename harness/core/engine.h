@@ -76,6 +76,8 @@ struct hq_run_opts {
 					 * files 0640; NULL: 0700 and 0600 */
 	bool		 privsep;	/* a monitor and an unprivileged
 					 * worker (bench/priv.h) */
+	bool		 no_bench;	/* an unprivileged host-mode run:
+					 * no bench, no capture */
 };
 #define HQ_RUN_OPTS_INIT { .bench_instance = -1 }
 
