@@ -812,6 +812,7 @@ done_send(struct hq_priv *p, struct done_msg *dm)
 	if (q != NULL && rep != NULL) {
 		q->op = HQ_PRIV_DONE;
 		q->arg = 0;
+		q->pid = 0;
 		q->len = sizeof(*dm);
 		memcpy(q->data, dm, sizeof(*dm));
 		if (hq_priv_call(p, q, rep, &e) != 0)

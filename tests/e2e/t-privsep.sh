@@ -199,5 +199,37 @@ while [ $i -lt 50 ]; do
 	sleep 0.2; i=$((i + 1))
 done
 check "crash: the DUT reaches its cloud again" [ "${b1:-0}" -gt "${b0:-0}" ]
+
+# 5. Without root: a host-mode run of a case that changes nothing on the
+# bench runs unprivileged and says so; one that cuts or redirects is 77.
+WGID=$(id -g _hopquy 2>/dev/null || id -g nobody)
+$PY - "$SB_DUT" "$T_TMP/host.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["bench"] = {"mode": "host", "instance": 81, "lan_if": "lan0",
+              "uplink_if": "up0", "address": d["bench"]["address"]}
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+mkdir -m 0700 "$T_TMP/unpriv"
+chown "$WUID:$WGID" "$T_TMP/unpriv"
+up() { ip netns exec "$SB_LAB" setpriv --reuid="$WUID" --regid="$WGID" \
+    --clear-groups --inh-caps=-all --bounding-set=-all "$HOPQUY" "$@"; }
+up run -q -p "$HQ_TOP/profiles/$P.json" -d "$T_TMP/host.json" \
+    --only "$P/g1.7-no-unauthenticated-access" -o "$T_TMP/unpriv/run" \
+    >"$T_TMP/u.out" 2>"$T_TMP/u.err"
+rc=$?
+check "unprivileged host run: ends (exit 2: INCOMPLETE, one case), got $rc" [ $rc -eq 2 ]
+check "unprivileged host run: says so" grep -q \
+    "not root: an unprivileged run as uid $WUID, without the bench and without a capture" \
+    "$T_TMP/u.err"
+check "unprivileged host run: the case PASSes" grep -q \
+    '"id":"qcvn135-2024/g1.7-no-unauthenticated-access".*"verdict":"PASS"' \
+    "$T_TMP/unpriv/run/results.jsonl"
+up run -q -p "$HQ_TOP/profiles/$P.json" -d "$T_TMP/host.json" \
+    --only "$P/g5.5-cloud-certificate-validation" -o "$T_TMP/unpriv/run2" \
+    >"$T_TMP/u2.out" 2>"$T_TMP/u2.err"
+rc=$?
+check "unprivileged run of an interception case: 77 (got $rc), naming it" \
+    sh -c "[ $rc -eq 77 ] && grep -q 'g5.5-cloud-certificate-validation (tls) changes the DUT' '$T_TMP/u2.err'"
 printf 't-privsep: '
 t_done
