@@ -569,6 +569,10 @@ hq_priv_serve(struct hq_priv_monitor *m, struct hq_err *err)
 	}
 	free(q);
 	free(rep);
+	/* Gone without its summary, or a channel gone bad: a worker still
+	 * alive then is not to be waited for. */
+	if (!m->done)
+		kill(m->worker, SIGKILL);
  end:
 	/* Whatever happened to the worker: the network as it was. */
 	cap_stop(m, "run: interrupted (the worker ended)");
