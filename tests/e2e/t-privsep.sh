@@ -123,9 +123,12 @@ import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
 va = {x["id"]: x["verdict"] for x in a["results"]}
 vb = {x["id"]: x["verdict"] for x in b["results"]}
+wa = {x["id"]: x.get("rationale", "")[:200] for x in a["results"]}
+wb = {x["id"]: x.get("rationale", "")[:200] for x in b["results"]}
 diff = sorted(k for k in set(va) | set(vb) if va.get(k) != vb.get(k))
 for k in diff:
-    print("%s: privsep %s, --no-privsep %s" % (k, va.get(k), vb.get(k)))
+    print("%s: privsep %s (%s), --no-privsep %s (%s)" % (k, va.get(k),
+          wa.get(k), vb.get(k), wb.get(k)))
 print("%d cases, %d differ" % (len(va), len(diff)))
 sys.exit(1 if diff or len(va) < 20 else 0)
 PYEOF
@@ -146,7 +149,7 @@ json.dump(d, open(sys.argv[2], "w"))
 PYEOF
 "$HOPQUY" run -q -p "$HQ_TOP/tests/e2e/profiles/netcut-ci.json" \
     -d "$T_TMP/cmd.json" -o "$T_TMP/cmd" >"$T_TMP/cmd.out" 2>&1
-f=$(ls "$T_TMP/stim"/stimulus-* 2>/dev/null | head -n 1)
+f=$(find "$T_TMP/stim" -name "stimulus-*" | head -n 1)
 check "command stimulus ran and wrote a file (${f:-none})" [ -n "$f" ]
 check "the file belongs to uid $WUID, not root (owner $(stat -c %u "$f" 2>/dev/null))" \
     sh -c "[ -n '$f' ] && [ \"\$(stat -c %u '$f')\" = $WUID ]"
