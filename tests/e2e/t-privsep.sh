@@ -53,6 +53,7 @@ do SETS="$SETS --set $x"; done
 
 fresh_sim() {	# a fresh simulator (no lockout, no state) on bench N
 	simbench_down
+	rm -f "$T_TMP/dutsim-state.json"
 	simbench_up $N --opt lockout_time=20 --opt session_idle=10 ||
 	    return 1
 	simbench_complete
