@@ -11,7 +11,7 @@ VERSION	 = 0.1.0
 BUILD_ID:= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
 PKGS	 = libcurl openssl libpcap libnl-3.0 libnl-route-3.0 libcjson libwebsockets libssh2 \
-	   libpng libjpeg
+	   libpng libjpeg libseccomp
 CFLAGS	?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 HQ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Iharness -Itestcases \
 	-Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -192,6 +192,12 @@ install: $(HOPQUY)
 	install -m 0644 $(wildcard profiles/data/*) $(DESTDIR)$(DATADIR)/profiles/data/
 	install -m 0644 reports/*.json $(DESTDIR)$(DATADIR)/reports/
 	install -m 0644 $(SCHEMAS) $(DESTDIR)$(DATADIR)/schemas/
+	@# The unprivileged user of a run's worker (hopquy(1), SECURITY);
+	@# the Debian package makes it in its postinst.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
+	    ! getent passwd _hopquy >/dev/null; then \
+	    useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin --user-group _hopquy; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hopquy

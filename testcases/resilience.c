@@ -440,7 +440,13 @@ drive_sim(struct rx *x, struct hq_err *err)
 	if (cJSON_IsString(sg))
 		sig = strcmp(sg->valuestring, "USR1") == 0 ? SIGUSR1 :
 		    strcmp(sg->valuestring, "USR2") == 0 ? SIGUSR2 : SIGHUP;
-	if (kill((pid_t)pid, sig) != 0)
+	/* On a bench, the bench signals (and checks that the pid is the
+	 * DUT side's): the run may be an unprivileged worker. */
+	if (x->ctx->bench != NULL) {
+		if ((rc = hq_bench_signal_dut(x->ctx->bench, (long)pid, sig,
+		    err)) != 0)
+			return rc;
+	} else if (kill((pid_t)pid, sig) != 0)
 		return hq_err_sys(err, "kill");
 	event(x, hq_mono_ns(), "power", "simulator hook: signal %s to pid "
 	    "%llu", strsignal(sig), pid);

@@ -10,11 +10,13 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/fib_rules.h>
@@ -39,6 +41,7 @@
 #include "bench/bench.h"
 #include "bench/journal.h"
 #include "bench/netns.h"
+#include "bench/priv.h"
 #include "model/dut.h"
 #include "util/addr.h"
 #include "util/err.h"
@@ -74,6 +77,8 @@ struct hq_bench {
 	enum hq_cut_mode	 cut;
 	char			 redir[HQ_BENCH_CLOUD_MAX][ADDR_MAX];
 	size_t			 nredir;	/* > 0: a redirect is active */
+	struct hq_priv		*remote;	/* the worker's: the monitor's
+						 * channel (priv.h) */
 };
 
 static const char *const cut_names[] = {
@@ -1565,12 +1570,128 @@ bench_cut_link(struct hq_bench *b, struct hq_err *err)
 	return 0;
 }
 
+/* The worker's bench: every change is the monitor's (priv.h); the local
+ * copy follows what the monitor did, for hq_bench_cut_active and
+ * hq_bench_redirect_addr. */
+void
+hq_bench_set_remote(struct hq_bench *b, struct hq_priv *p)
+{
+	/* Not hq_bench_unlock: the lock stays the monitor's. */
+	nl_socket_free(b->sk);
+	b->sk = NULL;
+	hq_journal_close(b->j);
+	b->j = NULL;
+	if (b->lock_fd >= 0)
+		close(b->lock_fd);
+	b->lock_fd = -1;
+	b->remote = p;
+}
+
+static int
+remote_simple(struct hq_bench *b, enum hq_priv_op op, struct hq_err *err)
+{
+	struct hq_priv_rep *rep = malloc(sizeof(*rep));
+	int rc;
+
+	if (rep == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	rc = hq_priv_call_simple(b->remote, op, 0, NULL, rep, err);
+	free(rep);
+	if (rc == 0 && op == HQ_PRIV_RESTORE) {
+		b->cut = HQ_CUT_NONE;
+		b->nredir = 0;
+	}
+	if (rc == 0 && op == HQ_PRIV_UNREDIRECT)
+		b->nredir = 0;
+	return rc;
+}
+
+static int
+remote_cut(struct hq_bench *b, enum hq_cut_mode mode, struct hq_err *err)
+{
+	struct hq_priv_rep *rep = malloc(sizeof(*rep));
+	int rc;
+
+	if (rep == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if ((rc = hq_priv_call_simple(b->remote, HQ_PRIV_CUT,
+	    (uint32_t)mode, NULL, rep, err)) == 0)
+		b->cut = mode;
+	free(rep);
+	return rc;
+}
+
+static int
+remote_redirect(struct hq_bench *b, size_t *np, struct hq_err *err)
+{
+	struct hq_priv_rep *rep = malloc(sizeof(*rep));
+	size_t o = 0;
+	int rc;
+
+	if (rep == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if ((rc = hq_priv_call_simple(b->remote, HQ_PRIV_REDIRECT, 0, NULL,
+	    rep, err)) == 0) {
+		b->nredir = 0;
+		while (o < rep->len && b->nredir < rep->n &&
+		    b->nredir < HQ_BENCH_CLOUD_MAX) {
+			size_t l = strnlen(rep->data + o, rep->len - o);
+
+			if (l == rep->len - o || l >= ADDR_MAX)
+				break;
+			memcpy(b->redir[b->nredir++], rep->data + o, l + 1);
+			o += l + 1;
+		}
+		*np = b->nredir;
+	}
+	free(rep);
+	return rc;
+}
+
+int
+hq_bench_signal_dut(struct hq_bench *b, long pid, int sig,
+    struct hq_err *err)
+{
+	char ns[HQ_NETNS_NAME_MAX], path[64], nspath[HQ_NETNS_NAME_MAX + 16];
+	struct stat a, d;
+
+	if (b->remote != NULL)
+		return hq_priv_call_signal(b->remote, sig, pid, err);
+	if (sig != SIGHUP && sig != SIGUSR1 && sig != SIGUSR2)
+		return hq_err_set(err, HQ_EINVAL, "signal %d: only HUP, USR1 "
+		    "and USR2", sig);
+	if (pid < 2 || pid > 4194304)
+		return hq_err_set(err, HQ_EINVAL, "pid %ld", pid);
+	if (b->is_host) {
+		/* No namespace to check against: the root process's own
+		 * call only (the monitor refuses it, priv.c). */
+		if (kill((pid_t)pid, sig) != 0)
+			return hq_err_sys(err, "kill");
+		return 0;
+	}
+	hq_bench_ns_name("dut", b->instance, ns, sizeof(ns));
+	snprintf(nspath, sizeof(nspath), "/run/netns/%s", ns);
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	if (stat(path, &a) != 0)
+		return hq_err_set(err, HQ_EINVAL, "pid %ld: %s", pid,
+		    strerror(errno));
+	if (stat(nspath, &d) != 0 || a.st_dev != d.st_dev ||
+	    a.st_ino != d.st_ino)
+		return hq_err_set(err, HQ_EINVAL, "pid %ld is not a process "
+		    "of the DUT's namespace %s", pid, ns);
+	if (kill((pid_t)pid, sig) != 0)
+		return hq_err_sys(err, "kill");
+	return 0;
+}
+
 int
 hq_bench_cut(struct hq_bench *b, enum hq_cut_mode mode, struct hq_err *err)
 {
 	struct hq_err undo_err = { 0, "" };
 	int rc;
 
+	if (b->remote != NULL)
+		return remote_cut(b, mode, err);
 	if (b->cut != HQ_CUT_NONE)
 		return hq_err_set(err, HQ_EBUSY, "bench %u: %s cut already "
 		    "active", b->instance, hq_cut_mode_name(b->cut));
@@ -1618,6 +1739,8 @@ hq_bench_restore(struct hq_bench *b, struct hq_err *err)
 	size_t n = 0;
 	int rc;
 
+	if (b->remote != NULL)
+		return remote_simple(b, HQ_PRIV_RESTORE, err);
 	if ((rc = journal_undo(b->j, &n, err)) != 0)
 		return rc;
 	if (n > 0)
@@ -1700,6 +1823,8 @@ hq_bench_redirect(struct hq_bench *b, size_t *np, struct hq_err *err)
 	int nlrc, rc = 0;
 
 	*np = 0;
+	if (b->remote != NULL)
+		return remote_redirect(b, np, err);
 	if (b->cut != HQ_CUT_NONE)
 		return hq_err_set(err, HQ_EBUSY, "bench %u: %s cut active; "
 		    "no redirect during a cut", b->instance,
@@ -1759,6 +1884,8 @@ hq_bench_unredirect(struct hq_bench *b, struct hq_err *err)
 
 	if (b->nredir == 0)
 		return 0;
+	if (b->remote != NULL)
+		return remote_simple(b, HQ_PRIV_UNREDIRECT, err);
 	/* No cut can be active (refused during a redirect): the journal
 	 * holds the redirect's entries only. */
 	if ((rc = journal_undo(b->j, &n, err)) != 0)
@@ -1782,6 +1909,15 @@ hq_bench_close(struct hq_bench *b)
 
 	if (b == NULL)
 		return;
+	if (b->remote != NULL) {
+		/* The worker's copy: the monitor restores (now, and again
+		 * when the worker is gone) and unlocks. */
+		if (hq_bench_restore(b, &err) != 0)
+			hq_error("bench %u: restore: %s", b->instance,
+			    err.msg);
+		free(b);
+		return;
+	}
 	if (b->j != NULL && hq_bench_restore(b, &err) != 0)
 		hq_error("bench %u: restore failed, the journal stays: %s; "
 		    "run `hopquy bench restore --bench %u`", b->instance,

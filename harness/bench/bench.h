@@ -135,6 +135,22 @@ int	hq_bench_restore(struct hq_bench *bench, struct hq_err *err);
  * engine's cleanup path after SIGINT/SIGTERM.
  */
 void	hq_bench_close(struct hq_bench *bench);
+/*
+ * Sends sig (SIGHUP, SIGUSR1 or SIGUSR2) to pid, a process of the DUT
+ * side: in namespaces mode it must live in the DUT's network namespace
+ * (HQ_EINVAL otherwise); a privilege-separated run's monitor refuses
+ * it in host mode.  A simulator's power hook.
+ */
+int	hq_bench_signal_dut(struct hq_bench *bench, long pid, int sig,
+	    struct hq_err *err);
+/*
+ * In a privilege-separated run's worker (priv.h): bench, the worker's
+ * copy of the monitor's, lets go of the lock, journal and netlink socket
+ * and sends cut, redirect, unredirect and restore to the monitor over p;
+ * hq_bench_close frees it after a restore request.
+ */
+struct hq_priv;
+void	hq_bench_set_remote(struct hq_bench *bench, struct hq_priv *p);
 /* `hopquy bench restore`: the journal alone, no DUT file. */
 int	hq_bench_restore_instance(unsigned instance, size_t *undonep,
 	    struct hq_err *err);

@@ -21,6 +21,7 @@
 #include <pcap/pcap.h>
 
 #include "bench/capture.h"
+#include "bench/priv.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -59,6 +60,7 @@ struct pending {
 };
 
 struct hq_capture {
+	struct hq_priv	*remote;	/* the worker's handle: requests */
 	pcap_t		*p;
 	FILE		*f;
 	int		 fd;
@@ -630,6 +632,16 @@ cap_wake(struct hq_capture *c)
 		hq_debug("capture wake: %s", strerror(errno));
 }
 
+struct hq_capture *
+hq_capture_remote(struct hq_priv *p)
+{
+	struct hq_capture *c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		c->remote = p;
+	return c;
+}
+
 void
 hq_capture_comment(struct hq_capture *c, const char *text)
 {
@@ -640,6 +652,16 @@ hq_capture_comment(struct hq_capture *c, const char *text)
 
 	if (c == NULL || text == NULL)
 		return;
+	if (c->remote != NULL) {
+		struct hq_priv_rep *rep = malloc(sizeof(*rep));
+		struct hq_err e = { 0 };
+
+		if (rep != NULL && hq_priv_call_simple(c->remote,
+		    HQ_PRIV_COMMENT, 0, text, rep, &e) != 0)
+			hq_warn("capture: step comment dropped (%s)", e.msg);
+		free(rep);
+		return;
+	}
 	len = strlen(text);
 	if (len > HQ_CAPTURE_COMMENT_MAX)
 		len = HQ_CAPTURE_COMMENT_MAX;
@@ -686,6 +708,17 @@ hq_capture_cap_hit(struct hq_capture *c)
 
 	if (c == NULL)
 		return false;
+	if (c->remote != NULL) {
+		struct hq_priv_rep *rep = malloc(sizeof(*rep));
+		struct hq_err e = { 0 };
+
+		/* Unknown is not "complete": a failed question counts as
+		 * a hit, so no PASS rests on it. */
+		hit = rep == NULL || hq_priv_call_simple(c->remote,
+		    HQ_PRIV_CAP_HIT, 0, NULL, rep, &e) != 0 || rep->n != 0;
+		free(rep);
+		return hit;
+	}
 	pthread_mutex_lock(&c->mu);
 	hit = c->cap_hit;
 	pthread_mutex_unlock(&c->mu);
@@ -772,6 +805,19 @@ hq_capture_stop(struct hq_capture *c, cJSON **statsp, struct hq_err *err)
 		*statsp = NULL;
 	if (c == NULL)
 		return 0;
+	if (c->remote != NULL) {
+		struct hq_priv_rep *rep = malloc(sizeof(*rep));
+
+		if (rep == NULL)
+			rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		else if ((rc = hq_priv_call_simple(c->remote,
+		    HQ_PRIV_CAP_STOP, hq_interrupted ? 1 : 0, NULL, rep,
+		    err)) == 0 && statsp != NULL && rep->len > 0)
+			*statsp = cJSON_ParseWithLength(rep->data, rep->len);
+		free(rep);
+		free(c);
+		return rc;
+	}
 	if (c->running) {
 		pthread_mutex_lock(&c->mu);
 		c->stop = true;

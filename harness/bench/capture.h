@@ -86,4 +86,12 @@ bool	hq_capture_cap_hit(struct hq_capture *cap);
 int	hq_capture_stop(struct hq_capture *cap, cJSON **statsp,
 	    struct hq_err *err);
 
+/*
+ * In a privilege-separated run's worker (priv.h): a handle whose comment,
+ * cap_hit and stop are requests to the monitor, which holds the real
+ * capture.  NULL without memory.
+ */
+struct hq_priv;
+struct hq_capture *hq_capture_remote(struct hq_priv *p);
+
 #endif

@@ -51,7 +51,8 @@ static const char usage_run[] =
 "                  [--assess FILE]\n"
 "                  [--no-capture] [--no-reach-check] [--progress]\n"
 "                  [--snaplen N] [--capture-filter F]\n"
-"                  [--capture-max-bytes N] [--group GROUP] [--json] [-q] [-v]\n"
+"                  [--capture-max-bytes N] [--group GROUP] [--no-privsep]\n"
+"                  [--json] [-q] [-v]\n"
 "\n"
 "  -p, --profile PROFILE  profile id (e.g. qcvn135-2024) or file\n"
 "  -d, --dut FILE         DUT description (hopquy-dut/1)\n"
@@ -76,6 +77,8 @@ static const char usage_run[] =
 "      --capture-max-bytes N  capture file cap (default 1 GiB)\n"
 "      --group GROUP      the run directory 2750 and its files 0640 for\n"
 "                         this lab group (default: 0700 and 0600)\n"
+"      --no-privsep       one root process: no unprivileged worker (for\n"
+"                         debugging; see SECURITY in hopquy(1))\n"
 "      --json             print the summary as JSON\n"
 "      --progress         progress lines on stderr even without a terminal\n"
 "  -q, --quiet            no progress lines\n"
@@ -339,6 +342,43 @@ have_net_admin(void)
 	return ok;
 }
 
+/*
+ * Without root: only a host-mode DUT, and no selected case whose family
+ * changes the bench (why says which).
+ */
+static bool
+unprivileged_ok(const struct hq_profile *p, const struct hq_dut *d,
+    const char *only, char *why, size_t whysz)
+{
+	struct hq_plan plan;
+	struct hq_err err = { 0 };
+	size_t i;
+	bool ok = true;
+
+	if (d->bench_mode == NULL || strcmp(d->bench_mode, "host") != 0) {
+		snprintf(why, whysz, "the run enters the bench's namespaces, "
+		    "cuts links and captures traffic");
+		return false;
+	}
+	if (hq_plan_build(p, d, only, &plan, &err) != 0) {
+		snprintf(why, whysz, "%s", err.msg);
+		return false;
+	}
+	for (i = 0; ok && i < plan.nitems; i++) {
+		const struct hq_plan_item *it = &plan.items[i];
+
+		if (it->selected && it->applicable &&
+		    (it->tc->fam->flags & HQ_FAM_NEEDS_BENCH) != 0) {
+			snprintf(why, whysz, "case %s (%s) changes the DUT's "
+			    "network; run as root, or leave it out with "
+			    "--only", it->tc->id, it->tc->family);
+			ok = false;
+		}
+	}
+	hq_plan_clear(&plan);
+	return ok;
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
@@ -362,6 +402,7 @@ cmd_run(int argc, char **argv)
 		{ "capture-filter", required_argument, NULL, 'F' },
 		{ "capture-max-bytes", required_argument, NULL, 'M' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "no-privsep", no_argument, NULL, 'X' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -376,7 +417,7 @@ cmd_run(int argc, char **argv)
 	struct sigaction sa;
 	const char *pname = NULL, *dpath = NULL, *apath = NULL;
 	cJSON *assessment = NULL;
-	bool quiet = false, force_progress = false;
+	bool quiet = false, force_progress = false, no_privsep = false;
 	int c, rc, status, verbose = 0;
 	uint64_t v;
 
@@ -425,6 +466,7 @@ cmd_run(int argc, char **argv)
 			break;
 		case 'F': o.capture_filter = optarg; break;
 		case 'G': o.group = optarg; break;
+		case 'X': no_privsep = true; break;
 		case 'M':
 			if (hq_parse_u64(optarg, strlen(optarg), UINT64_MAX,
 			    &v) != 0 || v < 4096) {
@@ -485,12 +527,26 @@ cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (!have_net_admin()) {
-		fprintf(stderr, "hopquy: needs root (or CAP_NET_ADMIN): the "
-		    "run enters the bench's namespaces, cuts links and "
-		    "captures traffic\n");
-		status = HQ_EXIT_NOPERM;
-		goto out;
+		char why[256];
+
+		/* A host-mode run whose cases change nothing on the bench
+		 * (e.g. credentials only) runs as the calling user, with
+		 * neither bench nor capture. */
+		if (!unprivileged_ok(p, d, o.only, why, sizeof(why))) {
+			fprintf(stderr, "hopquy: needs root (or "
+			    "CAP_NET_ADMIN): %s\n", why);
+			status = HQ_EXIT_NOPERM;
+			goto out;
+		}
+		o.no_bench = true;
+		o.no_capture = true;
+		fprintf(stderr, "hopquy: not root: an unprivileged run as uid "
+		    "%u, without the bench and without a capture (no case "
+		    "selected changes the network)\n", (unsigned)getuid());
 	}
+	/* As root, the device-facing work runs in an unprivileged worker
+	 * (bench/priv.h). */
+	o.privsep = geteuid() == 0 && !no_privsep;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

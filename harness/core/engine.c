@@ -8,16 +8,21 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/bench.h"
 #include "bench/capture.h"
+#include "bench/priv.h"
 #include "core/engine.h"
 #include "core/profile.h"
 #include "core/report.h"
@@ -61,7 +66,26 @@ struct run {
 	int64_t			 last_step_ns;	/* progress: last step shown */
 	struct hq_signer	*signer;	/* --sign/--cert, or NULL */
 	struct hq_ctx		 ctx;
+	/* privilege separation (bench/priv.h) */
+	bool			 privsep;
+	struct hq_capture_opts	 co;		/* the monitor's capture */
+	char			 capath[PATH_MAX];
+	struct hq_priv		*priv;		/* the worker's channel */
+	uid_t			 wuid;
+	gid_t			 wgid;
+	char			 wuser[64];
+	char			*sign_subject;	/* the signer's, or NULL */
+	char			*sign_keyid;
 };
+
+/* What the worker sends the monitor at its end (HQ_PRIV_DONE). */
+struct done_msg {
+	int32_t			 rc;
+	char			 msg[HQ_ERR_MSG_MAX];
+	struct hq_run_summary	 sum;
+};
+_Static_assert(sizeof(struct done_msg) <= HQ_PRIV_DATA_MAX,
+    "the summary fits one request");
 
 static int
 make_rundir(struct run *r, struct hq_err *err)
@@ -90,6 +114,22 @@ make_rundir(struct run *r, struct hq_err *err)
 		gid = g->gr_gid;
 	}
 	umask(r->o->group != NULL ? 027 : 077);
+	/* Directories made above the run directory (runs/) can be passed
+	 * through, not listed: the unprivileged worker reaches its run
+	 * directory through them. */
+	if (r->privsep) {
+		char parent[PATH_MAX], *sl;
+
+		snprintf(parent, sizeof(parent), "%s", r->rundir);
+		if ((sl = strrchr(parent, '/')) != NULL && sl != parent) {
+			*sl = '\0';
+			umask(066);
+			rc = hq_mkdirs(parent, 0711, err);
+			umask(r->o->group != NULL ? 027 : 077);
+			if (rc != 0)
+				return rc;
+		}
+	}
 	if ((rc = hq_mkdirs(r->rundir, 0700, err)) != 0)
 		return rc;
 	if (stat(r->rundir, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -477,12 +517,14 @@ deviations_approve(cJSON *devs, const cJSON *approvals)
 	}
 }
 
+static void sign_outputs(struct run *, struct hq_run_summary *);
+
 static int
 finish(struct run *r, bool complete, struct hq_run_summary *sum,
     struct hq_err *err)
 {
 	struct hq_report_in in = { 0 };
-	struct hq_err serr = { 0 }, e2 = { 0 };
+	struct hq_err serr = { 0 };
 	cJSON *manifest, *report, *lab;
 	const cJSON *c;
 	int rc;
@@ -491,9 +533,9 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 		hq_warn("%s", serr.msg);
 	hq_err_clear(&serr);
 	manifest = hq_evidence_manifest(r->ev);
-	lab = hq_lab_report_json(r->lab, r->signer != NULL ?
-	    hq_signer_subject(r->signer) : NULL, r->signer != NULL ?
-	    hq_signer_keyid(r->signer) : NULL);
+	/* The signer's public names (kept when the worker let go of the
+	 * key). */
+	lab = hq_lab_report_json(r->lab, r->sign_subject, r->sign_keyid);
 	if (r->job != NULL && lab != NULL) {
 		cJSON *job = hq_job_report_json(r->job);
 
@@ -545,7 +587,18 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 		    serr.msg);
 		hq_warn("render: %s", serr.msg);
 	}
-	hq_err_clear(&serr);
+	/* With privilege separation, the monitor signs once the worker
+	 * is gone: the key never reaches the worker. */
+	if (!r->privsep)
+		sign_outputs(r, sum);
+	return 0;
+}
+
+static void
+sign_outputs(struct run *r, struct hq_run_summary *sum)
+{
+	struct hq_err serr = { 0 }, e2 = { 0 };
+
 	if (r->signer != NULL && hq_render_sign(r->rundir, r->signer,
 	    r->o->tsa_url, &serr) != 0) {
 		sum->sign_failed = true;
@@ -558,7 +611,6 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 		    &e2) != 0))
 			hq_warn("%s", e2.msg);
 	}
-	return 0;
 }
 
 /*
@@ -641,6 +693,8 @@ bench_open(struct run *r, struct hq_err *err)
 {
 	int rc;
 
+	if (r->o->no_bench)
+		return 0;
 	if ((rc = hq_bench_open(r->dut, r->o->bench_instance, &r->bench,
 	    err)) != 0 ||
 	    (rc = hq_bench_enter_lab(r->bench, err)) != 0)
@@ -675,6 +729,13 @@ bench_setup(struct run *r, struct hq_err *err)
 	co.filter = r->o->capture_filter;
 	co.max_bytes = r->o->capture_max_bytes;
 	co.group_read = r->o->group != NULL;
+	if (r->privsep) {
+		/* The monitor's, started when the worker asks. */
+		snprintf(r->capath, sizeof(r->capath), "%s", abspath);
+		r->co = co;
+		r->co.path = r->capath;
+		return 0;
+	}
 	if ((rc = hq_capture_start(&co, &r->cap, err)) != 0)
 		return rc;
 	r->ctx.cap = r->cap;
@@ -706,6 +767,330 @@ bench_teardown(struct run *r)
 	}
 }
 
+/*
+ * Privilege separation (bench/priv.h).  The monitor (this process, root)
+ * has opened the bench, entered the lab namespace and made the run
+ * directory; the worker, forked here, inherits the namespace, drops to
+ * the unprivileged user and runs every case, then writes the report.  The
+ * signing key stays the monitor's: the worker frees its copy before it
+ * drops, and the monitor signs the report.json the worker wrote, once
+ * the worker is gone.
+ */
+
+/* Namespaces mode: the worker binds the cloud's ports (443, 8883...) in
+ * the lab namespace, which is hopquy's; the host's is never changed. */
+static void
+lab_ports(const char *val, char *old, size_t oldsz)
+{
+	const char *path = "/proc/sys/net/ipv4/ip_unprivileged_port_start";
+	char buf[32] = "";
+	FILE *f;
+
+	if (old != NULL && (f = fopen(path, "re")) != NULL) {
+		if (fgets(buf, sizeof(buf), f) != NULL)
+			snprintf(old, oldsz, "%s", buf);
+		fclose(f);
+	}
+	if (val == NULL || val[0] == '\0')
+		return;
+	if ((f = fopen(path, "we")) == NULL) {
+		hq_warn("%s: %s", path, strerror(errno));
+		return;
+	}
+	fputs(val, f);
+	if (fclose(f) != 0)
+		hq_warn("%s: %s", path, strerror(errno));
+}
+
+static void
+done_send(struct hq_priv *p, struct done_msg *dm)
+{
+	struct hq_priv_req *q = malloc(sizeof(*q));
+	struct hq_priv_rep *rep = malloc(sizeof(*rep));
+	struct hq_err e = { 0 };
+
+	if (q != NULL && rep != NULL) {
+		q->op = HQ_PRIV_DONE;
+		q->arg = 0;
+		q->pid = 0;
+		q->len = sizeof(*dm);
+		memcpy(q->data, dm, sizeof(*dm));
+		if (hq_priv_call(p, q, rep, &e) != 0)
+			hq_error("%s", e.msg);
+	}
+	free(q);
+	free(rep);
+}
+
+/*
+ * The interception certificates and keys the DUT file names are read in
+ * the worker; a key the worker's user cannot read (0600 root, as keys
+ * should be) is read here, by the monitor, into a memfd the worker
+ * inherits and opens as /proc/self/fd/N.  Nothing else of the monitor's
+ * files goes to the worker.
+ */
+#define SHARE_MAX	6
+#define SHARE_BYTES	(1 << 20)
+
+struct share {
+	char	**pathp;
+	int	  fd;
+};
+
+static ssize_t
+read_upto(int fd, char *buf, size_t n)
+{
+	size_t o = 0;
+	ssize_t k;
+
+	while (o < n) {
+		k = read(fd, buf + o, n - o);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		o += (size_t)k;
+	}
+	return (ssize_t)o;
+}
+
+static int
+write_all(int fd, const char *buf, size_t n)
+{
+	size_t o = 0;
+	ssize_t k;
+
+	while (o < n) {
+		k = write(fd, buf + o, n - o);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		o += (size_t)k;
+	}
+	return 0;
+}
+
+static bool
+worker_can_read(const struct run *r, const struct stat *st)
+{
+	if (st->st_uid == r->wuid)
+		return (st->st_mode & 0400) != 0;
+	if (st->st_gid == r->wgid)
+		return (st->st_mode & 0040) != 0;
+	return (st->st_mode & 0004) != 0;
+}
+
+static size_t
+share_files(struct run *r, struct share *sh)
+{
+	struct hq_dut *d = (struct hq_dut *)r->dut;
+	struct hq_certpair *cp[] = { &d->icpt_control, &d->icpt_wrong_name,
+	    &d->icpt_expired };
+	char **paths[SHARE_MAX];
+	char *buf = NULL;
+	struct stat st;
+	size_t i, n = 0, np = 0;
+
+	for (i = 0; i < sizeof(cp) / sizeof(*cp); i++) {
+		paths[np++] = &cp[i]->cert;
+		paths[np++] = &cp[i]->key;
+	}
+	for (i = 0; i < np; i++) {
+		ssize_t got;
+		int in, mfd;
+
+		if (*paths[i] == NULL || stat(*paths[i], &st) != 0 ||
+		    !S_ISREG(st.st_mode) || worker_can_read(r, &st) ||
+		    st.st_size > SHARE_BYTES)
+			continue;
+		if (buf == NULL && (buf = malloc(SHARE_BYTES)) == NULL)
+			break;
+		if ((in = open(*paths[i], O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		got = read_upto(in, buf, SHARE_BYTES);
+		close(in);
+		if (got < 0 || (mfd = memfd_create("hopquy-dut-file", 0)) < 0)
+			continue;
+		if (write_all(mfd, buf, (size_t)got) != 0) {
+			close(mfd);
+			continue;
+		}
+		sh[n].pathp = paths[i];
+		sh[n].fd = mfd;
+		n++;
+	}
+	if (buf != NULL)
+		explicit_bzero(buf, SHARE_BYTES);
+	free(buf);
+	return n;
+}
+
+static __attribute__((noreturn)) void
+worker_main(struct run *r, int fd)
+{
+	struct done_msg *dm = calloc(1, sizeof(*dm));
+	struct hq_priv_rep *rep = malloc(sizeof(*rep));
+	struct hq_err e = { 0 };
+	size_t i;
+	int rc;
+
+	if (dm == NULL || rep == NULL)
+		_exit(70);
+	r->priv = hq_priv_client(fd, hq_bench_instance(r->bench));
+	if (r->priv == NULL)
+		_exit(70);
+	hq_bench_set_remote(r->bench, r->priv);
+	/* The key stays the monitor's (OpenSSL clears it when freed). */
+	hq_signer_free(r->signer);
+	r->signer = NULL;
+	if ((rc = hq_priv_drop(r->wuid, r->wgid, &e)) != 0 ||
+	    (rc = hq_priv_call_simple(r->priv, HQ_PRIV_START, 0, NULL, rep,
+	    &e)) != 0)
+		goto out;
+	if (rep->n == 1) {
+		if ((r->cap = hq_capture_remote(r->priv)) == NULL) {
+			rc = hq_err_set(&e, HQ_ENOMEM, "no memory");
+			goto out;
+		}
+		r->ctx.cap = r->cap;
+	}
+	if (access(r->rundir, W_OK | X_OK) != 0) {
+		rc = hq_err_set(&e, HQ_EIO, "the worker (user %s) cannot "
+		    "write %s: %s; make its parent directories searchable "
+		    "(chmod o+x) or run with --no-privsep", r->wuser,
+		    r->rundir, strerror(errno));
+		goto out;
+	}
+	if (r->dut->dir != NULL && access(r->dut->dir, X_OK) != 0) {
+		rc = hq_err_set(&e, HQ_EIO, "the worker (user %s) cannot "
+		    "reach the DUT file's directory %s: %s; make it searchable "
+		    "or run with --no-privsep", r->wuser, r->dut->dir,
+		    strerror(errno));
+		goto out;
+	}
+	hq_info("run %s: profile %s %s, DUT %s %s (%s), %zu cases; worker "
+	    "pid %ld as %s (uid %u), no capabilities", r->report_id,
+	    r->p->id, r->p->version, r->dut->manufacturer, r->dut->model,
+	    r->dut->serial, r->p->ncases, (long)getpid(), r->wuser,
+	    (unsigned)r->wuid);
+	for (i = 0; i < r->plan.nitems; i++)
+		run_one(r, i);
+	bench_teardown(r);
+	dm->sum.interrupted = hq_interrupted != 0;
+	rc = finish(r, !dm->sum.interrupted, &dm->sum, &e);
+ out:
+	bench_teardown(r);
+	dm->rc = rc;
+	snprintf(dm->msg, sizeof(dm->msg), "%s", e.msg);
+	done_send(r->priv, dm);
+	hq_log_close_file();
+	if (r->results_fd >= 0)
+		close(r->results_fd);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(0);
+}
+
+static int
+privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
+{
+	struct hq_priv_monitor m;
+	struct done_msg *dm;
+	struct share share[SHARE_MAX];
+	size_t i, nshare;
+	char old_ports[32] = "";
+	bool lab = hq_bench_lab_ns(r->bench)[0] != '\0';
+	int sv[2], rc;
+	pid_t pid;
+
+	if ((rc = hq_priv_user(&r->wuid, &r->wgid, r->wuser,
+	    sizeof(r->wuser), err)) != 0)
+		return rc;
+	if ((dm = calloc(1, sizeof(*dm))) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	nshare = share_files(r, share);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		free(dm);
+		return hq_err_sys(err, "socketpair");
+	}
+	if (lab)
+		lab_ports("0", old_ports, sizeof(old_ports));
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		rc = hq_err_sys(err, "fork");
+		close(sv[0]);
+		close(sv[1]);
+		for (i = 0; i < nshare; i++)
+			close(share[i].fd);
+		free(dm);
+		return rc;
+	}
+	if (pid == 0) {
+		char p[64];
+
+		close(sv[0]);
+		for (i = 0; i < nshare; i++) {
+			snprintf(p, sizeof(p), "/proc/self/fd/%d", share[i].fd);
+			*share[i].pathp = strdup(p);	/* the worker's copy */
+		}
+		worker_main(r, sv[1]);
+	}
+	close(sv[1]);
+	for (i = 0; i < nshare; i++)
+		close(share[i].fd);
+	hq_info("privilege separation: monitor pid %ld, worker pid %ld as "
+	    "%s", (long)getpid(), (long)pid, r->wuser);
+	memset(&m, 0, sizeof(m));
+	m.fd = sv[0];
+	m.worker = pid;
+	m.bench = r->bench;
+	m.co = r->o->no_capture ? NULL : &r->co;
+	m.rundir = r->rundir;
+	m.uid = r->wuid;
+	m.gid = r->wgid;
+	m.done_len = sizeof(*dm);
+	m.done_buf = dm;
+	rc = hq_priv_serve(&m, err);
+	close(sv[0]);
+	cJSON_Delete(m.stats);
+	if (lab && old_ports[0] != '\0')
+		lab_ports(old_ports, NULL, 0);
+	if (rc == 0 && dm->rc != 0) {
+		dm->msg[sizeof(dm->msg) - 1] = '\0';
+		rc = hq_err_set(err, dm->rc < 0 && dm->rc >= HQ_EUSAGE ?
+		    dm->rc : HQ_EIO, "%s", dm->msg);
+	} else if (rc == 0) {
+		/* The worker's numbers; its strings cut to their arrays. */
+		*sum = dm->sum;
+		sum->verdict[sizeof(sum->verdict) - 1] = '\0';
+		sum->statement[sizeof(sum->statement) - 1] = '\0';
+		sum->failing[sizeof(sum->failing) - 1] = '\0';
+		sum->output_error[sizeof(sum->output_error) - 1] = '\0';
+		snprintf(sum->report_id, sizeof(sum->report_id), "%s",
+		    r->report_id);
+		snprintf(sum->rundir, sizeof(sum->rundir), "%s", r->rundir);
+		sign_outputs(r, sum);
+	}
+	free(dm);
+	return rc;
+}
+
+static int
+signer_names(struct run *r, struct hq_err *err)
+{
+	const char *s = hq_signer_subject(r->signer),
+	    *k = hq_signer_keyid(r->signer);
+
+	if ((s != NULL && (r->sign_subject = strdup(s)) == NULL) ||
+	    (k != NULL && (r->sign_keyid = strdup(k)) == NULL))
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	return 0;
+}
+
 int
 hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
     const struct hq_run_opts *o, struct hq_run_summary *sum,
@@ -722,6 +1107,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	r.dut = dut;
 	r.o = o;
 	r.results_fd = -1;
+	r.privsep = o->privsep && !o->no_bench;
 	r.started_ms = hq_wall_ms();
 	r.t0_ns = hq_mono_ns();
 	hq_report_new_id(r.report_id, sizeof(r.report_id));
@@ -735,6 +1121,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	    o->sign_cert, &r.signer, err)) != 0) ||
 	    (o->job_file != NULL &&
 	    (rc = hq_job_load(o->job_file, &r.job, err)) != 0) ||
+	    (r.signer != NULL && (rc = signer_names(&r, err)) != 0) ||
 	    (rc = hq_plan_build(p, dut, o->only, &r.plan, err)) != 0 ||
 	    (rc = bench_open(&r, err)) != 0 ||
 	    (rc = reach_check(&r, err)) != 0 ||
@@ -783,8 +1170,12 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	r.ctx.rundir = r.rundir;
 	r.ctx.t0_ns = r.t0_ns;
 	r.ctx.facts = r.facts;
-	if ((rc = bench_setup(&r, err)) != 0)
+	if (r.bench != NULL && (rc = bench_setup(&r, err)) != 0)
 		goto out;
+	if (r.privsep) {
+		rc = privsep_run(&r, sum, err);
+		goto out;
+	}
 	hq_info("run %s: profile %s %s, DUT %s %s (%s), %zu cases",
 	    r.report_id, p->id, p->version, dut->manufacturer, dut->model,
 	    dut->serial, p->ncases);
@@ -807,5 +1198,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	hq_lab_free(r.lab);
 	hq_job_free(r.job);
 	hq_signer_free(r.signer);
+	free(r.sign_subject);
+	free(r.sign_keyid);
 	return rc;
 }

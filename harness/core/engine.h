@@ -74,6 +74,10 @@ struct hq_run_opts {
 	const cJSON	*assessment;	/* hq_assess_load's, or NULL */
 	const char	*group;		/* lab group: run directory 02750,
 					 * files 0640; NULL: 0700 and 0600 */
+	bool		 privsep;	/* a monitor and an unprivileged
+					 * worker (bench/priv.h) */
+	bool		 no_bench;	/* an unprivileged host-mode run:
+					 * no bench, no capture */
 };
 #define HQ_RUN_OPTS_INIT { .bench_instance = -1 }
 

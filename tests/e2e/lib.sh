@@ -11,6 +11,9 @@ T_FAIL=0
 T_NS=""
 T_PIDS=""
 T_TMP=$(mktemp -d /tmp/hq-e2e.XXXXXX)
+# hopquy run as root works in an unprivileged worker (privilege
+# separation): it must reach the run directories and fixtures made here.
+chmod 0711 "$T_TMP"
 
 ok()   { T_PASS=$((T_PASS + 1)); echo "ok   - $*"; }
 nok()  { T_FAIL=$((T_FAIL + 1)); echo "FAIL - $*"; }

@@ -18,7 +18,7 @@ case $jobs in ''|*[!0-9]*|0) jobs=1 ;; esac
 mkdir -p "$HQ_BUILD/e2e"
 
 # The long ones first (measured on a 2-core machine), then the rest.
-long="t-faults t-creds-f2b t-sim-qcvn135 t-netcut-disarm t-aisafety
+long="t-privsep t-faults t-creds-f2b t-sim-qcvn135 t-netcut-disarm t-aisafety
     t-netcut-qcvn t-creds-telnet t-campaign t-netcut-motion t-creds-ssh"
 list=""
 for n in $long; do

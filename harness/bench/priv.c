@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Privilege separation: the monitor's request loop and checks, the
+ * worker's privilege drop and its end of the channel (priv.h).
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <seccomp.h>
+
+#include <cjson/cJSON.h>
+
+#include "bench/bench.h"
+#include "bench/capture.h"
+#include "bench/priv.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#define REQ_HEAD	offsetof(struct hq_priv_req, data)
+#define REP_HEAD	offsetof(struct hq_priv_rep, data)
+
+struct hq_priv {
+	int		 fd;
+	unsigned	 instance;
+	pthread_mutex_t	 mu;
+};
+
+int
+hq_priv_req_check(const struct hq_priv_req *q, size_t got, unsigned instance,
+    size_t done_len, struct hq_err *err)
+{
+	if (got < REQ_HEAD || got > sizeof(*q))
+		return hq_err_set(err, HQ_EINVAL, "request of %zu bytes",
+		    got);
+	if (q->magic != HQ_PRIV_MAGIC)
+		return hq_err_set(err, HQ_EINVAL, "request without the "
+		    "magic");
+	if (q->op < HQ_PRIV_START || q->op >= HQ_PRIV_OP_END)
+		return hq_err_set(err, HQ_EINVAL, "request op %u unknown",
+		    q->op);
+	if (q->instance != instance)
+		return hq_err_set(err, HQ_EINVAL, "request for bench %u; "
+		    "this run has bench %u", q->instance, instance);
+	if (q->len > HQ_PRIV_DATA_MAX || got != REQ_HEAD + q->len)
+		return hq_err_set(err, HQ_EINVAL, "request data of %u bytes "
+		    "in a message of %zu", q->len, got);
+	switch (q->op) {
+	case HQ_PRIV_CUT:
+		if (q->arg < HQ_CUT_LINK_DOWN || q->arg > HQ_CUT_PARTITION)
+			return hq_err_set(err, HQ_EINVAL, "cut mode %u "
+			    "unknown", q->arg);
+		break;
+	case HQ_PRIV_CAP_STOP:
+		if (q->arg > 1)
+			return hq_err_set(err, HQ_EINVAL, "capture stop arg "
+			    "%u", q->arg);
+		break;
+	case HQ_PRIV_COMMENT:
+		if (q->len == 0 || q->len > HQ_CAPTURE_COMMENT_MAX + 1 ||
+		    memchr(q->data, '\0', q->len) != q->data + q->len - 1)
+			return hq_err_set(err, HQ_EINVAL, "comment not one "
+			    "string of at most %d bytes",
+			    HQ_CAPTURE_COMMENT_MAX);
+		break;
+	case HQ_PRIV_SIGNAL:
+		if (q->arg != SIGHUP && q->arg != SIGUSR1 &&
+		    q->arg != SIGUSR2)
+			return hq_err_set(err, HQ_EINVAL, "signal %u: only "
+			    "HUP, USR1 and USR2", q->arg);
+		if (q->pid < 2 || q->pid > 4194304)
+			return hq_err_set(err, HQ_EINVAL, "signal to pid %u",
+			    q->pid);
+		break;
+	case HQ_PRIV_DONE:
+		if (q->len != done_len)
+			return hq_err_set(err, HQ_EINVAL, "summary of %u "
+			    "bytes, not %zu", q->len, done_len);
+		break;
+	default:
+		break;
+	}
+	if (q->op != HQ_PRIV_COMMENT && q->op != HQ_PRIV_DONE && q->len != 0)
+		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
+		    "data", q->op);
+	if (q->op != HQ_PRIV_SIGNAL && q->pid != 0)
+		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
+		    "pid", q->op);
+	if (q->op != HQ_PRIV_CUT && q->op != HQ_PRIV_CAP_STOP &&
+	    q->op != HQ_PRIV_SIGNAL && q->arg != 0)
+		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
+		    "argument", q->op);
+	return 0;
+}
+
+int
+hq_priv_user(uid_t *uidp, gid_t *gidp, char *name, size_t namesz,
+    struct hq_err *err)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(HQ_PRIV_USER)) == NULL &&
+	    (pw = getpwnam(HQ_PRIV_USER_FALLBACK)) == NULL)
+		return hq_err_set(err, HQ_EINVAL, "no user %s nor %s to run "
+		    "the worker as (--no-privsep runs everything as root)",
+		    HQ_PRIV_USER, HQ_PRIV_USER_FALLBACK);
+	if (pw->pw_uid == 0)
+		return hq_err_set(err, HQ_EINVAL, "user %s is root",
+		    pw->pw_name);
+	*uidp = pw->pw_uid;
+	*gidp = pw->pw_gid;
+	snprintf(name, namesz, "%s", pw->pw_name);
+	return 0;
+}
+
+/* What a worker never does; EPERM, so a library that tries fails
+ * cleanly rather than being killed. */
+static const int deny_syscalls[] = {
+	SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv),
+	SCMP_SYS(process_vm_writev), SCMP_SYS(mount), SCMP_SYS(umount2),
+	SCMP_SYS(pivot_root), SCMP_SYS(chroot), SCMP_SYS(setns),
+	SCMP_SYS(unshare), SCMP_SYS(init_module), SCMP_SYS(finit_module),
+	SCMP_SYS(delete_module), SCMP_SYS(kexec_load),
+	SCMP_SYS(kexec_file_load), SCMP_SYS(bpf), SCMP_SYS(reboot),
+	SCMP_SYS(swapon), SCMP_SYS(swapoff), SCMP_SYS(acct),
+	SCMP_SYS(add_key), SCMP_SYS(request_key), SCMP_SYS(keyctl),
+	SCMP_SYS(userfaultfd), SCMP_SYS(perf_event_open),
+	SCMP_SYS(open_by_handle_at), SCMP_SYS(settimeofday),
+	SCMP_SYS(clock_settime), SCMP_SYS(clock_adjtime),
+	SCMP_SYS(adjtimex),
+};
+
+static int
+seccomp_install(struct hq_err *err)
+{
+	scmp_filter_ctx sc;
+	size_t i;
+	int rc;
+
+	if ((sc = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "seccomp_init failed");
+	for (i = 0; i < sizeof(deny_syscalls) / sizeof(*deny_syscalls); i++)
+		if ((rc = seccomp_rule_add(sc, SCMP_ACT_ERRNO(EPERM),
+		    deny_syscalls[i], 0)) != 0) {
+			seccomp_release(sc);
+			return hq_err_set(err, HQ_EIO, "seccomp rule %zu: %s",
+			    i, strerror(-rc));
+		}
+	rc = seccomp_load(sc);
+	seccomp_release(sc);
+	if (rc != 0)
+		return hq_err_set(err, HQ_EIO, "seccomp_load: %s",
+		    strerror(-rc));
+	return 0;
+}
+
+int
+hq_priv_drop(uid_t uid, gid_t gid, struct hq_err *err)
+{
+	static const char *const extra[] = { "audio", "dialout", "video" };
+	gid_t groups[4];
+	size_t i, ng = 0;
+	int c;
+
+	groups[ng++] = gid;
+	for (i = 0; i < sizeof(extra) / sizeof(*extra); i++) {
+		struct group *g = getgrnam(extra[i]);
+
+		if (g != NULL)
+			groups[ng++] = g->gr_gid;
+	}
+	/* The bounding set first: dropping it needs CAP_SETPCAP. */
+	for (c = 0; c <= CAP_LAST_CAP; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL)
+			return hq_err_set(err, HQ_EIO, "capability %d: %s", c,
+			    strerror(errno));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
+	    errno != EINVAL)
+		return hq_err_set(err, HQ_EIO, "ambient capabilities: %s",
+		    strerror(errno));
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0 ||
+	    setgroups(ng, groups) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    setresuid(uid, uid, uid) != 0)
+		return hq_err_set(err, HQ_EIO, "dropping to uid %u: %s",
+		    (unsigned)uid, strerror(errno));
+	/* setresuid from 0 cleared the permitted and effective sets; make
+	 * sure, and that root cannot be had back. */
+	{
+		struct __user_cap_header_struct h = {
+			.version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct d[2];
+
+		memset(d, 0, sizeof(d));
+		if (syscall(SYS_capset, &h, d) != 0)
+			return hq_err_set(err, HQ_EIO, "capset: %s",
+			    strerror(errno));
+	}
+	if (setuid(0) == 0 || geteuid() == 0 || getegid() == 0)
+		return hq_err_set(err, HQ_EIO, "root could be regained");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return hq_err_set(err, HQ_EIO, "no_new_privs: %s",
+		    strerror(errno));
+	/* The worker's exits stay reapable, its memory unreadable by
+	 * others of the same user. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* The worker dies with the monitor. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	return seccomp_install(err);
+}
+
+/* The worker's end. */
+
+struct hq_priv *
+hq_priv_client(int fd, unsigned instance)
+{
+	struct hq_priv *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->fd = fd;
+	p->instance = instance;
+	pthread_mutex_init(&p->mu, NULL);
+	return p;
+}
+
+void
+hq_priv_client_free(struct hq_priv *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+int
+hq_priv_call(struct hq_priv *p, struct hq_priv_req *q,
+    struct hq_priv_rep *rep, struct hq_err *err)
+{
+	struct hq_deadline dl = hq_deadline_in(HQ_PRIV_REPLY_MS);
+	struct pollfd pfd;
+	ssize_t n;
+	int rc = 0;
+
+	q->magic = HQ_PRIV_MAGIC;
+	q->instance = p->instance;
+	memset(rep, 0, REP_HEAD);
+	pthread_mutex_lock(&p->mu);
+	do
+		n = send(p->fd, q, REQ_HEAD + q->len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)(REQ_HEAD + q->len)) {
+		rc = hq_err_set(err, HQ_EIO, "monitor: %s", n < 0 ?
+		    strerror(errno) : "short send");
+		goto out;
+	}
+	for (;;) {
+		pfd.fd = p->fd;
+		pfd.events = POLLIN;
+		if (hq_deadline_passed(dl)) {
+			rc = hq_err_set(err, HQ_ETIMEDOUT, "the monitor did "
+			    "not answer within %d ms", HQ_PRIV_REPLY_MS);
+			goto out;
+		}
+		if (poll(&pfd, 1, hq_deadline_poll_ms(dl)) <= 0)
+			continue;
+		n = recv(p->fd, rep, sizeof(*rep), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		break;
+	}
+	if (n < (ssize_t)REP_HEAD || rep->len > HQ_PRIV_DATA_MAX ||
+	    (size_t)n != REP_HEAD + rep->len) {
+		rc = hq_err_set(err, HQ_EIO, "monitor: %s", n < 0 ?
+		    strerror(errno) : n == 0 ? "gone" : "bad reply");
+		goto out;
+	}
+	rep->msg[sizeof(rep->msg) - 1] = '\0';
+	if (rep->rc != 0)
+		rc = hq_err_set(err, rep->rc < 0 ? rep->rc : HQ_EIO, "%s",
+		    rep->msg);
+ out:
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+int
+hq_priv_call_simple(struct hq_priv *p, enum hq_priv_op op, uint32_t arg,
+    const char *text, struct hq_priv_rep *rep, struct hq_err *err)
+{
+	struct hq_priv_req *q = malloc(sizeof(*q));
+	size_t len;
+	int rc;
+
+	if (q == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	q->op = op;
+	q->arg = arg;
+	q->pid = 0;
+	q->len = 0;
+	if (text != NULL) {
+		len = strnlen(text, HQ_CAPTURE_COMMENT_MAX);
+		memcpy(q->data, text, len);
+		q->data[len] = '\0';
+		q->len = (uint32_t)len + 1;
+	}
+	rc = hq_priv_call(p, q, rep, err);
+	free(q);
+	return rc;
+}
+
+int
+hq_priv_call_signal(struct hq_priv *p, int sig, long pid,
+    struct hq_err *err)
+{
+	struct hq_priv_req *q = malloc(sizeof(*q));
+	struct hq_priv_rep *rep = malloc(sizeof(*rep));
+	int rc;
+
+	if (q == NULL || rep == NULL) {
+		free(q);
+		free(rep);
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	}
+	q->op = HQ_PRIV_SIGNAL;
+	q->arg = (uint32_t)sig;
+	q->pid = pid > 0 && pid <= 4194304 ? (uint32_t)pid : 0;
+	q->len = 0;
+	rc = hq_priv_call(p, q, rep, err);
+	free(q);
+	free(rep);
+	return rc;
+}
+
+/* The monitor. */
+
+static uid_t chown_uid;
+
+static int
+chown_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return lchown(path, chown_uid, (gid_t)-1);
+}
+
+static int
+chown_tree(const char *path, uid_t uid)
+{
+	chown_uid = uid;
+	return nftw(path, chown_one, 16, FTW_PHYS);
+}
+
+
+static void
+rep_err(struct hq_priv_rep *rep, int rc, const struct hq_err *e)
+{
+	rep->rc = rc;
+	snprintf(rep->msg, sizeof(rep->msg), "%s", e->msg);
+}
+
+static void
+cap_stop(struct hq_priv_monitor *m, const char *note)
+{
+	struct hq_err e = { 0 };
+	cJSON *stats = NULL;
+
+	if (m->cap == NULL)
+		return;
+	if (note != NULL)
+		hq_capture_comment(m->cap, note);
+	if (hq_capture_stop(m->cap, &stats, &e) != 0)
+		hq_warn("capture: %s", e.msg);
+	m->cap = NULL;
+	if (m->stats == NULL)
+		m->stats = stats;
+	else
+		cJSON_Delete(stats);
+}
+
+static void
+serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
+    struct hq_priv_rep *rep)
+{
+	struct hq_err e = { 0 };
+	const char *a;
+	size_t i, n = 0, o = 0;
+	char *s;
+
+	switch (q->op) {
+	case HQ_PRIV_START:
+		if (m->started) {
+			rep->rc = HQ_EINVAL;
+			snprintf(rep->msg, sizeof(rep->msg), "started twice");
+			break;
+		}
+		m->started = true;
+		/* The run directory becomes the worker's, now that it
+		 * waits for this answer: nothing in it can move under
+		 * root's feet before. */
+		if (m->rundir != NULL && chown_tree(m->rundir, m->uid) != 0)
+			hq_warn("%s: cannot give it to the worker: %s",
+			    m->rundir, strerror(errno));
+		if (m->co == NULL)
+			break;
+		if ((rep->rc = hq_capture_start(m->co, &m->cap, &e)) != 0) {
+			m->cap_failed = true;
+			rep_err(rep, rep->rc, &e);
+			break;
+		}
+		/* The worker reads the capture (flows, the manifest's
+		 * hash); root keeps writing it through its descriptor. */
+		if (chown(m->co->path, m->uid, (gid_t)-1) != 0)
+			hq_warn("%s: %s", m->co->path, strerror(errno));
+		hq_capture_comment(m->cap, "run: start");
+		rep->n = 1;
+		break;
+	case HQ_PRIV_CUT:
+		if ((rep->rc = hq_bench_cut(m->bench, (enum hq_cut_mode)q->arg,
+		    &e)) != 0)
+			rep_err(rep, rep->rc, &e);
+		break;
+	case HQ_PRIV_RESTORE:
+		if ((rep->rc = hq_bench_restore(m->bench, &e)) != 0)
+			rep_err(rep, rep->rc, &e);
+		break;
+	case HQ_PRIV_REDIRECT:
+		if ((rep->rc = hq_bench_redirect(m->bench, &n, &e)) != 0) {
+			rep_err(rep, rep->rc, &e);
+			break;
+		}
+		for (i = 0; (a = hq_bench_redirect_addr(m->bench, i)) != NULL;
+		    i++) {
+			size_t l = strlen(a) + 1;
+
+			if (o + l > sizeof(rep->data))
+				break;
+			memcpy(rep->data + o, a, l);
+			o += l;
+		}
+		rep->n = (uint32_t)i;
+		rep->len = (uint32_t)o;
+		break;
+	case HQ_PRIV_UNREDIRECT:
+		if ((rep->rc = hq_bench_unredirect(m->bench, &e)) != 0)
+			rep_err(rep, rep->rc, &e);
+		break;
+	case HQ_PRIV_COMMENT:
+		hq_capture_comment(m->cap, q->data);
+		break;
+	case HQ_PRIV_CAP_HIT:
+		rep->n = hq_capture_cap_hit(m->cap) ? 1 : 0;
+		break;
+	case HQ_PRIV_CAP_STOP:
+		cap_stop(m, NULL);
+		if (m->stats != NULL &&
+		    (s = cJSON_PrintUnformatted(m->stats)) != NULL) {
+			o = strlen(s);
+			if (o < sizeof(rep->data)) {
+				memcpy(rep->data, s, o);
+				rep->len = (uint32_t)o;
+			}
+			free(s);
+		}
+		break;
+	case HQ_PRIV_SIGNAL:
+		if (hq_bench_lab_ns(m->bench)[0] == '\0') {
+			rep->rc = HQ_EINVAL;
+			snprintf(rep->msg, sizeof(rep->msg), "a host bench "
+			    "has no DUT namespace: no signal is sent for an "
+			    "unprivileged worker (--no-privsep)");
+			break;
+		}
+		if ((rep->rc = hq_bench_signal_dut(m->bench, (long)q->pid,
+		    (int)q->arg, &e)) != 0)
+			rep_err(rep, rep->rc, &e);
+		break;
+	case HQ_PRIV_DONE:
+		memcpy(m->done_buf, q->data, m->done_len);
+		m->done = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The worker's end status, in words. */
+static void
+how_ended(int st, char *buf, size_t bufsz)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, bufsz, "exited with status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, bufsz, "was killed by signal %d (%s)",
+		    WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		snprintf(buf, bufsz, "ended (status %#x)", st);
+}
+
+int
+hq_priv_serve(struct hq_priv_monitor *m, struct hq_err *err)
+{
+	struct hq_priv_req *q = malloc(sizeof(*q));
+	struct hq_priv_rep *rep = malloc(sizeof(*rep));
+	struct hq_deadline grace = { 0 };
+	struct hq_err e = { 0 };
+	bool signalled = false, killed = false;
+	char how[96];
+	ssize_t n;
+	int rc = 0;
+
+	if (q == NULL || rep == NULL) {
+		free(q);
+		free(rep);
+		kill(m->worker, SIGKILL);
+		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
+		goto end;
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
+
+		if (hq_interrupted && !signalled) {
+			/* The worker ends its case and writes an incomplete
+			 * report; the restore is ours anyway. */
+			kill(m->worker, SIGTERM);
+			signalled = true;
+			grace = hq_deadline_in(HQ_PRIV_GRACE_MS);
+		}
+		if (signalled && !killed && hq_deadline_passed(grace)) {
+			hq_warn("the worker did not end within %d ms of the "
+			    "signal: killed", HQ_PRIV_GRACE_MS);
+			kill(m->worker, SIGKILL);
+			killed = true;
+		}
+		if (poll(&pfd, 1, 250) <= 0)
+			continue;
+		n = recv(m->fd, q, sizeof(*q), MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;		/* the worker is gone */
+		memset(rep, 0, REP_HEAD);
+		hq_err_clear(&e);
+		if ((rep->rc = hq_priv_req_check(q, (size_t)n,
+		    hq_bench_instance(m->bench), m->done_len, &e)) != 0) {
+			hq_error("worker request refused: %s", e.msg);
+			rep_err(rep, rep->rc, &e);
+		} else
+			serve_one(m, q, rep);
+		if (send(m->fd, rep, REP_HEAD + rep->len, MSG_NOSIGNAL) < 0) {
+			hq_warn("worker: %s", strerror(errno));
+			break;
+		}
+	}
+	free(q);
+	free(rep);
+	/* Gone without its summary, or a channel gone bad: a worker still
+	 * alive then is not to be waited for. */
+	if (!m->done)
+		kill(m->worker, SIGKILL);
+ end:
+	/* Whatever happened to the worker: the network as it was. */
+	cap_stop(m, "run: interrupted (the worker ended)");
+	if (m->bench != NULL && hq_bench_restore(m->bench, &e) != 0)
+		hq_error("bench %u: restore failed, the journal stays: %s; "
+		    "run `hopquy bench restore --bench %u`",
+		    hq_bench_instance(m->bench), e.msg,
+		    hq_bench_instance(m->bench));
+	while (waitpid(m->worker, &m->wstatus, 0) < 0 && errno == EINTR)
+		if (hq_deadline_passed(grace) && signalled && !killed) {
+			kill(m->worker, SIGKILL);
+			killed = true;
+		}
+	if (rc != 0)
+		return rc;
+	if (!m->done || !WIFEXITED(m->wstatus) ||
+	    WEXITSTATUS(m->wstatus) != 0) {
+		how_ended(m->wstatus, how, sizeof(how));
+		return hq_err_set(err, HQ_EIO, "the worker process %s before "
+		    "the run ended; the network was restored, and %s holds "
+		    "the results streamed so far", how, m->done ? "the run "
+		    "directory" : "results.jsonl");
+	}
+	return 0;
+}

@@ -1,0 +1,239 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Privilege separation (hopquy(1), SECURITY) on bench instances 80 and 81:
+#  - the whole QCVN 135:2024 profile against the reference simulator (as
+#    t-sim-qcvn135.sh runs it): while it runs, the device-facing worker
+#    (the monitor's child) has uid != 0, CapEff 0, CapBnd 0, NoNewPrivs 1
+#    and Seccomp 2, the monitor is root; the verdicts equal those of the
+#    same run with --no-privsep (case id -> verdict), on a fresh simulator;
+#  - a DUT file whose stimulus `command` writes a file: the file belongs
+#    to the unprivileged user, not root;
+#  - a netcut run killed with SIGTERM mid-cut: network restored, run
+#    INCONCLUSIVE (interrupted); the worker killed with SIGKILL mid-cut:
+#    the monitor restores and says how the worker ended.
+. "$(dirname "$0")/lib.sh"
+need_root
+. "$(dirname "$0")/simbench.sh"
+N=80
+P=qcvn135-2024
+WUID=$(id -u _hopquy 2>/dev/null || id -u nobody)
+
+FAST="--opt alarm.duration_ms=1500 --opt cloud.heartbeat_ms=500
+    --opt cloud.io_ms=1000 --opt cloud.connect_ms=1000
+    --opt cloud.backoff_ms=200 --opt cloud.backoff_max_ms=1000"
+cp -r "$HQ_TOP/fixtures/duts/dutsim-assess.json" "$HQ_TOP/fixtures/duts/docs" \
+    "$T_TMP/"
+
+# the time-saving --set's of t-sim-qcvn135.sh
+c=$P/g1
+SETS=""
+for x in $c.1-no-default-credentials:chunk=4 \
+    $c.1-no-default-credentials:user_budget=0 \
+    $c.1-no-default-credentials:recover_probe_s=1 \
+    $c.3-lockout-engages:recover_probe_s=1 \
+    $c.4-lockout-duration:min_lock_s=20 $c.4-lockout-duration:max_wait_s=60 \
+    $c.4-lockout-duration:probe_interval_s=1 \
+    $c.4-lockout-duration:tolerance_s=1 \
+    $c.4-lockout-duration:recover_probe_s=1 \
+    $c.5-no-user-enumeration:pace_ms=0 \
+    $c.5-no-user-enumeration:recover_probe_s=1 \
+    $c.6-session-timeout:idle_s=10 $c.6-session-timeout:grace_s=2 \
+    $c.6-session-timeout:recover_probe_s=1 \
+    $P/g7.2-deleted-account-refused:cloud_wait_s=8 \
+    $P/g9.1-user-data-deletion:cloud_wait_s=8 \
+    $P/g9.2-factory-reset:reset_wait_s=10 \
+    $P/g8.1-power-cycle-recovery:grace_s=5 \
+    $P/g8.1-power-cycle-recovery:down_wait_s=10 \
+    $P/g8.1-power-cycle-recovery:cloud_limit_s=20 \
+    $P/g8.1-power-cycle-recovery:recover_limit_s=30 \
+    $P/g8.2-network-outage-recovery:outage_s=10 \
+    $P/g8.2-network-outage-recovery:grace_s=5 \
+    $P/g8.2-network-outage-recovery:cloud_limit_s=20
+do SETS="$SETS --set $x"; done
+
+fresh_sim() {	# a fresh simulator (no lockout, no state) on bench N
+	simbench_down
+	rm -f "$T_TMP/dutsim-state.json"
+	simbench_up $N --opt lockout_time=20 --opt session_idle=10 ||
+	    return 1
+	simbench_complete
+	i=0
+	while [ $i -lt 50 ] && ! cloudq /status | grep -q '"heartbeats":[1-9]'
+	do sleep 0.2; i=$((i + 1)); done
+}
+
+field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null |
+    awk '{print $1}'; }
+
+# 1. The QCVN 135 run, privilege-separated (the default as root).
+fresh_sim || nok "fresh simulator"
+# shellcheck disable=SC2086
+"$HOPQUY" run -q -p "$HQ_TOP/profiles/$P.json" -d "$SB_FULL" \
+    -o "$T_TMP/ps" --assess "$T_TMP/dutsim-assess.json" $SETS \
+    >"$T_TMP/ps.out" 2>"$T_TMP/ps.err" &
+MON=$!
+W=""
+samples=0 bad=""
+while kill -0 "$MON" 2>/dev/null; do
+	[ -n "$W" ] || W=$(pgrep -P "$MON" -x hopquy | head -n 1)
+	if [ -n "$W" ] && [ -r "/proc/$W/status" ]; then
+		u=$(field "$W" Uid) ce=$(field "$W" CapEff)
+		cb=$(field "$W" CapBnd) nn=$(field "$W" NoNewPrivs)
+		sc=$(field "$W" Seccomp) mu=$(field "$MON" Uid)
+		if [ -n "$u" ] && [ -n "$mu" ]; then
+			samples=$((samples + 1))
+			[ "$u" != 0 ] && [ "$u" = "$WUID" ] &&
+			    [ "$ce" = 0000000000000000 ] &&
+			    [ "$cb" = 0000000000000000 ] && [ "$nn" = 1 ] &&
+			    [ "$sc" = 2 ] && [ "$mu" = 0 ] ||
+			    bad="uid $u capeff $ce capbnd $cb nnp $nn seccomp $sc monitor uid $mu"
+		fi
+	fi
+	sleep 2
+done
+wait "$MON"
+rc=$?
+check "privsep run: ends FAIL as t-sim-qcvn135 (exit 1, got $rc)" [ $rc -eq 1 ]
+[ $rc -eq 1 ] || tail -n 5 "$T_TMP/ps.err"
+check "privsep run: the worker (pid ${W:-none}) was found and sampled ($samples samples)" \
+    [ "$samples" -ge 5 ]
+check "privsep run: worker uid $WUID, CapEff and CapBnd 0, NoNewPrivs 1, Seccomp 2, monitor root, in every sample${bad:+ (got $bad)}" \
+    [ -z "$bad" ]
+check "privsep run: the log names the worker and its user" \
+    grep -q "worker pid [0-9]* as [a-z_]* (uid $WUID), no capabilities" \
+    "$T_TMP/ps/run.log"
+check "privsep run: run directory 0700, capture 0600" sh -c \
+    "[ \"\$(stat -c %a '$T_TMP/ps')\" = 700 ] &&
+     [ \"\$(stat -c %a '$T_TMP/ps/capture/run.pcapng')\" = 600 ]"
+
+# 2. The same run with --no-privsep, on a fresh simulator.
+fresh_sim || nok "fresh simulator"
+# shellcheck disable=SC2086
+"$HOPQUY" run -q --no-privsep -p "$HQ_TOP/profiles/$P.json" -d "$SB_FULL" \
+    -o "$T_TMP/np" --assess "$T_TMP/dutsim-assess.json" $SETS \
+    >"$T_TMP/np.out" 2>"$T_TMP/np.err" &
+MON=$!
+sleep 5
+check "--no-privsep: no worker process" [ -z "$(pgrep -P "$MON" -x hopquy)" ]
+wait "$MON"
+rc=$?
+check "--no-privsep run: exit 1 (got $rc)" [ $rc -eq 1 ]
+if $PY - "$T_TMP/ps/report.json" "$T_TMP/np/report.json" \
+    >"$T_TMP/cmp" 2>&1 <<'PYEOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+va = {x["id"]: x["verdict"] for x in a["results"]}
+vb = {x["id"]: x["verdict"] for x in b["results"]}
+wa = {x["id"]: x.get("rationale", "")[:200] for x in a["results"]}
+wb = {x["id"]: x.get("rationale", "")[:200] for x in b["results"]}
+diff = sorted(k for k in set(va) | set(vb) if va.get(k) != vb.get(k))
+for k in diff:
+    print("%s: privsep %s (%s), --no-privsep %s (%s)" % (k, va.get(k),
+          wa.get(k), vb.get(k), wb.get(k)))
+print("%d cases, %d differ" % (len(va), len(diff)))
+sys.exit(1 if diff or len(va) < 20 else 0)
+PYEOF
+then ok "verdicts identical with and without privsep: $(tail -n 1 "$T_TMP/cmp")"
+else nok "verdicts differ: $(tr '\n' ';' <"$T_TMP/cmp")"; fi
+
+# 3. A stimulus `command` that writes a file: owned by the worker's user.
+simbench_down
+# shellcheck disable=SC2086
+simbench_up $N $FAST || nok "bench $N with the fast simulator"
+mkdir -m 1777 "$T_TMP/stim"
+$PY - "$SB_DUT" "$T_TMP/cmd.json" "$T_TMP/stim" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["alarm"]["stimulus"] = {"driver": "command", "argv": ["/bin/sh", "-c",
+    'id -u >"$0/stimulus-$1"', sys.argv[3], "{kind}"]}
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+"$HOPQUY" run -q -p "$HQ_TOP/tests/e2e/profiles/netcut-ci.json" \
+    -d "$T_TMP/cmd.json" -o "$T_TMP/cmd" >"$T_TMP/cmd.out" 2>&1
+f=$(find "$T_TMP/stim" -name "stimulus-*" | head -n 1)
+check "command stimulus ran and wrote a file (${f:-none})" [ -n "$f" ]
+check "the file belongs to uid $WUID, not root (owner $(stat -c %u "$f" 2>/dev/null))" \
+    sh -c "[ -n '$f' ] && [ \"\$(stat -c %u '$f')\" = $WUID ]"
+check "the command ran as uid $WUID" \
+    sh -c "[ -n '$f' ] && [ \"\$(cat '$f')\" = $WUID ]"
+
+# 4. SIGTERM to the monitor mid-cut; SIGKILL to the worker mid-cut.
+C=lab-netcut-ci/offline-alarm
+pending() { "$HOPQUY" bench status --bench "$N" 2>/dev/null |
+    sed -n 's/.*journal .*: \([0-9]*\) unrestored.*/\1/p'; }
+cut_run() {	# cut_run NAME: a netcut run in the background, until cut
+	"$HOPQUY" run -q -p "$HQ_TOP/tests/e2e/profiles/netcut-ci.json" \
+	    -d "$SB_DUT" -o "$T_TMP/$1" --set "$C:negative_control_s=30" \
+	    --set "$C:online_reference=false" >"$T_TMP/$1.out" \
+	    2>"$T_TMP/$1.err" &
+	MON=$!
+	n=0
+	while [ "$(pending)" = 0 ] && [ $n -lt 200 ]; do
+		sleep 0.1; n=$((n + 1)); done
+}
+cut_run term
+check "term: the run cut the uplink (journal has entries)" [ "$(pending)" != 0 ]
+sleep 1
+kill -TERM "$MON"
+wait "$MON"
+rc=$?
+check "term: exits 2 (INCONCLUSIVE), got $rc" [ $rc -eq 2 ]
+check "term: journal empty" [ "$(pending)" = 0 ]
+check "term: the case is INCONCLUSIVE: interrupted" grep -q \
+    '"INCONCLUSIVE".*interrupted\|interrupted.*"INCONCLUSIVE"' \
+    "$T_TMP/term/results.jsonl"
+cut_run crash
+check "crash: the run cut the uplink" [ "$(pending)" != 0 ]
+W=$(pgrep -P "$MON" -x hopquy | head -n 1)
+[ -n "$W" ] && kill -KILL "$W"
+wait "$MON"
+rc=$?
+check "crash: a worker killed mid-cut fails the run (exit $rc)" [ $rc -ne 0 ]
+check "crash: journal empty (the monitor restored)" [ "$(pending)" = 0 ]
+check "crash: the monitor says the worker was killed and the network restored" \
+    grep -q "worker process was killed by signal 9.*network was restored" \
+    "$T_TMP/crash.err"
+beats() { cloudq /status | $PY -c 'import json,sys
+print(json.load(sys.stdin)["heartbeats"])'; }
+i=0
+b0=$(cloudq /status | $PY -c 'import json,sys; print(json.load(sys.stdin)["heartbeats"])')
+while [ $i -lt 50 ]; do
+	b1=$(cloudq /status | $PY -c 'import json,sys; print(json.load(sys.stdin)["heartbeats"])')
+	[ "$b1" -gt "$b0" ] && break
+	sleep 0.2; i=$((i + 1))
+done
+check "crash: the DUT reaches its cloud again" [ "${b1:-0}" -gt "${b0:-0}" ]
+
+# 5. Without root: a host-mode run of a case that changes nothing on the
+# bench runs unprivileged and says so; one that cuts or redirects is 77.
+WGID=$(id -g _hopquy 2>/dev/null || id -g nobody)
+$PY - "$SB_DUT" "$T_TMP/host.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["bench"] = {"mode": "host", "instance": 81, "lan_if": "lan0",
+              "uplink_if": "up0", "address": d["bench"]["address"]}
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+mkdir -m 0700 "$T_TMP/unpriv"
+chown "$WUID:$WGID" "$T_TMP/unpriv"
+up() { ip netns exec "$SB_LAB" setpriv --reuid="$WUID" --regid="$WGID" \
+    --clear-groups --inh-caps=-all --bounding-set=-all "$HOPQUY" "$@"; }
+up run -q -p "$HQ_TOP/profiles/$P.json" -d "$T_TMP/host.json" \
+    --only "$P/g1.7-no-unauthenticated-access" -o "$T_TMP/unpriv/run" \
+    >"$T_TMP/u.out" 2>"$T_TMP/u.err"
+rc=$?
+check "unprivileged host run: ends (exit 2: INCOMPLETE, one case), got $rc" [ $rc -eq 2 ]
+check "unprivileged host run: says so" grep -q \
+    "not root: an unprivileged run as uid $WUID, without the bench and without a capture" \
+    "$T_TMP/u.err"
+check "unprivileged host run: the case PASSes" grep -q \
+    '"id":"qcvn135-2024/g1.7-no-unauthenticated-access".*"verdict":"PASS"' \
+    "$T_TMP/unpriv/run/results.jsonl"
+up run -q -p "$HQ_TOP/profiles/$P.json" -d "$T_TMP/host.json" \
+    --only "$P/g5.5-cloud-certificate-validation" -o "$T_TMP/unpriv/run2" \
+    >"$T_TMP/u2.out" 2>"$T_TMP/u2.err"
+rc=$?
+check "unprivileged run of an interception case: 77 (got $rc), naming it" \
+    sh -c "[ $rc -eq 77 ] && grep -q 'g5.5-cloud-certificate-validation (tls) changes the DUT' '$T_TMP/u2.err'"
+printf 't-privsep: '
+t_done
