@@ -185,10 +185,14 @@ monitor_build(const struct hq_dut *dut, struct hq_mon *mon,
 			    strcmp(dut->surfaces[k].transport,
 			    s->transport) == 0)
 				dup = true;
-		if (dup || is_udp(s))
+		if (dup)
 			continue;
 		if ((rc = hq_mon_add_probe(mon, s->id, s->proto, dut->address,
-		    s->port, s->tls, false, surface_path(s), NULL, err)) != 0)
+		    s->port, s->tls, is_udp(s), surface_path(s), &k,
+		    err)) != 0 ||
+		    (s->probe_send != NULL && (rc = hq_mon_probe_set_request(
+		    &mon->probes[k], s->probe_send, s->probe_send_len,
+		    s->probe_expect, s->probe_expect_len, err)) != 0))
 			return rc;
 	}
 	for (sec = dut->monitor != NULL ? dut->monitor->child : NULL;
@@ -514,14 +518,16 @@ control(struct run *r, const char *when, bool *okp, char *bad,
 		if ((rc = hq_mon_health(p, hq_deadline_in(r->ip.health_ms),
 		    r->mon.buf, &h, d, sizeof(d), err)) != 0)
 			return rc;
-		hq_step(r->res, "control %s: surface %s (%s, %u/tcp%s): %s "
-		    "(%s)", when, p->id, p->proto, p->port, p->tls ? ", TLS" :
-		    "", h == HQ_HEALTH_OK ? "normal answer" :
+		hq_step(r->res, "control %s: surface %s (%s, %u/%s%s): %s "
+		    "(%s)", when, p->id, p->proto, p->port, p->udp ? "udp" :
+		    "tcp", p->tls ? ", TLS" : "", !hq_mon_probe_judged(p) ?
+		    "not judged" : h == HQ_HEALTH_OK ? "normal answer" :
 		    hq_health_name(h), d);
 		if (h != HQ_HEALTH_OK && *okp) {
 			*okp = false;
-			snprintf(bad, badsz, "%s (%s, %u/tcp): %s: %s", p->id,
-			    p->proto, p->port, hq_health_name(h), d);
+			snprintf(bad, badsz, "%s (%s, %u/%s): %s: %s", p->id,
+			    p->proto, p->port, p->udp ? "udp" : "tcp",
+			    hq_health_name(h), d);
 		}
 	}
 	return 0;
@@ -802,16 +808,41 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    "state" : "stopped answering normally",
 		    r.stopped ? "; campaign stopped: the device did not come "
 		    "back" : "");
-	else
-		hq_verdict(res, HQ_PASS, "%llu malformed cases on %zu "
-		    "surface%s (seed %lld); every surface answered its "
-		    "well-formed request before, after every %s and after "
-		    "the campaign%s%s", (unsigned long long)total, r.ntargets,
-		    r.ntargets == 1 ? "" : "s", r.ip.seed,
-		    r.ip.every == 1 ? "case" : "monitor window",
-		    r.mon.nwatches > 0 ? "; watched values unchanged and no "
-		    "reboot" : "", budget_hit ? "; time budget reached "
-		    "before every case was sent" : "");
+	else {
+		char unj[200] = "";
+		size_t nu = 0, len = 0;
+
+		/* UDP surfaces without a declared probe: fuzzed, never
+		 * judged; the rationale names them */
+		for (k = 0; k < r.mon.nprobes; k++) {
+			if (hq_mon_probe_judged(&r.mon.probes[k]))
+				continue;
+			if (len + 70 < sizeof(unj))
+				len += (size_t)snprintf(unj + len,
+				    sizeof(unj) - len, "%s%s", nu > 0 ? ", " :
+				    "; not judged (UDP, no declared probe): ",
+				    r.mon.probes[k].id);
+			nu++;
+		}
+		if (nu == r.mon.nprobes && r.mon.nwatches == 0)
+			hq_verdict(res, HQ_INCONCLUSIVE, "%llu malformed cases "
+			    "sent, but no surface could be judged (UDP "
+			    "without a declared probe, no monitor values): "
+			    "declare surfaces[].probe", (unsigned long long)
+			    total);
+		else
+			hq_verdict(res, HQ_PASS, "%llu malformed cases on "
+			    "%zu surface%s (seed %lld); every %ssurface "
+			    "answered its well-formed request before, after "
+			    "every %s and after the campaign%s%s%s",
+			    (unsigned long long)total, r.ntargets,
+			    r.ntargets == 1 ? "" : "s", r.ip.seed,
+			    nu > 0 ? "judged " : "", r.ip.every == 1 ?
+			    "case" : "monitor window", r.mon.nwatches > 0 ?
+			    "; watched values unchanged and no reboot" : "",
+			    unj, budget_hit ? "; time budget reached before "
+			    "every case was sent" : "");
+	}
  out:
 	hq_mut_case_clear(&c);
 	cJSON_Delete(doc);

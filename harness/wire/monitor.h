@@ -42,6 +42,10 @@ struct hq_mon_probe {
 	char		*host;		/* Host header / SNI */
 	char		*path;		/* declared path or NULL */
 	bool		 keep;		/* keep-alive health checks */
+	uint8_t		*req;		/* declared probe request, or NULL */
+	size_t		 req_len;
+	uint8_t		*expect;	/* its answer's prefix, or NULL */
+	size_t		 expect_len;
 	struct hq_xchg	*x;
 };
 
@@ -50,11 +54,22 @@ int	hq_mon_probe_init(struct hq_mon_probe *p, const char *id,
 	    const char *proto, const char *addr, unsigned port, bool tls,
 	    bool udp, const char *path, struct hq_err *err);
 void	hq_mon_probe_clear(struct hq_mon_probe *p);
+/*
+ * The surface's declared probe (hopquy-dut(5) surfaces[].probe): the
+ * request sent instead of the model's well-formed one, and the prefix a
+ * normal answer starts with (elen 0: any answer).  Copied.  A UDP probe
+ * without one is never judged (hq_mon_probe_judged).
+ */
+int	hq_mon_probe_set_request(struct hq_mon_probe *p, const uint8_t *req,
+	    size_t len, const uint8_t *expect, size_t elen,
+	    struct hq_err *err);
+bool	hq_mon_probe_judged(const struct hq_mon_probe *p);
 const char *hq_health_name(enum hq_health h);
 /*
  * One health check of p before dl: *hp and a one-line detail ("HTTP 200
- * in 3 ms").  HQ_EINTR only; UDP surfaces are always OK (no answer is
- * owed).  buf is scratch of HQ_MON_REPLY_MAX bytes.
+ * in 3 ms").  HQ_EINTR only.  A UDP surface with a declared probe: an
+ * answer (with the declared prefix) is normal, an ICMP unreachable dead,
+ * silence hung; without one it is always OK (no answer is owed).  buf is scratch of HQ_MON_REPLY_MAX bytes.
  */
 int	hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl,
 	    uint8_t *buf, enum hq_health *hp, char *detail, size_t detailsz,
