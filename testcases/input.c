@@ -27,6 +27,8 @@
 #include "wire/exchange.h"
 #include "wire/monitor.h"
 #include "wire/mutate.h"
+#include "wire/power.h"
+#include "wire/steps.h"
 
 #define INPUT_REPLY_MAX		(16u * 1024)	/* answer bytes kept */
 #define INPUT_FINDINGS_MAX	64
@@ -326,7 +328,56 @@ struct run {
 	size_t			 nfindings;
 	bool			 stopped;	/* the device did not recover */
 	cJSON			*findings;
+	struct hq_steps		*st;		/* a power switch's steps */
+	unsigned		 power_cycles;	/* by the DUT's power driver */
 };
+
+static void
+power_event(void *arg, int64_t t_ns, const char *what, const char *text)
+{
+	struct run *r = arg;
+
+	(void)t_ns;
+	hq_step(r->res, "power driver: %s: %s", what, text);
+}
+
+/*
+ * Waits for recovery, at most recover_s; a device still down is power
+ * cycled once with the DUT file's power driver, when it declares one, and
+ * waited for again (*poweredp).  The finding stays: the device did not
+ * come back by itself.
+ */
+static int
+recover(struct run *r, bool *recoveredp, bool *poweredp, int64_t *waitedp,
+    enum hq_mon_class *clp, char *d, size_t dsz, struct hq_err *err)
+{
+	const char *drv = hq_power_driver(r->ctx->dut);
+	struct hq_err perr = { 0 };
+	int64_t w2 = 0;
+	int rc;
+
+	*poweredp = false;
+	if ((rc = await_recovery(&r->mon, &r->ip, recoveredp, waitedp, clp,
+	    d, dsz, err)) != 0 || *recoveredp || drv == NULL)
+		return rc;
+	hq_step(r->res, "monitor: the device did not come back within "
+	    "recover_s=%llds; power cycle with the DUT file's %s driver",
+	    r->ip.recover_s, drv);
+	r->power_cycles++;
+	if ((rc = hq_power_cycle(r->ctx->dut, r->st, r->ctx->deadline,
+	    power_event, r, &perr)) != 0) {
+		if (rc == HQ_EINTR)
+			return hq_err_set(err, rc, "interrupted");
+		hq_step(r->res, "power driver failed: %s", perr.msg);
+		return 0;
+	}
+	*poweredp = true;
+	if ((rc = await_recovery(&r->mon, &r->ip, recoveredp, &w2, clp, d,
+	    dsz, err)) != 0)
+		return rc;
+	*waitedp += w2;
+	return 0;
+}
 
 static int
 save_finding(struct run *r, const struct target *t,
@@ -414,7 +465,7 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	enum hq_mon_class cl2 = HQ_MON_OK;
 	char d2[256], note[384];
 	size_t culprit = nwin - 1, k;
-	bool recovered, confirmed = false;
+	bool recovered, confirmed = false, powered, powered2 = false;
 	int64_t waited;
 	enum hq_mon_class rcl = HQ_MON_OK;
 	char rdetail[256], d1[256];
@@ -424,10 +475,11 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	    "%llu on %s): %s", hq_mon_class_name(cl),
 	    (unsigned long long)win[nwin - 1].index,
 	    r->targets[win[nwin - 1].target].s->id, detail);
-	if ((rc = await_recovery(&r->mon, &r->ip, &recovered, &waited, &rcl,
-	    rdetail, sizeof(rdetail), err)) != 0)
+	if ((rc = recover(r, &recovered, &powered, &waited, &rcl, rdetail,
+	    sizeof(rdetail), err)) != 0)
 		return rc;
-	if (recovered && rcl == HQ_MON_REBOOTED && cl != HQ_MON_REBOOTED) {
+	if (recovered && !powered && rcl == HQ_MON_REBOOTED &&
+	    cl != HQ_MON_REBOOTED) {
 		/* it went away and came back with a new boot */
 		snprintf(d1, sizeof(d1), "%.100s, then came back after %lld "
 		    "ms: %.100s", detail, (long long)waited, rdetail);
@@ -436,12 +488,15 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	}
 	if (!recovered) {
 		snprintf(note, sizeof(note), "not re-run: the device did not "
-		    "answer normally within recover_s=%llds",
-		    r->ip.recover_s);
+		    "answer normally within recover_s=%llds%s",
+		    r->ip.recover_s, hq_power_driver(r->ctx->dut) == NULL ?
+		    " (no power driver declared)" : powered ? ", nor after "
+		    "a power cycle" : " and the power cycle failed");
 		r->stopped = true;
 	} else {
-		hq_step(r->res, "monitor: device answers again after %lld ms",
-		    (long long)waited);
+		hq_step(r->res, "monitor: device answers again after %lld "
+		    "ms%s", (long long)waited, powered ? ", after a power "
+		    "cycle" : "");
 		/* the reference values as they are now */
 		if ((rc = hq_mon_baseline(&r->mon, (int)r->ip.health_ms,
 		    err)) != 0 && rc == HQ_EINTR)
@@ -467,17 +522,21 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 				culprit = k;
 			}
 		}
+		if (confirmed && (rc = recover(r, &recovered, &powered2,
+		    &waited, &rcl, rdetail, sizeof(rdetail), err)) != 0)
+			goto out;
 		if (confirmed)
 			snprintf(note, sizeof(note), "confirmed: re-run alone, "
-			    "it left the device %s again (%.160s)",
-			    hq_mon_class_name(cl2), d2);
+			    "it left the device %s again (%.160s)%s%s",
+			    hq_mon_class_name(cl2), d2, powered ? "; came back "
+			    "only after a power cycle" : "", powered2 ?
+			    (powered ? ", twice" : "; came back only after a "
+			    "power cycle the second time") : "");
 		else
 			snprintf(note, sizeof(note), "not confirmed: re-run "
-			    "alone, the device stayed up");
-		if (confirmed && (rc = await_recovery(&r->mon, &r->ip,
-		    &recovered, &waited, &rcl, rdetail, sizeof(rdetail),
-		    err)) != 0)
-			goto out;
+			    "alone, the device stayed up%s", powered ?
+			    "; the first time it came back only after a power "
+			    "cycle" : "");
 		if (!recovered)
 			r->stopped = true;
 		else if ((rc = hq_mon_baseline(&r->mon, (int)r->ip.health_ms,
@@ -543,6 +602,7 @@ run_clear(struct run *r)
 	free(r->targets);
 	hq_mon_clear(&r->mon);
 	hq_transcript_free(r->tr);
+	hq_steps_free(r->st);
 	free(r->reply);
 	cJSON_Delete(r->findings);
 	params_clear(&r->ip);
@@ -633,6 +693,17 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	}
 	if ((rc = monitor_build(dut, &r.mon, res, err)) != 0)
 		goto out;
+	if (hq_power_driver(dut) != NULL) {
+		struct hq_steps_cfg sc = { 0 };
+
+		sc.dut = dut;
+		sc.timeout_ms = (int)r.ip.health_ms;
+		if ((rc = hq_steps_new(&sc, &r.st, err)) != 0)
+			goto out;
+		hq_step(res, "power driver %s declared: a device that does "
+		    "not come back within recover_s is power cycled once",
+		    hq_power_driver(dut));
+	}
 	if (r.ntargets == 0) {
 		hq_verdict(res, HQ_INCONCLUSIVE, "no declared surface has a "
 		    "protocol model (http, https, rtsp, mqtt, telnet, tls, "
@@ -761,6 +832,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	cJSON_AddNumberToObject(doc, "cases_sent", (double)total);
 	cJSON_AddStringToObject(doc, "cases_sha256", chain);
 	cJSON_AddNumberToObject(doc, "elapsed_ms", (double)elapsed_ms);
+	cJSON_AddNumberToObject(doc, "power_cycles", r.power_cycles);
 	cJSON_AddNumberToObject(doc, "cases_per_s", elapsed_ms > 0 ?
 	    (double)total * 1000.0 / (double)elapsed_ms : 0);
 	cJSON_AddBoolToObject(doc, "budget_reached", budget_hit);

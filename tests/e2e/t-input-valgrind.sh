@@ -3,9 +3,9 @@
 # End-to-end: the input family under valgrind (memcheck, full leak check)
 # against the reference DUT on bench instance 247: a campaign on the good
 # simulator (every model of its surfaces, the monitor with the uptime and
-# settings recipes), one on a crashing simulator (the finding, its
-# confirmation, the recovery wait and the reproducer), and the replay of
-# that reproducer.  valgrind's exit status is the verdict: any invalid
+# settings recipes), one on a crashing simulator (the finding, the power
+# cycle by the DUT's command power driver, the confirmation and the
+# reproducer), and the replay of that reproducer.  valgrind's exit status is the verdict: any invalid
 # access or definite leak fails the test.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -13,11 +13,27 @@ command -v valgrind >/dev/null 2>&1 || { echo "skipped: valgrind missing"; exit 
 . "$(dirname "$0")/simbench.sh"
 N=247
 CASE=qcvn135-2024/g11.1-malformed-input
+trap 'p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null); [ -n "$p" ] && kill -9 "$p" 2>/dev/null; simbench_down; t_cleanup' EXIT
 simbench_up $N --opt mqtt=1 || { nok "bench $N with dutsim and cloudsim"; t_done; }
 
-$PY - "$SB_DUT" "$T_TMP/dut.json" <<'PY'
+# the power switch: the simulator starts again, its fault included
+cat >"$T_TMP/power-on.sh" <<SH
+#!/bin/sh
+pid=\$(cat "$T_TMP/dutsim.pid" 2>/dev/null)
+[ -n "\$pid" ] && kill -9 "\$pid" 2>/dev/null
+sleep 0.3
+ip netns exec "$SB_DNS" setsid "$DUTSIM" --serial HQ0000000001 \\
+    --state "$T_TMP/dutsim-state.json" --opt pki_dir="$PKI" \\
+    --opt cloud.addr="198.19.$SB_N.2" --opt cloud.ca="$PKI/cloud-ca.crt" \\
+    --opt mqtt=1 --fault crash-on-malformed \\
+    >>"$T_TMP/dutsim.log" 2>&1 </dev/null &
+echo \$! >"$T_TMP/dutsim.pid"
+SH
+chmod +x "$T_TMP/power-on.sh"
+$PY - "$SB_DUT" "$T_TMP/dut.json" "$T_TMP/power-on.sh" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
+d["power"] = {"driver": "command", "argv": [sys.argv[3]]}
 d["monitor"] = {
     "uptime": {"surface": "web", "method": "GET", "path": "/api/health",
                "auth": "none", "capture": {"boots": "/boots"}},
@@ -30,6 +46,9 @@ PY
 VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 --log-file=$T_TMP/vg.%p.log"
 restart() {
 	simbench_stop_dut
+	p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null)
+	[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+	sleep 0.3
 	rm -f "$T_TMP/dutsim-state.json"
 	simbench_start_dut "$@" || nok "dutsim $* did not start"
 }
@@ -64,8 +83,8 @@ check "good sim: valgrind reported nothing" vgclean
 restart --opt mqtt=1 --fault crash-on-malformed
 hq crash --set "$CASE:max_findings=1" --set "$CASE:cases_per_surface=200"
 check "crash under valgrind: exit 1 (got $rc)" [ $rc -eq 1 ]
-check "crash under valgrind: FAIL with a confirmed finding" \
-    res crash 'r["verdict"]=="FAIL" and any("confirmed" in f for f in r["findings"])'
+check "crash under valgrind: FAIL, confirmed after a power cycle" \
+    res crash 'r["verdict"]=="FAIL" and r["details"]["input"]["power_cycles"]>=1 and any("confirmed" in f and "not confirmed" not in f for f in r["findings"])'
 check "crash: valgrind reported nothing" vgclean
 
 restart --opt mqtt=1 --fault crash-on-malformed
