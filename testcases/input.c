@@ -210,6 +210,8 @@ monitor_build(const struct hq_dut *dut, struct hq_mon *mon,
 			    cJSON_GetObjectItemCaseSensitive(it, "surface"));
 			const char *path = cJSON_GetStringValue(
 			    cJSON_GetObjectItemCaseSensitive(it, "path"));
+			const char *auth = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(it, "auth"));
 			const cJSON *cap = cJSON_GetObjectItemCaseSensitive(it,
 			    "capture"), *c;
 			size_t probe = SIZE_MAX;
@@ -238,6 +240,10 @@ monitor_build(const struct hq_dut *dut, struct hq_mon *mon,
 				    probe, path, c->valuestring, uptime,
 				    err)) != 0)
 					return rc;
+				/* the operator's (or another) credentials:
+				 * read through the step engine */
+				if (auth != NULL && strcmp(auth, "none") != 0)
+					hq_mon_watch_set_step(mon, it);
 			}
 		}
 	}
@@ -339,6 +345,32 @@ power_event(void *arg, int64_t t_ns, const char *what, const char *text)
 
 	(void)t_ns;
 	hq_step(r->res, "power driver: %s: %s", what, text);
+}
+
+/* A watched value behind the operator's credentials: its step, run by
+ * the step engine (every login kind the DUT file declares), and the
+ * value it captured under the watch's name. */
+static int
+read_with_credentials(void *arg, const struct hq_mon_watch *w,
+    int timeout_ms, char *val, size_t valsz, struct hq_err *err)
+{
+	struct run *r = arg;
+	struct hq_step_out o;
+	const char *v;
+	int rc;
+
+	rc = hq_steps_run_one(r->st, w->step, "monitor",
+	    hq_deadline_in(timeout_ms), &o, NULL, NULL, err);
+	if (rc < 0)
+		return rc;
+	if (rc != 0)
+		return hq_err_set(err, HQ_EPROTO, "%s %s: %s", o.method,
+		    o.path, o.why);
+	if ((v = hq_steps_get(r->st, w->name)) == NULL)
+		return hq_err_set(err, HQ_EPROTO, "%s %s: nothing captured "
+		    "as %s", o.method, o.path, w->name);
+	snprintf(val, valsz, "%s", v);
+	return 0;
 }
 
 /*
@@ -693,17 +725,22 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	}
 	if ((rc = monitor_build(dut, &r.mon, res, err)) != 0)
 		goto out;
-	if (hq_power_driver(dut) != NULL) {
+	{
 		struct hq_steps_cfg sc = { 0 };
 
+		/* the steps of a power switch and of the watched values
+		 * behind credentials */
 		sc.dut = dut;
 		sc.timeout_ms = (int)r.ip.health_ms;
 		if ((rc = hq_steps_new(&sc, &r.st, err)) != 0)
 			goto out;
+		r.mon.reader = read_with_credentials;
+		r.mon.reader_arg = &r;
+	}
+	if (hq_power_driver(dut) != NULL)
 		hq_step(res, "power driver %s declared: a device that does "
 		    "not come back within recover_s is power cycled once",
 		    hq_power_driver(dut));
-	}
 	if (r.ntargets == 0) {
 		hq_verdict(res, HQ_INCONCLUSIVE, "no declared surface has a "
 		    "protocol model (http, https, rtsp, mqtt, telnet, tls, "
@@ -729,9 +766,10 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		goto out;
 	}
 	for (k = 0; k < r.mon.nwatches; k++)
-		hq_step(res, "monitor watches %s = \"%s\" (GET %s %s)%s",
+		hq_step(res, "monitor watches %s = \"%s\" (GET %s %s%s)%s",
 		    r.mon.watches[k].name, r.mon.watches[k].base,
 		    r.mon.watches[k].path, r.mon.watches[k].pointer,
+		    r.mon.watches[k].step != NULL ? ", with credentials" : "",
 		    r.mon.watches[k].uptime ? ", a reboot detector" : "");
 	hq_step(res, "campaign: %zu surface%s, %lld cases each, seed %lld, "
 	    "monitor after every %lld case%s, budget %lld s", r.ntargets,

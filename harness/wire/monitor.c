@@ -489,6 +489,30 @@ hq_mon_class_name(enum hq_mon_class c)
 	return (unsigned)c < 6 ? n[c] : "?";
 }
 
+void
+hq_mon_watch_set_step(struct hq_mon *m, const void *step)
+{
+	if (m->nwatches > 0)
+		m->watches[m->nwatches - 1].step = step;
+}
+
+/* A watch's value: the caller's reader for one with a step, else a
+ * plain GET. */
+static int
+watch_read(struct hq_mon *m, const struct hq_mon_watch *w, int timeout_ms,
+    char *val, size_t valsz, struct hq_err *err)
+{
+	if (w->step != NULL) {
+		if (m->reader == NULL)
+			return hq_err_set(err, HQ_EINVAL, "%s: no reader for "
+			    "an authenticated value", w->name);
+		return m->reader(m->reader_arg, w, timeout_ms, val, valsz,
+		    err);
+	}
+	return hq_mon_read(&m->probes[w->probe], w->path, w->pointer,
+	    hq_deadline_in(timeout_ms), m->buf, val, valsz, err);
+}
+
 int
 hq_mon_baseline(struct hq_mon *m, int timeout_ms, struct hq_err *err)
 {
@@ -498,8 +522,7 @@ hq_mon_baseline(struct hq_mon *m, int timeout_ms, struct hq_err *err)
 	for (i = 0; i < m->nwatches; i++) {
 		struct hq_mon_watch *w = &m->watches[i];
 
-		if ((rc = hq_mon_read(&m->probes[w->probe], w->path,
-		    w->pointer, hq_deadline_in(timeout_ms), m->buf, w->base,
+		if ((rc = watch_read(m, w, timeout_ms, w->base,
 		    sizeof(w->base), err)) != 0)
 			return rc;
 	}
@@ -548,9 +571,8 @@ hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 		double a, b;
 
 		hq_err_clear(&rerr);
-		if ((rc = hq_mon_read(&m->probes[w->probe], w->path,
-		    w->pointer, hq_deadline_in(timeout_ms), m->buf, val,
-		    sizeof(val), &rerr)) != 0) {
+		if ((rc = watch_read(m, w, timeout_ms, val, sizeof(val),
+		    &rerr)) != 0) {
 			if (rc == HQ_EINTR)
 				return hq_err_set(err, rc, "interrupted");
 			*cp = HQ_MON_ABNORMAL;
@@ -605,7 +627,7 @@ hq_mon_json(const struct hq_mon *m)
 {
 	cJSON *j = cJSON_CreateObject(), *pa = cJSON_AddArrayToObject(j,
 	    "probes"), *wa = cJSON_AddArrayToObject(j, "watches"), *o;
-	size_t i;
+	size_t i, nauth = 0;
 
 	if (j == NULL || pa == NULL || wa == NULL) {
 		cJSON_Delete(j);
@@ -639,6 +661,10 @@ hq_mon_json(const struct hq_mon *m)
 	for (i = 0; i < m->nwatches; i++) {
 		const struct hq_mon_watch *w = &m->watches[i];
 
+		if (w->step != NULL) {
+			nauth++;
+			continue;
+		}
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", w->name);
 		cJSON_AddNumberToObject(o, "probe", (double)w->probe);
@@ -647,6 +673,9 @@ hq_mon_json(const struct hq_mon *m)
 		cJSON_AddBoolToObject(o, "uptime", w->uptime);
 		cJSON_AddItemToArray(wa, o);
 	}
+	if (nauth > 0)
+		cJSON_AddNumberToObject(j, "watches_with_credentials",
+		    (double)nauth);
 	return j;
 }
 

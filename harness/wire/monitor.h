@@ -100,8 +100,15 @@ struct hq_mon_watch {
 	char	*pointer;
 	bool	 uptime;	/* a reboot detector, not a setting */
 	bool	 counts_boots;	/* uptime watch that counts boots (goes up) */
+	const void *step;	/* read by m->reader (borrowed), or NULL */
 	char	 base[HQ_MON_VALUE_MAX];
 };
+
+struct hq_mon;
+/* Reads w's value with the caller's means (an authenticated request of
+ * the step engine); 0, HQ_EINTR, or another HQ_E* when unreadable. */
+typedef int (*hq_mon_reader_fn)(void *arg, const struct hq_mon_watch *w,
+    int timeout_ms, char *val, size_t valsz, struct hq_err *err);
 
 struct hq_mon {
 	struct hq_mon_probe	*probes;
@@ -109,6 +116,8 @@ struct hq_mon {
 	struct hq_mon_watch	*watches;
 	size_t			 nwatches;
 	uint8_t			*buf;		/* HQ_MON_REPLY_MAX scratch */
+	hq_mon_reader_fn	 reader;	/* for watches with a step */
+	void			*reader_arg;
 };
 
 #define HQ_MON_PROBES_MAX	64
@@ -124,6 +133,11 @@ int	hq_mon_add_probe(struct hq_mon *m, const char *id, const char *proto,
 int	hq_mon_add_watch(struct hq_mon *m, const char *name, size_t probe,
 	    const char *path, const char *pointer, bool uptime,
 	    struct hq_err *err);
+/* The last watch added is read by m->reader with step (borrowed): a
+ * request with the operator's credentials.  Such a watch is left out of
+ * hq_mon_json (a reproducer carries no credentials) and counted there as
+ * "watches_with_credentials". */
+void	hq_mon_watch_set_step(struct hq_mon *m, const void *step);
 const char *hq_mon_class_name(enum hq_mon_class c);
 /* Reads every watched value as the reference. */
 int	hq_mon_baseline(struct hq_mon *m, int timeout_ms, struct hq_err *err);
