@@ -32,11 +32,12 @@
 
 #define INPUT_REPLY_MAX		(16u * 1024)	/* answer bytes kept */
 #define INPUT_FINDINGS_MAX	64
+#define INPUT_WINDOW_MAX	64	/* cases a finding may look back on */
 
 static const char *const input_keys[] = {
 	"cases_per_surface", "seed", "budget_s", "case_timeout_ms",
 	"idle_ms", "health_timeout_ms", "recover_s", "monitor_every",
-	"max_findings", "settle_ms", "answer_ms", "surfaces", NULL
+	"max_findings", "settle_ms", "answer_ms", "lag_ms", "surfaces", NULL
 };
 
 struct input_params {
@@ -51,6 +52,7 @@ struct input_params {
 	long long	max_findings;
 	long long	settle_ms;
 	long long	answer_ms;
+	long long	lag_ms;
 	char		**surfaces;
 	size_t		nsurfaces;
 };
@@ -70,6 +72,7 @@ struct target {
 struct case_ref {
 	size_t		target;
 	uint64_t	index;
+	int64_t		t_ns;		/* when it was sent */
 };
 
 static int
@@ -101,6 +104,8 @@ params_read(const cJSON *params, struct input_params *ip, struct hq_err *err)
 	    &ip->settle_ms, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "answer_ms", false, 10, 60000, 250,
 	    &ip->answer_ms, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "lag_ms", false, 0, 60000, 500,
+	    &ip->lag_ms, err)) != 0 ||
 	    (rc = hq_jv_strv(params, "", "surfaces", false, 64,
 	    &ip->surfaces, &ip->nsurfaces, err)) != 0)
 		return rc;
@@ -485,6 +490,23 @@ save_finding(struct run *r, const struct target *t,
 }
 
 /*
+ * The cases a finding looks back on: those of the last monitor window and
+ * two before it, and any sent within lag_ms before now (an effect such as
+ * a reboot may show that late, after many fast cases); the first index.
+ */
+static size_t
+window_start(const struct input_params *ip, const struct case_ref *win,
+    size_t nwin)
+{
+	int64_t since = hq_mono_ns() - ip->lag_ms * 1000000;
+	size_t keep = (size_t)ip->every + 3, k = 0;
+
+	while (k + keep < nwin && win[k].t_ns < since)
+		k++;
+	return k;
+}
+
+/*
  * The monitor saw cl after the cases in win[0..nwin): wait for recovery,
  * find and confirm the case by re-running each alone, save it.
  */
@@ -496,7 +518,7 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	struct hq_xchg_out o;
 	enum hq_mon_class cl2 = HQ_MON_OK;
 	char d2[256], note[384];
-	size_t culprit = nwin - 1, k;
+	size_t culprit = nwin - 1, k, j;
 	bool recovered, confirmed = false, powered, powered2 = false;
 	int64_t waited;
 	enum hq_mon_class rcl = HQ_MON_OK;
@@ -534,9 +556,14 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 		    err)) != 0 && rc == HQ_EINTR)
 			return rc;
 		hq_err_clear(err);
-		for (k = 0; k < nwin && !confirmed; k++) {
-			struct target *t = &r->targets[win[k].target];
+		/* the last case first (most effects are at once), then
+		 * the earlier ones, going back (a reboot may show a moment
+		 * later, after faster cases) */
+		for (j = 0; j < nwin && !confirmed; j++) {
+			struct target *t;
 
+			k = nwin - 1 - j;
+			t = &r->targets[win[k].target];
 			hq_mut_case_clear(&c);
 			if ((rc = hq_mut_case_build(t->model, &t->mt,
 			    (uint64_t)r->ip.seed, win[k].index, &c,
@@ -667,7 +694,8 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	if ((rc = params_read(tc->params, &r.ip, err)) != 0)
 		goto out;
 	hq_slug(tc->id, r.slug, sizeof(r.slug));
-	hsz = (size_t)r.ip.every + 3;
+	hsz = (size_t)r.ip.every + 3 > INPUT_WINDOW_MAX ?
+	    (size_t)r.ip.every + 3 : INPUT_WINDOW_MAX;
 	if ((r.targets = calloc(dut->nsurfaces + 1, sizeof(*r.targets))) ==
 	    NULL || (r.reply = malloc(INPUT_REPLY_MAX)) == NULL ||
 	    (r.tr = hq_transcript_new(512 * 1024)) == NULL ||
@@ -821,6 +849,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			}
 			win[nwin].target = k;
 			win[nwin].index = i;
+			win[nwin].t_ns = hq_mono_ns();
 			nwin++;
 			if (++since < (size_t)r.ip.every)
 				continue;
@@ -828,8 +857,10 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			    &cl, detail, sizeof(detail), err)) != 0)
 				goto out;
 			if (cl != HQ_MON_OK) {
-				if ((rc = handle_finding(&r, win, nwin, cl,
-				    detail, err)) != 0)
+				size_t w0 = window_start(&r.ip, win, nwin);
+
+				if ((rc = handle_finding(&r, win + w0, nwin - w0,
+				    cl, detail, err)) != 0)
 					goto out;
 				if (r.nfindings >= (size_t)r.ip.max_findings) {
 					hq_step(res, "stopping: max_findings "
@@ -846,8 +877,9 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		if ((rc = hq_mon_check(&r.mon, (int)r.ip.health_ms, &cl,
 		    detail, sizeof(detail), err)) != 0)
 			goto out;
-		if (cl != HQ_MON_OK && (rc = handle_finding(&r, win, nwin, cl,
-		    detail, err)) != 0)
+		if (cl != HQ_MON_OK && (rc = handle_finding(&r, win +
+		    window_start(&r.ip, win, nwin), nwin - window_start(&r.ip,
+		    win, nwin), cl, detail, err)) != 0)
 			goto out;
 	}
 	elapsed_ms = (hq_mono_ns() - t0) / 1000000;
