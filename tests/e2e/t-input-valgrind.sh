@@ -25,6 +25,8 @@ sleep 0.3
 ip netns exec "$SB_DNS" setsid "$DUTSIM" --serial HQ0000000001 \\
     --state "$T_TMP/dutsim-state.json" --opt pki_dir="$PKI" \\
     --opt cloud.addr="198.19.$SB_N.2" --opt cloud.ca="$PKI/cloud-ca.crt" \\
+    --opt alarm.wav="$SB_SINKS/siren.wav" \\
+    --opt alarm.strobe="$SB_SINKS/strobe.log" \\
     --opt mqtt=1 --fault crash-on-malformed \\
     >>"$T_TMP/dutsim.log" 2>&1 </dev/null &
 echo \$! >"$T_TMP/dutsim.pid"
