@@ -18,6 +18,7 @@
  * goes on.  It never judges the answers to the malformed cases
  * themselves: a 400 is as good as a reset; only the device's state is.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,17 @@
 #include "wire/exchange.h"
 #include "wire/monitor.h"
 #include "wire/mutate.h"
+#include "wire/power.h"
+#include "wire/steps.h"
 
 #define INPUT_REPLY_MAX		(16u * 1024)	/* answer bytes kept */
 #define INPUT_FINDINGS_MAX	64
+#define INPUT_WINDOW_MAX	64	/* cases a finding may look back on */
 
 static const char *const input_keys[] = {
 	"cases_per_surface", "seed", "budget_s", "case_timeout_ms",
 	"idle_ms", "health_timeout_ms", "recover_s", "monitor_every",
-	"max_findings", "settle_ms", "answer_ms", "surfaces", NULL
+	"max_findings", "settle_ms", "answer_ms", "lag_ms", "surfaces", NULL
 };
 
 struct input_params {
@@ -49,6 +53,7 @@ struct input_params {
 	long long	max_findings;
 	long long	settle_ms;
 	long long	answer_ms;
+	long long	lag_ms;
 	char		**surfaces;
 	size_t		nsurfaces;
 };
@@ -68,6 +73,7 @@ struct target {
 struct case_ref {
 	size_t		target;
 	uint64_t	index;
+	int64_t		t_ns;		/* when it was sent */
 };
 
 static int
@@ -99,6 +105,8 @@ params_read(const cJSON *params, struct input_params *ip, struct hq_err *err)
 	    &ip->settle_ms, err)) != 0 ||
 	    (rc = hq_jv_int(params, "", "answer_ms", false, 10, 60000, 250,
 	    &ip->answer_ms, err)) != 0 ||
+	    (rc = hq_jv_int(params, "", "lag_ms", false, 0, 60000, 500,
+	    &ip->lag_ms, err)) != 0 ||
 	    (rc = hq_jv_strv(params, "", "surfaces", false, 64,
 	    &ip->surfaces, &ip->nsurfaces, err)) != 0)
 		return rc;
@@ -185,10 +193,14 @@ monitor_build(const struct hq_dut *dut, struct hq_mon *mon,
 			    strcmp(dut->surfaces[k].transport,
 			    s->transport) == 0)
 				dup = true;
-		if (dup || is_udp(s))
+		if (dup)
 			continue;
 		if ((rc = hq_mon_add_probe(mon, s->id, s->proto, dut->address,
-		    s->port, s->tls, false, surface_path(s), NULL, err)) != 0)
+		    s->port, s->tls, is_udp(s), surface_path(s), &k,
+		    err)) != 0 ||
+		    (s->probe_send != NULL && (rc = hq_mon_probe_set_request(
+		    &mon->probes[k], s->probe_send, s->probe_send_len,
+		    s->probe_expect, s->probe_expect_len, err)) != 0))
 			return rc;
 	}
 	for (sec = dut->monitor != NULL ? dut->monitor->child : NULL;
@@ -204,6 +216,8 @@ monitor_build(const struct hq_dut *dut, struct hq_mon *mon,
 			    cJSON_GetObjectItemCaseSensitive(it, "surface"));
 			const char *path = cJSON_GetStringValue(
 			    cJSON_GetObjectItemCaseSensitive(it, "path"));
+			const char *auth = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(it, "auth"));
 			const cJSON *cap = cJSON_GetObjectItemCaseSensitive(it,
 			    "capture"), *c;
 			size_t probe = SIZE_MAX;
@@ -232,6 +246,10 @@ monitor_build(const struct hq_dut *dut, struct hq_mon *mon,
 				    probe, path, c->valuestring, uptime,
 				    err)) != 0)
 					return rc;
+				/* the operator's (or another) credentials:
+				 * read through the step engine */
+				if (auth != NULL && strcmp(auth, "none") != 0)
+					hq_mon_watch_set_step(mon, it);
 			}
 		}
 	}
@@ -322,7 +340,96 @@ struct run {
 	size_t			 nfindings;
 	bool			 stopped;	/* the device did not recover */
 	cJSON			*findings;
+	struct hq_steps		*st;		/* a power switch's steps */
+	unsigned		 power_cycles;	/* by the DUT's power driver */
 };
+
+static void
+power_event(void *arg, int64_t t_ns, const char *what, const char *text)
+{
+	struct run *r = arg;
+
+	(void)t_ns;
+	hq_step(r->res, "power driver: %s: %s", what, text);
+}
+
+/* On a bench, the bench signals the simulator's pid (the run may be an
+ * unprivileged worker). */
+static int
+power_signal(void *arg, long pid, int sig, struct hq_err *err)
+{
+	struct run *r = arg;
+
+	if (r->ctx->bench != NULL)
+		return hq_bench_signal_dut(r->ctx->bench, pid, sig, err);
+	if (kill((pid_t)pid, sig) != 0)
+		return hq_err_sys(err, "kill");
+	return 0;
+}
+
+/* A watched value behind the operator's credentials: its step, run by
+ * the step engine (every login kind the DUT file declares), and the
+ * value it captured under the watch's name. */
+static int
+read_with_credentials(void *arg, const struct hq_mon_watch *w,
+    int timeout_ms, char *val, size_t valsz, struct hq_err *err)
+{
+	struct run *r = arg;
+	struct hq_step_out o;
+	const char *v;
+	int rc;
+
+	rc = hq_steps_run_one(r->st, w->step, "monitor",
+	    hq_deadline_in(timeout_ms), &o, NULL, NULL, err);
+	if (rc < 0)
+		return rc;
+	if (rc != 0)
+		return hq_err_set(err, HQ_EPROTO, "%s %s: %s", o.method,
+		    o.path, o.why);
+	if ((v = hq_steps_get(r->st, w->name)) == NULL)
+		return hq_err_set(err, HQ_EPROTO, "%s %s: nothing captured "
+		    "as %s", o.method, o.path, w->name);
+	snprintf(val, valsz, "%s", v);
+	return 0;
+}
+
+/*
+ * Waits for recovery, at most recover_s; a device still down is power
+ * cycled once with the DUT file's power driver, when it declares one, and
+ * waited for again (*poweredp).  The finding stays: the device did not
+ * come back by itself.
+ */
+static int
+recover(struct run *r, bool *recoveredp, bool *poweredp, int64_t *waitedp,
+    enum hq_mon_class *clp, char *d, size_t dsz, struct hq_err *err)
+{
+	const char *drv = hq_power_driver(r->ctx->dut);
+	struct hq_err perr = { 0 };
+	int64_t w2 = 0;
+	int rc;
+
+	*poweredp = false;
+	if ((rc = await_recovery(&r->mon, &r->ip, recoveredp, waitedp, clp,
+	    d, dsz, err)) != 0 || *recoveredp || drv == NULL)
+		return rc;
+	hq_step(r->res, "monitor: the device did not come back within "
+	    "recover_s=%llds; power cycle with the DUT file's %s driver",
+	    r->ip.recover_s, drv);
+	r->power_cycles++;
+	if ((rc = hq_power_cycle(r->ctx->dut, r->st, r->ctx->deadline,
+	    power_event, power_signal, r, &perr)) != 0) {
+		if (rc == HQ_EINTR)
+			return hq_err_set(err, rc, "interrupted");
+		hq_step(r->res, "power driver failed: %s", perr.msg);
+		return 0;
+	}
+	*poweredp = true;
+	if ((rc = await_recovery(&r->mon, &r->ip, recoveredp, &w2, clp, d,
+	    dsz, err)) != 0)
+		return rc;
+	*waitedp += w2;
+	return 0;
+}
 
 static int
 save_finding(struct run *r, const struct target *t,
@@ -398,6 +505,23 @@ save_finding(struct run *r, const struct target *t,
 }
 
 /*
+ * The cases a finding looks back on: those of the last monitor window and
+ * two before it, and any sent within lag_ms before now (an effect such as
+ * a reboot may show that late, after many fast cases); the first index.
+ */
+static size_t
+window_start(const struct input_params *ip, const struct case_ref *win,
+    size_t nwin)
+{
+	int64_t since = hq_mono_ns() - ip->lag_ms * 1000000;
+	size_t keep = (size_t)ip->every + 3, k = 0;
+
+	while (k + keep < nwin && win[k].t_ns < since)
+		k++;
+	return k;
+}
+
+/*
  * The monitor saw cl after the cases in win[0..nwin): wait for recovery,
  * find and confirm the case by re-running each alone, save it.
  */
@@ -409,8 +533,8 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	struct hq_xchg_out o;
 	enum hq_mon_class cl2 = HQ_MON_OK;
 	char d2[256], note[384];
-	size_t culprit = nwin - 1, k;
-	bool recovered, confirmed = false;
+	size_t culprit = nwin - 1, k, j;
+	bool recovered, confirmed = false, powered, powered2 = false;
 	int64_t waited;
 	enum hq_mon_class rcl = HQ_MON_OK;
 	char rdetail[256], d1[256];
@@ -420,10 +544,11 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	    "%llu on %s): %s", hq_mon_class_name(cl),
 	    (unsigned long long)win[nwin - 1].index,
 	    r->targets[win[nwin - 1].target].s->id, detail);
-	if ((rc = await_recovery(&r->mon, &r->ip, &recovered, &waited, &rcl,
-	    rdetail, sizeof(rdetail), err)) != 0)
+	if ((rc = recover(r, &recovered, &powered, &waited, &rcl, rdetail,
+	    sizeof(rdetail), err)) != 0)
 		return rc;
-	if (recovered && rcl == HQ_MON_REBOOTED && cl != HQ_MON_REBOOTED) {
+	if (recovered && !powered && rcl == HQ_MON_REBOOTED &&
+	    cl != HQ_MON_REBOOTED) {
 		/* it went away and came back with a new boot */
 		snprintf(d1, sizeof(d1), "%.100s, then came back after %lld "
 		    "ms: %.100s", detail, (long long)waited, rdetail);
@@ -432,20 +557,28 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	}
 	if (!recovered) {
 		snprintf(note, sizeof(note), "not re-run: the device did not "
-		    "answer normally within recover_s=%llds",
-		    r->ip.recover_s);
+		    "answer normally within recover_s=%llds%s",
+		    r->ip.recover_s, hq_power_driver(r->ctx->dut) == NULL ?
+		    " (no power driver declared)" : powered ? ", nor after "
+		    "a power cycle" : " and the power cycle failed");
 		r->stopped = true;
 	} else {
-		hq_step(r->res, "monitor: device answers again after %lld ms",
-		    (long long)waited);
+		hq_step(r->res, "monitor: device answers again after %lld "
+		    "ms%s", (long long)waited, powered ? ", after a power "
+		    "cycle" : "");
 		/* the reference values as they are now */
 		if ((rc = hq_mon_baseline(&r->mon, (int)r->ip.health_ms,
 		    err)) != 0 && rc == HQ_EINTR)
 			return rc;
 		hq_err_clear(err);
-		for (k = 0; k < nwin && !confirmed; k++) {
-			struct target *t = &r->targets[win[k].target];
+		/* the last case first (most effects are at once), then
+		 * the earlier ones, going back (a reboot may show a moment
+		 * later, after faster cases) */
+		for (j = 0; j < nwin && !confirmed; j++) {
+			struct target *t;
 
+			k = nwin - 1 - j;
+			t = &r->targets[win[k].target];
 			hq_mut_case_clear(&c);
 			if ((rc = hq_mut_case_build(t->model, &t->mt,
 			    (uint64_t)r->ip.seed, win[k].index, &c,
@@ -463,17 +596,21 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 				culprit = k;
 			}
 		}
+		if (confirmed && (rc = recover(r, &recovered, &powered2,
+		    &waited, &rcl, rdetail, sizeof(rdetail), err)) != 0)
+			goto out;
 		if (confirmed)
 			snprintf(note, sizeof(note), "confirmed: re-run alone, "
-			    "it left the device %s again (%.160s)",
-			    hq_mon_class_name(cl2), d2);
+			    "it left the device %s again (%.160s)%s%s",
+			    hq_mon_class_name(cl2), d2, powered ? "; came back "
+			    "only after a power cycle" : "", powered2 ?
+			    (powered ? ", twice" : "; came back only after a "
+			    "power cycle the second time") : "");
 		else
 			snprintf(note, sizeof(note), "not confirmed: re-run "
-			    "alone, the device stayed up");
-		if (confirmed && (rc = await_recovery(&r->mon, &r->ip,
-		    &recovered, &waited, &rcl, rdetail, sizeof(rdetail),
-		    err)) != 0)
-			goto out;
+			    "alone, the device stayed up%s", powered ?
+			    "; the first time it came back only after a power "
+			    "cycle" : "");
 		if (!recovered)
 			r->stopped = true;
 		else if ((rc = hq_mon_baseline(&r->mon, (int)r->ip.health_ms,
@@ -514,14 +651,16 @@ control(struct run *r, const char *when, bool *okp, char *bad,
 		if ((rc = hq_mon_health(p, hq_deadline_in(r->ip.health_ms),
 		    r->mon.buf, &h, d, sizeof(d), err)) != 0)
 			return rc;
-		hq_step(r->res, "control %s: surface %s (%s, %u/tcp%s): %s "
-		    "(%s)", when, p->id, p->proto, p->port, p->tls ? ", TLS" :
-		    "", h == HQ_HEALTH_OK ? "normal answer" :
+		hq_step(r->res, "control %s: surface %s (%s, %u/%s%s): %s "
+		    "(%s)", when, p->id, p->proto, p->port, p->udp ? "udp" :
+		    "tcp", p->tls ? ", TLS" : "", !hq_mon_probe_judged(p) ?
+		    "not judged" : h == HQ_HEALTH_OK ? "normal answer" :
 		    hq_health_name(h), d);
 		if (h != HQ_HEALTH_OK && *okp) {
 			*okp = false;
-			snprintf(bad, badsz, "%s (%s, %u/tcp): %s: %s", p->id,
-			    p->proto, p->port, hq_health_name(h), d);
+			snprintf(bad, badsz, "%s (%s, %u/%s): %s: %s", p->id,
+			    p->proto, p->port, p->udp ? "udp" : "tcp",
+			    hq_health_name(h), d);
 		}
 	}
 	return 0;
@@ -537,6 +676,7 @@ run_clear(struct run *r)
 	free(r->targets);
 	hq_mon_clear(&r->mon);
 	hq_transcript_free(r->tr);
+	hq_steps_free(r->st);
 	free(r->reply);
 	cJSON_Delete(r->findings);
 	params_clear(&r->ip);
@@ -569,7 +709,8 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	if ((rc = params_read(tc->params, &r.ip, err)) != 0)
 		goto out;
 	hq_slug(tc->id, r.slug, sizeof(r.slug));
-	hsz = (size_t)r.ip.every + 3;
+	hsz = (size_t)r.ip.every + 3 > INPUT_WINDOW_MAX ?
+	    (size_t)r.ip.every + 3 : INPUT_WINDOW_MAX;
 	if ((r.targets = calloc(dut->nsurfaces + 1, sizeof(*r.targets))) ==
 	    NULL || (r.reply = malloc(INPUT_REPLY_MAX)) == NULL ||
 	    (r.tr = hq_transcript_new(512 * 1024)) == NULL ||
@@ -627,6 +768,22 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	}
 	if ((rc = monitor_build(dut, &r.mon, res, err)) != 0)
 		goto out;
+	{
+		struct hq_steps_cfg sc = { 0 };
+
+		/* the steps of a power switch and of the watched values
+		 * behind credentials */
+		sc.dut = dut;
+		sc.timeout_ms = (int)r.ip.health_ms;
+		if ((rc = hq_steps_new(&sc, &r.st, err)) != 0)
+			goto out;
+		r.mon.reader = read_with_credentials;
+		r.mon.reader_arg = &r;
+	}
+	if (hq_power_driver(dut) != NULL)
+		hq_step(res, "power driver %s declared: a device that does "
+		    "not come back within recover_s is power cycled once",
+		    hq_power_driver(dut));
 	if (r.ntargets == 0) {
 		hq_verdict(res, HQ_INCONCLUSIVE, "no declared surface has a "
 		    "protocol model (http, https, rtsp, mqtt, telnet, tls, "
@@ -652,9 +809,10 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		goto out;
 	}
 	for (k = 0; k < r.mon.nwatches; k++)
-		hq_step(res, "monitor watches %s = \"%s\" (GET %s %s)%s",
+		hq_step(res, "monitor watches %s = \"%s\" (GET %s %s%s)%s",
 		    r.mon.watches[k].name, r.mon.watches[k].base,
 		    r.mon.watches[k].path, r.mon.watches[k].pointer,
+		    r.mon.watches[k].step != NULL ? ", with credentials" : "",
 		    r.mon.watches[k].uptime ? ", a reboot detector" : "");
 	hq_step(res, "campaign: %zu surface%s, %lld cases each, seed %lld, "
 	    "monitor after every %lld case%s, budget %lld s", r.ntargets,
@@ -706,6 +864,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			}
 			win[nwin].target = k;
 			win[nwin].index = i;
+			win[nwin].t_ns = hq_mono_ns();
 			nwin++;
 			if (++since < (size_t)r.ip.every)
 				continue;
@@ -713,8 +872,10 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 			    &cl, detail, sizeof(detail), err)) != 0)
 				goto out;
 			if (cl != HQ_MON_OK) {
-				if ((rc = handle_finding(&r, win, nwin, cl,
-				    detail, err)) != 0)
+				size_t w0 = window_start(&r.ip, win, nwin);
+
+				if ((rc = handle_finding(&r, win + w0, nwin - w0,
+				    cl, detail, err)) != 0)
 					goto out;
 				if (r.nfindings >= (size_t)r.ip.max_findings) {
 					hq_step(res, "stopping: max_findings "
@@ -731,8 +892,9 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		if ((rc = hq_mon_check(&r.mon, (int)r.ip.health_ms, &cl,
 		    detail, sizeof(detail), err)) != 0)
 			goto out;
-		if (cl != HQ_MON_OK && (rc = handle_finding(&r, win, nwin, cl,
-		    detail, err)) != 0)
+		if (cl != HQ_MON_OK && (rc = handle_finding(&r, win +
+		    window_start(&r.ip, win, nwin), nwin - window_start(&r.ip,
+		    win, nwin), cl, detail, err)) != 0)
 			goto out;
 	}
 	elapsed_ms = (hq_mono_ns() - t0) / 1000000;
@@ -755,6 +917,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	cJSON_AddNumberToObject(doc, "cases_sent", (double)total);
 	cJSON_AddStringToObject(doc, "cases_sha256", chain);
 	cJSON_AddNumberToObject(doc, "elapsed_ms", (double)elapsed_ms);
+	cJSON_AddNumberToObject(doc, "power_cycles", r.power_cycles);
 	cJSON_AddNumberToObject(doc, "cases_per_s", elapsed_ms > 0 ?
 	    (double)total * 1000.0 / (double)elapsed_ms : 0);
 	cJSON_AddBoolToObject(doc, "budget_reached", budget_hit);
@@ -802,16 +965,41 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    "state" : "stopped answering normally",
 		    r.stopped ? "; campaign stopped: the device did not come "
 		    "back" : "");
-	else
-		hq_verdict(res, HQ_PASS, "%llu malformed cases on %zu "
-		    "surface%s (seed %lld); every surface answered its "
-		    "well-formed request before, after every %s and after "
-		    "the campaign%s%s", (unsigned long long)total, r.ntargets,
-		    r.ntargets == 1 ? "" : "s", r.ip.seed,
-		    r.ip.every == 1 ? "case" : "monitor window",
-		    r.mon.nwatches > 0 ? "; watched values unchanged and no "
-		    "reboot" : "", budget_hit ? "; time budget reached "
-		    "before every case was sent" : "");
+	else {
+		char unj[200] = "";
+		size_t nu = 0, len = 0;
+
+		/* UDP surfaces without a declared probe: fuzzed, never
+		 * judged; the rationale names them */
+		for (k = 0; k < r.mon.nprobes; k++) {
+			if (hq_mon_probe_judged(&r.mon.probes[k]))
+				continue;
+			if (len + 70 < sizeof(unj))
+				len += (size_t)snprintf(unj + len,
+				    sizeof(unj) - len, "%s%s", nu > 0 ? ", " :
+				    "; not judged (UDP, no declared probe): ",
+				    r.mon.probes[k].id);
+			nu++;
+		}
+		if (nu == r.mon.nprobes && r.mon.nwatches == 0)
+			hq_verdict(res, HQ_INCONCLUSIVE, "%llu malformed cases "
+			    "sent, but no surface could be judged (UDP "
+			    "without a declared probe, no monitor values): "
+			    "declare surfaces[].probe", (unsigned long long)
+			    total);
+		else
+			hq_verdict(res, HQ_PASS, "%llu malformed cases on "
+			    "%zu surface%s (seed %lld); every %ssurface "
+			    "answered its well-formed request before, after "
+			    "every %s and after the campaign%s%s%s",
+			    (unsigned long long)total, r.ntargets,
+			    r.ntargets == 1 ? "" : "s", r.ip.seed,
+			    nu > 0 ? "judged " : "", r.ip.every == 1 ?
+			    "case" : "monitor window", r.mon.nwatches > 0 ?
+			    "; watched values unchanged and no reboot" : "",
+			    unj, budget_hit ? "; time budget reached before "
+			    "every case was sent" : "");
+	}
  out:
 	hq_mut_case_clear(&c);
 	cJSON_Delete(doc);

@@ -34,6 +34,7 @@
 #include "signal/timeline.h"
 #include "util/jv.h"
 #include "wire/net.h"
+#include "wire/power.h"
 #include "wire/steps.h"
 
 #define SURF_MAX	32
@@ -339,172 +340,33 @@ cloud_in_capture(struct rx *x, int64_t t_cut, int64_t t_on)
 	free(p);
 }
 
-/* ---- power drivers ---- */
+/* ---- power (wire/power.c) ---- */
 
-static int
-drive_command(struct rx *x, struct hq_err *err)
+static void
+power_event(void *arg, int64_t t, const char *what, const char *text)
 {
-	const cJSON *a = recipe(x, "argv", NULL), *it;
-	char *argv[33];
-	size_t n = 0;
-	int64_t t;
-	int st, nul;
-	pid_t pid, w;
-
-	cJSON_ArrayForEach(it, a)
-		if (n < 32 && cJSON_IsString(it))
-			argv[n++] = it->valuestring;
-	argv[n] = NULL;
-	if (n == 0)
-		return hq_err_set(err, HQ_EINVAL, "power.argv: empty");
-	event(x, hq_mono_ns(), "power", "command driver: running %s",
-	    argv[0]);
-	if ((pid = fork()) < 0)
-		return hq_err_sys(err, "fork");
-	if (pid == 0) {
-		if ((nul = open("/dev/null", O_RDWR)) >= 0) {
-			dup2(nul, 0);
-			dup2(nul, 1);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	for (;;) {
-		if ((w = waitpid(pid, &st, WNOHANG)) == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			return hq_err_sys(err, "waitpid");
-		if (hq_deadline_passed(x->ctx->deadline) || hq_interrupted) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return hq_err_set(err, hq_interrupted ? HQ_EINTR :
-			    HQ_ETIMEDOUT, "power command %s did not end",
-			    argv[0]);
-		}
-		usleep(20000);
-	}
-	t = hq_mono_ns();
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return hq_err_set(err, HQ_EIO, "power command %s: exit %d",
-		    argv[0], WIFEXITED(st) ? WEXITSTATUS(st) : 128 +
-		    WTERMSIG(st));
-	event(x, t, "power on", "command %s done (exit 0)", argv[0]);
-	return 0;
+	event(arg, t, what, "%s", text);
 }
 
+/* On a bench, the bench signals the simulator (and checks that the pid
+ * is the DUT side's): the run may be an unprivileged worker. */
 static int
-drive_http(struct rx *x, struct hq_err *err)
+power_signal(void *arg, long pid, int sig, struct hq_err *err)
 {
-	const cJSON *off = recipe(x, "off", NULL), *on = recipe(x, "on", NULL);
-	const cJSON *ms = recipe(x, "off_ms", NULL);
-	struct hq_step_out o;
-	int rc;
+	struct rx *x = arg;
 
-	if ((rc = run_recipe(x, off, "power.off", x->ctx->deadline, &o,
-	    err)) != 0)
-		return rc < 0 ? rc : hq_err_set(err, HQ_EPROTO, "power.off: "
-		    "%s", o.why);
-	event(x, o.t_ns + o.dur_ns, "power off", "power switch: %s %s (status "
-	    "%ld)", o.method, o.path, o.status);
-	if ((rc = hq_sleep_ms(cJSON_IsNumber(ms) ? (int64_t)ms->valuedouble :
-	    2000)) != 0)
-		return hq_err_set(err, rc, "interrupted");
-	if ((rc = run_recipe(x, on, "power.on", x->ctx->deadline, &o,
-	    err)) != 0)
-		return rc < 0 ? rc : hq_err_set(err, HQ_EPROTO, "power.on: "
-		    "%s", o.why);
-	event(x, o.t_ns + o.dur_ns, "power on", "power switch: %s %s (status "
-	    "%ld)", o.method, o.path, o.status);
-	return 0;
-}
-
-static int
-drive_sim(struct rx *x, struct hq_err *err)
-{
-	const cJSON *pf = recipe(x, "pidfile", NULL);
-	const cJSON *sg = recipe(x, "signal", NULL);
-	char path[4096], *text = NULL;
-	unsigned long long pid = 0;
-	size_t len, i;
-	int sig = SIGHUP, rc;
-
-	hq_dut_path(x->ctx->dut, pf->valuestring, path, sizeof(path));
-	if ((rc = hq_file_slurp(path, 64, &text, &len, err)) != 0)
-		return rc;
-	for (i = 0; i < len && text[i] >= '0' && text[i] <= '9'; i++)
-		pid = pid * 10 + (unsigned long long)(text[i] - '0');
-	free(text);
-	if (i == 0 || pid < 2 || pid > 4194304)
-		return hq_err_set(err, HQ_EINVAL, "power.pidfile %s: no pid",
-		    path);
-	if (cJSON_IsString(sg))
-		sig = strcmp(sg->valuestring, "USR1") == 0 ? SIGUSR1 :
-		    strcmp(sg->valuestring, "USR2") == 0 ? SIGUSR2 : SIGHUP;
-	/* On a bench, the bench signals (and checks that the pid is the
-	 * DUT side's): the run may be an unprivileged worker. */
-	if (x->ctx->bench != NULL) {
-		if ((rc = hq_bench_signal_dut(x->ctx->bench, (long)pid, sig,
-		    err)) != 0)
-			return rc;
-	} else if (kill((pid_t)pid, sig) != 0)
+	if (x->ctx->bench != NULL)
+		return hq_bench_signal_dut(x->ctx->bench, pid, sig, err);
+	if (kill((pid_t)pid, sig) != 0)
 		return hq_err_sys(err, "kill");
-	event(x, hq_mono_ns(), "power", "simulator hook: signal %s to pid "
-	    "%llu", strsignal(sig), pid);
-	/* the hook is the whole cycle: returns count from here */
-	event(x, hq_mono_ns(), "power on", "the simulator reboots by itself");
-	return 0;
-}
-
-static int
-drive_manual(struct rx *x, struct hq_err *err)
-{
-	const cJSON *pr = recipe(x, "prompt", NULL);
-	const cJSON *ds = recipe(x, "deadline_s", NULL);
-	struct hq_deadline dl = hq_deadline_min(x->ctx->deadline,
-	    hq_deadline_in((cJSON_IsNumber(ds) ? (int64_t)ds->valuedouble :
-	    300) * 1000));
-	struct pollfd p = { .fd = 0, .events = POLLIN };
-	char line[64];
-	int r;
-
-	fprintf(stderr, "hopquy: %s\nhopquy: press Enter once the DUT's power "
-	    "is back on\n", cJSON_IsString(pr) ? pr->valuestring :
-	    "switch the DUT's power off, wait 5 seconds, switch it on");
-	event(x, hq_mono_ns(), "power", "manual driver: operator prompted");
-	for (;;) {
-		r = poll(&p, 1, hq_deadline_poll_ms(dl) < 0 ? 1000 :
-		    hq_deadline_poll_ms(dl));
-		if (r > 0) {
-			if (read(0, line, sizeof(line)) <= 0)
-				return hq_err_set(err, HQ_EIO, "manual power "
-				    "driver: no operator input (stdin closed)");
-			break;
-		}
-		if (hq_interrupted)
-			return hq_err_set(err, HQ_EINTR, "interrupted");
-		if (hq_deadline_passed(dl))
-			return hq_err_set(err, HQ_ETIMEDOUT, "manual power "
-			    "driver: the operator did not confirm in time");
-	}
-	event(x, hq_mono_ns(), "power on", "operator confirmed");
 	return 0;
 }
 
 static int
 power_cycle(struct rx *x, struct hq_err *err)
 {
-	const cJSON *d = recipe(x, "driver", NULL);
-	const char *drv = cJSON_IsString(d) ? d->valuestring : "";
-
-	if (strcmp(drv, "command") == 0)
-		return drive_command(x, err);
-	if (strcmp(drv, "http") == 0)
-		return drive_http(x, err);
-	if (strcmp(drv, "sim") == 0)
-		return drive_sim(x, err);
-	if (strcmp(drv, "manual") == 0)
-		return drive_manual(x, err);
-	return hq_err_set(err, HQ_EINVAL, "power.driver \"%s\"", drv);
+	return hq_power_cycle(x->ctx->dut, x->st, x->ctx->deadline,
+	    power_event, power_signal, x, err);
 }
 
 /* ---- the case ---- */

@@ -138,6 +138,17 @@ replay(const char *rundir, const char *finding, long settle_ms,
 	    "monitor"), &mon, err)) != 0)
 		goto out;
 	mon_ok = true;
+	{
+		const cJSON *na = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(j, "monitor"),
+		    "watches_with_credentials");
+
+		if (cJSON_IsNumber(na) && na->valuedouble > 0)
+			printf("note: %.0f watched value%s behind the "
+			    "operator's credentials not read (a reproducer "
+			    "carries no credentials)\n", na->valuedouble,
+			    na->valuedouble == 1 ? "" : "s");
+	}
 	if ((rc = hq_xchg_new(addr, (unsigned)port, cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(j, "tls")), cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(j, "udp")), &x, err)) != 0 ||

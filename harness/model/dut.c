@@ -55,8 +55,9 @@ static const char *const bench_keys[] = {
 static const char *const bench_modes[] = { "namespaces", "host", NULL };
 static const char *const surface_keys[] = {
 	"id", "proto", "port", "transport", "tls", "purpose", "login",
-	"public_paths", "protected_paths", NULL
+	"public_paths", "protected_paths", "probe", NULL
 };
+static const char *const probe_keys[] = { "send_hex", "expect_hex", NULL };
 static const char *const protos[] = {
 	"http", "https", "rtsp", "rtsps", "ssh", "telnet", "mqtt", "mqtts",
 	"onvif", "ftp", "tls", "upnp", "other", NULL
@@ -146,6 +147,41 @@ surface_clear(struct hq_surface *s)
 	free(s->purpose);
 	hq_strv_free(s->public_paths, s->npublic);
 	hq_strv_free(s->protected_paths, s->nprotected);
+	free(s->probe_send);
+	free(s->probe_expect);
+}
+
+/* surfaces[].probe: {"send_hex": HEX, "expect_hex": HEX}. */
+static int
+load_probe(const cJSON *j, const char *path, struct hq_surface *s,
+    struct hq_err *err)
+{
+	char sub[HQ_JV_PATH_MAX], *send = NULL, *expect = NULL;
+	int rc;
+
+	hq_jv_path(sub, sizeof(sub), path, "probe");
+	if ((rc = hq_jv_keys(j, sub, probe_keys, err)) != 0 ||
+	    (rc = hq_jv_str(j, sub, "send_hex", true, 8192, &send,
+	    err)) != 0 ||
+	    (rc = hq_jv_str(j, sub, "expect_hex", false, 8192, &expect,
+	    err)) != 0)
+		goto out;
+	if (hq_hex_decode(send, &s->probe_send, &s->probe_send_len) != 0 ||
+	    s->probe_send_len == 0) {
+		rc = hq_err_set(err, HQ_EINVAL, "%s.send_hex: expected hex "
+		    "digits (at least one byte)", sub);
+		goto out;
+	}
+	if (expect != NULL && hq_hex_decode(expect, &s->probe_expect,
+	    &s->probe_expect_len) != 0) {
+		rc = hq_err_set(err, HQ_EINVAL, "%s.expect_hex: expected hex "
+		    "digits", sub);
+		goto out;
+	}
+ out:
+	free(send);
+	free(expect);
+	return rc;
 }
 
 /* A list of absolute HTTP or RTSP paths (public_paths, protected_paths). */
@@ -522,7 +558,11 @@ load_surface(const cJSON *j, const char *path, struct hq_surface *s,
 	if ((rc = load_paths(j, path, "public_paths", &s->public_paths,
 	    &s->npublic, err)) != 0 ||
 	    (rc = load_paths(j, path, "protected_paths", &s->protected_paths,
-	    &s->nprotected, err)) != 0)
+	    &s->nprotected, err)) != 0 ||
+	    (rc = hq_jv_get(j, path, "probe", cJSON_Object, false, &login,
+	    err)) != 0)
+		return rc;
+	if (login != NULL && (rc = load_probe(login, path, s, err)) != 0)
 		return rc;
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -38,6 +39,13 @@ struct hq_surface {
 	size_t		 nprotected;
 	char		**public_paths;
 	size_t		 npublic;
+	/* "probe": a well-formed request of the surface's own protocol
+	 * (bytes) and the prefix its normal answer starts with (none: any
+	 * answer), for the input family's health check; NULL: none. */
+	uint8_t		*probe_send;
+	size_t		 probe_send_len;
+	uint8_t		*probe_expect;
+	size_t		 probe_expect_len;
 };
 
 struct hq_label {

@@ -334,3 +334,70 @@ hq_slug(const char *in, char *out, size_t outsz)
 	}
 	out[i] = '\0';
 }
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+hq_hex_decode(const char *hex, uint8_t **outp, size_t *lenp)
+{
+	uint8_t *out;
+	size_t n = 0, i;
+	int hi = -1, v;
+
+	*outp = NULL;
+	*lenp = 0;
+	if ((out = malloc(strlen(hex) / 2 + 1)) == NULL)
+		return HQ_ENOMEM;
+	for (i = 0; hex[i] != '\0'; i++) {
+		if (hex[i] == ' ')
+			continue;
+		if ((v = hexval((unsigned char)hex[i])) < 0) {
+			free(out);
+			return HQ_EINVAL;
+		}
+		if (hi < 0)
+			hi = v;
+		else {
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0) {
+		free(out);
+		return HQ_EINVAL;
+	}
+	if (n == 0) {
+		free(out);
+		return 0;
+	}
+	*outp = out;
+	*lenp = n;
+	return 0;
+}
+
+char *
+hq_hex_encode(const uint8_t *p, size_t len)
+{
+	static const char d[] = "0123456789abcdef";
+	char *s = malloc(2 * len + 1);
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		s[2 * i] = d[p[i] >> 4];
+		s[2 * i + 1] = d[p[i] & 15];
+	}
+	s[2 * len] = '\0';
+	return s;
+}

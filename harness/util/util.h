@@ -54,5 +54,10 @@ char	*hq_strndup(const char *s, size_t n);
 void	hq_slug(const char *in, char *out, size_t outsz);
 /* Securely wipes and frees a secret string. */
 void	hq_secret_free(char *s);
+/* Hex digits (either case, even count, spaces ignored) to bytes: *outp
+ * malloc'd (NULL when len 0), HQ_EINVAL on any other character. */
+int	hq_hex_decode(const char *hex, uint8_t **outp, size_t *lenp);
+/* Bytes to lowercase hex, malloc'd; NULL on no memory. */
+char	*hq_hex_encode(const uint8_t *p, size_t len);
 
 #endif

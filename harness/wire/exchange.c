@@ -143,9 +143,17 @@ do_udp(struct hq_xchg *x, const uint8_t *p, size_t len,
 	if (send(fd, p, len, MSG_NOSIGNAL) >= 0)
 		o->sent_all = true;
 	(void)idle_ms;
-	if (hq_net_wait(fd, POLLIN, dl, NULL) == 0 &&
-	    (n = recv(fd, reply, cap, 0)) > 0)
-		o->reply_len = (size_t)n;
+	/* as over TCP: a case waits first_ms for its answer (silence is
+	 * the monitor's to judge), a probe (first_ms 0) the whole dl */
+	if (x->first_ms > 0)
+		dl = hq_deadline_min(dl, hq_deadline_in(x->first_ms));
+	if (hq_net_wait(fd, POLLIN, dl, NULL) == 0) {
+		if ((n = recv(fd, reply, cap, 0)) > 0)
+			o->reply_len = (size_t)n;
+		else if (n < 0 && (errno == ECONNREFUSED ||
+		    errno == EHOSTUNREACH || errno == ENETUNREACH))
+			o->refused = true;
+	}
 	rc = 0;
  out:
 	close(fd);

@@ -25,6 +25,7 @@ struct hq_xchg_out {
 	bool	sent_all;	/* every byte went out */
 	bool	reset;		/* the peer reset or closed while we sent */
 	bool	peer_closed;	/* EOF seen after the answer */
+	bool	refused;	/* UDP: the host said no one listens (ICMP) */
 	size_t	reply_len;	/* bytes of answer in the caller's buffer */
 	int64_t	elapsed_us;
 };

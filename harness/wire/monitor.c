@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "util/err.h"
+#include "util/util.h"
 #include "wire/monitor.h"
 #include "wire/tlswire.h"
 
@@ -51,8 +52,41 @@ hq_mon_probe_clear(struct hq_mon_probe *p)
 	free(p->addr);
 	free(p->host);
 	free(p->path);
+	free(p->req);
+	free(p->expect);
 	hq_xchg_free(p->x);
 	memset(p, 0, sizeof(*p));
+}
+
+int
+hq_mon_probe_set_request(struct hq_mon_probe *p, const uint8_t *req,
+    size_t len, const uint8_t *expect, size_t elen, struct hq_err *err)
+{
+	free(p->req);
+	free(p->expect);
+	p->req = p->expect = NULL;
+	p->req_len = p->expect_len = 0;
+	if (len == 0)
+		return 0;
+	if ((p->req = malloc(len)) == NULL ||
+	    (elen > 0 && (p->expect = malloc(elen)) == NULL))
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	memcpy(p->req, req, len);
+	p->req_len = len;
+	if (elen > 0) {
+		memcpy(p->expect, expect, elen);
+		p->expect_len = elen;
+	}
+	/* a declared request is judged on a fresh connection each time */
+	p->keep = false;
+	hq_xchg_set_keep(p->x, false);
+	return 0;
+}
+
+bool
+hq_mon_probe_judged(const struct hq_mon_probe *p)
+{
+	return !p->udp || p->req != NULL;
 }
 
 const char *
@@ -137,6 +171,45 @@ health_keep(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	return true;
 }
 
+/* The declared probe (TCP or UDP): an answer starting with the declared
+ * prefix is normal. */
+static int
+health_declared(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
+    enum hq_health *hp, char *detail, size_t detailsz, struct hq_err *err)
+{
+	struct hq_xchg_out o;
+	struct hq_err xerr = { 0 };
+	int rc;
+
+	rc = hq_xchg_do(p->x, p->req, p->req_len, dl, 0, buf,
+	    HQ_MON_REPLY_MAX, &o, &xerr);
+	if (rc == HQ_EINTR)
+		return hq_err_set(err, rc, "interrupted");
+	if (rc != 0) {
+		*hp = !o.connected ? HQ_HEALTH_DEAD : rc == HQ_ETIMEDOUT ?
+		    HQ_HEALTH_HUNG : HQ_HEALTH_ABNORMAL;
+		snprintf(detail, detailsz, "%.200s", xerr.msg);
+	} else if (o.refused) {
+		*hp = HQ_HEALTH_DEAD;
+		snprintf(detail, detailsz, "declared probe: port unreachable "
+		    "(ICMP)");
+	} else if (o.reply_len == 0) {
+		*hp = HQ_HEALTH_HUNG;
+		snprintf(detail, detailsz, "declared probe: no answer in "
+		    "%lld ms", (long long)o.elapsed_us / 1000);
+	} else if (o.reply_len < p->expect_len ||
+	    memcmp(buf, p->expect, p->expect_len) != 0) {
+		*hp = HQ_HEALTH_ABNORMAL;
+		snprintf(detail, detailsz, "declared probe: %zu bytes, not "
+		    "starting as declared (expect_hex)", o.reply_len);
+	} else
+		snprintf(detail, detailsz, "declared probe: %zu bytes%s in "
+		    "%lld ms", o.reply_len, p->expect_len > 0 ?
+		    ", the declared prefix" : "", (long long)o.elapsed_us /
+		    1000);
+	return 0;
+}
+
 int
 hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
     enum hq_health *hp, char *detail, size_t detailsz, struct hq_err *err)
@@ -153,12 +226,15 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	bool ftp = strcmp(p->proto, "ftp") == 0;
 
 	*hp = HQ_HEALTH_OK;
-	if (p->udp) {
-		snprintf(detail, detailsz, "udp: not probed");
+	if (p->udp && p->req == NULL) {
+		snprintf(detail, detailsz, "udp without a declared probe: "
+		    "not judged");
 		return 0;
 	}
 	if (p->keep && health_keep(p, dl, buf, detail, detailsz))
 		return 0;
+	if (p->req != NULL)
+		return health_declared(p, dl, buf, hp, detail, detailsz, err);
 	if (p->model == HQ_PM_RTSP) {
 		/* OPTIONS: the server's own answer, whatever its media can
 		 * do at the moment (DESCRIBE may get 503 under load) */
@@ -413,6 +489,30 @@ hq_mon_class_name(enum hq_mon_class c)
 	return (unsigned)c < 6 ? n[c] : "?";
 }
 
+void
+hq_mon_watch_set_step(struct hq_mon *m, const void *step)
+{
+	if (m->nwatches > 0)
+		m->watches[m->nwatches - 1].step = step;
+}
+
+/* A watch's value: the caller's reader for one with a step, else a
+ * plain GET. */
+static int
+watch_read(struct hq_mon *m, const struct hq_mon_watch *w, int timeout_ms,
+    char *val, size_t valsz, struct hq_err *err)
+{
+	if (w->step != NULL) {
+		if (m->reader == NULL)
+			return hq_err_set(err, HQ_EINVAL, "%s: no reader for "
+			    "an authenticated value", w->name);
+		return m->reader(m->reader_arg, w, timeout_ms, val, valsz,
+		    err);
+	}
+	return hq_mon_read(&m->probes[w->probe], w->path, w->pointer,
+	    hq_deadline_in(timeout_ms), m->buf, val, valsz, err);
+}
+
 int
 hq_mon_baseline(struct hq_mon *m, int timeout_ms, struct hq_err *err)
 {
@@ -422,8 +522,7 @@ hq_mon_baseline(struct hq_mon *m, int timeout_ms, struct hq_err *err)
 	for (i = 0; i < m->nwatches; i++) {
 		struct hq_mon_watch *w = &m->watches[i];
 
-		if ((rc = hq_mon_read(&m->probes[w->probe], w->path,
-		    w->pointer, hq_deadline_in(timeout_ms), m->buf, w->base,
+		if ((rc = watch_read(m, w, timeout_ms, w->base,
 		    sizeof(w->base), err)) != 0)
 			return rc;
 	}
@@ -472,9 +571,8 @@ hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 		double a, b;
 
 		hq_err_clear(&rerr);
-		if ((rc = hq_mon_read(&m->probes[w->probe], w->path,
-		    w->pointer, hq_deadline_in(timeout_ms), m->buf, val,
-		    sizeof(val), &rerr)) != 0) {
+		if ((rc = watch_read(m, w, timeout_ms, val, sizeof(val),
+		    &rerr)) != 0) {
 			if (rc == HQ_EINTR)
 				return hq_err_set(err, rc, "interrupted");
 			*cp = HQ_MON_ABNORMAL;
@@ -529,7 +627,7 @@ hq_mon_json(const struct hq_mon *m)
 {
 	cJSON *j = cJSON_CreateObject(), *pa = cJSON_AddArrayToObject(j,
 	    "probes"), *wa = cJSON_AddArrayToObject(j, "watches"), *o;
-	size_t i;
+	size_t i, nauth = 0;
 
 	if (j == NULL || pa == NULL || wa == NULL) {
 		cJSON_Delete(j);
@@ -547,11 +645,26 @@ hq_mon_json(const struct hq_mon *m)
 		cJSON_AddBoolToObject(o, "udp", p->udp);
 		if (p->path != NULL)
 			cJSON_AddStringToObject(o, "path", p->path);
+		if (p->req != NULL) {
+			char *h = hq_hex_encode(p->req, p->req_len);
+
+			if (h != NULL)
+				cJSON_AddStringToObject(o, "send_hex", h);
+			free(h);
+			h = hq_hex_encode(p->expect, p->expect_len);
+			if (h != NULL)
+				cJSON_AddStringToObject(o, "expect_hex", h);
+			free(h);
+		}
 		cJSON_AddItemToArray(pa, o);
 	}
 	for (i = 0; i < m->nwatches; i++) {
 		const struct hq_mon_watch *w = &m->watches[i];
 
+		if (w->step != NULL) {
+			nauth++;
+			continue;
+		}
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", w->name);
 		cJSON_AddNumberToObject(o, "probe", (double)w->probe);
@@ -560,6 +673,9 @@ hq_mon_json(const struct hq_mon *m)
 		cJSON_AddBoolToObject(o, "uptime", w->uptime);
 		cJSON_AddItemToArray(wa, o);
 	}
+	if (nauth > 0)
+		cJSON_AddNumberToObject(j, "watches_with_credentials",
+		    (double)nauth);
 	return j;
 }
 
@@ -583,6 +699,7 @@ int
 hq_mon_from_json(const cJSON *j, struct hq_mon *m, struct hq_err *err)
 {
 	const cJSON *it;
+	size_t k;
 	int rc;
 
 	if ((rc = hq_mon_init(m, err)) != 0)
@@ -601,8 +718,26 @@ hq_mon_from_json(const cJSON *j, struct hq_mon *m, struct hq_err *err)
 		    "proto"), jstr(it, "addr"), (unsigned)port,
 		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "tls")),
 		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "udp")),
-		    jstr(it, "path"), NULL, err)) != 0)
+		    jstr(it, "path"), &k, err)) != 0)
 			goto fail;
+		if (jstr(it, "send_hex") != NULL) {
+			uint8_t *rq = NULL, *ex = NULL;
+			size_t rl = 0, el = 0;
+
+			if (hq_hex_decode(jstr(it, "send_hex"), &rq, &rl) != 0 ||
+			    (jstr(it, "expect_hex") != NULL &&
+			    hq_hex_decode(jstr(it, "expect_hex"), &ex,
+			    &el) != 0))
+				rc = hq_err_set(err, HQ_EINVAL, "monitor.probes:"
+				    " send_hex, expect_hex: hex digits");
+			else
+				rc = hq_mon_probe_set_request(&m->probes[k],
+				    rq, rl, ex, el, err);
+			free(rq);
+			free(ex);
+			if (rc != 0)
+				goto fail;
+		}
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j,
 	    "watches")) {

@@ -42,6 +42,10 @@ struct hq_mon_probe {
 	char		*host;		/* Host header / SNI */
 	char		*path;		/* declared path or NULL */
 	bool		 keep;		/* keep-alive health checks */
+	uint8_t		*req;		/* declared probe request, or NULL */
+	size_t		 req_len;
+	uint8_t		*expect;	/* its answer's prefix, or NULL */
+	size_t		 expect_len;
 	struct hq_xchg	*x;
 };
 
@@ -50,11 +54,22 @@ int	hq_mon_probe_init(struct hq_mon_probe *p, const char *id,
 	    const char *proto, const char *addr, unsigned port, bool tls,
 	    bool udp, const char *path, struct hq_err *err);
 void	hq_mon_probe_clear(struct hq_mon_probe *p);
+/*
+ * The surface's declared probe (hopquy-dut(5) surfaces[].probe): the
+ * request sent instead of the model's well-formed one, and the prefix a
+ * normal answer starts with (elen 0: any answer).  Copied.  A UDP probe
+ * without one is never judged (hq_mon_probe_judged).
+ */
+int	hq_mon_probe_set_request(struct hq_mon_probe *p, const uint8_t *req,
+	    size_t len, const uint8_t *expect, size_t elen,
+	    struct hq_err *err);
+bool	hq_mon_probe_judged(const struct hq_mon_probe *p);
 const char *hq_health_name(enum hq_health h);
 /*
  * One health check of p before dl: *hp and a one-line detail ("HTTP 200
- * in 3 ms").  HQ_EINTR only; UDP surfaces are always OK (no answer is
- * owed).  buf is scratch of HQ_MON_REPLY_MAX bytes.
+ * in 3 ms").  HQ_EINTR only.  A UDP surface with a declared probe: an
+ * answer (with the declared prefix) is normal, an ICMP unreachable dead,
+ * silence hung; without one it is always OK (no answer is owed).  buf is scratch of HQ_MON_REPLY_MAX bytes.
  */
 int	hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl,
 	    uint8_t *buf, enum hq_health *hp, char *detail, size_t detailsz,
@@ -85,8 +100,15 @@ struct hq_mon_watch {
 	char	*pointer;
 	bool	 uptime;	/* a reboot detector, not a setting */
 	bool	 counts_boots;	/* uptime watch that counts boots (goes up) */
+	const void *step;	/* read by m->reader (borrowed), or NULL */
 	char	 base[HQ_MON_VALUE_MAX];
 };
+
+struct hq_mon;
+/* Reads w's value with the caller's means (an authenticated request of
+ * the step engine); 0, HQ_EINTR, or another HQ_E* when unreadable. */
+typedef int (*hq_mon_reader_fn)(void *arg, const struct hq_mon_watch *w,
+    int timeout_ms, char *val, size_t valsz, struct hq_err *err);
 
 struct hq_mon {
 	struct hq_mon_probe	*probes;
@@ -94,6 +116,8 @@ struct hq_mon {
 	struct hq_mon_watch	*watches;
 	size_t			 nwatches;
 	uint8_t			*buf;		/* HQ_MON_REPLY_MAX scratch */
+	hq_mon_reader_fn	 reader;	/* for watches with a step */
+	void			*reader_arg;
 };
 
 #define HQ_MON_PROBES_MAX	64
@@ -109,6 +133,11 @@ int	hq_mon_add_probe(struct hq_mon *m, const char *id, const char *proto,
 int	hq_mon_add_watch(struct hq_mon *m, const char *name, size_t probe,
 	    const char *path, const char *pointer, bool uptime,
 	    struct hq_err *err);
+/* The last watch added is read by m->reader with step (borrowed): a
+ * request with the operator's credentials.  Such a watch is left out of
+ * hq_mon_json (a reproducer carries no credentials) and counted there as
+ * "watches_with_credentials". */
+void	hq_mon_watch_set_step(struct hq_mon *m, const void *step);
 const char *hq_mon_class_name(enum hq_mon_class c);
 /* Reads every watched value as the reference. */
 int	hq_mon_baseline(struct hq_mon *m, int timeout_ms, struct hq_err *err);

@@ -264,6 +264,13 @@ static const struct bad_case bad_duts[] = {
 	    "surfaces[0].proto: expected one of" },
 	{ { { M_SET, "surfaces.0.colour", "1" } },
 	    "surfaces[0].colour: unknown key" },
+	{ { { M_SET, "surfaces.0.probe", "{\"send_hex\": \"abc\"}" } },
+	    "surfaces[0].probe.send_hex: expected hex digits" },
+	{ { { M_SET, "surfaces.0.probe", "{\"send_hex\": \"ab\", "
+	    "\"expect_hex\": \"zz\"}" } },
+	    "surfaces[0].probe.expect_hex: expected hex digits" },
+	{ { { M_SET, "surfaces.0.probe", "{\"expect_hex\": \"ab\"}" } },
+	    "surfaces[0].probe.send_hex: required key missing" },
 	{ { { M_SET, "bench.mode", "\"host\"" } },
 	    "bench: mode \"host\" needs \"lan_if\" and \"uplink_if\"" },
 	{ { { M_DEL, "bench.address" } },
