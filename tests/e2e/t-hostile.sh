@@ -16,7 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 PATH=$PATH:/usr/sbin
-for t in socat openssl nft; do
+for t in openssl nft; do
 	command -v $t >/dev/null 2>&1 || { echo "skipped: $t missing"; exit 77; }
 done
 [ -x "$PY" ] || { echo "skipped: $PY missing"; exit 77; }
