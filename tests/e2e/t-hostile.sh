@@ -134,8 +134,10 @@ done
 # The lab namespace's state, to compare after each run.
 netstate() {
 	{ ip -n "$LAB" -o addr; ip -n "$LAB" route; ip -n "$LAB" rule
-	  ip netns exec "$LAB" nft list ruleset; ip netns list |
-	  grep -v "^hq-" ; } 2>&1 | sed 's/ valid_lft.*//'
+	  ip -n "$LAB" -o link | sed 's/ qlen.*//'
+	  ip netns exec "$LAB" tc qdisc show
+	  ip netns exec "$LAB" nft list ruleset; } 2>&1 |
+	    sed -e 's/ valid_lft.*//' -e 's/ tentative//'
 }
 netstate >"$T_TMP/net.before"
 
@@ -220,6 +222,9 @@ PY
 	netstate >"$T_TMP/net.after"
 	check "$name: the lab network is as it was" \
 	    cmp -s "$T_TMP/net.before" "$T_TMP/net.after"
+	cmp -s "$T_TMP/net.before" "$T_TMP/net.after" ||
+	    diff "$T_TMP/net.before" "$T_TMP/net.after" | head -n 8 |
+	    sed 's/^/  | /'
 	if [ "$v" != "$want" ] || [ -n "$HQ_HOSTILE_VERBOSE" ]; then
 		sed 's/^/  | /' "$run/report.json.why" 2>/dev/null | cut -c1-600
 		tail -n 5 "$run.out" | sed 's/^/  | /'
