@@ -53,13 +53,14 @@ short = {
  "g7.1-cleartext-surfaces": dict(use_open_ports=False, probe_timeout_ms=1500),
  "g7.2-deleted-account-refused": dict(timeout_ms=2000, connect_timeout_ms=1000,
      cloud_wait_s=1, settle_s=0),
+ "g5.5-cloud-certificate-validation": dict(connect_wait_ms=5000),
 }
 keep = []
 for c in p["testcases"]:
     k = c["id"].split("/", 1)[1]
     if k in short:
         c["params"].update(short[k])
-        c["timeout_s"] = dls if k.startswith("g6.1") else dl
+        c["timeout_s"] = dls if k.startswith(("g6.1", "g5.5")) else dl
         keep.append(c)
 p["testcases"] = keep
 json.dump(p, open(sys.argv[2], "w"), indent=1)
@@ -176,10 +177,19 @@ server() {	# server MODE PORT... [-- ARGS]: the hostile device
 	up "$2" || nok "$mode: server did not start"
 }
 
+# verdict_ok: $v is one of $want ("FAIL" or "FAIL/INCONCLUSIVE"), and
+# the exit status says FAIL (1) or INCONCLUSIVE (2): no crash, no PASS.
+verdict_ok() {
+	case "/$want/" in */"$v"/*) ;; *) return 1 ;; esac
+	[ "$rc" -ge 1 ] && [ "$rc" -le 2 ]
+}
+
 NCASE=0
 # hcase NAME DUT CASE DEADLINE WANT [TEXT]: runs CASE against the hostile
-# device and checks time, verdict (and that TEXT is in the rationale or the
-# findings), memory and the network.
+# device and checks time, verdict (and that TEXT, an extended regular
+# expression, is in the rationale or the findings), memory and the lab
+# network.  HC_EXEC (default: into the lab namespace), HC_PROFILE and
+# HC_ARGS change how hopquy is run; DUT is a name in $T_TMP or a path.
 hcase() {
 	name=$1 dut=$2 cid=$3 dl=$4 want=$5 text=${6:-}
 	if [ -n "${HQ_HOSTILE_ONLY:-}" ] &&
@@ -188,9 +198,11 @@ hcase() {
 	fi
 	NCASE=$((NCASE + 1))
 	run="$T_TMP/run$NCASE"
-	$PY - "$run.meas" ip netns exec "$LAB" "$HOPQUY" run -q --no-capture \
-	    -p "$T_TMP/profile.json" -d "$T_TMP/$dut.json" -o "$run" \
-	    --only "$P/$cid" >"$run.out" 2>&1 <<'PY'
+	case $dut in /*) dfile=$dut ;; *) dfile="$T_TMP/$dut.json" ;; esac
+	# shellcheck disable=SC2086
+	$PY - "$run.meas" ${HC_EXEC-ip netns exec $LAB} "$HOPQUY" run -q \
+	    --no-capture -p "${HC_PROFILE:-$T_TMP/profile.json}" -d "$dfile" \
+	    -o "$run" --only "$P/$cid" ${HC_ARGS:-} >"$run.out" 2>&1 <<'PY'
 import resource, subprocess, sys, time
 t = time.monotonic()
 rc = subprocess.call(sys.argv[2:])
@@ -212,10 +224,10 @@ PY
 	check "$name: ends within its deadline plus a margin (${el}s <= ${dl}s + 10 % + 3 s)" \
 	    $PY -c "import sys; sys.exit(0 if $el <= $dl * 1.1 + 3 else 1)"
 	check "$name: $want, never PASS, no crash (got ${v:-none}, exit $rc)" \
-	    [ "$v" = "$want" ] && [ "$rc" -ge 1 ] && [ "$rc" -le 2 ]
+	    verdict_ok
 	if [ -n "$text" ]; then
 		check "$name: the reason says \"$text\"" \
-		    grep -qiF -- "$text" "$run/report.json.why"
+		    grep -qiE -- "$text" "$run/report.json.why"
 	fi
 	check "$name: peak RSS ${rss} MiB < ${HOSTILE_RSS_MB} MiB" \
 	    [ "$rss" -lt "$HOSTILE_RSS_MB" ]
@@ -336,6 +348,52 @@ print([x for x in r["results"] if x["id"].startswith(sys.argv[2])][0]["duration_
 	    $PY -c "import sys; sys.exit(0 if 0 < int('${sd:-0}') <= $DL_SURF * 1100 else 1)"
 	check "every port open: the case reached its deadline (${sd} ms, not a quick scan)" \
 	    $PY -c "import sys; sys.exit(0 if int('${sd:-0}') >= $DL_SURF * 800 else 1)"
+fi
+
+# -- a flood of junk connections at the interception endpoint -------------
+# The reference DUT on bench HQ_HOSTILE_BENCH (90) validates its cloud's
+# certificate, but junk connections from its address flood the cloud port
+# that the case redirects to its impostor endpoint: cleartext junk on the
+# cloud port is the right FAIL ("in clear to the impostor"), connections
+# cut before the certificate make it INCONCLUSIVE; never PASS, and the
+# redirect must be gone afterwards.
+[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=""; }
+if [ -z "${HQ_HOSTILE_ONLY:-}" ] ||
+    echo "interception" | grep -qi -- "$HQ_HOSTILE_ONLY"; then
+	. "$(dirname "$0")/simbench.sh"
+	IN=${HQ_HOSTILE_BENCH:-90}
+	if simbench_up "$IN" --opt cloud.heartbeat_ms=500 --opt cloud.io_ms=1000 \
+	    --opt cloud.connect_ms=1000 --opt cloud.backoff_ms=200 \
+	    --opt cloud.backoff_max_ms=1000; then
+		ip netns exec "$SB_DNS" "$PY" - "198.19.$IN.2" 443 30 \
+		    >"$T_TMP/flood.out" 2>&1 <<'PY' &
+import random, socket, sys, time
+addr, port, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+r = random.Random(2); end = time.monotonic() + secs; n = 0
+while time.monotonic() < end:
+    try:
+        s = socket.create_connection((addr, port), 0.5)
+        s.sendall(bytes(r.getrandbits(8) for _ in range(r.randrange(1, 200))))
+        s.close(); n += 1
+    except OSError:
+        time.sleep(0.01)
+    time.sleep(0.005)
+print("flood: %d connections" % n)
+PY
+		FLOOD=$!
+		T_PIDS="$T_PIDS $FLOOD"
+		HC_EXEC="" \
+		    hcase "junk connection flood at the interception endpoint" \
+		    "$SB_DUT" g5.5-cloud-certificate-validation $DL_SURF \
+		    FAIL/INCONCLUSIVE "in clear to the impostor|ended before"
+		check "interception flood: no redirect left on the lab's lo" \
+		    not sh -c "ip -n '$SB_LAB' addr show dev lo | grep -q '198.19.$IN.2/32'"
+		check "interception flood: the bench journal is empty" \
+		    not test -s "/run/hopquy/bench-$IN.journal"
+		kill "$FLOOD" 2>/dev/null; wait "$FLOOD" 2>/dev/null
+	else
+		nok "bench $IN with dutsim and cloudsim"
+	fi
 fi
 
 [ -n "${HQ_HOSTILE_ONLY:-}" ] ||
