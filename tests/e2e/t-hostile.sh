@@ -12,7 +12,8 @@
 # right FAIL (never PASS, never a crash), with a reason that blames the
 # device for what it did; stay under HOSTILE_RSS_MB of peak RSS (printed);
 # and leave the lab namespace's addresses, routes and rules as they were.
-# Namespaces hq-hostile-<pid>-{lab,dut}, addresses 198.18.90.0/24.
+# Namespaces hq-hostile-<pid>-{lab,dut} with addresses in 198.18.91.0/24,
+# and bench instance 90 (HQ_HOSTILE_BENCH) for the interception flood.
 . "$(dirname "$0")/lib.sh"
 need_root
 PATH=$PATH:/usr/sbin
@@ -23,7 +24,7 @@ done
 
 LAB=hq-hostile-$$-lab
 DUT=hq-hostile-$$-dut
-ADDR=198.18.90.2
+ADDR=198.18.91.2
 SERVER="$HQ_TOP/tests/e2e/hostile-server.py"
 P=qcvn135-2024
 OPW='Op3rator!x9Q'
@@ -32,7 +33,7 @@ DL=8		# deadline of most cases (s)
 DL_SURF=15	# the surface case on an all-ports-open device
 
 netns_add "$LAB" && netns_add "$DUT" &&
-    veth_link "$LAB" hqlan0 198.18.90.1/24 "$DUT" hqdut0 "$ADDR/24" ||
+    veth_link "$LAB" hqlan0 198.18.91.1/24 "$DUT" hqdut0 "$ADDR/24" ||
     { nok "cannot set up namespaces"; t_done; }
 
 # The test profile: the shipped one, short deadlines and timeouts.
@@ -87,7 +88,7 @@ dut_file() {
 { "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "hostile",
                 "serial": "HS-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 90, "lan_if": "hqlan0",
+  "bench": { "mode": "host", "instance": 91, "lan_if": "hqlan0",
              "uplink_if": "lo", "address": "$ADDR" },
   "surfaces": [ $2 ],
   "credentials": {
