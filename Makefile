@@ -42,7 +42,7 @@ FIXTURE_BINS =
 
 .PHONY: all check unit e2e sanitize valgrind lint-man lint-layers install \
 	uninstall clean deps bench bench-smoke demo FORCE fuzz fuzz-bins \
-	fuzz-replay
+	fuzz-replay check-parallel
 
 all: $(HOPQUY) fixtures
 
@@ -95,6 +95,20 @@ unit: $(UNITRUN) $(HOPQUY)
 
 e2e: all
 	HQ_BUILD=$(abspath $(BUILD)) tests/e2e/run-all.sh
+
+# The suite under load: two copies of the e2e suite at once, each with its
+# own logs.  A script's lock (/tmp/hq-e2e-NAME.lock, run-all.sh) keeps one
+# script from running twice at once, so the copies interleave on the
+# scripts' own bench instances and load each other.
+check-parallel: all
+	@b=$(abspath $(BUILD)); \
+	HQ_BUILD=$$b HQ_E2E_LOGDIR=$$b/e2e-1 tests/e2e/run-all.sh \
+	    >$$b/e2e-1.out 2>&1 & p1=$$!; \
+	HQ_BUILD=$$b HQ_E2E_LOGDIR=$$b/e2e-2 tests/e2e/run-all.sh \
+	    >$$b/e2e-2.out 2>&1; r2=$$?; wait $$p1; r1=$$?; \
+	for k in 1 2; do echo "copy $$k: $$(tail -n 1 $$b/e2e-$$k.out)"; \
+	    grep -E '^(FAIL|    ! )' $$b/e2e-$$k.out; done; \
+	test $$r1 -eq 0 && test $$r2 -eq 0
 
 lint-man:
 	mandoc -T lint -W warning man/*.[15]

@@ -42,6 +42,7 @@ struct surface_params {
 /* What the verdict rests on. */
 struct surf_sum {
 	size_t	nbad, ndecl_tcp, ndecl_open, nopen, nprobed, nfiltered;
+	bool	cut;				/* the deadline cut the scan */
 	char	notchecked[HQ_ERR_MSG_MAX];	/* "x (why); y (why)" */
 	char	missing[256];			/* required, not checked */
 };
@@ -201,6 +202,11 @@ surface_verdict(struct hq_result *res, const struct surf_sum *s)
 		hq_verdict(res, HQ_FAIL, "%zu finding%s: undeclared open ports "
 		    "or forbidden services (see findings)", s->nbad,
 		    s->nbad == 1 ? "" : "s");
+	else if (s->cut)
+		hq_verdict(res, HQ_INCONCLUSIVE, "the scan did not finish "
+		    "within the case's time limit (%zu ports probed); none of "
+		    "the %zu ports found open so far is undeclared", s->nprobed,
+		    s->nopen);
 	else if (s->ndecl_tcp == 0)
 		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: the DUT "
 		    "description declares no TCP surface in the scanned "
@@ -260,7 +266,20 @@ surface_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	hq_step(res, "TCP connect scan of %s: %zu ports, window %u, "
 	    "timeout %d ms, %u retries", so.addr, sp.ports.count, so.window,
 	    so.timeout_ms, so.retries);
-	if ((rc = hq_scan_tcp(&so, &sp.ports, ctx->deadline, &sr, err)) != 0)
+	rc = hq_scan_tcp(&so, &sp.ports, ctx->deadline, &sr, err);
+	if (rc == HQ_ETIMEDOUT && sr.open != NULL && sr.nopen > 0 &&
+	    hq_deadline_passed(ctx->deadline)) {
+		/* The ports found open before the deadline are still
+		 * evidence: judged, the rest listed as not scanned. */
+		sum.cut = true;
+		hq_step(res, "%s: the %zu ports found open so far are judged",
+		    err->msg, sr.nopen);
+		note_nc(&sum, &sp, "ports", "the ports the scan did not reach "
+		    "(the case deadline passed after %zu probed)", sr.nprobed);
+		err->code = 0;
+		err->msg[0] = '\0';
+		rc = 0;
+	} else if (rc != 0)
 		goto out;
 	hq_step(res, "scan done in %lld ms: %zu open, %zu closed, %zu "
 	    "filtered", (long long)sr.elapsed_ms, sr.nopen, sr.nclosed,

@@ -1402,7 +1402,9 @@ cleartext_verdict(struct hq_result *res, const struct ct_sum *s)
 	else if (s->ntls + s->nssh + s->nredir == 0)
 		hq_verdict(res, HQ_INCONCLUSIVE, "no TLS port, no SSH and no "
 		    "redirect to HTTPS seen: nothing shows that credentials "
-		    "and personal data travel encrypted");
+		    "and personal data travel encrypted%s%s",
+		    s->notchecked[0] != '\0' ? "; not checked: " : "",
+		    s->notchecked);
 	else
 		hq_verdict(res, HQ_PASS, "%zu port%s examined: no cleartext "
 		    "login surface; encrypted: %zu TLS, %zu SSH, %zu "
@@ -1450,7 +1452,18 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 		cJSON_AddItemToArray(arr, pj);
 		enum_opts(ctx, tp, port, &o);
 		if (hq_tlsenum_detect(&o, ctx->deadline, &is_tls, why,
-		    sizeof(why), &ierr) == 0 && is_tls) {
+		    sizeof(why), &ierr) == 0 && is_tls &&
+		    strncmp(why, "malformed", 9) == 0) {
+			/* TLS-like bytes that do not parse: no evidence of
+			 * encryption (nor of cleartext). */
+			cJSON_AddStringToObject(pj, "service", "tls-malformed");
+			hq_step(res, "port %u: %s", port, why);
+			ct_not_checked(&sum, tp, sf, port, "a malformed TLS "
+			    "answer");
+			sum.nexam++;
+			continue;
+		}
+		if (is_tls && ierr.code == 0) {
 			cJSON_AddStringToObject(pj, "service", "tls");
 			hq_step(res, "port %u: TLS (%s)", port, why);
 			sum.nexam++;

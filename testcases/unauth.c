@@ -28,6 +28,7 @@
 #include "family.h"
 #include "util/jv.h"
 #include "util/rd.h"
+#include "wire/curlwhy.h"
 #include "wire/net.h"
 
 #define REPLY_MAX	(16u * 1024)
@@ -390,6 +391,7 @@ ask_http(struct ux *u, const struct hq_surface *sf, const char *path)
 	char url[600], seen[160];
 	size_t body = 0;
 	CURLcode cc;
+	const char *why;
 	CURL *eh;
 
 	snprintf(url, sizeof(url), "%s://%s%s%s:%u%s", sf->tls ? "https" :
@@ -416,9 +418,10 @@ ask_http(struct ux *u, const struct hq_surface *sf, const char *path)
 	hq_transcript_printf(u->tr, "-> GET %s (no credentials)\n", url);
 	cc = curl_easy_perform(eh);
 	curl_easy_getinfo(eh, CURLINFO_RESPONSE_CODE, &code);
+	why = hq_curl_why(eh, cc, NULL);
 	curl_easy_cleanup(eh);
 	if (code <= 0 || (cc != CURLE_OK && cc != CURLE_WRITE_ERROR)) {
-		record(u, A_NOVERDICT, url, curl_easy_strerror(cc));
+		record(u, A_NOVERDICT, url, why);
 		return;
 	}
 	snprintf(seen, sizeof(seen), "GET %ld, %zu body bytes", code, body);

@@ -31,6 +31,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/rd.h"
+#include "wire/curlwhy.h"
 #include "wire/login.h"
 #include "wire/net.h"
 
@@ -842,8 +843,13 @@ classify(struct eng *e, struct slot *s, struct hq_login_try *t, CURLcode cc)
 	if (code <= 0 || (cc != CURLE_OK && cc != CURLE_WRITE_ERROR)) {
 		/* No complete answer: a status line followed by a reset
 		 * proves nothing either. */
-		set_res(t, cat_of_curl(s->eh, cc), "%s%s", code > 0 ?
-		    "status line, then " : "", curl_easy_strerror(cc));
+		bool dev;
+		const char *why = hq_curl_why(s->eh, cc, &dev);
+
+		/* libcurl's limits on what the device sent are the
+		 * device's doing: a protocol matter, not a local error. */
+		set_res(t, dev ? HQ_LCAT_PROTO : cat_of_curl(s->eh, cc),
+		    "%s%s", code > 0 ? "status line, then " : "", why);
 		return;
 	}
 	if (s->body.over)
@@ -1897,7 +1903,7 @@ hq_login_session_probe(const struct hq_login_cfg *cfg, const char *token,
 	curl_easy_getinfo(s.eh, CURLINFO_RESPONSE_CODE, codep);
 	if (*codep == 0) {
 		rc = hq_err_set(err, HQ_EUNREACH, "session probe %s: %s",
-		    path, curl_easy_strerror(cc));
+		    path, hq_curl_why(s.eh, cc, NULL));
 		goto out;
 	}
 	*acceptedp = *codep >= 200 && *codep < 300;

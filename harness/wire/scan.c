@@ -21,6 +21,7 @@
 #include "util/rd.h"
 #include "wire/net.h"
 #include "wire/scan.h"
+#include "wire/tlswire.h"
 
 bool
 hq_portset_has(const struct hq_portset *ps, unsigned port)
@@ -516,10 +517,19 @@ hq_service_classify(const uint8_t *p, size_t len, const char *probe)
 {
 	if (len == 0)
 		return NULL;
-	/* TLS: a handshake or alert record, version 3.x (RFC 8446 5.1). */
+	/* TLS: a handshake or alert record, version 3.x (RFC 8446 5.1),
+	 * that parses as a server's first answer (a ServerHello or an
+	 * alert, or a valid prefix of one): record headers around noise
+	 * are not TLS, and no cleartext check may count them encrypted. */
 	if (len >= 5 && (p[0] == 0x16 || p[0] == 0x15) && p[1] == 0x03 &&
-	    p[2] <= 0x04)
-		return "tls";
+	    p[2] <= 0x04) {
+		struct hq_tls_reply r;
+
+		if (hq_tls_reply_parse(p, len, &r, NULL) == 0)
+			return "tls";
+		return probe == NULL || strcmp(probe, "banner") == 0 ?
+		    "unknown" : NULL;
+	}
 	if (probe == NULL || strcmp(probe, "banner") == 0) {
 		/* Telnet opens with IAC and a command (RFC 854): option
 		 * negotiation (WILL, WONT, DO, DONT), a subnegotiation (SB,

@@ -19,6 +19,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/util.h"
+#include "wire/curlwhy.h"
 #include "wire/steps.h"
 
 #define VARS_MAX	(HQ_STEP_NAMES_MAX + 8)
@@ -792,11 +793,13 @@ hq_steps_run_one(struct hq_steps *s, const cJSON *step, const char *what,
 		else
 			rc = hq_err_set(err, cc == CURLE_OPERATION_TIMEDOUT ?
 			    HQ_ETIMEDOUT : HQ_EUNREACH, "%s: %s %s: %s", what,
-			    m->valuestring, out->path, curl_easy_strerror(cc));
+			    m->valuestring, out->path,
+			    hq_curl_why(c, cc, NULL));
 		out->status = 0;
 		snprintf(out->why, sizeof(out->why), "no answer: %s",
-		    curl_easy_strerror(cc));
-		trace(s, "%s <- no answer: %s", what, curl_easy_strerror(cc));
+		    hq_curl_why(c, cc, NULL));
+		trace(s, "%s <- no answer: %s", what, hq_curl_why(c, cc,
+		    NULL));
 		goto out;
 	}
 	hq_escape(esc, sizeof(esc), rb.p != NULL ? rb.p : "", rb.len);

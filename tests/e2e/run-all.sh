@@ -15,7 +15,10 @@ export HQ_BUILD HQ_TOP="$(pwd)"
 only=${HQ_E2E_ONLY:-}
 jobs=${HQ_E2E_JOBS:-2}
 case $jobs in ''|*[!0-9]*|0) jobs=1 ;; esac
-mkdir -p "$HQ_BUILD/e2e"
+# Logs and statuses: HQ_E2E_LOGDIR (make check-parallel gives each copy
+# of the suite its own).
+logdir=${HQ_E2E_LOGDIR:-$HQ_BUILD/e2e}
+mkdir -p "$logdir"
 
 # The long ones first (measured on a 2-core machine), then the rest.
 long="t-privsep t-faults t-creds-f2b t-sim-qcvn135 t-netcut-disarm t-aisafety
@@ -31,12 +34,12 @@ for t in tests/e2e/t-*.sh; do
 done
 
 run_one() {	# run_one NAME: the script, its log, its status and time
-	local name=$1 log="$HQ_BUILD/e2e/$1.log" start end rc
+	local name=$1 log="$logdir/$1.log" start end rc
 	start=$(date +%s)
 	flock "/tmp/hq-e2e-$name.lock" sh "tests/e2e/$name.sh" >"$log" 2>&1
 	rc=$?
 	end=$(date +%s)
-	echo "$rc $((end - start))" >"$HQ_BUILD/e2e/$name.status"
+	echo "$rc $((end - start))" >"$logdir/$name.status"
 }
 
 ran=""
@@ -44,7 +47,7 @@ for name in $list; do
 	if [ -n "$only" ] && ! echo "$name" | grep -q -- "$only"; then
 		continue
 	fi
-	rm -f "$HQ_BUILD/e2e/$name.status"
+	rm -f "$logdir/$name.status"
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
 		wait -n
 	done
@@ -55,8 +58,8 @@ wait
 
 tp=0 tf=0 ts=0
 for name in $ran; do
-	log="$HQ_BUILD/e2e/$name.log"
-	read -r rc secs <"$HQ_BUILD/e2e/$name.status" 2>/dev/null ||
+	log="$logdir/$name.log"
+	read -r rc secs <"$logdir/$name.status" 2>/dev/null ||
 	    { rc=1; secs=0; }
 	line=$(grep -E '^[a-z0-9-]*:? ?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	p=$(echo "$line" | sed -n 's/.*\b\([0-9][0-9]*\) passed.*/\1/p')

@@ -30,7 +30,7 @@ for i in range(n):
 # capture NAME ARGS...: starts a capture with steps from fd 3, waits for it.
 capture() {
 	name=$1; shift
-	rm -f "$T_TMP/$name.fifo"
+	rm -f "$T_TMP/$name.fifo" "$T_TMP/$name.err"	# wait_for: a new file
 	mkfifo "$T_TMP/$name.fifo"
 	"$HOPQUY" bench capture --bench $BN -w "$T_TMP/$name.pcapng" --steps "$@" \
 	    <"$T_TMP/$name.fifo" >"$T_TMP/$name.json" 2>"$T_TMP/$name.err" &

@@ -78,6 +78,9 @@ check "the cloud answers the DUT's confirmation request" confirm
 
 # motion_start NAME ON_START: motion with that alarm script.
 motion_start() {
+	# motion appends to its log: a fresh one, so the waits below never
+	# see an earlier start's lines.
+	rm -f "$T_TMP/$1-motion.log"
 	cat >"$T_TMP/$1.conf" <<EOF
 daemon off
 setup_mode off

@@ -143,3 +143,11 @@ for i, s in enumerate([
         "hq1 4 qdisc ns=- if=up0 handle=65536 kind=netem",
         "hq1 5 route-gone ns=hq-lab-3 if=up0 family=inet table=254 dst=default via=198.19.3.1 metric=0"]):
     put("journal", "line%d" % i, s)
+
+# sign: not remade here.  corpus/sign/ holds genuine signatures by the CA
+# and signer embedded in fuzz_sign.c (EC P-256, made once with
+#   openssl req -x509 -newkey ec ... (the CA), openssl x509 -req ... (the
+#   signer), openssl cms -sign -binary -md sha256 -outform DER (cms-ec.der
+#   over fuzz_sign.c's report), openssl dgst -sha256 -sign over the DSSE
+#   PAE (dsse.json));
+# the private keys were not kept: new seeds are mutations of these.

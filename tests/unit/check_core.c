@@ -135,6 +135,21 @@ START_TEST(test_scan_classify)
 	ck_assert_str_eq(hq_service_classify(connack, sizeof(connack),
 	    "mqtt"), "mqtt");
 	ck_assert_ptr_null(hq_service_classify(connack, 0, "mqtt"));
+	/* Record headers around noise are not TLS (a hostile device's
+	 * garbage records must not count as an encrypted surface). */
+	{
+		static const uint8_t noise[] = { 0x16, 0x03, 0x03, 0x00, 0x04,
+		    0x9e, 0x11, 0x42, 0x07 };
+		static const uint8_t huge[] = { 0x16, 0x03, 0x03, 0xff, 0xff,
+		    0x02, 0x02, 0x02 };
+
+		ck_assert_ptr_null(hq_service_classify(noise, sizeof(noise),
+		    "tls"));
+		ck_assert_ptr_null(hq_service_classify(huge, sizeof(huge),
+		    "tls"));
+		ck_assert_str_eq(hq_service_classify(noise, sizeof(noise),
+		    NULL), "unknown");
+	}
 	ck_assert_ptr_null(hq_service_classify((const uint8_t *)"xyz", 3,
 	    "http"));
 	/* The probe is a well-formed TLS record: header length matches. */
