@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -730,37 +732,81 @@ cap_stats_json(const struct hq_capture *c)
 /*
  * Releasing a packet socket with a ring waits for RCU grace periods in the
  * kernel (tens of milliseconds on a busy host), after the file is already
- * complete.  That wait is handed to an orphaned grandchild that holds the
- * only other reference to the socket and nothing else (every other
- * descriptor closed first, so no lock outlives the run): our own close is
- * then quick, and the kernel finishes the teardown off the run's path.
- * Only async-signal-safe calls between fork and _exit.  When fork fails,
- * the close simply happens here.
+ * complete.  That wait is handed to a helper process that holds the only
+ * other reference to the socket and nothing else: /bin/cat, spawned with
+ * vfork semantics (posix_spawn: no copy of our page tables), its stdin the
+ * read end of a pipe, the socket on descriptor 3, every other descriptor
+ * closed (so no lock outlives the run).  Our own close is then not the
+ * last one and is quick; closing the pipe's write end afterwards lets cat
+ * see end of file and exit, and the kernel finishes the teardown in the
+ * helper's exit, off the run's path.  The helper must hold the socket
+ * until after our close, or our close would be the last one again: hence
+ * the pipe rather than a helper that exits at once.  A detached thread
+ * reaps it (a process that exits first leaves it to init).  When the spawn
+ * fails, the close simply happens here.
  */
+static void *
+cap_reap(void *arg)
+{
+	pid_t pid = (pid_t)(intptr_t)arg;
+
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static pid_t
+cap_spawn_holder(int fd, int rfd)
+{
+	static char *const argv[] = { "cat", NULL };
+	static char *const envp[] = { NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid = -1;
+	int ok;
+
+	if (fd < 3 || rfd < 0 || posix_spawn_file_actions_init(&fa) != 0)
+		return -1;
+	ok = posix_spawn_file_actions_adddup2(&fa, rfd, 0) == 0 &&
+	    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+	    0) == 0 &&
+	    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY,
+	    0) == 0 &&
+	    posix_spawn_file_actions_adddup2(&fa, fd, 3) == 0 &&
+	    posix_spawn_file_actions_addclosefrom_np(&fa, 4) == 0;
+	if (ok && posix_spawn(&pid, "/bin/cat", &fa, NULL, argv, envp) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
 static void
 cap_close_pcap(struct hq_capture *c)
 {
-	int fd, st;
-	pid_t pid;
+	pthread_attr_t a;
+	pthread_t t;
+	int fd, pfd[2] = { -1, -1 };
+	pid_t pid = -1;
 
 	if (c->p == NULL)
 		return;
 	fd = pcap_get_selectable_fd(c->p);
-	if (fd >= 0 && (pid = fork()) == 0) {
-		if (fork() == 0) {
-			if (fd > 0)
-				syscall(SYS_close_range, 0u, (unsigned)fd - 1,
-				    0u);
-			syscall(SYS_close_range, (unsigned)fd + 1, ~0u, 0u);
-			_exit(0);	/* the socket's release happens here */
-		}
-		_exit(0);
-	} else if (fd >= 0 && pid > 0) {
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-	}
+	if (fd >= 0 && pipe2(pfd, O_CLOEXEC) == 0)
+		pid = cap_spawn_holder(fd, pfd[0]);
 	pcap_close(c->p);
 	c->p = NULL;
+	if (pfd[0] >= 0) {
+		close(pfd[0]);
+		close(pfd[1]);	/* the helper's end of file: it exits */
+	}
+	if (pid <= 0)
+		return;
+	if (pthread_attr_init(&a) == 0) {
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &a, cap_reap, (void *)(intptr_t)pid)
+		    != 0)
+			hq_debug("capture: helper %d not reaped", (int)pid);
+		pthread_attr_destroy(&a);
+	}
 }
 
 int
@@ -788,8 +834,9 @@ hq_capture_stop(struct hq_capture *c, cJSON **statsp, struct hq_err *err)
 	write_isb(c);
 	if (fflush(c->f) != 0 && c->write_errno == 0)
 		c->write_errno = errno;
-	if (fsync(c->fd) != 0 && c->write_errno == 0)
-		c->write_errno = errno;
+	/* Now, or with the run's other files (util.h: hq_sync_later). */
+	if (hq_sync_later(c->path, NULL) != 0 && c->write_errno == 0)
+		c->write_errno = errno != 0 ? errno : EIO;
 	if (c->write_errno != 0) {
 		errno = c->write_errno;
 		rc = hq_err_sys(err, c->path);
