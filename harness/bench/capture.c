@@ -75,6 +75,8 @@ struct hq_capture {
 	int		 holdfd;	/* the teardown holder's pipe */
 	int		 holdrfd;	/* its read end, until spawned */
 	pid_t		 holder;
+	pthread_t	 spawner;
+	bool		 spawning;
 	uint8_t		*rbuf;		/* RAW_BATCH x (snaplen + 4) */
 	uint64_t	 k_recv, k_drop;	/* PACKET_STATISTICS, summed */
 	uint64_t	 ifdrop0;
@@ -621,6 +623,20 @@ cap_spawn_holder(int fd, int rfd)
 	return pid;
 }
 
+/* The socket's teardown holder (cap_close_pcap), spawned on a thread of
+ * its own, off the run's path: posix_spawn suspends only that thread, and
+ * the capture thread stays free to write the first steps. */
+static void *
+cap_spawner(void *arg)
+{
+	struct hq_capture *c = arg;
+
+	c->holder = cap_spawn_holder(cap_fd(c), c->holdrfd);
+	close(c->holdrfd);
+	c->holdrfd = -1;
+	return NULL;
+}
+
 static void *
 cap_thread(void *arg)
 {
@@ -630,13 +646,6 @@ cap_thread(void *arg)
 	int64_t stop_at = 0;
 	bool stopping;
 
-	/* The socket's teardown holder (cap_close_pcap), spawned here, off
-	 * the run's path: posix_spawn suspends only this thread. */
-	if (c->holdrfd >= 0) {
-		c->holder = cap_spawn_holder(cap_fd(c), c->holdrfd);
-		close(c->holdrfd);
-		c->holdrfd = -1;
-	}
 	pfd[0].fd = cap_fd(c);
 	pfd[0].events = POLLIN;
 	pfd[1].fd = c->wakefd;
@@ -688,6 +697,8 @@ cap_free(struct hq_capture *c)
 
 	if (c == NULL)
 		return;
+	if (c->spawning)
+		pthread_join(c->spawner, NULL);
 	if (c->p != NULL)
 		pcap_close(c->p);
 	if (c->rawfd >= 0)
@@ -934,6 +945,8 @@ hq_capture_start(const struct hq_capture_opts *o, struct hq_capture **capp,
 		if (pipe2(hp, O_CLOEXEC) == 0) {
 			c->holdrfd = hp[0];
 			c->holdfd = hp[1];
+			c->spawning = pthread_create(&c->spawner, NULL,
+			    cap_spawner, c) == 0;
 		}
 	}
 	if ((prc = pthread_create(&c->thread, NULL, cap_thread, c)) != 0) {
@@ -1082,6 +1095,11 @@ cap_close_pcap(struct hq_capture *c)
 {
 	pthread_attr_t a;
 	pthread_t t;
+
+	if (c->spawning) {
+		pthread_join(c->spawner, NULL);
+		c->spawning = false;
+	}
 
 	if (c->p != NULL)
 		pcap_close(c->p);
