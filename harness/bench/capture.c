@@ -861,7 +861,7 @@ hq_capture_start(const struct hq_capture_opts *o, struct hq_capture **capp,
 		rc = hq_err_set(err, HQ_ENOMEM, "capture");
 		goto out;
 	}
-	if (!o->immediate && raw_open(c, o->buffer_bytes, err) == 0)
+	if (raw_open(c, o->buffer_bytes, err) == 0)
 		goto opened;
 	if (err != NULL && err->code != 0) {
 		rc = err->code;
