@@ -494,6 +494,9 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 	const cJSON *c;
 	int rc;
 
+	/* The evidence is complete (the capture stopped): its flush runs
+	 * while the manifest and the report are computed. */
+	hq_sync_flush_start();
 	if (hq_evidence_seal(r->ev, &serr) != 0)
 		hq_warn("%s", serr.msg);
 	hq_err_clear(&serr);
@@ -540,7 +543,7 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 	 * it keeps the run: the verdict stands, the outputs are made again
 	 * with `hopquy render`. */
 	/* The evidence is on disk before the report that names it. */
-	if ((rc = hq_sync_flush(err)) == 0)
+	if ((rc = hq_sync_flush_wait(err)) == 0)
 		rc = hq_report_write(r->rundir, report, err);
 	summary_from(report, sum);
 	cJSON_Delete(report);
@@ -810,6 +813,7 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	{
 		struct hq_err serr = { 0 };
 
+		hq_sync_flush_wait(NULL);
 		if (hq_sync_flush(&serr) != 0)
 			hq_warn("run directory not synced: %s", serr.msg);
 		hq_sync_defer(false);

@@ -353,6 +353,47 @@ hq_sync_flush(struct hq_err *err)
 	return rc;
 }
 
+static pthread_t bg_th;
+static bool bg_on;
+static int bg_rc;
+static struct hq_err bg_err;
+
+static void *
+bg_flush(void *arg)
+{
+	(void)arg;
+	bg_rc = hq_sync_flush(&bg_err);
+	return NULL;
+}
+
+void
+hq_sync_flush_start(void)
+{
+	if (bg_on)
+		return;
+	memset(&bg_err, 0, sizeof(bg_err));
+	bg_rc = 0;
+	bg_on = pthread_create(&bg_th, NULL, bg_flush, NULL) == 0;
+	if (!bg_on)	/* then here, now */
+		bg_rc = hq_sync_flush(&bg_err);
+}
+
+int
+hq_sync_flush_wait(struct hq_err *err)
+{
+	int rc;
+
+	if (bg_on) {
+		pthread_join(bg_th, NULL);
+		bg_on = false;
+	}
+	rc = bg_rc;
+	if (rc != 0)
+		hq_err_set(err, bg_err.code, "%s", bg_err.msg);
+	bg_rc = 0;
+	return rc;
+}
+
 void
 hq_sync_defer(bool on)
 {

@@ -56,6 +56,10 @@ int	hq_file_write_atomic(const char *path, const void *p, size_t len,
 void	hq_sync_defer(bool on);
 int	hq_sync_later(const char *path, struct hq_err *err);
 int	hq_sync_flush(struct hq_err *err);
+/* hq_sync_flush on a thread, so the caller computes meanwhile; _wait
+ * joins it and returns its result (0 when none was started). */
+void	hq_sync_flush_start(void);
+int	hq_sync_flush_wait(struct hq_err *err);
 /* mkdir -p. */
 int	hq_mkdirs(const char *path, unsigned mode, struct hq_err *err);
 /* Lowercase hex SHA-256 of a file / of bytes into hex[65]; size too. */
