@@ -19,7 +19,12 @@ HQ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Iharness -Itestcases \
 	-DHQ_VERSION='"$(VERSION)"' -DHQ_BUILD_ID='"$(BUILD_ID)"' \
 	-DHQ_DATADIR='"$(DATADIR)"' \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-HQ_LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# libcurl and libpcap are not linked: harness/util/curl_lazy.c and
+# pcap_lazy.c load them on first use (their ~35 dependencies cost every
+# process ~8 ms of loading otherwise).
+HQ_LAZY	 = libcurl libpcap
+HQ_LDLIBS = $(shell pkg-config --libs $(filter-out $(HQ_LAZY),$(PKGS)) \
+	2>/dev/null) -ldl -lpthread -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 # ALSA capture for netcut's audio evidence: optional, used when pkg-config

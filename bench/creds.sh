@@ -103,10 +103,12 @@ except Exception:
     print("0 0"); sys.exit()
 hits = r.get("details", {}).get("hits", [])
 pw = __import__("os").environ["HQ_BENCH_PW"]
-# the report masks a password: its first character and its length
+# the report masks a password: "***" (older reports: its first character
+# and its length); nginx accepts only the planted one, so one hit for
+# admin is it
 want = "%s***(%d chars)" % (pw[0], len(pw))
 hits = [h for h in hits if h.get("user") == "admin" and
-        h.get("password") in (pw, want)] if len(hits) == 1 else hits * 2
+        h.get("password") in (pw, want, "***")] if len(hits) == 1 else hits * 2
 rate = [m["value"] for m in r.get("measurements", []) if m["name"] == "attempt_rate"]
 print(len(hits), int(rate[0]) if rate else 0)
 PYEOF

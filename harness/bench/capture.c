@@ -9,15 +9,24 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <pcap/pcap.h>
 
 #include "bench/capture.h"
@@ -59,9 +68,20 @@ struct pending {
 	char	*text;
 };
 
+#define RAW_BATCH	8	/* packets a recvmmsg */
+
 struct hq_capture {
 	struct hq_priv	*remote;	/* the worker's handle: requests */
-	pcap_t		*p;
+	pcap_t		*p;		/* libpcap, or */
+	int		 rawfd;		/* a packet socket without a ring */
+	int		 holdfd;	/* the teardown holder's pipe */
+	int		 holdrfd;	/* its read end, until spawned */
+	pid_t		 holder;
+	pthread_t	 spawner;
+	bool		 spawning;
+	uint8_t		*rbuf;		/* RAW_BATCH x (snaplen + 4) */
+	uint64_t	 k_recv, k_drop;	/* PACKET_STATISTICS, summed */
+	uint64_t	 ifdrop0;
 	FILE		*f;
 	int		 fd;
 	int		 wakefd;
@@ -324,12 +344,169 @@ on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 	c->packets++;
 }
 
+/* The interface's own drop counters (what libpcap reports as ifdrop). */
+static uint64_t
+if_drops(const char *ifname)
+{
+	static const char *const names[] = { "rx_missed_errors",
+	    "rx_fifo_errors" };
+	char path[160], buf[32];
+	uint64_t sum = 0;
+	size_t i;
+	ssize_t n;
+	int fd;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
+		    ifname, names[i]);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		if ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+			buf[n] = '\0';
+			sum += strtoull(buf, NULL, 10);
+		}
+		close(fd);
+	}
+	return sum;
+}
+
+/*
+ * One packet from the raw socket: the VLAN tag the kernel took off put
+ * back after the MAC addresses (as libpcap does), the original length from
+ * the auxiliary data (a filter may have trimmed the copy).
+ */
+static void
+raw_packet(struct hq_capture *c, uint8_t *data, size_t got,
+    struct msghdr *mh)
+{
+	struct tpacket_auxdata *aux = NULL;
+	struct timespec *ts = NULL;
+	struct pcap_pkthdr h;
+	struct cmsghdr *cm;
+	size_t caplen = got < c->snaplen ? got : c->snaplen;
+	uint32_t len = (uint32_t)got;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_TIMESTAMPNS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(*ts)))
+			ts = (struct timespec *)(void *)CMSG_DATA(cm);
+		else if (cm->cmsg_level == SOL_PACKET &&
+		    cm->cmsg_type == PACKET_AUXDATA &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(*aux)))
+			aux = (struct tpacket_auxdata *)(void *)CMSG_DATA(cm);
+	}
+	if (aux != NULL && aux->tp_len > len)
+		len = aux->tp_len;
+	if (aux != NULL && (aux->tp_status & TP_STATUS_VLAN_VALID) != 0 &&
+	    caplen >= 12) {
+		uint16_t tpid = (aux->tp_status & TP_STATUS_VLAN_TPID_VALID) ?
+		    aux->tp_vlan_tpid : ETH_P_8021Q;
+		uint8_t tag[4] = { (uint8_t)(tpid >> 8), (uint8_t)tpid,
+		    (uint8_t)(aux->tp_vlan_tci >> 8),
+		    (uint8_t)aux->tp_vlan_tci };
+
+		/* The buffer has 4 spare bytes after the snap length. */
+		memmove(data + 16, data + 12, caplen - 12);
+		memcpy(data + 12, tag, 4);
+		caplen += 4;
+		len += 4;
+		if (caplen > c->snaplen)
+			caplen = c->snaplen;
+	}
+	memset(&h, 0, sizeof(h));
+	if (ts != NULL) {
+		h.ts.tv_sec = ts->tv_sec;
+		h.ts.tv_usec = ts->tv_nsec;	/* nanoseconds: tsresol 9 */
+	} else {
+		int64_t w = wall_ns();
+
+		h.ts.tv_sec = (time_t)(w / 1000000000);
+		h.ts.tv_usec = (suseconds_t)(w % 1000000000);
+	}
+	h.caplen = (uint32_t)caplen;
+	h.len = len;
+	on_packet((u_char *)c, &h, data);
+}
+
+static int
+raw_dispatch(struct hq_capture *c)
+{
+	struct mmsghdr mm[RAW_BATCH];
+	struct iovec iov[RAW_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec)) +
+		    CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+		struct cmsghdr align;
+	} ctl[RAW_BATCH];
+	size_t stride = (size_t)c->snaplen + 4;
+	int n, i, total = 0, round;
+
+	for (round = 0; round < 64; round++) {
+		memset(mm, 0, sizeof(mm));
+		for (i = 0; i < RAW_BATCH; i++) {
+			iov[i].iov_base = c->rbuf + (size_t)i * stride;
+			iov[i].iov_len = c->snaplen;
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+			mm[i].msg_hdr.msg_control = ctl[i].buf;
+			mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+		}
+		n = recvmmsg(c->rawfd, mm, RAW_BATCH, MSG_DONTWAIT | MSG_TRUNC,
+		    NULL);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				break;
+			hq_error("%s: %s", c->ifname, strerror(errno));
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			raw_packet(c, c->rbuf + (size_t)i * stride,
+			    mm[i].msg_len, &mm[i].msg_hdr);
+		total += n;
+		if (n < RAW_BATCH)
+			break;
+	}
+	return total;
+}
+
+/* Counters as libpcap's pcap_stats gives them (the kernel's reset on
+ * every read, so they are summed here). */
+static int
+cap_stats(struct hq_capture *c, struct pcap_stat *st)
+{
+	struct tpacket_stats ks;
+	socklen_t sl = sizeof(ks);
+
+	if (c->rawfd < 0)
+		return pcap_stats(c->p, st);
+	if (getsockopt(c->rawfd, SOL_PACKET, PACKET_STATISTICS, &ks, &sl) !=
+	    0)
+		return -1;
+	c->k_recv += ks.tp_packets;	/* the kernel's include the drops */
+	c->k_drop += ks.tp_drops;
+	memset(st, 0, sizeof(*st));
+	st->ps_recv = (u_int)c->k_recv;
+	st->ps_drop = (u_int)c->k_drop;
+	st->ps_ifdrop = (u_int)(if_drops(c->ifname) - c->ifdrop0);
+	return 0;
+}
+
+static int
+cap_fd(struct hq_capture *c)
+{
+	return c->rawfd >= 0 ? c->rawfd : pcap_get_selectable_fd(c->p);
+}
+
 /* Reads what the kernel has ready; bounded so comments are not starved. */
 static int
 cap_dispatch(struct hq_capture *c)
 {
 	int n, total = 0, i;
 
+	if (c->rawfd >= 0)
+		return raw_dispatch(c);
 	for (i = 0; i < 64; i++) {
 		if ((n = pcap_dispatch(c->p, 512, on_packet, (u_char *)c)) < 0) {
 			hq_error("%s: %s", c->ifname, pcap_geterr(c->p));
@@ -408,10 +585,58 @@ cap_all_delivered(struct hq_capture *c)
 {
 	struct pcap_stat st;
 
-	if (pcap_stats(c->p, &st) != 0)
+	if (cap_stats(c, &st) != 0)
 		return false;
 	return (uint64_t)st.ps_recv <= (uint64_t)st.ps_drop + c->packets +
 	    c->over_cap;
+}
+
+static void *
+cap_reap(void *arg)
+{
+	pid_t pid = (pid_t)(intptr_t)arg;
+
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static pid_t
+cap_spawn_holder(int fd, int rfd)
+{
+	static char *const argv[] = { "cat", NULL };
+	static char *const envp[] = { NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid = -1;
+	int ok;
+
+	if (fd < 3 || rfd < 0 || posix_spawn_file_actions_init(&fa) != 0)
+		return -1;
+	ok = posix_spawn_file_actions_adddup2(&fa, rfd, 0) == 0 &&
+	    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+	    0) == 0 &&
+	    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY,
+	    0) == 0 &&
+	    posix_spawn_file_actions_adddup2(&fa, fd, 3) == 0 &&
+	    posix_spawn_file_actions_addclosefrom_np(&fa, 4) == 0;
+	if (ok && posix_spawn(&pid, "/bin/cat", &fa, NULL, argv, envp) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+/* The socket's teardown holder (cap_close_pcap), spawned on a thread of
+ * its own, off the run's path: posix_spawn suspends only that thread, and
+ * the capture thread stays free to write the first steps. */
+static void *
+cap_spawner(void *arg)
+{
+	struct hq_capture *c = arg;
+
+	c->holder = cap_spawn_holder(cap_fd(c), c->holdrfd);
+	close(c->holdrfd);
+	c->holdrfd = -1;
+	return NULL;
 }
 
 static void *
@@ -423,7 +648,7 @@ cap_thread(void *arg)
 	int64_t stop_at = 0;
 	bool stopping;
 
-	pfd[0].fd = pcap_get_selectable_fd(c->p);
+	pfd[0].fd = cap_fd(c);
 	pfd[0].events = POLLIN;
 	pfd[1].fd = c->wakefd;
 	pfd[1].events = POLLIN;
@@ -474,8 +699,17 @@ cap_free(struct hq_capture *c)
 
 	if (c == NULL)
 		return;
+	if (c->spawning)
+		pthread_join(c->spawner, NULL);
 	if (c->p != NULL)
 		pcap_close(c->p);
+	if (c->rawfd >= 0)
+		close(c->rawfd);
+	if (c->holdfd >= 0)
+		close(c->holdfd);
+	if (c->holdrfd >= 0)
+		close(c->holdrfd);
+	free(c->rbuf);
 	if (c->f != NULL)
 		fclose(c->f);
 	else if (c->fd >= 0)
@@ -489,6 +723,98 @@ cap_free(struct hq_capture *c)
 	free(c->filter);
 	free(c->blk);
 	free(c);
+}
+
+/*
+ * The capture socket without libpcap's ring.  Setting up a packet ring
+ * (PACKET_RX_RING) waits for an RCU grace period in the kernel
+ * (packet_set_ring calls synchronize_net), 8-20 ms on this kind of host,
+ * on every run's path; a plain packet socket read with recvmmsg does not,
+ * and the capture thread drains it as fast (a copy per packet either
+ * way).  Used for Ethernet interfaces with an ordinary filter; anything
+ * else (another link type, a filter naming VLANs, whose offsets differ
+ * once the kernel strips the tag) goes through libpcap as before.  The
+ * order keeps every packet the filter rejects out: the socket is created
+ * with no protocol (it receives nothing), the filter attached, then bound.
+ * Non-zero: use libpcap (err set only for a filter that does not compile).
+ */
+static int
+raw_open(struct hq_capture *c, unsigned buffer_bytes, struct hq_err *err)
+{
+	struct sockaddr_ll sll;
+	struct packet_mreq mr;
+	struct bpf_program prog;
+	struct ifreq ifr;
+	unsigned ifindex;
+	int fd, one = 1, rcv;
+	pcap_t *dead;
+
+	if (c->filter != NULL && strstr(c->filter, "vlan") != NULL)
+		return -1;
+	if ((ifindex = if_nametoindex(c->ifname)) == 0 ||
+	    (fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", c->ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) != 0 ||
+	    ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
+		goto fail;
+	if (c->filter != NULL) {
+		struct sock_fprog fp;
+		int prc;
+
+		if ((dead = pcap_open_dead(DLT_EN10MB, (int)c->snaplen)) ==
+		    NULL)
+			goto fail;
+		if (pcap_compile(dead, &prog, c->filter, 1,
+		    PCAP_NETMASK_UNKNOWN) != 0) {
+			hq_err_set(err, HQ_EINVAL, "capture filter: %s",
+			    pcap_geterr(dead));
+			pcap_close(dead);
+			goto fail;
+		}
+		pcap_close(dead);
+		fp.len = (unsigned short)prog.bf_len;
+		fp.filter = (struct sock_filter *)(void *)prog.bf_insns;
+		prc = setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp,
+		    sizeof(fp));
+		pcap_freecode(&prog);
+		if (prc != 0)
+			goto fail;
+	}
+	rcv = (int)(buffer_bytes != 0 ? buffer_bytes :
+	    HQ_CAPTURE_BUFFER_DEFAULT);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) !=
+	    0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) !=
+	    0 || setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one,
+	    sizeof(one)) != 0)
+		goto fail;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0)
+		goto fail;
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_ifindex = (int)ifindex;
+	mr.mr_type = PACKET_MR_PROMISC;
+	if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr,
+	    sizeof(mr)) != 0)
+		goto fail;
+	if ((c->rbuf = malloc((size_t)RAW_BATCH * ((size_t)c->snaplen + 4)))
+	    == NULL)
+		goto fail;
+	c->rawfd = fd;
+	c->linktype = DLT_EN10MB;
+	c->tsresol = 9;
+	c->ifdrop0 = if_drops(c->ifname);
+	return 0;
+ fail:
+	close(fd);
+	return -1;
 }
 
 int
@@ -516,6 +842,9 @@ hq_capture_start(const struct hq_capture_opts *o, struct hq_capture **capp,
 		return hq_err_set(err, HQ_ENOMEM, "capture");
 	c->fd = -1;
 	c->wakefd = -1;
+	c->rawfd = -1;
+	c->holdfd = -1;
+	c->holdrfd = -1;
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	snprintf(c->path, sizeof(c->path), "%s", o->path);
@@ -532,6 +861,12 @@ hq_capture_start(const struct hq_capture_opts *o, struct hq_capture **capp,
 	    HQ_CAPTURE_FILTER_MAX;
 	if ((c->blk = malloc(c->blksz)) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "capture");
+		goto out;
+	}
+	if (raw_open(c, o->buffer_bytes, err) == 0)
+		goto opened;
+	if (err != NULL && err->code != 0) {
+		rc = err->code;
 		goto out;
 	}
 	if ((c->p = pcap_create(o->ifname, ebuf)) == NULL) {
@@ -581,6 +916,7 @@ hq_capture_start(const struct hq_capture_opts *o, struct hq_capture **capp,
 		    o->ifname);
 		goto out;
 	}
+ opened:
 	if ((c->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		rc = hq_err_sys(err, "eventfd");
 		goto out;
@@ -605,6 +941,16 @@ hq_capture_start(const struct hq_capture_opts *o, struct hq_capture **capp,
 		goto out;
 	}
 	c->last_flush_ns = hq_mono_ns();
+	{
+		int hp[2];
+
+		if (pipe2(hp, O_CLOEXEC) == 0) {
+			c->holdrfd = hp[0];
+			c->holdfd = hp[1];
+			c->spawning = pthread_create(&c->spawner, NULL,
+			    cap_spawner, c) == 0;
+		}
+	}
 	if ((prc = pthread_create(&c->thread, NULL, cap_thread, c)) != 0) {
 		errno = prc;
 		rc = hq_err_sys(err, "capture thread");
@@ -761,39 +1107,53 @@ cap_stats_json(const struct hq_capture *c)
 }
 
 /*
- * Releasing a packet socket with a ring waits for RCU grace periods in the
- * kernel (tens of milliseconds on a busy host), after the file is already
- * complete.  That wait is handed to an orphaned grandchild that holds the
- * only other reference to the socket and nothing else (every other
- * descriptor closed first, so no lock outlives the run): our own close is
- * then quick, and the kernel finishes the teardown off the run's path.
- * Only async-signal-safe calls between fork and _exit.  When fork fails,
- * the close simply happens here.
+ * Releasing a packet socket waits for an RCU grace period in the kernel
+ * (packet_release: tens of milliseconds on a busy host), after the file is
+ * already complete.  That wait is handed to a helper process that holds
+ * the only other reference to the socket and nothing else: /bin/cat,
+ * spawned by the capture thread when it starts (posix_spawn, vfork
+ * semantics: no copy of our page tables, only that thread waits), its
+ * stdin the read end of a pipe, the socket on descriptor 3, every other
+ * descriptor closed (so no lock outlives the run).  Our own close is then
+ * not the last one and is quick; closing the pipe's write end afterwards
+ * lets cat see end of file and exit, and the kernel finishes the teardown
+ * in the helper's exit, off the run's path.  The helper must hold the
+ * socket until after our close, or our close would be the last one again:
+ * hence the pipe rather than a helper that exits at once.  A detached
+ * thread reaps it (a process that exits first leaves it to init).  When
+ * the spawn fails, the close simply happens here.
  */
 static void
 cap_close_pcap(struct hq_capture *c)
 {
-	int fd, st;
-	pid_t pid;
+	pthread_attr_t a;
+	pthread_t t;
 
-	if (c->p == NULL)
-		return;
-	fd = pcap_get_selectable_fd(c->p);
-	if (fd >= 0 && (pid = fork()) == 0) {
-		if (fork() == 0) {
-			if (fd > 0)
-				syscall(SYS_close_range, 0u, (unsigned)fd - 1,
-				    0u);
-			syscall(SYS_close_range, (unsigned)fd + 1, ~0u, 0u);
-			_exit(0);	/* the socket's release happens here */
-		}
-		_exit(0);
-	} else if (fd >= 0 && pid > 0) {
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
+	if (c->spawning) {
+		pthread_join(c->spawner, NULL);
+		c->spawning = false;
 	}
-	pcap_close(c->p);
+
+	if (c->p != NULL)
+		pcap_close(c->p);
 	c->p = NULL;
+	if (c->rawfd >= 0)
+		close(c->rawfd);
+	c->rawfd = -1;
+	if (c->holdfd >= 0)
+		close(c->holdfd);	/* the holder's end of file: it exits */
+	c->holdfd = -1;
+	if (c->holder <= 0)
+		return;
+	if (pthread_attr_init(&a) == 0) {
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &a, cap_reap, (void *)(intptr_t)
+		    c->holder) != 0)
+			hq_debug("capture: helper %d not reaped",
+			    (int)c->holder);
+		pthread_attr_destroy(&a);
+	}
+	c->holder = 0;
 }
 
 int
@@ -827,15 +1187,16 @@ hq_capture_stop(struct hq_capture *c, cJSON **statsp, struct hq_err *err)
 		c->running = false;
 	}
 	c->end_ns = wall_ns();
-	c->have_stats = pcap_stats(c->p, &c->st) == 0;
+	c->have_stats = cap_stats(c, &c->st) == 0;
 	if (!c->have_stats)
 		hq_warn("capture %s: no statistics: %s", c->ifname,
-		    pcap_geterr(c->p));
+		    c->rawfd >= 0 ? strerror(errno) : pcap_geterr(c->p));
 	write_isb(c);
 	if (fflush(c->f) != 0 && c->write_errno == 0)
 		c->write_errno = errno;
-	if (fsync(c->fd) != 0 && c->write_errno == 0)
-		c->write_errno = errno;
+	/* Now, or with the run's other files (util.h: hq_sync_later). */
+	if (hq_sync_later(c->path, NULL) != 0 && c->write_errno == 0)
+		c->write_errno = errno != 0 ? errno : EIO;
 	if (c->write_errno != 0) {
 		errno = c->write_errno;
 		rc = hq_err_sys(err, c->path);

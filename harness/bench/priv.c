@@ -468,6 +468,8 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 		break;
 	case HQ_PRIV_CAP_STOP:
 		cap_stop(m, NULL);
+		/* the capture's fsync, if deferred here (util.h) */
+		hq_sync_flush(NULL);
 		if (m->stats != NULL &&
 		    (s = cJSON_PrintUnformatted(m->stats)) != NULL) {
 			o = strlen(s);

@@ -181,7 +181,14 @@ stream_result(struct run *r, const cJSON *entry)
 		}
 		off += (size_t)n;
 	}
-	fsync(r->results_fd);
+	/* Durable with the rest of the run (hq_sync_flush); written now, so
+	 * a killed run keeps what finished. */
+	{
+		char path[PATH_MAX + 32];
+
+		snprintf(path, sizeof(path), "%s/results.jsonl", r->rundir);
+		hq_sync_later(path, NULL);
+	}
 	free(line);
 }
 
@@ -529,6 +536,9 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 	const cJSON *c;
 	int rc;
 
+	/* The evidence is complete (the capture stopped): its flush runs
+	 * while the manifest and the report are computed. */
+	hq_sync_flush_start();
 	if (hq_evidence_seal(r->ev, &serr) != 0)
 		hq_warn("%s", serr.msg);
 	hq_err_clear(&serr);
@@ -574,7 +584,9 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 	 * attestation are derived from its bytes on disk.  A failure after
 	 * it keeps the run: the verdict stands, the outputs are made again
 	 * with `hopquy render`. */
-	rc = hq_report_write(r->rundir, report, err);
+	/* The evidence is on disk before the report that names it. */
+	if ((rc = hq_sync_flush_wait(err)) == 0)
+		rc = hq_report_write(r->rundir, report, err);
 	summary_from(report, sum);
 	cJSON_Delete(report);
 	cJSON_Delete(manifest);
@@ -1128,6 +1140,9 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	    (rc = make_rundir(&r, err)) != 0)
 		goto out;
 	snprintf(sum->rundir, sizeof(sum->rundir), "%s", r.rundir);
+	/* One flush of the run's files at the end, not one fsync each
+	 * (util.h: hq_sync_defer). */
+	hq_sync_defer(true);
 	snprintf(path, sizeof(path), "%s/run.log", r.rundir);
 	if (hq_log_open_file(path) != 0)
 		hq_warn("%s: cannot open the run log", path);
@@ -1186,6 +1201,14 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	rc = finish(&r, !sum->interrupted, sum, err);
  out:
 	bench_teardown(&r);
+	{
+		struct hq_err serr = { 0 };
+
+		hq_sync_flush_wait(NULL);
+		if (hq_sync_flush(&serr) != 0)
+			hq_warn("run directory not synced: %s", serr.msg);
+		hq_sync_defer(false);
+	}
 	hq_log_close_file();
 	if (r.results_fd >= 0)
 		close(r.results_fd);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <time.h>
@@ -24,7 +25,10 @@ hq_report_new_id(char *out, size_t outsz)
 	struct tm tm;
 	char ts[32];
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+	/* The kernel's generator: OpenSSL's would be seeded here, on the
+	 * run's path, for four bytes of a name. */
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)
+	    && RAND_bytes(rnd, sizeof(rnd)) != 1) {
 		int64_t ns = hq_mono_ns();
 
 		memcpy(rnd, &ns, sizeof(rnd));

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,14 +165,267 @@ hq_file_slurp(const char *path, size_t max, char **textp, size_t *lenp,
 	return rc;
 }
 
+/*
+ * Deferred durability.  A run writes a dozen small files (evidence, the
+ * pcapng, results.jsonl, report.json, report.html, junit.xml), and one
+ * fsync each (plus one for each rename's directory) cost a short run more
+ * than its probes: 15-25 ms of device flushes on the lab's disk.  While a
+ * run defers, each file is still written to a temporary name and renamed
+ * into place, so any reader, and a killed hopquy, only ever sees a whole
+ * file or none; what waits is durability against a power loss, which the
+ * run buys once: hq_sync_flush fsyncs every file written since (their
+ * data and sizes), then each of their directories (the renames).  The
+ * engine flushes the evidence before it writes report.json, and the report
+ * files after: a report that survives a power loss names only evidence
+ * that survived with it, and a run cut short before that has no report to
+ * be trusted (a file the kernel had not yet written back may come back
+ * empty or short after a crash, never as another file's bytes; report.json
+ * lists every evidence file's SHA-256, so `hopquy verify` tells).  The
+ * lock and the bench journal keep their own immediate fdatasync: they
+ * protect the host, not the report.  Not syncfs: that would flush every
+ * other writer on a shared disk too (hundreds of ms measured).
+ */
+static pthread_mutex_t sync_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool sync_deferred;
+static char **sync_paths;
+static size_t sync_n, sync_cap;
+
+static int
+fsync_path(const char *path, bool dir)
+{
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY :
+	    0))) < 0)
+		return -1;
+	if (fsync(fd) != 0)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+static void
+dir_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, size, ".");
+	else
+		snprintf(dir, size, "%.*s", (int)(slash - path + 1), path);
+}
+
+/* Queues path when deferring (true); false: the caller syncs now. */
+static bool
+sync_queue(const char *path)
+{
+	bool queued = false;
+	char **np;
+	size_t i;
+
+	pthread_mutex_lock(&sync_mu);
+	if (sync_deferred) {
+		for (i = 0; i < sync_n; i++)
+			if (strcmp(sync_paths[i], path) == 0)
+				break;
+		if (i < sync_n)
+			queued = true;
+		else if (sync_n < sync_cap || ((np = realloc(sync_paths,
+		    (sync_cap * 2 + 16) * sizeof(*np))) != NULL &&
+		    (sync_paths = np, sync_cap = sync_cap * 2 + 16, true))) {
+			if ((sync_paths[sync_n] = strdup(path)) != NULL) {
+				sync_n++;
+				queued = true;
+			}
+		}
+	}
+	pthread_mutex_unlock(&sync_mu);
+	return queued;
+}
+
+/* fsyncs of one flush, run side by side: the filesystem folds concurrent
+ * fsyncs into one journal commit, where one after the other each waits
+ * for a commit and a device flush of its own (~0.5 ms each here). */
+struct sync_job {
+	const char	*path;
+	bool		 dir;
+	int		 rc, errnum;
+	pthread_t	 th;
+	bool		 threaded;
+};
+
+static void *
+sync_job_run(void *arg)
+{
+	struct sync_job *j = arg;
+
+	j->rc = fsync_path(j->path, j->dir);
+	j->errnum = j->rc != 0 ? errno : 0;
+	return NULL;
+}
+
+#define SYNC_PARALLEL	16
+
+static void
+sync_jobs(struct sync_job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		jobs[i].threaded = i + 1 < n && i < SYNC_PARALLEL &&
+		    pthread_create(&jobs[i].th, NULL, sync_job_run,
+		    &jobs[i]) == 0;
+	for (i = 0; i < n; i++)
+		if (!jobs[i].threaded)
+			sync_job_run(&jobs[i]);
+	for (i = 0; i < n; i++)
+		if (jobs[i].threaded)
+			pthread_join(jobs[i].th, NULL);
+}
+
+int
+hq_sync_flush(struct hq_err *err)
+{
+	struct sync_job *jobs;
+	char **paths, **dirs;
+	size_t n, nd = 0, i, j;
+	int rc = 0;
+
+	pthread_mutex_lock(&sync_mu);
+	paths = sync_paths;
+	n = sync_n;
+	sync_paths = NULL;
+	sync_n = sync_cap = 0;
+	pthread_mutex_unlock(&sync_mu);
+	if (n == 0)
+		return 0;
+	jobs = calloc(n, sizeof(*jobs));
+	dirs = calloc(n, sizeof(*dirs));
+	if (jobs == NULL || dirs == NULL) {
+		/* One at a time, then. */
+		for (i = 0; i < n; i++) {
+			char dir[PATH_MAX];
+
+			if (fsync_path(paths[i], false) != 0 &&
+			    errno != ENOENT && rc == 0)
+				rc = hq_err_sys(err, paths[i]);
+			dir_of(paths[i], dir, sizeof(dir));
+			fsync_path(dir, true);
+		}
+		goto out;
+	}
+	/* The files' data and sizes, then each directory once (the
+	 * renames). */
+	for (i = 0; i < n; i++) {
+		jobs[i].path = paths[i];
+		jobs[i].dir = false;
+	}
+	sync_jobs(jobs, n);
+	for (i = 0; i < n; i++)
+		if (jobs[i].rc != 0 && jobs[i].errnum != ENOENT && rc == 0) {
+			errno = jobs[i].errnum;
+			rc = hq_err_sys(err, paths[i]);
+		}
+	for (i = 0; i < n; i++) {
+		char dir[PATH_MAX];
+
+		dir_of(paths[i], dir, sizeof(dir));
+		for (j = 0; j < nd; j++)
+			if (strcmp(dirs[j], dir) == 0)
+				break;
+		if (j == nd && (dirs[nd] = strdup(dir)) != NULL)
+			nd++;
+	}
+	memset(jobs, 0, n * sizeof(*jobs));
+	for (i = 0; i < nd; i++) {
+		jobs[i].path = dirs[i];
+		jobs[i].dir = true;
+	}
+	sync_jobs(jobs, nd);
+ out:
+	for (i = 0; i < nd; i++)
+		free(dirs[i]);
+	free(dirs);
+	free(jobs);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return rc;
+}
+
+static pthread_t bg_th;
+static bool bg_on;
+static int bg_rc;
+static struct hq_err bg_err;
+
+static void *
+bg_flush(void *arg)
+{
+	(void)arg;
+	bg_rc = hq_sync_flush(&bg_err);
+	return NULL;
+}
+
+void
+hq_sync_flush_start(void)
+{
+	if (bg_on)
+		return;
+	memset(&bg_err, 0, sizeof(bg_err));
+	bg_rc = 0;
+	bg_on = pthread_create(&bg_th, NULL, bg_flush, NULL) == 0;
+	if (!bg_on)	/* then here, now */
+		bg_rc = hq_sync_flush(&bg_err);
+}
+
+int
+hq_sync_flush_wait(struct hq_err *err)
+{
+	int rc;
+
+	if (bg_on) {
+		pthread_join(bg_th, NULL);
+		bg_on = false;
+	}
+	rc = bg_rc;
+	if (rc != 0)
+		hq_err_set(err, bg_err.code, "%s", bg_err.msg);
+	bg_rc = 0;
+	return rc;
+}
+
+void
+hq_sync_defer(bool on)
+{
+	if (!on)
+		hq_sync_flush(NULL);
+	pthread_mutex_lock(&sync_mu);
+	sync_deferred = on;
+	pthread_mutex_unlock(&sync_mu);
+}
+
+int
+hq_sync_later(const char *path, struct hq_err *err)
+{
+	char dir[PATH_MAX];
+
+	if (sync_queue(path))
+		return 0;
+	if (fsync_path(path, false) != 0)
+		return hq_err_sys(err, path);
+	dir_of(path, dir, sizeof(dir));
+	fsync_path(dir, true);
+	return 0;
+}
+
 int
 hq_file_write_atomic(const char *path, const void *p, size_t len,
     unsigned mode, struct hq_err *err)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *slash;
 	size_t off = 0;
-	int fd, dfd, rc = 0;
+	bool later;
+	int fd, rc = 0;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
 	    (long)getpid()) >= sizeof(tmp))
@@ -190,7 +444,9 @@ hq_file_write_atomic(const char *path, const void *p, size_t len,
 		}
 		off += (size_t)n;
 	}
-	if (rc == 0 && fsync(fd) != 0)
+	/* Deferred: synced by hq_sync_flush, under its final name. */
+	later = rc == 0 && sync_queue(path);
+	if (rc == 0 && !later && fsync(fd) != 0)
 		rc = hq_err_sys(err, tmp);
 	if (close(fd) != 0 && rc == 0)
 		rc = hq_err_sys(err, tmp);
@@ -200,17 +456,11 @@ hq_file_write_atomic(const char *path, const void *p, size_t len,
 		unlink(tmp);
 		return rc;
 	}
+	if (later)
+		return 0;
 	/* The rename itself must survive a power loss. */
-	slash = strrchr(path, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1),
-		    path);
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	dir_of(path, dir, sizeof(dir));
+	fsync_path(dir, true);
 	return 0;
 }
 

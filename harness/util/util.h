@@ -39,9 +39,27 @@ extern volatile int hq_interrupted;
  */
 int	hq_file_slurp(const char *path, size_t max, char **textp,
 	    size_t *lenp, struct hq_err *err);
-/* Writes len bytes atomically to path with mode (temp, fsync, rename). */
+/*
+ * Writes len bytes atomically to path with mode (temp, fsync, rename).
+ * While syncs are deferred (hq_sync_defer), the fsyncs wait for
+ * hq_sync_flush: the file is still whole or absent to every reader.
+ */
 int	hq_file_write_atomic(const char *path, const void *p, size_t len,
 	    unsigned mode, struct hq_err *err);
+/*
+ * Deferred durability for one run directory: between hq_sync_defer(true)
+ * and the next hq_sync_flush, files written with hq_file_write_atomic or
+ * named with hq_sync_later are not fsynced one by one; hq_sync_flush
+ * fsyncs them all, then their directories, once.  hq_sync_later is an
+ * fsync when nothing is deferred.  hq_sync_defer(false) flushes first.
+ */
+void	hq_sync_defer(bool on);
+int	hq_sync_later(const char *path, struct hq_err *err);
+int	hq_sync_flush(struct hq_err *err);
+/* hq_sync_flush on a thread, so the caller computes meanwhile; _wait
+ * joins it and returns its result (0 when none was started). */
+void	hq_sync_flush_start(void);
+int	hq_sync_flush_wait(struct hq_err *err);
 /* mkdir -p. */
 int	hq_mkdirs(const char *path, unsigned mode, struct hq_err *err);
 /* Lowercase hex SHA-256 of a file / of bytes into hex[65]; size too. */

@@ -38,7 +38,7 @@ struct hq_tlsenum_opts {
 	bool		 groups;	/* enumerate TLS 1.3 groups */
 	bool		 preference;	/* test server suite order */
 };
-#define HQ_TLSENUM_OPTS_INIT { NULL, 0, NULL, 8, 3000, 2, 4, 0x1f, \
+#define HQ_TLSENUM_OPTS_INIT { NULL, 0, NULL, 8, 3000, 2, 2, 0x1f, \
 	true, true }
 
 enum hq_tls_vstate {
