@@ -16,10 +16,15 @@ CASE=qcvn135-2024/g11.1-malformed-input
 trap 'p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null); [ -n "$p" ] && kill -9 "$p" 2>/dev/null; simbench_down; t_cleanup' EXIT
 simbench_up $N || { nok "bench $N with dutsim and cloudsim"; t_done; }
 
-# power-on.sh FAULT: the power switch; the simulator starts again.
+# The power switch, as a lab's networked PDU: pdu-cycle.sh runs as root
+# behind a unix socket (the simulator starts again with FAULT); the DUT
+# file's power command, power-on.sh, runs as hopquy's unprivileged worker
+# and only asks the switch for a cycle.
 power_script() {
-	cat >"$T_TMP/power-on.sh" <<SH
+	cat >"$T_TMP/pdu-cycle.sh" <<SH
 #!/bin/sh
+read -r what
+[ "\$what" = cycle ] || { echo "bad request"; exit 1; }
 pid=\$(cat "$T_TMP/dutsim.pid" 2>/dev/null)
 [ -n "\$pid" ] && kill -9 "\$pid" 2>/dev/null
 sleep 0.3
@@ -31,8 +36,20 @@ ip netns exec "$SB_DNS" setsid "$DUTSIM" --serial HQ0000000001 \\
     >>"$T_TMP/dutsim.log" 2>&1 </dev/null &
 echo \$! >"$T_TMP/dutsim.pid"
 echo "\$(date +%s) power cycle" >>"$T_TMP/power.log"
+echo ok
 SH
-	chmod +x "$T_TMP/power-on.sh"
+	cat >"$T_TMP/power-on.sh" <<SH
+#!/bin/sh
+echo cycle | socat -t 10 - UNIX-CONNECT:"$T_TMP/pdu.sock" | grep -q '^ok'
+SH
+	chmod +x "$T_TMP/pdu-cycle.sh" "$T_TMP/power-on.sh"
+	socat UNIX-LISTEN:"$T_TMP/pdu.sock",fork,mode=666 \
+	    EXEC:"$T_TMP/pdu-cycle.sh" >>"$T_TMP/pdu.log" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	i=0
+	while [ ! -S "$T_TMP/pdu.sock" ] && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
 }
 power_script crash-on-malformed
 $PY - "$SB_DUT" "$T_TMP" <<'PY'
