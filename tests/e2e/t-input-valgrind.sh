@@ -61,7 +61,10 @@ vg() {	# vg NAME HOPQUY-ARGS...: sets $rc
 }
 hq() {	# hq NAME [--set ...]
 	n=$1; shift
-	vg $n run -q --no-capture -p qcvn135-2024 -d "$T_TMP/dut.json" \
+	# --no-privsep: valgrind follows one process; the worker's seccomp
+	# filter and capability drop are t-privsep's (and the power command
+	# here restarts the simulator as root)
+	vg $n run -q --no-privsep --no-capture -p qcvn135-2024 -d "$T_TMP/dut.json" \
 	    -o "$T_TMP/$n" --only $CASE --set "$CASE:recover_s=8" \
 	    --set "$CASE:health_timeout_ms=5000" \
 	    --set "$CASE:case_timeout_ms=3000" "$@"
