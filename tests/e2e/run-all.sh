@@ -5,7 +5,7 @@
 # not root) or anything else (failures).  The closing line totals them.
 #
 # Scripts own their bench instances and namespaces, so they may run side by
-# side: HQ_E2E_JOBS of them at a time (default 2; most of their time is
+# side: HQ_E2E_JOBS of them at a time (default 3; most of their time is
 # spent waiting on devices and timers, not on the CPU).  The longest start
 # first.  Each script also takes a lock of its own, so two checkouts' suites
 # never run one script twice at once.
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 : "${HQ_BUILD:=$(pwd)/build}"
 export HQ_BUILD HQ_TOP="$(pwd)"
 only=${HQ_E2E_ONLY:-}
-jobs=${HQ_E2E_JOBS:-2}
+jobs=${HQ_E2E_JOBS:-3}
 case $jobs in ''|*[!0-9]*|0) jobs=1 ;; esac
 # Logs and statuses: HQ_E2E_LOGDIR (make check-parallel gives each copy
 # of the suite its own).
