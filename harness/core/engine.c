@@ -6,6 +6,7 @@
  * to results.jsonl.  report.json is assembled at the end, and also when
  * the run is interrupted (marked incomplete).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -606,6 +607,41 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 	return 0;
 }
 
+/* A symbolic link among the run directory's top-level entries (the
+ * report, its renderings and signatures live there); its name in name. */
+static bool
+rundir_has_link(const char *dir, char *name, size_t namesz)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int dfd;
+	bool found = false;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
+		snprintf(name, namesz, "%s", dir);
+		return true;
+	}
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		snprintf(name, namesz, "%s", dir);
+		return true;
+	}
+	while (!found && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			snprintf(name, namesz, "%s", de->d_name);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 static void
 sign_outputs(struct run *r, struct hq_run_summary *sum)
 {
@@ -1013,7 +1049,7 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 	struct done_msg *dm;
 	struct share share[SHARE_MAX];
 	size_t i, nshare;
-	char old_ports[32] = "";
+	char old_ports[32] = "", lname[256];
 	bool lab = hq_bench_lab_ns(r->bench)[0] != '\0';
 	int sv[2], rc;
 	pid_t pid;
@@ -1085,7 +1121,18 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 		snprintf(sum->report_id, sizeof(sum->report_id), "%s",
 		    r->report_id);
 		snprintf(sum->rundir, sizeof(sum->rundir), "%s", r->rundir);
-		sign_outputs(r, sum);
+		if (r->signer != NULL && rundir_has_link(r->rundir, lname,
+		    sizeof(lname))) {
+			/* The worker wrote this directory: root reads and
+			 * signs only its own regular files, never through a
+			 * link the worker may have planted. */
+			sum->sign_failed = true;
+			snprintf(sum->output_error, sizeof(sum->output_error),
+			    "not signed: %s in the run directory is a "
+			    "symbolic link", lname);
+			hq_warn("sign: %s", sum->output_error);
+		} else
+			sign_outputs(r, sum);
 	}
 	free(dm);
 	return rc;
