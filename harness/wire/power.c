@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,7 +64,7 @@ drive_command(struct pw *p, struct hq_err *err)
 	char *argv[33];
 	size_t n = 0;
 	int64_t t;
-	int st, nul, pfd;
+	int st, nul;
 	pid_t pid, w;
 
 	cJSON_ArrayForEach(it, a)
@@ -86,37 +85,20 @@ drive_command(struct pw *p, struct hq_err *err)
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	/* Wait on the exit itself (a pidfd), bounded by the deadline; a
-	 * kernel without pidfd_open falls back to polling every 20 ms. */
-	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
-		struct pollfd pw;
-		int ms;
-
 		if ((w = waitpid(pid, &st, WNOHANG)) == pid)
 			break;
-		if (w < 0 && errno != EINTR) {
-			if (pfd >= 0)
-				close(pfd);
+		if (w < 0 && errno != EINTR)
 			return hq_err_sys(err, "waitpid");
-		}
 		if (hq_deadline_passed(p->dl) || hq_interrupted) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
-			if (pfd >= 0)
-				close(pfd);
 			return hq_err_set(err, hq_interrupted ? HQ_EINTR :
 			    HQ_ETIMEDOUT, "power command %s did not end",
 			    argv[0]);
 		}
-		ms = hq_deadline_poll_ms(p->dl);
-		pw.fd = pfd;
-		pw.events = POLLIN;
-		(void)poll(&pw, pfd >= 0 ? 1 : 0, pfd >= 0 ?
-		    (ms < 250 ? ms : 250) : 20);
+		usleep(20000);
 	}
-	if (pfd >= 0)
-		close(pfd);
 	t = hq_mono_ns();
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return hq_err_set(err, HQ_EIO, "power command %s: exit %d",
