@@ -113,8 +113,13 @@ ssl_wait(SSL *ssl, int r, int fd, struct hq_deadline dl, struct hq_err *err)
 		rc = hq_net_wait(fd, POLLIN, dl, err);
 	else if (e == SSL_ERROR_WANT_WRITE)
 		rc = hq_net_wait(fd, POLLOUT, dl, err);
+	else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
+		/* no TLS alert: the transport ended under us */
+		return hq_err_set(err, HQ_ETLS, "TLS handshake: %s", r == 0 ||
+		    errno == 0 ? "the device closed the connection" :
+		    strerror(errno));
 	else
-		return HQ_ETLS;
+		return hq_err_tls(err, "TLS handshake");
 	return rc;
 }
 
@@ -197,11 +202,8 @@ hq_xchg_do(struct hq_xchg *x, const uint8_t *p, size_t len,
 			ERR_clear_error();
 			if ((r = SSL_connect(ssl)) == 1)
 				break;
-			if ((rc = ssl_wait(ssl, r, fd, dl, err)) != 0) {
-				if (rc == HQ_ETLS)
-					rc = hq_err_tls(err, "TLS handshake");
+			if ((rc = ssl_wait(ssl, r, fd, dl, err)) != 0)
 				goto out;
-			}
 		}
 		if (SSL_session_reused(ssl) == 0) {
 			SSL_SESSION_free(x->sess);

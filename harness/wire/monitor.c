@@ -557,6 +557,24 @@ hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 		if ((rc = hq_mon_health(p, hq_deadline_in(timeout_ms), m->buf,
 		    &h, d, sizeof(d), err)) != 0)
 			return rc;
+		if (h != HQ_HEALTH_OK && h != HQ_HEALTH_DEAD) {
+			/* A process going down (an abort, a core being
+			 * written) still holds its socket: the kernel accepts
+			 * and the connection dies unanswered.  A moment later
+			 * the device is what it settled to: dead it is dead. */
+			enum hq_health h2;
+			char d2[160];
+
+			if ((rc = hq_sleep_ms(300)) != 0)
+				return hq_err_set(err, rc, "interrupted");
+			if ((rc = hq_mon_health(p, hq_deadline_in(timeout_ms),
+			    m->buf, &h2, d2, sizeof(d2), err)) != 0)
+				return rc;
+			if (h2 == HQ_HEALTH_DEAD) {
+				h = h2;
+				snprintf(d, sizeof(d), "%.150s", d2);
+			}
+		}
 		if (h != HQ_HEALTH_OK) {
 			*cp = h == HQ_HEALTH_DEAD ? HQ_MON_DEAD :
 			    h == HQ_HEALTH_HUNG ? HQ_MON_HUNG :
