@@ -79,6 +79,7 @@ struct upd_params {
 
 /* The DUT's update recipe, borrowed from the DUT's JSON. */
 struct recipe {
+	const char	*base;		/* "update" or "ai.model.update" */
 	const cJSON	*pull;		/* pull mode, or NULL */
 	const cJSON	*trigger;	/* pull: {command} */
 	const cJSON	*submit;	/* push: a step */
@@ -246,8 +247,8 @@ jlong(const cJSON *o, const char *key, long dflt)
 
 /* genuine / older: "PATH" or { "file": PATH, "version": V }. */
 static int
-image_ref(const struct hq_dut *dut, const cJSON *it, const char *key,
-    char *path, size_t pathsz, char *ver, size_t versz, struct hq_err *err)
+image_ref(const struct hq_dut *dut, const char *base, const cJSON *it,
+    const char *key, char *path, size_t pathsz, char *ver, size_t versz, struct hq_err *err)
 {
 	const char *f = NULL, *v = NULL;
 
@@ -258,16 +259,16 @@ image_ref(const struct hq_dut *dut, const cJSON *it, const char *key,
 		v = jstr(it, "version");
 	}
 	if (f == NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.%s: expected a path "
-		    "or {\"file\", \"version\"}", key);
+		return hq_err_set(err, HQ_EINVAL, "%s.%s: expected a path "
+		    "or {\"file\", \"version\"}", base, key);
 	hq_dut_path(dut, f, path, pathsz);
 	snprintf(ver, versz, "%s", v != NULL ? v : "");
 	return 0;
 }
 
 static int
-recipe_read(const struct hq_dut *dut, const cJSON *u, struct recipe *r,
-    struct hq_err *err)
+recipe_read(const struct hq_dut *dut, const cJSON *u, const char *base,
+    struct recipe *r, struct hq_err *err)
 {
 	const cJSON *sub, *out, *acc, *rej, *h, *cap;
 	const char *fmt;
@@ -275,6 +276,7 @@ recipe_read(const struct hq_dut *dut, const cJSON *u, struct recipe *r,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->base = base;
 	if (u == NULL)
 		return hq_err_set(err, HQ_EINVAL, "the DUT description has no "
 		    "update recipe");
@@ -284,13 +286,13 @@ recipe_read(const struct hq_dut *dut, const cJSON *u, struct recipe *r,
 	r->submit = cJSON_GetObjectItemCaseSensitive(sub, "request");
 	if (r->pull != NULL && (jstr(r->pull, "listen") == NULL ||
 	    r->trigger == NULL))
-		return hq_err_set(err, HQ_EINVAL, "update.pull: a listen "
-		    "address and a trigger are needed");
+		return hq_err_set(err, HQ_EINVAL, "%s.pull: a listen "
+		    "address and a trigger are needed", r->base);
 	if (r->pull == NULL && (r->submit == NULL ||
 	    jstr(r->submit, "surface") == NULL ||
 	    jstr(r->submit, "path") == NULL))
-		return hq_err_set(err, HQ_EINVAL, "update.submit.request: a "
-		    "step with surface, method and path is needed");
+		return hq_err_set(err, HQ_EINVAL, "%s.submit.request: a "
+		    "step with surface, method and path is needed", r->base);
 	if (r->pull != NULL && jstr(r->pull, "cert") != NULL) {
 		hq_dut_path(dut, jstr(r->pull, "cert"), r->cert,
 		    sizeof(r->cert));
@@ -323,30 +325,31 @@ recipe_read(const struct hq_dut *dut, const cJSON *u, struct recipe *r,
 	    "status_stream")) != NULL && (r->stream_sf = hq_dut_surface(dut,
 	    jstr(r->stream, "surface") != NULL ? jstr(r->stream, "surface") :
 	    "")) == NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.outcome."
-		    "status_stream.surface: not a declared surface");
+		return hq_err_set(err, HQ_EINVAL, "%s.outcome."
+		    "status_stream.surface: not a declared surface", r->base);
 	r->version = cJSON_GetObjectItemCaseSensitive(out, "version");
 	cap = cJSON_GetObjectItemCaseSensitive(r->version, "capture");
 	if (r->version == NULL || (r->version_ptr = jstr(cap, "version")) ==
 	    NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.outcome.version: a "
+		return hq_err_set(err, HQ_EINVAL, "%s.outcome.version: a "
 		    "step with capture.version (a JSON pointer) is needed: "
-		    "without reading the version no verdict is possible");
+		    "without reading the version no verdict is possible", r->base);
 	h = cJSON_GetObjectItemCaseSensitive(u, "health");
 	r->health = cJSON_GetObjectItemCaseSensitive(h, "request");
 	if (jstr(h, "tcp") != NULL &&
 	    (r->health_tcp = hq_dut_surface(dut, jstr(h, "tcp"))) == NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.health.tcp: not a "
-		    "declared surface");
+		return hq_err_set(err, HQ_EINVAL, "%s.health.tcp: not a "
+		    "declared surface", r->base);
 	if (r->health == NULL && r->health_tcp == NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.health: a request "
-		    "step or a tcp surface is needed");
+		return hq_err_set(err, HQ_EINVAL, "%s.health: a request "
+		    "step or a tcp surface is needed", r->base);
 	r->recover_ms = jlong(h, "recover_ms", 30000);
 	fmt = jstr(u, "format");
 	if (fmt != NULL && hq_fw_format_parse(fmt, &r->fmt) != 0)
-		return hq_err_set(err, HQ_EINVAL, "update.format: \"%.32s\" "
-		    "is not one hopquy knows (opaque, hqfw, swu, raucb)", fmt);
-	if ((rc = image_ref(dut, cJSON_GetObjectItemCaseSensitive(u,
+		return hq_err_set(err, HQ_EINVAL, "%s.format: \"%.32s\" "
+		    "is not one hopquy knows (opaque, hqfw, swu, raucb)", r->base,
+		    fmt);
+	if ((rc = image_ref(dut, r->base, cJSON_GetObjectItemCaseSensitive(u,
 	    "genuine"), "genuine", r->genuine, sizeof(r->genuine),
 	    r->genuine_ver, sizeof(r->genuine_ver), err)) != 0)
 		return rc;
@@ -356,10 +359,10 @@ recipe_read(const struct hq_dut *dut, const cJSON *u, struct recipe *r,
 		snprintf(r->genuine_ver, sizeof(r->genuine_ver), "%s",
 		    info.version);
 	if (r->genuine_ver[0] == '\0')
-		return hq_err_set(err, HQ_EINVAL, "update.genuine.version: "
-		    "needed for an opaque image");
+		return hq_err_set(err, HQ_EINVAL, "%s.genuine.version: "
+		    "needed for an opaque image", r->base);
 	if (cJSON_GetObjectItemCaseSensitive(u, "older") != NULL) {
-		if ((rc = image_ref(dut, cJSON_GetObjectItemCaseSensitive(u,
+		if ((rc = image_ref(dut, r->base, cJSON_GetObjectItemCaseSensitive(u,
 		    "older"), "older", r->older, sizeof(r->older),
 		    r->older_ver, sizeof(r->older_ver), err)) != 0 ||
 		    (rc = hq_fw_inspect(r->older, r->fmt, &info, err)) != 0)
@@ -805,8 +808,8 @@ push(struct upd *U, const char *abs, struct hq_fwpush_res *pr,
 	long mask;
 
 	if (sf == NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.submit: surface "
-		    "not declared");
+		return hq_err_set(err, HQ_EINVAL, "%s.submit: surface "
+		    "not declared", U->r.base);
 	url_of(dut, sf->tls ? "https" : "http", sf->port,
 	    jstr(U->r.submit, "path"), url, sizeof(url));
 	o.url = url;
@@ -928,7 +931,7 @@ trigger(struct upd *U, const char *url, enum answer *ansp, long *codep,
 	struct hq_step_out out;
 	struct hq_err terr = { 0 };
 	struct cmd_out co;
-	char esc[128];
+	char esc[128], where[64];
 	int rc;
 
 	*ansp = ANS_NONE;
@@ -937,8 +940,8 @@ trigger(struct upd *U, const char *url, enum answer *ansp, long *codep,
 	if (rq == NULL) {
 		if (cJSON_GetObjectItemCaseSensitive(U->r.trigger,
 		    "command") == NULL)
-			return hq_err_set(err, HQ_EINVAL, "update.trigger: a "
-			    "command or a request is needed");
+			return hq_err_set(err, HQ_EINVAL, "%s.trigger: a "
+			    "command or a request is needed", U->r.base);
 		if ((rc = run_cmd(U, cJSON_GetObjectItemCaseSensitive(
 		    U->r.trigger, "command"), url, tmo, &co, err)) != 0) {
 			cmd_out_clear(&co);
@@ -957,7 +960,8 @@ trigger(struct upd *U, const char *url, enum answer *ansp, long *codep,
 	if ((rc = hq_steps_new(&cfg, &s, err)) != 0 ||
 	    (rc = hq_steps_set(s, "url", url, false, err)) != 0)
 		goto out;
-	rc = hq_steps_run_one(s, rq, "update.trigger.request",
+	snprintf(where, sizeof(where), "%s.trigger.request", U->r.base);
+	rc = hq_steps_run_one(s, rq, where,
 	    hq_deadline_min(U->ctx->deadline, hq_deadline_in(tmo)), &out,
 	    &pr.body, &pr.body_len, &terr);
 	*codep = out.status;
@@ -1476,8 +1480,8 @@ check_rollback(struct upd *U, struct hq_err *err)
 	int rc;
 
 	if (U->r.older[0] == '\0' || U->r.older_ver[0] == '\0')
-		return hq_err_set(err, HQ_EINVAL, "update.older: an older "
-		    "genuine image with its version is needed");
+		return hq_err_set(err, HQ_EINVAL, "%s.older: an older "
+		    "genuine image with its version is needed", U->r.base);
 	if ((rc = read_version(U, v0, sizeof(v0), &verr)) != 0)
 		return hq_err_set(err, rc, "%s", verr.msg);
 	if (strcmp(v0, U->r.genuine_ver) != 0) {
@@ -1671,8 +1675,8 @@ check_channel(struct upd *U, struct hq_err *err)
 	if (U->r.pull != NULL)
 		return check_channel_pull(U, err);
 	if (sf == NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.submit: surface "
-		    "not declared");
+		return hq_err_set(err, HQ_EINVAL, "%s.submit: surface "
+		    "not declared", U->r.base);
 	if (!sf->tls) {
 		hq_verdict(U->res, HQ_FAIL, "the update endpoint (surface %s, "
 		    "%s port %u) is not TLS", sf->id, sf->proto, sf->port);
@@ -1811,9 +1815,9 @@ pull_redirect(struct upd *U, struct hq_err *err)
 	if (!cloud)
 		return 0;
 	if (U->ctx->bench == NULL)
-		return hq_err_set(err, HQ_EINVAL, "update.pull.listen %s is "
+		return hq_err_set(err, HQ_EINVAL, "%s.pull.listen %s is "
 		    "the device's own server: intercepting it needs the "
-		    "bench", listen);
+		    "bench", U->r.base, listen);
 	if ((rc = hq_bench_redirect(U->ctx->bench, &n, &rerr)) != 0)
 		return hq_err_set(err, rc, "redirect: %s", rerr.msg);
 	U->redirected = true;
@@ -1857,16 +1861,9 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    model ? "ai.model.update" : "update");
 		goto out;
 	}
-	if ((rc = recipe_read(ctx->dut, U.u, &U.r, err)) != 0) {
-		/* the messages name update.*; a model's recipe is elsewhere */
-		if (model && strncmp(err->msg, "update.", 7) == 0) {
-			char m[sizeof(err->msg)];
-
-			snprintf(m, sizeof(m), "ai.model.%s", err->msg);
-			snprintf(err->msg, sizeof(err->msg), "%s", m);
-		}
+	if ((rc = recipe_read(ctx->dut, U.u, model ? "ai.model.update" :
+	    "update", &U.r, err)) != 0)
 		goto out;
-	}
 	if (model)
 		hq_step(res, "the image is the deployed AI model "
 		    "(ai.model.update)");
