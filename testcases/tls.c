@@ -1487,11 +1487,14 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 			continue;
 		}
 		name = svc.name;
-		/* A declared protocol the probes could not name; a port
+		/* A declared protocol the probes could not name (not for a
+		 * surface declared TLS: its cleartext protocol is not
+		 * what answers there); a port
 		 * declared as telnet is telnet whatever they made of it
 		 * (the surface family judges it the same way). */
-		if ((strcmp(name, "unknown") == 0 && sf != NULL) ||
-		    (sf != NULL && strcmp(sf->proto, "telnet") == 0))
+		if ((strcmp(name, "unknown") == 0 && sf != NULL &&
+		    !sf->tls) || (sf != NULL && strcmp(sf->proto,
+		    "telnet") == 0))
 			name = sf->proto;
 		if (strcmp(name, "unknown") == 0 &&
 		    hq_portset_has(&tp->mqtt_ports, port))

@@ -4,9 +4,9 @@
  * handle per slot, the multi's connection cache giving keep-alive) for
  * HTTP basic/digest, form logins, ONVIF WS-UsernameToken and RTSP; SSH
  * with libssh2 at the authentication layer (password, else keyboard-
- * interactive; no subsystem needed); telnet and MQTT CONNECT (plain or
- * TLS 1.0-1.3) hand-written with bounded parsing on non-blocking sockets,
- * in worker threads.  Every attempt gets a category (login.h): only an
+ * interactive; no subsystem needed); telnet, MQTT CONNECT (plain or
+ * TLS 1.0-1.3) and RTSP over TLS (libcurl has none) hand-written with
+ * bounded parsing on non-blocking sockets, in worker threads.  Every attempt gets a category (login.h): only an
  * acceptance or a definite refusal is a verdict.  Passwords go to libcurl and to
  * the DUT only: never to logs, messages or kept request text.
  */
@@ -38,7 +38,7 @@
 #define URL_MAX		1400
 #define TEXT_MAX	4096		/* telnet screen kept for matching */
 #define MQTT_FIELD_MAX	65535
-#define HQ_LOGIN_THREADS_MAX	32	/* telnet, MQTT, SSH in flight */
+#define HQ_LOGIN_THREADS_MAX	32	/* telnet, MQTT, SSH, RTSPS in flight */
 
 enum kind {
 	K_NONE, K_BASIC, K_DIGEST, K_FORM, K_RTSP_BASIC, K_RTSP_DIGEST,
@@ -614,8 +614,9 @@ eng_prepare(struct eng *e, struct hq_err *err)
 	case K_RTSP_BASIC:
 	case K_RTSP_DIGEST:
 		if (sf->tls)
-			return hq_err_set(err, HQ_EINVAL, "surface %s: RTSP "
-			    "over TLS is not supported by libcurl", sf->id);
+			return hq_err_set(err, HQ_EINTERNAL, "surface %s: RTSP "
+			    "over TLS is our own code's, not libcurl's",
+			    sf->id);
 		scheme = "rtsp";
 		if (path == NULL)
 			path = "/";
@@ -1581,6 +1582,326 @@ mqtt_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
 	return rc;
 }
 
+/* ---- RTSP over TLS (rtsps; RFC 2326 DESCRIBE with RFC 2617/7616
+ * Basic or Digest), hand-written: libcurl has no RTSP over TLS.  Bounded
+ * heads and bodies; only 2xx and 401/403 after credentials are verdicts.
+ * ---- */
+
+/* One response: status, head (NUL-terminated, at most cap - 1), body
+ * skipped by Content-Length.  Returns 0 with *status 0 when nothing
+ * complete came (closed, timeout); an error only when interrupted. */
+static int
+rtsps_read(struct mio *m, char *head, size_t cap, struct hq_deadline dl,
+    long *status, struct hq_err *err)
+{
+	size_t len = 0, got, hl, clen = 0;
+	char *e, *cl, tmp[2048];
+	int rc;
+
+	*status = 0;
+	head[0] = '\0';
+	for (;;) {
+		if (len + 1 >= cap)
+			return 0;		/* head over the cap */
+		if ((rc = mio_read(m, head + len, cap - 1 - len, 1, dl, &got,
+		    err)) != 0)
+			return rc;
+		if (got == 0)
+			return 0;
+		len += got;
+		head[len] = '\0';
+		if ((e = strstr(head, "\r\n\r\n")) != NULL)
+			break;
+	}
+	hl = (size_t)(e - head) + 4;
+	if (strncmp(head, "RTSP/1.0 ", 9) != 0 || !isdigit((unsigned char)
+	    head[9]) || !isdigit((unsigned char)head[10]) ||
+	    !isdigit((unsigned char)head[11]))
+		return 0;
+	*status = (head[9] - '0') * 100 + (head[10] - '0') * 10 +
+	    (head[11] - '0');
+	if ((cl = strcasestr(head, "\r\nContent-Length:")) != NULL && cl < e)
+		clen = strtoul(cl + 17, NULL, 10);
+	if (clen > HQ_LOGIN_BODY_MAX)
+		clen = HQ_LOGIN_BODY_MAX;
+	/* the body's first bytes may have come with the head */
+	got = len - hl;
+	head[hl] = '\0';
+	clen = clen > got ? clen - got : 0;
+	while (clen > 0) {
+		if ((rc = mio_read(m, tmp, clen < sizeof(tmp) ? clen :
+		    sizeof(tmp), 1, dl, &got, err)) != 0)
+			return rc;
+		if (got == 0)
+			break;
+		clen -= got;
+	}
+	return 0;
+}
+
+/* The value of a Digest parameter (quoted or token) in chal; "" when
+ * absent. */
+static void
+digest_param(const char *chal, const char *name, char *out, size_t outsz)
+{
+	size_t nl = strlen(name);
+	const char *p = chal;
+
+	out[0] = '\0';
+	while ((p = strcasestr(p, name)) != NULL) {
+		const char *q = p + nl, *v;
+		size_t l;
+
+		if ((p != chal && p[-1] != ' ' && p[-1] != ',' &&
+		    p[-1] != '\t') || (*q != '=' && *q != ' ')) {
+			p = q;
+			continue;
+		}
+		while (*q == ' ')
+			q++;
+		if (*q++ != '=')
+			return;
+		while (*q == ' ')
+			q++;
+		if (*q == '"') {
+			v = ++q;
+			l = strcspn(v, "\"\r\n");
+		} else {
+			v = q;
+			l = strcspn(v, ", \r\n");
+		}
+		snprintf(out, outsz, "%.*s", (int)l, v);
+		return;
+	}
+}
+
+/* hex(H(a:b:c...)) with md (MD5 or SHA-256); false on a local error. */
+static bool
+digest_hex(const EVP_MD *md, char *out, size_t outsz, const char *const *parts)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dl = 0, i;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	bool ok = c != NULL && EVP_DigestInit_ex(c, md, NULL) == 1;
+
+	for (i = 0; ok && parts[i] != NULL; i++)
+		ok = (i == 0 || EVP_DigestUpdate(c, ":", 1) == 1) &&
+		    EVP_DigestUpdate(c, parts[i], strlen(parts[i])) == 1;
+	ok = ok && EVP_DigestFinal_ex(c, d, &dl) == 1 && dl * 2 < outsz;
+	EVP_MD_CTX_free(c);
+	for (i = 0; ok && i < dl; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	OPENSSL_cleanse(d, sizeof(d));
+	return ok;
+}
+
+int
+hq_login_digest_answer(const char *chal, const char *method, const char *uri,
+    const char *user, const char *pw, const char *cnonce, char *out,
+    size_t outsz, char *why, size_t whysz)
+{
+	char realm[256], nonce[256], qop[64], opaque[256], alg[32];
+	char ha1[2 * EVP_MAX_MD_SIZE + 1], ha2[sizeof(ha1)], resp[sizeof(ha1)];
+	const EVP_MD *md;
+	bool sess, auth;
+	int n;
+
+	digest_param(chal, "realm", realm, sizeof(realm));
+	digest_param(chal, "nonce", nonce, sizeof(nonce));
+	digest_param(chal, "qop", qop, sizeof(qop));
+	digest_param(chal, "opaque", opaque, sizeof(opaque));
+	digest_param(chal, "algorithm", alg, sizeof(alg));
+	if (nonce[0] == '\0') {
+		snprintf(why, whysz, "Digest challenge without a nonce");
+		return -1;
+	}
+	sess = strcasestr(alg, "-sess") != NULL;
+	if (alg[0] == '\0' || strncasecmp(alg, "MD5", 3) == 0)
+		md = EVP_md5();
+	else if (strncasecmp(alg, "SHA-256", 7) == 0)
+		md = EVP_sha256();
+	else {
+		snprintf(why, whysz, "Digest algorithm %.24s not supported",
+		    alg);
+		return -1;
+	}
+	/* qop: "auth" if offered (auth-int has no body to protect here) */
+	auth = qop[0] != '\0';
+	if (auth && strcasestr(qop, "auth") == NULL) {
+		snprintf(why, whysz, "Digest qop %.24s not supported", qop);
+		return -1;
+	}
+	{
+		const char *p1[] = { user, realm, pw, NULL };
+		const char *p2[] = { method, uri, NULL };
+
+		if (!digest_hex(md, ha1, sizeof(ha1), p1) ||
+		    !digest_hex(md, ha2, sizeof(ha2), p2))
+			goto local;
+	}
+	if (sess) {
+		const char *ps[] = { ha1, nonce, cnonce, NULL };
+		char h[sizeof(ha1)];
+
+		if (!digest_hex(md, h, sizeof(h), ps))
+			goto local;
+		memcpy(ha1, h, sizeof(h));
+	}
+	{
+		const char *pa[] = { ha1, nonce, "00000001", cnonce, "auth", ha2,
+		    NULL };
+		const char *pn[] = { ha1, nonce, ha2, NULL };
+
+		if (!digest_hex(md, resp, sizeof(resp), auth ? pa : pn))
+			goto local;
+	}
+	OPENSSL_cleanse(ha1, sizeof(ha1));
+	n = snprintf(out, outsz, "Digest username=\"%s\", realm=\"%s\", "
+	    "nonce=\"%s\", uri=\"%s\", response=\"%s\"%s%s%s%s%s%s%s%s",
+	    user, realm, nonce, uri, resp, alg[0] != '\0' ? ", algorithm=" :
+	    "", alg, opaque[0] != '\0' ? ", opaque=\"" : "", opaque,
+	    opaque[0] != '\0' ? "\"" : "", auth ? ", qop=auth, nc=00000001, "
+	    "cnonce=\"" : "", auth ? cnonce : "", auth ? "\"" : "");
+	if (n < 0 || (size_t)n >= outsz) {
+		snprintf(why, whysz, "Digest answer too long");
+		return -1;
+	}
+	return 0;
+ local:
+	OPENSSL_cleanse(ha1, sizeof(ha1));
+	snprintf(why, whysz, "digest computation failed");
+	return -1;
+}
+
+/* The Digest challenge among the head's WWW-Authenticate lines (its
+ * parameters, after "Digest "), copied into out; false when none. */
+static bool
+digest_challenge(const char *head, char *out, size_t outsz)
+{
+	const char *p = head;
+
+	while ((p = strcasestr(p, "\r\nWWW-Authenticate:")) != NULL) {
+		p += 19;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "Digest ", 7) == 0) {
+			snprintf(out, outsz, "%.*s", (int)strcspn(p + 7,
+			    "\r\n"), p + 7);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int
+rtsps_one(const struct hq_login_cfg *cfg, enum kind k,
+    struct hq_login_try *t, struct hq_deadline dl, struct hq_err *err)
+{
+	struct hq_deadline adl = hq_deadline_min(dl,
+	    hq_deadline_in(cfg->timeout_ms));
+	const char *path = login_str(cfg->sf, "path");
+	struct hq_err ierr = { 0 };
+	struct mio m = { .fd = -1 };
+	char host[80], uri[600], req[2048], authz[1400], why[80], over[24];
+	char *head = NULL, cred[600], b64[820], chal[1024], cnonce[17];
+	unsigned char rnd[8];
+	long st = 0;
+	int64_t t1;
+	int rc, n, cseq = 1, i;
+
+	host_for_url(cfg->addr, host, sizeof(host));
+	snprintf(uri, sizeof(uri), "rtsps://%s:%u%s", host, cfg->sf->port,
+	    path != NULL ? path : "/");
+	if ((head = malloc(HQ_LOGIN_HEAD_MAX)) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if ((rc = mio_open(&m, cfg, true, adl, t, err)) != 0) {
+		rc = rc == 1 ? 0 : rc;	/* 1: the attempt's result is set */
+		goto out;
+	}
+	snprintf(over, sizeof(over), " over %s", m.ver);
+	authz[0] = '\0';
+	if (k == K_RTSP_BASIC) {
+		n = snprintf(cred, sizeof(cred), "%s:%s", t->user, t->password);
+		if (n < 0 || (size_t)n >= sizeof(cred)) {
+			set_res(t, HQ_LCAT_LOCAL, "credential too long");
+			goto out;
+		}
+		EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)cred,
+		    n);
+		snprintf(authz, sizeof(authz), "Authorization: Basic %s\r\n",
+		    b64);
+	}
+	t1 = hq_mono_ns();
+	for (i = 0; i < 2; i++) {
+		n = snprintf(req, sizeof(req), "DESCRIBE %s RTSP/1.0\r\n"
+		    "CSeq: %d\r\nAccept: application/sdp\r\nUser-Agent: "
+		    "hopquy/" HQ_VERSION "\r\n%s\r\n", uri, cseq++, authz);
+		if (n < 0 || (size_t)n >= sizeof(req)) {
+			set_res(t, HQ_LCAT_LOCAL, "request too long");
+			goto out;
+		}
+		if ((rc = mio_write_all(&m, req, (size_t)n, adl, &ierr)) != 0 ||
+		    (rc = rtsps_read(&m, head, HQ_LOGIN_HEAD_MAX, adl, &st,
+		    &ierr)) != 0) {
+			if (rc == HQ_EINTR) {
+				rc = hq_err_set(err, rc, "interrupted");
+				goto out;
+			}
+			set_res(t, cat_of_rc(rc), "%.150s", ierr.msg);
+			rc = 0;
+			goto out;
+		}
+		if (st == 0) {
+			set_res(t, hq_deadline_passed(adl) ? HQ_LCAT_TIMEOUT :
+			    HQ_LCAT_RESET, "no complete RTSP answer%s", over);
+			goto out;
+		}
+		if (k != K_RTSP_DIGEST || st != 401 || authz[0] != '\0')
+			break;
+		/* Digest: answer the challenge, once, on this connection */
+		if (!digest_challenge(head, chal, sizeof(chal))) {
+			set_res(t, HQ_LCAT_PROTO, "status 401 without a "
+			    "Digest challenge%s: the password was not tried",
+			    over);
+			goto out;
+		}
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+			set_res(t, HQ_LCAT_LOCAL, "no random cnonce");
+			goto out;
+		}
+		for (n = 0; n < 8; n++)
+			snprintf(cnonce + 2 * n, 3, "%02x", rnd[n]);
+		memcpy(authz, "Authorization: ", 15);
+		if (hq_login_digest_answer(chal, "DESCRIBE", uri, t->user,
+		    t->password, cnonce, authz + 15, sizeof(authz) - 17, why,
+		    sizeof(why)) != 0) {
+			set_res(t, HQ_LCAT_PROTO, "%s%s: the password was not "
+			    "tried", why, over);
+			goto out;
+		}
+		strcat(authz, "\r\n");
+		t1 = hq_mono_ns();
+	}
+	t->us = (hq_mono_ns() - t1) / 1000;
+	t->code = st;
+	if (st >= 200 && st < 300)
+		set_res(t, HQ_LCAT_ACCEPT, "status %ld%s", st, over);
+	else if (st == 401 || st == 403)
+		set_res(t, HQ_LCAT_REFUSE, "status %ld%s", st, over);
+	else
+		set_res(t, cat_of_status(st), "status %ld%s", st, over);
+	if (cfg->keep_resp)
+		t->head = strdup(head);
+ out:
+	OPENSSL_cleanse(cred, sizeof(cred));
+	OPENSSL_cleanse(b64, sizeof(b64));
+	OPENSSL_cleanse(authz, sizeof(authz));
+	OPENSSL_cleanse(req, sizeof(req));
+	free(head);
+	mio_close(&m);
+	return rc;
+}
+
 /* ---- SSH (RFC 4252 password, RFC 4256 keyboard-interactive) with
  * libssh2 on our own non-blocking socket: authentication is judged at
  * the SSH authentication layer, whatever subsystems the server has. ---- */
@@ -1807,7 +2128,8 @@ pool_worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		rc = p->k == K_TELNET ? telnet_one(p->cfg, &p->v[i], p->dl,
 		    &e) : p->k == K_SSH ? ssh_one(p->cfg, &p->v[i], p->dl,
-		    &e) : mqtt_one(p->cfg, &p->v[i], p->dl, &e);
+		    &e) : p->k == K_MQTT ? mqtt_one(p->cfg, &p->v[i], p->dl,
+		    &e) : rtsps_one(p->cfg, p->k, &p->v[i], p->dl, &e);
 		pthread_mutex_lock(&p->mu);
 		if (rc != 0 && p->rc == 0) {
 			p->rc = rc;
@@ -1831,7 +2153,8 @@ hq_login_run(const struct hq_login_cfg *cfg, struct hq_login_try *v,
 	if (k == K_NONE)
 		return hq_err_set(err, HQ_EINVAL, "surface %s: no supported "
 		    "login kind", cfg->sf->id);
-	if (k != K_TELNET && k != K_MQTT && k != K_SSH)
+	if (k != K_TELNET && k != K_MQTT && k != K_SSH &&
+	    !((k == K_RTSP_BASIC || k == K_RTSP_DIGEST) && cfg->sf->tls))
 		return run_curl(cfg, k, v, n, dl, err);
 	if (n == 0)
 		return 0;

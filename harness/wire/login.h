@@ -91,6 +91,16 @@ struct hq_login_try {
 	char		 why[160];	/* what was seen (no secrets) */
 };
 
+/*
+ * The Authorization value (after "Authorization: ") answering a Digest
+ * challenge chal (the parameters after "Digest "; RFC 7616: MD5,
+ * MD5-sess, SHA-256, SHA-256-sess; qop auth or none) for method and uri,
+ * with cnonce.  0 done; -1 with the reason in why when it cannot answer.
+ */
+int	hq_login_digest_answer(const char *chal, const char *method,
+	    const char *uri, const char *user, const char *pw,
+	    const char *cnonce, char *out, size_t outsz, char *why,
+	    size_t whysz);
 /* A kind libcurl or our own code can try; false for unknown kinds. */
 bool	hq_login_kind_supported(const char *kind);
 /* The kind's transport name for messages ("HTTP basic", ...). */

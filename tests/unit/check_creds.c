@@ -127,6 +127,41 @@ START_TEST(test_creds_login_categories)
 }
 END_TEST
 
+/* RFC 2617 3.5 and RFC 7616 3.9.1's worked examples, then the cases a
+ * device can get wrong (no nonce, an unknown algorithm). */
+START_TEST(test_creds_digest_answer)
+{
+	char out[1024], why[80];
+
+	ck_assert_int_eq(hq_login_digest_answer("realm=\"testrealm@host.com\", "
+	    "qop=\"auth,auth-int\", nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\","
+	    " opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"", "GET",
+	    "/dir/index.html", "Mufasa", "Circle Of Life", "0a4f113b", out,
+	    sizeof(out), why, sizeof(why)), 0);
+	ck_assert_ptr_nonnull(strstr(out,
+	    "response=\"6629fae49393a05397450978507c4ef1\""));
+	ck_assert_ptr_nonnull(strstr(out,
+	    "opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""));
+	ck_assert_ptr_nonnull(strstr(out, "qop=auth, nc=00000001, "
+	    "cnonce=\"0a4f113b\""));
+	ck_assert_int_eq(hq_login_digest_answer("realm=\"http-auth@example.org\""
+	    ", qop=\"auth, auth-int\", algorithm=SHA-256, nonce=\"7ypf/xlj9XXwf"
+	    "DPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", opaque=\"FQhe/qaU925kfnzjCev0ci"
+	    "ny7QMkPqMAFRtzCUYo5tdS\"", "GET", "/dir/index.html", "Mufasa",
+	    "Circle of Life", "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ",
+	    out, sizeof(out), why, sizeof(why)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "response=\"753927fa0e85d155564e2e27"
+	    "2a28d1802ca10daf4496794697cf8db5856cb6c1\""));
+	ck_assert_int_eq(hq_login_digest_answer("realm=\"r\"", "DESCRIBE", "/",
+	    "u", "p", "c", out, sizeof(out), why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "nonce"));
+	ck_assert_int_eq(hq_login_digest_answer("realm=\"r\", nonce=\"n\", "
+	    "algorithm=SHA-512-256", "DESCRIBE", "/", "u", "p", "c", out,
+	    sizeof(out), why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "SHA-512-256"));
+}
+END_TEST
+
 START_TEST(test_creds_params_new)
 {
 	cJSON *j = cJSON_Parse("{\"check\":\"default-dictionary\","
@@ -157,6 +192,7 @@ suite_creds(void)
 	tcase_add_test(tc, test_creds_rationale_required_missing);
 	tcase_add_test(tc, test_creds_login_categories);
 	tcase_add_test(tc, test_creds_params_new);
+	tcase_add_test(tc, test_creds_digest_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }
