@@ -30,6 +30,7 @@
 #include "util/rd.h"
 #include "wire/curlwhy.h"
 #include "wire/net.h"
+#include "wire/stream.h"
 
 #define REPLY_MAX	(16u * 1024)
 #define URLS_SHOWN	8
@@ -250,7 +251,8 @@ header_value(const char *head, const char *name, char *out, size_t outsz,
 
 /* Sends req and reads one response (head and Content-Length body). */
 static int
-rtsp_ask(struct ux *u, int fd, const char *req, struct rtsp_reply *r,
+rtsp_ask(struct ux *u, struct hq_stream *st, const char *req,
+    struct rtsp_reply *r,
     struct hq_err *err)
 {
 	struct hq_deadline dl = hq_deadline_min(u->ctx->deadline,
@@ -263,11 +265,11 @@ rtsp_ask(struct ux *u, int fd, const char *req, struct rtsp_reply *r,
 
 	memset(r, 0, sizeof(*r));
 	hq_transcript_printf(u->tr, "-> %.*s\n", (int)strcspn(req, "\r"), req);
-	if ((rc = hq_net_write_all(fd, req, strlen(req), dl, err)) != 0)
+	if ((rc = hq_stream_write_all(st, req, strlen(req), dl, err)) != 0)
 		return rc;
 	for (;;) {
-		if ((rc = hq_net_read_some(fd, buf + len, REPLY_MAX - len, dl,
-		    0, &got, err)) != 0)
+		if ((rc = hq_stream_read_some(st, buf + len, REPLY_MAX - len,
+		    dl, &got, err)) != 0)
 			return rc;
 		len += got;
 		buf[len] = '\0';
@@ -316,17 +318,19 @@ ask_rtsp(struct ux *u, const struct hq_surface *sf, const char *path)
 	struct rtsp_reply r;
 	struct hq_err ierr = { 0 };
 	char url[600], track[900], req[1400], seen[160];
-	int fd = -1;
+	struct hq_stream st;
 
-	snprintf(url, sizeof(url), "rtsp://%s:%u%s", addr, sf->port, path);
+	/* RTSP over TLS (rtsps) where the surface says so */
+	snprintf(url, sizeof(url), "%s://%s:%u%s", sf->tls ? "rtsps" : "rtsp",
+	    addr, sf->port, path);
 	u->asked[0] = true;
-	if (hq_net_connect(addr, sf->port, dl, &fd, &ierr) != 0) {
+	if (hq_stream_open(&st, addr, sf->port, sf->tls, dl, &ierr) != 0) {
 		record(u, A_NOVERDICT, url, ierr.msg);
 		return;
 	}
 	snprintf(req, sizeof(req), "DESCRIBE %s RTSP/1.0\r\nCSeq: 1\r\n"
 	    "Accept: application/sdp\r\nUser-Agent: hopquy\r\n\r\n", url);
-	if (rtsp_ask(u, fd, req, &r, &ierr) != 0) {
+	if (rtsp_ask(u, &st, req, &r, &ierr) != 0) {
 		record(u, A_NOVERDICT, url, ierr.msg);
 		goto out;
 	}
@@ -342,7 +346,8 @@ ask_rtsp(struct ux *u, const struct hq_surface *sf, const char *path)
 		goto out;
 	}
 	/* The description was served; try to get the stream itself. */
-	if (r.control[0] == '\0' || strncmp(r.control, "rtsp://", 7) == 0)
+	if (r.control[0] == '\0' || strncmp(r.control, "rtsp://", 7) == 0 ||
+	    strncmp(r.control, "rtsps://", 8) == 0)
 		snprintf(track, sizeof(track), "%s", r.control[0] != '\0' ?
 		    r.control : url);
 	else
@@ -352,7 +357,7 @@ ask_rtsp(struct ux *u, const struct hq_surface *sf, const char *path)
 	snprintf(req, sizeof(req), "SETUP %s RTSP/1.0\r\nCSeq: 2\r\n"
 	    "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n"
 	    "User-Agent: hopquy\r\n\r\n", track);
-	if (rtsp_ask(u, fd, req, &r, &ierr) != 0 || r.status != 200) {
+	if (rtsp_ask(u, &st, req, &r, &ierr) != 0 || r.status != 200) {
 		snprintf(seen, sizeof(seen), "DESCRIBE 200 with SDP; SETUP %u",
 		    r.status);
 		record(u, A_SERVED, url, seen);
@@ -361,13 +366,13 @@ ask_rtsp(struct ux *u, const struct hq_surface *sf, const char *path)
 	snprintf(req, sizeof(req), "PLAY %s RTSP/1.0\r\nCSeq: 3\r\n"
 	    "Session: %s\r\nRange: npt=0-\r\nUser-Agent: hopquy\r\n\r\n", url,
 	    r.session);
-	if (rtsp_ask(u, fd, req, &r, &ierr) != 0)
+	if (rtsp_ask(u, &st, req, &r, &ierr) != 0)
 		r.status = 0;
 	snprintf(seen, sizeof(seen), "DESCRIBE 200 with SDP, SETUP 200, "
 	    "PLAY %u", r.status);
 	record(u, A_SERVED, url, seen);
  out:
-	close(fd);
+	hq_stream_close(&st);
 }
 
 /* ---- HTTP(S) through libcurl ---- */
@@ -760,7 +765,8 @@ unauth_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		const struct hq_surface *sf = &dut->surfaces[i];
 		const char *paths[65];
 		size_t np;
-		bool rtsp = strcmp(sf->proto, "rtsp") == 0 && !sf->tls;
+		bool rtsp = strcmp(sf->proto, "rtsp") == 0 ||
+		    strcmp(sf->proto, "rtsps") == 0;
 		bool http = strcmp(sf->proto, "http") == 0 ||
 		    strcmp(sf->proto, "https") == 0 ||
 		    strcmp(sf->proto, "onvif") == 0;
@@ -775,12 +781,11 @@ unauth_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    (mqtt && !kind_on(&u, "mqtt")))
 			continue;
 		if (!rtsp && !http && !mqtt) {
-			if (strcmp(sf->proto, "rtsps") == 0 ||
-			    strcmp(sf->proto, "mqtts") == 0) {
+			if (strcmp(sf->proto, "mqtts") == 0 ||
+			    (strcmp(sf->proto, "mqtt") == 0 && sf->tls)) {
 				nsurf++;
 				list_add(u.notchecked, sizeof(u.notchecked),
-				    "%s (%s over TLS: no recipe yet)", sf->id,
-				    sf->proto);
+				    "%s (MQTT over TLS: no recipe yet)", sf->id);
 			}
 			continue;
 		}

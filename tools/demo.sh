@@ -65,9 +65,11 @@ HQ_DUTSIM_LABEL1=$(label HQ0000000001)
 HQ_DUTSIM_LABEL2=$(label HQ0000000002)
 export HQ_DUTSIM_LABEL1 HQ_DUTSIM_LABEL2
 
-SIMOPTS="" SETS=""
+# The camera keeps its stream login off cleartext: RTSP over TLS on 322,
+# no plain RTSP (the simulator's default serves RTSP on 554 too).
+SIMOPTS="--opt rtsp_port=0 --opt rtsps_port=322" SETS=""
 if [ "${HQ_DEMO_FULL:-0}" != 1 ] && [ "$PROFILE" = qcvn135-2024 ]; then
-	SIMOPTS="--opt lockout_time=20 --opt session_idle=10"
+	SIMOPTS="$SIMOPTS --opt lockout_time=20 --opt session_idle=10"
 	c=qcvn135-2024/g1 P=qcvn135-2024
 	SETS="$c.1-no-default-credentials:chunk=4
 $c.1-no-default-credentials:user_budget=0
@@ -120,7 +122,7 @@ done
 # The simulator's description completed for this bench: update, data,
 # power and disclosure (security.txt and the update information page on
 # the simulated cloud, over HTTPS under the test PKI's cloud CA).
-/usr/bin/python3 fixtures/duts/dutsim-complete.py "$(pwd)" "$N" \
+/usr/bin/python3 fixtures/duts/dutsim-complete.py --rtsps 322 "$(pwd)" "$N" \
     "$HQ_BUILD/fixtures/images" "$WORK/dutsim.pid" "$PKI/cloud-ca.crt" \
     "$WORK/dut.json" || exit 1
 ASSESS=""

@@ -23,12 +23,13 @@ simbench_dut() {
 	SB_DUT="$T_TMP/dutsim-$1.json"
 }
 
-# simbench_complete: writes $SB_FULL, the complete description for a full
-# QCVN 135 run (fixtures/duts/dutsim-complete.py: update, data, power with
-# $T_TMP/dutsim.pid, disclosure served by cloudsim under the cloud CA).
+# simbench_complete [--rtsps PORT]: writes $SB_FULL, the complete
+# description for a full QCVN 135 run (fixtures/duts/dutsim-complete.py:
+# update, data, power with $T_TMP/dutsim.pid, disclosure served by cloudsim
+# under the cloud CA; with --rtsps, RTSP over TLS on PORT).
 simbench_complete() {
 	SB_FULL="$T_TMP/dutsim-full-$SB_N.json"
-	$PY "$HQ_TOP/fixtures/duts/dutsim-complete.py" "$HQ_TOP" "$SB_N" \
+	$PY "$HQ_TOP/fixtures/duts/dutsim-complete.py" "$@" "$HQ_TOP" "$SB_N" \
 	    "$HQ_BUILD/fixtures/images" "$T_TMP/dutsim.pid" \
 	    "$PKI/cloud-ca.crt" "$SB_FULL"
 }

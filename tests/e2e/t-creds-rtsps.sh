@@ -7,7 +7,8 @@
 # over TLS, with Basic and with Digest; only a strong operator password
 # PASSes; a wrong Digest answer would be refused by the server, so the
 # PASS with Digest proves the answers are right (the operator's login is
-# the control).  g7.1 sees no cleartext RTSP login.
+# the control).  g1.7 asks over TLS too (PASS refused, FAIL served); g7.1
+# sees no cleartext RTSP login.
 # Host mode, 198.18.126.0/30, namespaces hq-lg-rs-*.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lg-lib.sh"
@@ -110,6 +111,19 @@ check "Digest declared, Basic offered: not a PASS ($V)" \
     sh -c "! expr '$V' : PASS >/dev/null"
 check "... the attempts say the password was not tried" \
     grep -q 'without a Digest challenge' "$RUN"/creds/*.txt
+
+# Unauthenticated access over TLS (g1.7): refused with auth, served without.
+U=qcvn135-2024/g1.7-no-unauthenticated-access
+server --basic "operator:$OPW"
+run rtsp-basic $U
+V=$(case_verdict "$RUN" $U)
+check "rtsps with auth: g1.7 PASS, asked over TLS ($V)" \
+    like "$V" "PASS refused without credentials: rtsps://$ADDR:$PORT/live (DESCRIBE 401)"
+server
+run rtsp-basic $U
+V=$(case_verdict "$RUN" $U)
+check "rtsps without auth: g1.7 FAIL naming the URL ($V)" \
+    like "$V" "FAIL 1 surface served without authentication: rtsps://$ADDR:$PORT/live (DESCRIBE 200 with SDP, SETUP 200, PLAY 200)"
 
 server --basic "operator:$OPW"
 run rtsp-basic qcvn135-2024/g7.1-cleartext-surfaces
