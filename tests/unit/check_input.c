@@ -14,7 +14,7 @@
 #include "wire/mutate.h"
 #include "wire/tlswire.h"
 
-static const struct hq_mut_target tgt = { "198.18.0.2", "/live", NULL };
+static const struct hq_mut_target tgt = { "198.18.0.2", "/live", NULL, 0 };
 
 START_TEST(test_input_same_seed_same_cases)
 {
