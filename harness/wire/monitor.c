@@ -158,13 +158,17 @@ health_keep(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 {
 	char req[600];
 	struct hq_xchg_out o;
-	int n, st;
+	int n, st, rc;
 
 	n = snprintf(req, sizeof(req), "GET %.400s HTTP/1.1\r\nHost: "
 	    "%.64s\r\n\r\n", p->path != NULL ? p->path : "/", p->host);
-	if (n < 0 || (size_t)n >= sizeof(req) ||
-	    hq_xchg_do(p->x, (const uint8_t *)req, (size_t)n, dl, 0, buf,
-	    HQ_MON_REPLY_MAX, &o, NULL) != 0) {
+	/* a whole answer ends the read (the status is all we judge) */
+	hq_xchg_set_complete(p->x, http_complete);
+	rc = n < 0 || (size_t)n >= sizeof(req) ? -1 : hq_xchg_do(p->x,
+	    (const uint8_t *)req, (size_t)n, dl, 0, buf, HQ_MON_REPLY_MAX, &o,
+	    NULL);
+	hq_xchg_set_complete(p->x, NULL);
+	if (rc != 0) {
 		hq_xchg_drop(p->x);
 		return false;
 	}

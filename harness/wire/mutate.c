@@ -513,8 +513,13 @@ tpl_nparts(const struct tpl *t)
 size_t
 hq_mut_pairs(enum hq_proto_model m)
 {
+	/* the tables are constant: counted once per thread, not per case */
+	static _Thread_local size_t counted[HQ_PM_COUNT];
 	size_t ti, pi, n = 0;
 	int op;
+
+	if (counted[m] != 0)
+		return counted[m];
 
 	for (ti = 0; ti < models[m].ntpls; ti++) {
 		const struct tpl *t = &models[m].tpls[ti];
@@ -524,6 +529,7 @@ hq_mut_pairs(enum hq_proto_model m)
 				if (op_applies(t->parts[pi].kind, op))
 					n++;
 	}
+	counted[m] = n;
 	return n;
 }
 
