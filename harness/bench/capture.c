@@ -639,13 +639,6 @@ cap_spawner(void *arg)
 	return NULL;
 }
 
-static void
-cap_nap(long us)
-{
-	struct timespec ts = { 0, us * 1000 };
-
-	nanosleep(&ts, NULL);
-}
 
 static void *
 cap_thread(void *arg)
@@ -684,15 +677,16 @@ cap_thread(void *arg)
 		}
 		if (!stopping) {
 			/* Traffic flows: a short nap off the socket's wait
-			 * queue, then a batch.  A sleeper in poll is woken
-			 * for every packet, and that wake-up is paid by
-			 * the sender (the run's own exchanges: a third of
-			 * the input family's time at thousands of cases a
-			 * second); the kernel stamps each packet
-			 * (SO_TIMESTAMPNS) and its buffer holds seconds of
-			 * it, so nothing is lost or retimed. */
-			if (got > 0)
-				cap_nap(HQ_CAPTURE_NAP_US);
+			 * queue (on the wake-up fd alone: a step comment
+			 * still ends it at once), then a batch.  A sleeper
+			 * on the socket is woken for every packet, and that
+			 * wake-up is paid by the sender (the run's own
+			 * exchanges: a third of the input family's time at
+			 * thousands of cases a second); the kernel stamps
+			 * each packet (SO_TIMESTAMPNS) and its buffer holds
+			 * seconds of it, so nothing is lost or retimed. */
+			if (got > 0)	/* the wake-up is read above, next */
+				(void)poll(&pfd[1], 1, HQ_CAPTURE_NAP_MS);
 			continue;
 		}
 		/* Everything the kernel took is ours: done.  Otherwise the
