@@ -103,5 +103,6 @@ sed 's/^/  /' "$T_TMP/rounds"
 echo "  hopquy input (cases/s, monitor on): $hq_rate ($hq_verdict, $hq_findings findings)"
 echo "  ab -c 1 well-formed GETs (req/s):   $ab_rate ($ab_failed failed)"
 echo "  ratio hopquy/ab: $ratio (goal >= 0.5)"
-echo "bench: input hopquy=$hq_rate peer=$ab_rate ratio=$ratio findings=$eq"
+echo "bench: input hopquy=$hq_rate peer=$ab_rate ratio=$ratio findings=$eq" \
+    "vs=ab-c1 rounds=$ROUNDS cases=$hq_sent"
 [ "$eq" = equal ]
