@@ -6,6 +6,11 @@
 # at the same concurrency (1): the server's own ceiling.  Goal: ratio >=
 # 0.5.  findings=equal when both see the server answer throughout (hopquy
 # no finding, ab no failed request).
+# Like with like on a shared host: ROUNDS rounds (3; 1 with --smoke), each
+# a hopquy run between two ab runs of about the same duration (2 requests
+# a case), its ratio against their mean; the medians are printed.  (The
+# server closes first, both for ab's requests and for hopquy's cases, so
+# the TIME_WAIT states are nginx's and the client ports do not run out.)
 . "$(dirname "$0")/../tests/e2e/lib.sh"
 need_root
 for t in /usr/sbin/nginx ab; do
@@ -42,27 +47,62 @@ cat >"$T_TMP/dut.json" <<JSON
   "surfaces": [ { "id": "web", "proto": "http", "port": 80 } ] }
 JSON
 CASE=qcvn135-2024/g11.1-malformed-input
-ip netns exec $LABNS "$HOPQUY" run -q -p qcvn135-2024 -d "$T_TMP/dut.json" \
-    -o "$T_TMP/run" --only $CASE --set "$CASE:cases_per_surface=$CASES" \
-    >/dev/null 2>&1
-set -- $($PY -c 'import json,sys
+ROUNDS=${HQ_BENCH_INPUT_ROUNDS:-3}
+[ "${HQ_BENCH_SMOKE:-0}" = 1 ] && ROUNDS=1
+ab_run() {	# ab_run: one ab run; its rate and failed count into AB
+	ip netns exec $LABNS ab -q -n $((CASES * 2)) -c 1 "http://$A/" \
+	    >"$T_TMP/ab.out" 2>&1
+	AB="$(awk '/^Requests per second/ { print $4 }' "$T_TMP/ab.out") \
+$(awk '/^Failed requests/ { print $3 }' "$T_TMP/ab.out")"
+}
+ab_run
+: >"$T_TMP/rounds"
+r=0
+while [ $r -lt $ROUNDS ]; do
+	r=$((r + 1))
+	before=$AB
+	rm -rf "$T_TMP/run"
+	ip netns exec $LABNS "$HOPQUY" run -q -p qcvn135-2024 \
+	    -d "$T_TMP/dut.json" -o "$T_TMP/run" --only $CASE \
+	    --set "$CASE:cases_per_surface=$CASES" >/dev/null 2>&1
+	hq=$($PY -c 'import json,sys
 r=[x for x in json.load(open(sys.argv[1]))["results"] if x["id"]==sys.argv[2]][0]
 m={x["name"]: x["value"] for x in r["measurements"]}
 print("%.1f %d %d %s" % (m["case_rate"], m["findings"], m["cases_sent"], r["verdict"]))' \
-    "$T_TMP/run/report.json" $CASE)
-hq_rate=$1 hq_findings=$2 hq_sent=$3 hq_verdict=$4
-ip netns exec $LABNS ab -q -n $((CASES * 4)) -c 1 "http://$A/" \
-    >"$T_TMP/ab.out" 2>&1
-ab_rate=$(awk '/^Requests per second/ { print $4 }' "$T_TMP/ab.out")
-ab_failed=$(awk '/^Failed requests/ { print $3 }' "$T_TMP/ab.out")
-ratio=$(awk -v a="$hq_rate" -v b="$ab_rate" 'BEGIN { printf "%.2f", a / b }')
+	    "$T_TMP/run/report.json" $CASE) || hq="0 -1 0 ERROR"
+	ab_run
+	echo "$hq $before $AB" >>"$T_TMP/rounds"
+done
+# per round: hq_rate findings sent verdict ab_before failed ab_after failed
+set -- $($PY - "$T_TMP/rounds" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+hq = [float(x[0]) for x in rows]
+ceil = [(float(x[4]) + float(x[6])) / 2 for x in rows]
+ratio = [h / c if c > 0 else 0 for h, c in zip(hq, ceil)]
+for i, x in enumerate(rows):
+    print("round%d:%s/%.0f" % (i + 1, x[0], ceil[i]), file=sys.stderr)
+findings = max(int(x[1]) for x in rows)
+failed = sum(int(x[5]) + int(x[7]) for x in rows)
+verdicts = ",".join(sorted(set(x[3] for x in rows)))
+print("%.1f %d %d %s %.2f %d %.2f" % (statistics.median(hq), findings,
+      int(rows[0][2]), verdicts, statistics.median(ceil), failed,
+      statistics.median(ratio)))
+PY
+)
+hq_rate=$1 hq_findings=$2 hq_sent=$3 hq_verdict=$4 ab_rate=$5 ab_failed=$6
+ratio=$7
 if [ "$hq_findings" = 0 ] && [ "$hq_verdict" = PASS ] && [ "$ab_failed" = 0 ]; then
 	eq=equal
 else
 	eq=differ
 fi
-echo "input: $hq_sent malformed cases against nginx, monitor after each case"
+echo "input: $hq_sent malformed cases against nginx, monitor after each case;"
+echo "  $ROUNDS round(s), each hopquy between two ab runs; medians"
+sed 's/^/  /' "$T_TMP/rounds"
 echo "  hopquy input (cases/s, monitor on): $hq_rate ($hq_verdict, $hq_findings findings)"
 echo "  ab -c 1 well-formed GETs (req/s):   $ab_rate ($ab_failed failed)"
 echo "  ratio hopquy/ab: $ratio (goal >= 0.5)"
-echo "bench: input hopquy=$hq_rate peer=$ab_rate ratio=$ratio findings=$eq"
+echo "bench: input hopquy=$hq_rate peer=$ab_rate ratio=$ratio findings=$eq" \
+    "vs=ab-c1 rounds=$ROUNDS cases=$hq_sent"
+[ "$eq" = equal ]

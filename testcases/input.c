@@ -787,7 +787,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	if (r.ntargets == 0) {
 		hq_verdict(res, HQ_INCONCLUSIVE, "no declared surface has a "
 		    "protocol model (http, https, rtsp, mqtt, telnet, tls, "
-		    "other); nothing was sent");
+		    "ssdp, ws-discovery, other); nothing was sent");
 		goto out;
 	}
 	/* Control before: every surface answers a well-formed request. */

@@ -36,6 +36,7 @@ struct hq_capture;
 #define HQ_CAPTURE_BUFFER_DEFAULT	(8u << 20)	/* kernel ring: 4x tcpdump's; zeroed at start, ~1 ms a MiB here */
 #define HQ_CAPTURE_TIMEOUT_MS		10	/* pcap block timeout */
 #define HQ_CAPTURE_FLUSH_MS		100
+#define HQ_CAPTURE_NAP_MS		2	/* between reads while traffic flows */
 #define HQ_CAPTURE_COMMENT_MAX		1024	/* bytes of one step text */
 #define HQ_CAPTURE_COMMENTS_MAX		65536	/* step comments a file */
 #define HQ_CAPTURE_FILTER_MAX		1024

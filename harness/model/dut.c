@@ -60,7 +60,7 @@ static const char *const surface_keys[] = {
 static const char *const probe_keys[] = { "send_hex", "expect_hex", NULL };
 static const char *const protos[] = {
 	"http", "https", "rtsp", "rtsps", "ssh", "telnet", "mqtt", "mqtts",
-	"onvif", "ftp", "tls", "upnp", "other", NULL
+	"onvif", "ftp", "tls", "upnp", "ssdp", "ws-discovery", "other", NULL
 };
 static const char *const transports[] = { "tcp", "udp", NULL };
 static const char *const login_keys[] = {
@@ -541,7 +541,10 @@ load_surface(const cJSON *j, const char *path, struct hq_surface *s,
 	    err)) != 0)
 		return rc;
 	s->port = (unsigned)port;
-	if (s->transport == NULL && (s->transport = strdup("tcp")) == NULL)
+	/* the discovery protocols are datagrams (SSDP, WS-Discovery 2.4) */
+	if (s->transport == NULL && (s->transport = strdup(strcmp(s->proto,
+	    "ssdp") == 0 || strcmp(s->proto, "ws-discovery") == 0 ? "udp" :
+	    "tcp")) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "%s: no memory", path);
 	dtls = strcmp(s->proto, "https") == 0 ||
 	    strcmp(s->proto, "rtsps") == 0 || strcmp(s->proto, "mqtts") == 0 ||

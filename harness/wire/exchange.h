@@ -45,6 +45,11 @@ void	hq_xchg_set_half_close(struct hq_xchg *x, bool on);
  * (a keep-alive health check); hq_xchg_drop closes it. */
 void	hq_xchg_set_keep(struct hq_xchg *x, bool on);
 void	hq_xchg_drop(struct hq_xchg *x);
+/* Plain TCP: fn(reply, len) true when the answer read so far is whole
+ * (an HTTP answer with its Content-Length): reading stops there, with no
+ * wait for more.  NULL (the default): read until close, idle or dl. */
+void	hq_xchg_set_complete(struct hq_xchg *x, bool (*fn)(const uint8_t *,
+	    size_t));
 /*
  * Connects, sends p[0..len), reads the answer into reply (cap bytes)
  * until the peer closes, idle_ms pass after the first byte, or dl.

@@ -24,6 +24,7 @@ hq_mon_probe_init(struct hq_mon_probe *p, const char *id, const char *proto,
 	p->tls = tls && strcmp(proto, "tls") != 0;
 	p->udp = udp;
 	p->model = hq_mut_model_for(proto);
+	p->nonce = (uint64_t)hq_mono_ns();
 	if ((p->id = strdup(id)) == NULL ||
 	    (p->proto = strdup(proto)) == NULL ||
 	    (p->addr = strdup(addr)) == NULL ||
@@ -83,10 +84,18 @@ hq_mon_probe_set_request(struct hq_mon_probe *p, const uint8_t *req,
 	return 0;
 }
 
+/* A UDP surface whose proto has a built-in probe (a discovery protocol:
+ * a well-formed query is owed an answer). */
+static bool
+discovery(const struct hq_mon_probe *p)
+{
+	return p->model == HQ_PM_SSDP || p->model == HQ_PM_WSD;
+}
+
 bool
 hq_mon_probe_judged(const struct hq_mon_probe *p)
 {
-	return !p->udp || p->req != NULL;
+	return !p->udp || p->req != NULL || discovery(p);
 }
 
 const char *
@@ -149,13 +158,17 @@ health_keep(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 {
 	char req[600];
 	struct hq_xchg_out o;
-	int n, st;
+	int n, st, rc;
 
 	n = snprintf(req, sizeof(req), "GET %.400s HTTP/1.1\r\nHost: "
 	    "%.64s\r\n\r\n", p->path != NULL ? p->path : "/", p->host);
-	if (n < 0 || (size_t)n >= sizeof(req) ||
-	    hq_xchg_do(p->x, (const uint8_t *)req, (size_t)n, dl, 0, buf,
-	    HQ_MON_REPLY_MAX, &o, NULL) != 0) {
+	/* a whole answer ends the read (the status is all we judge) */
+	hq_xchg_set_complete(p->x, http_complete);
+	rc = n < 0 || (size_t)n >= sizeof(req) ? -1 : hq_xchg_do(p->x,
+	    (const uint8_t *)req, (size_t)n, dl, 0, buf, HQ_MON_REPLY_MAX, &o,
+	    NULL);
+	hq_xchg_set_complete(p->x, NULL);
+	if (rc != 0) {
 		hq_xchg_drop(p->x);
 		return false;
 	}
@@ -210,11 +223,80 @@ health_declared(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	return 0;
 }
 
+/*
+ * The built-in discovery probes.  SSDP: a unicast M-SEARCH for ssdp:all
+ * (UPnP Device Architecture 1.1 1.3.2: a unicast search is answered to
+ * its sender), normal when the answer is "HTTP/1.1 200".  WS-Discovery: a
+ * Probe for wsdp:Device with a MessageID of its own (receivers drop ids
+ * they have seen), normal when the answer is a ProbeMatches that names
+ * that id (its RelatesTo).  An ICMP port unreachable is a dead surface,
+ * silence a hung one.
+ */
+static int
+health_discovery(struct hq_mon_probe *p, struct hq_deadline dl,
+    uint8_t *buf, enum hq_health *hp, char *detail, size_t detailsz,
+    struct hq_err *err)
+{
+	struct hq_mut_target t = { p->host, p->path, NULL, ++p->nonce };
+	struct hq_mut_case c = { 0 };
+	struct hq_xchg_out o;
+	struct hq_err xerr = { 0 };
+	const uint8_t *id = NULL, *e;
+	size_t idlen = 0;
+	int rc, st;
+
+	if ((rc = hq_mut_control((enum hq_proto_model)p->model, &t, &c,
+	    err)) != 0)
+		return rc;
+	if (p->model == HQ_PM_WSD &&
+	    (id = memmem(c.bytes, c.len, "urn:uuid:", 9)) != NULL &&
+	    (e = memchr(id, '<', c.len - (size_t)(id - c.bytes))) != NULL)
+		idlen = (size_t)(e - id);
+	rc = hq_xchg_do(p->x, c.bytes, c.len, dl, 0, buf, HQ_MON_REPLY_MAX,
+	    &o, &xerr);
+	if (rc == HQ_EINTR) {
+		hq_mut_case_clear(&c);
+		return hq_err_set(err, rc, "interrupted");
+	}
+	if (rc != 0) {
+		*hp = HQ_HEALTH_DEAD;
+		snprintf(detail, detailsz, "%.200s", xerr.msg);
+	} else if (o.refused) {
+		*hp = HQ_HEALTH_DEAD;
+		snprintf(detail, detailsz, "%s: port unreachable (ICMP)",
+		    p->model == HQ_PM_SSDP ? "M-SEARCH" : "Probe");
+	} else if (o.reply_len == 0) {
+		*hp = HQ_HEALTH_HUNG;
+		snprintf(detail, detailsz, "%s: no answer in %lld ms",
+		    p->model == HQ_PM_SSDP ? "M-SEARCH" : "Probe",
+		    (long long)o.elapsed_us / 1000);
+	} else if (p->model == HQ_PM_SSDP) {
+		st = status_of(buf, o.reply_len, "HTTP/1.");
+		if (st != 200) {
+			*hp = HQ_HEALTH_ABNORMAL;
+			snprintf(detail, detailsz, "M-SEARCH: %zu bytes, not "
+			    "an HTTP/1.1 200 answer", o.reply_len);
+		} else
+			snprintf(detail, detailsz, "M-SEARCH: 200 in %lld ms",
+			    (long long)o.elapsed_us / 1000);
+	} else if (memmem(buf, o.reply_len, "ProbeMatches", 12) == NULL ||
+	    idlen == 0 || memmem(buf, o.reply_len, id, idlen) == NULL) {
+		*hp = HQ_HEALTH_ABNORMAL;
+		snprintf(detail, detailsz, "Probe: %zu bytes, not a "
+		    "ProbeMatches relating to the Probe's MessageID",
+		    o.reply_len);
+	} else
+		snprintf(detail, detailsz, "Probe: ProbeMatches in %lld ms",
+		    (long long)o.elapsed_us / 1000);
+	hq_mut_case_clear(&c);
+	return 0;
+}
+
 int
 hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
     enum hq_health *hp, char *detail, size_t detailsz, struct hq_err *err)
 {
-	struct hq_mut_target t = { p->host, p->path, NULL };
+	struct hq_mut_target t = { p->host, p->path, NULL, 0 };
 	struct hq_mut_case c = { 0 };
 	struct hq_xchg_out o;
 	struct hq_err xerr = { 0 };
@@ -226,6 +308,9 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	bool ftp = strcmp(p->proto, "ftp") == 0;
 
 	*hp = HQ_HEALTH_OK;
+	if (p->udp && p->req == NULL && discovery(p))
+		return health_discovery(p, dl, buf, hp, detail, detailsz,
+		    err);
 	if (p->udp && p->req == NULL) {
 		snprintf(detail, detailsz, "udp without a declared probe: "
 		    "not judged");

@@ -46,6 +46,7 @@ struct hq_mon_probe {
 	size_t		 req_len;
 	uint8_t		*expect;	/* its answer's prefix, or NULL */
 	size_t		 expect_len;
+	uint64_t	 nonce;		/* WS-Discovery: a fresh MessageID each */
 	struct hq_xchg	*x;
 };
 
@@ -58,7 +59,10 @@ void	hq_mon_probe_clear(struct hq_mon_probe *p);
  * The surface's declared probe (hopquy-dut(5) surfaces[].probe): the
  * request sent instead of the model's well-formed one, and the prefix a
  * normal answer starts with (elen 0: any answer).  Copied.  A UDP probe
- * without one is never judged (hq_mon_probe_judged).
+ * without one is never judged (hq_mon_probe_judged), unless its proto has
+ * a built-in discovery probe: ssdp (a unicast M-SEARCH, ssdp:all, answered
+ * "HTTP/1.1 200") or ws-discovery (a Probe for wsdp:Device, answered by
+ * ProbeMatches relating to its MessageID).
  */
 int	hq_mon_probe_set_request(struct hq_mon_probe *p, const uint8_t *req,
 	    size_t len, const uint8_t *expect, size_t elen,
@@ -69,7 +73,9 @@ const char *hq_health_name(enum hq_health h);
  * One health check of p before dl: *hp and a one-line detail ("HTTP 200
  * in 3 ms").  HQ_EINTR only.  A UDP surface with a declared probe: an
  * answer (with the declared prefix) is normal, an ICMP unreachable dead,
- * silence hung; without one it is always OK (no answer is owed).  buf is scratch of HQ_MON_REPLY_MAX bytes.
+ * silence hung; without one it is always OK (no answer is owed), but for
+ * the built-in discovery probes, judged the same way.  buf is scratch of
+ * HQ_MON_REPLY_MAX bytes.
  */
 int	hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl,
 	    uint8_t *buf, enum hq_health *hp, char *detail, size_t detailsz,

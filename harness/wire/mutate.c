@@ -147,6 +147,9 @@ enum kind {
 	K_VEC16,	/* TLS vector, u16 length + bytes */
 	K_LEN32,	/* a u32 length of the body (raw framing) */
 	K_RAW,		/* raw bytes */
+	K_XMLDECL,	/* an XML declaration: the DOCTYPE of entity cases */
+	K_XMLTEXT,	/* XML element content: depth, entities */
+	K_UUID,		/* a urn:uuid: message id ("{uuid}": the case's) */
 };
 
 struct part {
@@ -201,11 +204,11 @@ op_applies(enum kind k, enum op op)
 	if (op < OP_GENERIC_COUNT)
 		return true;
 	if (op == OP_DEEP)
-		return k == K_JSON || k == K_SOAP;
+		return k == K_JSON || k == K_SOAP || k == K_XMLTEXT;
 	if (op == OP_HUGENUM || op == OP_DUPKEY)
 		return k == K_JSON;
 	if (op == OP_ENTITY)
-		return k == K_SOAP;
+		return k == K_SOAP || k == K_XMLTEXT;
 	if (op >= OP_LEN_OVER && op <= OP_LEN_CONFLICT)
 		return is_len_kind(k);
 	return k == K_RAW;	/* OP_RANDOM */
@@ -383,6 +386,56 @@ static const struct tpl onvif_tpls[] = {
 		{ NULL, 0, NULL, NULL, 0, NULL, false } } },
 };
 
+/* SSDP (UPnP Device Architecture 1.1 1.3.2): a unicast M-SEARCH. */
+static const struct tpl ssdp_tpls[] = {
+	{ "m-search", NULL, 0, {
+		{ "method", K_TOKEN, "", "M-SEARCH", 0, " ", false },
+		{ "uri", K_PATH, "", "*", 0, " ", false },
+		{ "version", K_TOKEN, "", "HTTP/1.1", 0, "\r\n", false },
+		{ "host", K_TEXT, "HOST: ", "239.255.255.250:1900", 0, "\r\n",
+		    false },
+		{ "man", K_TEXT, "MAN: ", "\"ssdp:discover\"", 0, "\r\n",
+		    false },
+		{ "mx", K_INT, "MX: ", "1", 0, "\r\n", false },
+		{ "st", K_TEXT, "ST: ", "ssdp:all", 0, "\r\n", false },
+		{ "user-agent", K_TEXT, "USER-AGENT: ",
+		    "Linux/6 UPnP/1.1 hopquy-input/1", 0, "\r\n", false },
+		{ "end-of-head", K_RAW, "", "\r\n", 0, "", false },
+		{ NULL, 0, NULL, NULL, 0, NULL, false } } },
+};
+
+#define WSD_NS \
+	"<soap:Envelope " \
+	"xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\" " \
+	"xmlns:wsa=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\" " \
+	"xmlns:wsd=\"http://schemas.xmlsoap.org/ws/2005/04/discovery\" " \
+	"xmlns:wsdp=\"http://schemas.xmlsoap.org/ws/2006/02/devprof\">"
+
+/* WS-Discovery (2005/04, as ONVIF Core 7.3 and Windows use it): a Probe
+ * for devices, each case with a MessageID of its own. */
+static const struct tpl wsd_tpls[] = {
+	{ "probe", NULL, 0, {
+		{ "xml-declaration", K_XMLDECL, "",
+		    "<?xml version=\"1.0\" encoding=\"utf-8\"?>", 0, "",
+		    false },
+		{ "envelope", K_RAW, "", WSD_NS "<soap:Header>", 0, "", false },
+		{ "to", K_TEXT, "<wsa:To>",
+		    "urn:schemas-xmlsoap-org:ws:2005:04:discovery", 0,
+		    "</wsa:To>", false },
+		{ "action", K_TEXT, "<wsa:Action>",
+		    "http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe", 0,
+		    "</wsa:Action>", false },
+		{ "message-id", K_UUID, "<wsa:MessageID>", "{uuid}", 0,
+		    "</wsa:MessageID>", false },
+		{ "body-open", K_RAW, "", "</soap:Header><soap:Body><wsd:Probe>",
+		    0, "", false },
+		{ "types", K_XMLTEXT, "<wsd:Types>", "wsdp:Device", 0,
+		    "</wsd:Types>", false },
+		{ "body-close", K_RAW, "",
+		    "</wsd:Probe></soap:Body></soap:Envelope>", 0, "", false },
+		{ NULL, 0, NULL, NULL, 0, NULL, false } } },
+};
+
 /* TLS ClientHello: the parts are cut from the harness's builder. */
 static const struct tpl tls_tpls[] = {
 	{ "client-hello", NULL, 0, {
@@ -416,6 +469,8 @@ static const struct model models[HQ_PM_COUNT] = {
 	{ "tls", tls_tpls, sizeof(tls_tpls) / sizeof(tls_tpls[0]) },
 	{ "raw", raw_tpls, sizeof(raw_tpls) / sizeof(raw_tpls[0]) },
 	{ "onvif", onvif_tpls, sizeof(onvif_tpls) / sizeof(onvif_tpls[0]) },
+	{ "ssdp", ssdp_tpls, sizeof(ssdp_tpls) / sizeof(ssdp_tpls[0]) },
+	{ "ws-discovery", wsd_tpls, sizeof(wsd_tpls) / sizeof(wsd_tpls[0]) },
 };
 
 int
@@ -429,6 +484,7 @@ hq_mut_model_for(const char *proto)
 		{ "telnet", HQ_PM_TELNET }, { "tls", HQ_PM_TLS },
 		{ "other", HQ_PM_RAW }, { "ssh", HQ_PM_RAW },
 		{ "ftp", HQ_PM_RAW },
+		{ "ssdp", HQ_PM_SSDP }, { "ws-discovery", HQ_PM_WSD },
 	};
 	size_t i;
 
@@ -457,8 +513,13 @@ tpl_nparts(const struct tpl *t)
 size_t
 hq_mut_pairs(enum hq_proto_model m)
 {
+	/* the tables are constant: counted once per thread, not per case */
+	static _Thread_local size_t counted[HQ_PM_COUNT];
 	size_t ti, pi, n = 0;
 	int op;
+
+	if (counted[m] != 0)
+		return counted[m];
 
 	for (ti = 0; ti < models[m].ntpls; ti++) {
 		const struct tpl *t = &models[m].tpls[ti];
@@ -468,6 +529,7 @@ hq_mut_pairs(enum hq_proto_model m)
 				if (op_applies(t->parts[pi].kind, op))
 					n++;
 	}
+	counted[m] = n;
 	return n;
 }
 
@@ -521,6 +583,15 @@ static const char *const encodings[] = {
 	"%zz%", "%%%", "%u0041%u", "%c0%ae%c0%ae/", "\xc0\xaf\xc0\xae",
 	"=?utf-8?b?!!!?=", "!!!not-base64===", "&#x0;&#99999999;",
 };
+static const char *const baduuids[] = {
+	"urn:uuid:", "urn:uuid:not-a-uuid", "uuid:0",
+	"urn:uuid:00000000-0000-0000-0000-00000000000g",
+	"urn:uuid:{00000000-0000-0000-0000-000000000000}",
+	"urn:uuid:0000000000000000000000000000000000000000000000000000000",
+	"urn:uuid:--------------------------------------",
+	"urn:uuid:00000000-0000-0000-0000-000000000000",
+	"http://[::1]:0/%s%s%s", "urn:uuid:\xff\xfe-0000",
+};
 static const char *const wrongtypes[] = {
 	"abc", "-1", "[]", "{}", "null", "true", "0x41", "1.5e3", "\"\"",
 };
@@ -534,12 +605,30 @@ struct render {
 	int		 op;
 };
 
+/* "urn:uuid:" and an RFC 4122 version 4 UUID from r. */
+static void
+make_uuid(struct hq_rng *r, char *out, size_t outsz)
+{
+	uint64_t a = hq_rng_next(r), b = hq_rng_next(r);
+
+	snprintf(out, outsz, "urn:uuid:%08x-%04x-4%03x-%04x-%012llx",
+	    (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
+	    (unsigned)a & 0xfff, (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+	    (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+/* The message id of the case being built (one build at a time per
+ * thread: the generator is called from one thread). */
+static _Thread_local char cur_uuid[64];
+
 /* The default value of part p: template fields substituted. */
 static void
 default_value(const struct part *p, const struct hq_mut_target *t,
     struct mbuf *v)
 {
-	if (strcmp(p->val, "{host}") == 0)
+	if (strcmp(p->val, "{uuid}") == 0)
+		mb_str(v, cur_uuid);
+	else if (strcmp(p->val, "{host}") == 0)
 		mb_str(v, t->host != NULL ? t->host : "localhost");
 	else if (strcmp(p->val, "{path}") == 0)
 		mb_str(v, t->path != NULL ? t->path : "/");
@@ -581,6 +670,8 @@ mutated_value(const struct part *p, const struct hq_mut_target *t, int op,
 			mb_u8(v, (unsigned)hq_rng_next(rng));
 		if (p->kind == K_U16)
 			mb_u8(v, (unsigned)hq_rng_next(rng));
+		else if (p->kind == K_UUID)
+			mb_str(v, PICK(rng, baduuids));
 		else if (p->kind != K_BYTE)
 			mb_str(v, PICK(rng, wrongtypes));
 		break;
@@ -762,6 +853,33 @@ render_part(const struct part *p, const struct render *r, size_t pi,
 			mb_str(out, "/>");
 		}
 		mb_str(out, "</s:Body></s:Envelope>");
+		break;
+	case K_XMLDECL:
+		mb_put(out, v->p, v->len);
+		if (mutated && r->op == OP_ENTITY)	/* for K_XMLTEXT */
+			mb_str(out, "<!DOCTYPE e ["
+			    "<!ENTITY a \"aaaaaaaaaa\">"
+			    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+			    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+			    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+			    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">"
+			    "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+			    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">"
+			    "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">"
+			    "<!ENTITY x SYSTEM \"file:///etc/passwd\">]>");
+		break;
+	case K_XMLTEXT:
+		if (op == OP_DEEP) {
+			size_t d;
+
+			for (d = 0; d < 5000 && !out->full; d++)
+				mb_str(out, "<wsd:a>");
+			for (d = 0; d < 5000 && !out->full; d++)
+				mb_str(out, "</wsd:a>");
+		} else if (op == OP_ENTITY)
+			mb_str(out, "&h;&x;");
+		else
+			mb_put(out, v->p, v->len);
 		break;
 	case K_JSON:
 		if (op == OP_DEEP) {
@@ -998,6 +1116,7 @@ hq_mut_case_build(enum hq_proto_model m, const struct hq_mut_target *t,
 	hq_rng_seed(&rng, seed ^ ((uint64_t)m << 56) ^
 	    (index * 0xd1342543de82ef95ULL));
 	(void)hq_rng_next(&rng);
+	make_uuid(&rng, cur_uuid, sizeof(cur_uuid));
 	if (index < npairs)
 		pair_at(m, (size_t)index, &ti, &pi, &op);
 	else
@@ -1012,9 +1131,15 @@ hq_mut_control(enum hq_proto_model m, const struct hq_mut_target *t,
 {
 	struct hq_rng rng;
 
+	struct hq_rng ur;
+	int rc;
+
 	memset(c, 0, sizeof(*c));
+	hq_rng_seed(&ur, t->nonce ^ 0x5bd1e9955bd1e995ULL);
+	make_uuid(&ur, cur_uuid, sizeof(cur_uuid));
 	hq_rng_seed(&rng, 0);
-	return build(m, t, 0, 0, -1, &rng, false, c, err);
+	rc = build(m, t, 0, 0, -1, &rng, false, c, err);
+	return rc;
 }
 
 void

@@ -37,6 +37,8 @@ enum hq_proto_model {
 	HQ_PM_TLS,		/* a ClientHello, for tls surfaces */
 	HQ_PM_RAW,		/* other: random and length-prefixed */
 	HQ_PM_ONVIF,		/* SOAP over HTTP: XML depth, entities */
+	HQ_PM_SSDP,		/* UPnP discovery: M-SEARCH over UDP */
+	HQ_PM_WSD,		/* WS-Discovery: SOAP Probe over UDP */
 	HQ_PM_COUNT
 };
 
@@ -45,6 +47,9 @@ struct hq_mut_target {
 	const char	*host;		/* Host header, SNI */
 	const char	*path;		/* a declared path, or NULL: "/" */
 	const char	*login_path;	/* POST path of a form login, or NULL */
+	uint64_t	 nonce;		/* the control's WS-Discovery MessageID
+					 * comes from it: a fresh one per health
+					 * check (receivers drop repeated ids) */
 };
 
 /* One case: the bytes and what was done to which field. */
@@ -69,7 +74,8 @@ size_t	hq_mut_pairs(enum hq_proto_model m);
 int	hq_mut_case_build(enum hq_proto_model m, const struct hq_mut_target *t,
 	    uint64_t seed, uint64_t index, struct hq_mut_case *c,
 	    struct hq_err *err);
-/* The well-formed request of m (control and health check), into c. */
+/* The well-formed request of m (control and health check), into c.
+ * WS-Discovery: its MessageID (urn:uuid:...) is made from t->nonce. */
 int	hq_mut_control(enum hq_proto_model m, const struct hq_mut_target *t,
 	    struct hq_mut_case *c, struct hq_err *err);
 void	hq_mut_case_clear(struct hq_mut_case *c);

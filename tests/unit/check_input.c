@@ -14,7 +14,7 @@
 #include "wire/mutate.h"
 #include "wire/tlswire.h"
 
-static const struct hq_mut_target tgt = { "198.18.0.2", "/live", NULL };
+static const struct hq_mut_target tgt = { "198.18.0.2", "/live", NULL, 0 };
 
 START_TEST(test_input_same_seed_same_cases)
 {
@@ -202,6 +202,95 @@ START_TEST(test_input_rng)
 }
 END_TEST
 
+/* Where s occurs in c's bytes, or NULL. */
+static const uint8_t *
+has(const struct hq_mut_case *c, const char *s)
+{
+	return memmem(c->bytes, c->len, s, strlen(s));
+}
+
+/* The discovery models: their controls are what a responder answers, a
+ * fresh WS-Discovery MessageID per nonce, and the cases the brief of each
+ * protocol names (overlong ST, bad MX, missing MAN, duplicate headers;
+ * deep XML, entity expansion, bad MessageIDs) are in the systematic pass. */
+START_TEST(test_input_discovery)
+{
+	struct hq_mut_target t1 = { "198.18.0.2", NULL, NULL, 1 };
+	struct hq_mut_target t2 = { "198.18.0.2", NULL, NULL, 2 };
+	struct hq_mut_case a, b, c;
+
+	ck_assert_int_eq(hq_mut_model_for("ssdp"), HQ_PM_SSDP);
+	ck_assert_int_eq(hq_mut_model_for("ws-discovery"), HQ_PM_WSD);
+	ck_assert_int_eq(hq_mut_control(HQ_PM_SSDP, &t1, &a, NULL), 0);
+	ck_assert(a.len > 30 && memcmp(a.bytes, "M-SEARCH * HTTP/1.1\r\n",
+	    21) == 0);
+	ck_assert_ptr_nonnull(has(&a, "MAN: \"ssdp:discover\"\r\n"));
+	ck_assert_ptr_nonnull(memmem(a.bytes, a.len, "ST: ssdp:all\r\n",
+	    14));
+	ck_assert(memcmp(a.bytes + a.len - 4, "\r\n\r\n", 4) == 0);
+	hq_mut_case_clear(&a);
+	ck_assert_int_eq(hq_mut_control(HQ_PM_WSD, &t1, &a, NULL), 0);
+	ck_assert_int_eq(hq_mut_control(HQ_PM_WSD, &t2, &b, NULL), 0);
+	ck_assert_int_eq(hq_mut_control(HQ_PM_WSD, &t1, &c, NULL), 0);
+	ck_assert_ptr_nonnull(has(&a, "<wsa:MessageID>urn:uuid:"));
+	ck_assert_ptr_nonnull(has(&a, "<wsd:Types>wsdp:Device</wsd:Types>"));
+	/* another nonce, another id; the same nonce, the same bytes */
+	ck_assert(a.len == b.len && memcmp(a.bytes, b.bytes, a.len) != 0);
+	ck_assert(a.len == c.len && memcmp(a.bytes, c.bytes, a.len) == 0);
+	hq_mut_case_clear(&a);
+	hq_mut_case_clear(&b);
+	hq_mut_case_clear(&c);
+	ck_assert(find_case(HQ_PM_SSDP, "m-search.st", "overlong-1k", &a));
+	ck_assert_ptr_nonnull(has(&a, "ST: AAAA"));
+	hq_mut_case_clear(&a);
+	ck_assert(find_case(HQ_PM_SSDP, "m-search.mx", "boundary-int", &a));
+	hq_mut_case_clear(&a);
+	ck_assert(find_case(HQ_PM_SSDP, "m-search.man", "missing", &a));
+	ck_assert_ptr_null(has(&a, "MAN:"));
+	hq_mut_case_clear(&a);
+	ck_assert(find_case(HQ_PM_SSDP, "m-search.st", "repeated", &a));
+	hq_mut_case_clear(&a);
+	ck_assert(find_case(HQ_PM_WSD, "probe.types", "entity-expansion",
+	    &a));
+	ck_assert_ptr_nonnull(has(&a, "<!DOCTYPE e ["));
+	ck_assert_ptr_nonnull(has(&a, "<wsd:Types>&h;&x;</wsd:Types>"));
+	/* the DOCTYPE follows the XML declaration, before the root */
+	ck_assert(has(&a, "?><!DOCTYPE") != NULL);
+	hq_mut_case_clear(&a);
+	ck_assert(find_case(HQ_PM_WSD, "probe.types", "deep-nesting", &a));
+	ck_assert_uint_gt(a.len, 5000 * 7);
+	hq_mut_case_clear(&a);
+	ck_assert(find_case(HQ_PM_WSD, "probe.message-id", "wrong-type", &a));
+	{	/* not a urn:uuid: and 36 characters */
+		const uint8_t *o = memmem(a.bytes, a.len, "<wsa:MessageID>",
+		    15), *e = has(&a, "</wsa:MessageID>");
+
+		ck_assert(o != NULL && e != NULL && e > o);
+		ck_assert_uint_ne((size_t)(e - o) - 15, 45);
+	}
+	hq_mut_case_clear(&a);
+	ck_assert(find_case(HQ_PM_WSD, "probe.types", "overlong-64k", &a));
+	ck_assert_uint_gt(a.len, 64u * 1024);
+	hq_mut_case_clear(&a);
+	/* every case has a MessageID of its own: receivers drop repeats */
+	ck_assert_int_eq(hq_mut_case_build(HQ_PM_WSD, &t1, 1, 200, &a, NULL),
+	    0);
+	ck_assert_int_eq(hq_mut_case_build(HQ_PM_WSD, &t1, 1, 201, &b, NULL),
+	    0);
+	{
+		const uint8_t *x = has(&a, "urn:uuid:");
+		const uint8_t *y = has(&b, "urn:uuid:");
+
+		if (x != NULL && y != NULL &&
+		    (size_t)(x - a.bytes) + 45 <= a.len &&
+		    (size_t)(y - b.bytes) + 45 <= b.len)
+			ck_assert(memcmp(x, y, 45) != 0);
+	}
+	hq_mut_case_clear(&a);
+	hq_mut_case_clear(&b);
+}
+END_TEST
+
 Suite *suite_input(void);
 
 Suite *
@@ -217,6 +306,7 @@ suite_input(void)
 	tcase_add_test(tc, test_input_systematic_pass);
 	tcase_add_test(tc, test_input_lengths);
 	tcase_add_test(tc, test_input_controls);
+	tcase_add_test(tc, test_input_discovery);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
