@@ -132,6 +132,8 @@ sim() {	# sim [dutsim args]: a fresh simulator with SSDP and WS-Discovery
 	ip netns exec $SDUT "$DUTSIM" --serial HQ0000000001 \
 	    --state "$T_TMP/sim-state.json" --opt pki_dir="$PKI" \
 	    --opt https_port=8443 --opt rtsp_port=0 --opt ssdp=1 --opt wsd=1 \
+	    --opt alarm.wav="$T_TMP/siren.wav" \
+	    --opt alarm.strobe="$T_TMP/strobe.log" \
 	    "$@" >>"$T_TMP/dutsim.log" 2>&1 &
 	SIMPID=$!
 	T_PIDS="$T_PIDS $SIMPID"
