@@ -45,15 +45,58 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "aisafety_decide.h"
 #include "family.h"
 #include "signal/degrade.h"
+#include "signal/evlist.h"
+#include "signal/light.h"
 #include "signal/stimulus.h"
 #include "util/jv.h"
+#include "util/rd.h"
 #include "util/stats.h"
+#include "wire/mqttsub.h"
+#include "wire/steps.h"
 
 #define AI_TRIALS_MAX	1000	/* trials per scene set */
 #define AI_FRAMES_MAX	256	/* frames per trial */
 #define AI_COND_MAX	(HQ_DG_COUNT * 6)
+#define AI_STAMPS_MAX	256	/* evidence stamps kept per trial */
+#define AI_EVENTS_MAX	1024	/* event log entries read at once */
+#define AI_PING_MS	3000	/* a broker's PINGRESP */
+#define NS_PER_MS	1000000LL
+
+/* Where the device's decision per trial is read (ai.decision.source). */
+enum ai_src { SRC_DETECTION, SRC_EVENTS, SRC_ALARM, SRC_MQTT };
+static const char *const src_names[] = {
+	"detection", "events", "alarm", "mqtt", NULL
+};
+
+struct ai_source {
+	enum ai_src		 kind;
+	int64_t			 window_ms;
+	char			 desc[256];	/* for rationales */
+	int64_t			 ready_ns;	/* readable since */
+	/* events: alarm.events, the kinds that mean a detection */
+	struct hq_evlist	 ev;
+	char			**kinds;
+	size_t			 nkinds;
+	/* alarm: the light sensor of alarm.light */
+	struct hq_light_src	*light;
+	double			 light_thr;
+	/* mqtt */
+	struct hq_mqtt_sub	*sub;
+	char			 host[256];
+	unsigned		 port;
+	char			*topic;
+	const cJSON		*match;		/* borrowed from the DUT */
+	char			*time;
+	enum hq_light_clock	 clk;
+	/* one trial's evidence */
+	int64_t			 st[AI_STAMPS_MAX];
+	size_t			 nst;
+	size_t			 seen;		/* items read, all kinds */
+	bool			 bad;		/* a message we could not read */
+};
 
 static const char *const ai_keys[] = {
 	"check", "corruptions", "severities", "judged_max_severity", "seed",
@@ -115,6 +158,8 @@ struct ai_run {
 	cJSON			*alarms;	/* details.timeline.alarms */
 	cJSON			*network;	/* details.timeline.network */
 	bool			 cut;		/* the uplink is cut by us */
+	struct ai_source	 src;
+	int64_t			 stim_ns;	/* the last stimulus */
 };
 
 /* An event for the case timeline, t_ms on the run's clock. */
@@ -601,16 +646,395 @@ present(struct ai_run *R, const char *kind, const char *frames,
 	hq_stim_free(st);
 	cJSON_Delete(r);
 	*tp = (double)(ev.t_ns - R->ctx->t0_ns) / 1e6;
+	R->stim_ns = ev.t_ns;
 	if (rc == 0)
 		tl_add(R->stimuli, *tp, kind);
 	return rc;
+}
+
+/* ---- decision sources other than ai.detection (ai.decision) ---- */
+
+static void
+src_clear(struct ai_source *S)
+{
+	hq_evlist_clear(&S->ev);
+	hq_strv_free(S->kinds, S->nkinds);
+	hq_light_close(S->light);
+	hq_mqtt_close(S->sub);
+	free(S->topic);
+	free(S->time);
+	memset(S, 0, sizeof(*S));
+}
+
+static const char *const light_clocks[] = {
+	"unix-ms", "mono-ms", "arrival", NULL
+};
+static const char *const light_formats[] = {
+	"any", "value", "ms value", "on/off", NULL
+};
+
+/* alarm.light: the sensor the alarm source reads (netcut's recipe). */
+static int
+src_light_read(struct ai_run *R, char *spec, size_t specsz,
+    enum hq_light_clock *clkp, enum hq_light_format *fmtp,
+    struct hq_err *err)
+{
+	const cJSON *li = cJSON_GetObjectItemCaseSensitive(R->ctx->dut->alarm,
+	    "light");
+	char *src = NULL, *clk = NULL, *fmt = NULL;
+	int rc;
+
+	*clkp = HQ_LIGHT_ARRIVAL;
+	*fmtp = HQ_LIGHT_FMT_ANY;
+	if ((rc = hq_jv_str(li, "alarm.light", "source", true, 900, &src,
+	    err)) != 0 ||
+	    (rc = hq_jv_enum(li, "alarm.light", "clock", false, light_clocks,
+	    &clk, err)) != 0 ||
+	    (rc = hq_jv_enum(li, "alarm.light", "format", false,
+	    light_formats, &fmt, err)) != 0 ||
+	    (rc = hq_jv_num(li, "alarm.light", "threshold", false, 0, 1e12,
+	    0.5, &R->src.light_thr, err)) != 0)
+		goto out;
+	if (clk != NULL)
+		(void)hq_light_clock_parse(clk, clkp);
+	if (fmt != NULL)
+		(void)hq_light_format_parse(fmt, fmtp);
+	if (strncmp(src, "file:", 5) == 0) {
+		char p[1000];
+
+		hq_dut_path(R->ctx->dut, src + 5, p, sizeof(p));
+		snprintf(spec, specsz, "file:%s", p);
+	} else
+		snprintf(spec, specsz, "%s", src);
+ out:
+	free(src);
+	free(clk);
+	free(fmt);
+	return rc;
+}
+
+/* ai.decision, read at the start of the case (dut.c checked its shape;
+ * what it points to is read here). */
+static int
+src_read(struct ai_run *R, struct hq_err *err)
+{
+	const struct hq_dut *dut = R->ctx->dut;
+	const cJSON *dc = cJSON_GetObjectItemCaseSensitive(R->ai, "decision");
+	const cJSON *x, *sf, *bk;
+	struct ai_source *S = &R->src;
+	char *name = NULL, *clk = NULL;
+	long long w;
+	size_t i, l;
+	int rc;
+
+	memset(S, 0, sizeof(*S));
+	S->kind = SRC_DETECTION;
+	snprintf(S->desc, sizeof(S->desc), "the ai.detection step's reply");
+	if (dc == NULL)
+		return 0;
+	if ((rc = hq_jv_enum(dc, "ai.decision", "source", true, src_names,
+	    &name, err)) != 0 ||
+	    (rc = hq_jv_int(dc, "ai.decision", "window_ms", false, 50, 600000,
+	    3000, &w, err)) != 0)
+		goto out;
+	S->kind = (enum ai_src)name_index(src_names, name);
+	S->window_ms = w;
+	switch (S->kind) {
+	case SRC_DETECTION:
+		break;
+	case SRC_EVENTS:
+		if ((rc = hq_evlist_read(cJSON_GetObjectItemCaseSensitive(
+		    dut->alarm, "events"), "alarm.events", dut, true, &S->ev,
+		    err)) != 0)
+			goto out;
+		x = cJSON_GetObjectItemCaseSensitive(dc, "events");
+		if (x != NULL && (rc = hq_jv_strv(x, "ai.decision.events",
+		    "kinds", false, 32, &S->kinds, &S->nkinds, err)) != 0)
+			goto out;
+		snprintf(S->desc, sizeof(S->desc), "events in the DUT's event "
+		    "log (alarm.events)");
+		for (i = 0; i < S->nkinds; i++) {
+			l = strlen(S->desc);
+			snprintf(S->desc + l, sizeof(S->desc) - l, "%s%s",
+			    i == 0 ? " of kind " : " or ", S->kinds[i]);
+		}
+		break;
+	case SRC_ALARM:
+		snprintf(S->desc, sizeof(S->desc), "alarm light onsets "
+		    "(alarm.light)");
+		break;
+	case SRC_MQTT:
+		x = cJSON_GetObjectItemCaseSensitive(dc, "mqtt");
+		sf = cJSON_GetObjectItemCaseSensitive(x, "surface");
+		bk = cJSON_GetObjectItemCaseSensitive(x, "broker");
+		S->match = cJSON_GetObjectItemCaseSensitive(x, "match");
+		if ((rc = hq_jv_str(x, "ai.decision.mqtt", "topic", true, 256,
+		    &S->topic, err)) != 0 ||
+		    (rc = hq_jv_str(x, "ai.decision.mqtt", "time", false, 256,
+		    &S->time, err)) != 0 ||
+		    (rc = hq_jv_enum(x, "ai.decision.mqtt", "clock", false,
+		    light_clocks, &clk, err)) != 0)
+			goto out;
+		S->clk = HQ_LIGHT_UNIX_MS;
+		if (clk != NULL)
+			(void)hq_light_clock_parse(clk, &S->clk);
+		if (cJSON_IsString(sf)) {
+			const struct hq_surface *su = hq_dut_surface(dut,
+			    sf->valuestring);
+
+			if (su == NULL) {
+				rc = hq_err_set(err, HQ_EINVAL, "ai.decision."
+				    "mqtt.surface: no such surface");
+				goto out;
+			}
+			snprintf(S->host, sizeof(S->host), "%s", dut->address);
+			S->port = su->port;
+		} else if (cJSON_IsString(bk)) {
+			const char *c = strrchr(bk->valuestring, ':');
+			uint64_t port = 0;
+
+			if (c == NULL || hq_parse_u64(c + 1, strlen(c + 1),
+			    65535, &port) != 0 || port == 0) {
+				rc = hq_err_set(err, HQ_EINVAL, "ai.decision."
+				    "mqtt.broker: expected \"HOST:PORT\"");
+				goto out;
+			}
+			snprintf(S->host, sizeof(S->host), "%.*s",
+			    (int)(c - bk->valuestring), bk->valuestring);
+			S->port = (unsigned)port;
+		} else {
+			rc = hq_err_set(err, HQ_EINVAL, "ai.decision.mqtt: a "
+			    "surface or a broker is required");
+			goto out;
+		}
+		snprintf(S->desc, sizeof(S->desc), "MQTT messages on %s "
+		    "(broker %s:%u)", S->topic, S->host, S->port);
+		break;
+	}
+ out:
+	free(name);
+	free(clk);
+	return rc;
+}
+
+/* Opens the source before the first trial: it must be readable then. */
+static int
+src_open(struct ai_run *R, struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	struct hq_evlist_entry *e = NULL;
+	enum hq_light_clock clk;
+	enum hq_light_format fmt;
+	char spec[1024];
+	size_t n = 0;
+	int rc = 0;
+
+	switch (S->kind) {
+	case SRC_DETECTION:
+		return 0;
+	case SRC_EVENTS:
+		if ((e = calloc(AI_EVENTS_MAX, sizeof(*e))) == NULL)
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+		rc = hq_evlist_fetch(R->ctx->dut, &S->ev, dl_in(R, 10000),
+		    R->tr, e, AI_EVENTS_MAX, &n, err);
+		free(e);
+		if (rc != 0)
+			return rc;
+		hq_step(R->res, "decision source: %s; the log read before the "
+		    "first trial (%zu matching entries)", S->desc, n);
+		break;
+	case SRC_ALARM:
+		if ((rc = src_light_read(R, spec, sizeof(spec), &clk, &fmt,
+		    err)) != 0 ||
+		    (rc = hq_light_open(spec, clk, dl_in(R, 5000), &S->light,
+		    err)) != 0)
+			return rc;
+		hq_light_set_format(S->light, fmt);
+		if ((rc = hq_light_poll(S->light, err)) != 0)
+			return rc;
+		n = strlen(S->desc);
+		snprintf(S->desc + n, sizeof(S->desc) - n, " from %s", spec);
+		hq_step(R->res, "decision source: %s", S->desc);
+		break;
+	case SRC_MQTT:
+		if ((rc = hq_mqtt_subscribe(S->host, S->port, NULL, NULL,
+		    S->topic, dl_in(R, 10000), &S->sub, err)) != 0)
+			return rc;
+		hq_step(R->res, "decision source: %s; subscription "
+		    "acknowledged (SUBACK)", S->desc);
+		break;
+	}
+	S->ready_ns = hq_mono_ns();
+	return 0;
 }
 
 struct ai_decision {
 	bool	detected;
 	bool	fault;
 	char	state[64];
+	/* a source with a window (ai.decision other than detection) */
+	bool	windowed;
+	double	from_ms, to_ms, first_ms;
+	size_t	inside, seen;
 };
+
+static void
+src_stamp(struct ai_source *S, int64_t t)
+{
+	if (S->nst < AI_STAMPS_MAX)
+		S->st[S->nst++] = t;
+}
+
+/* An MQTT message on the topic: JSON, matching, at its time. */
+static void
+src_on_msg(void *arg, const struct hq_mqtt_msg *m)
+{
+	struct ai_source *S = arg;
+	cJSON *j;
+	int64_t t = m->t_ns;
+
+	S->seen++;
+	if (m->len > HQ_STIM_OUTPUT_MAX || (j = cJSON_ParseWithLength(
+	    (const char *)m->payload, m->len)) == NULL) {
+		S->bad = true;
+		return;
+	}
+	if (hq_evlist_match(j, S->match)) {
+		if (S->time != NULL && !hq_evlist_to_mono(hq_json_pointer(j,
+		    S->time), S->clk, &t))
+			S->bad = true;
+		else
+			src_stamp(S, t);
+	}
+	cJSON_Delete(j);
+}
+
+static bool
+kind_listed(const struct ai_source *S, const char *kind)
+{
+	size_t i;
+
+	if (S->nkinds == 0)
+		return true;
+	for (i = 0; i < S->nkinds; i++)
+		if (strcmp(S->kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
+static double
+run_ms(const struct ai_run *R, int64_t t_ns)
+{
+	return (double)(t_ns - R->ctx->t0_ns) / 1e6;
+}
+
+/*
+ * The decision of the trial whose stimulus was at stim_ns, from the
+ * source's evidence in [stim_ns, stim_ns + window_ms).  A source that was
+ * not readable over the window is an error, never "all clear".
+ */
+static int
+src_decide(struct ai_run *R, int64_t stim_ns, struct ai_decision *d,
+    struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	struct ai_window w;
+	struct hq_evlist_entry *e = NULL;
+	struct hq_light_episode ep[HQ_LIGHT_EPISODES_MAX];
+	const struct hq_light_sample *ls;
+	enum ai_outcome o;
+	int64_t first = 0, now;
+	size_t i, n = 0, ne = 0;
+	int rc = 0;
+
+	memset(d, 0, sizeof(*d));
+	memset(&w, 0, sizeof(w));
+	w.from_ns = stim_ns;
+	w.to_ns = stim_ns + S->window_ms * NS_PER_MS;
+	w.readable_from = S->ready_ns;
+	S->nst = 0;
+	S->seen = 0;
+	S->bad = false;
+	switch (S->kind) {
+	case SRC_DETECTION:
+		return hq_err_set(err, HQ_EINTERNAL, "no window for "
+		    "ai.detection");
+	case SRC_EVENTS:
+		/* the log is read once the window has closed */
+		if ((now = hq_mono_ns()) < w.to_ns &&
+		    (rc = hq_sleep_ms((w.to_ns - now) / NS_PER_MS + 1)) != 0)
+			return rc;
+		if ((e = calloc(AI_EVENTS_MAX, sizeof(*e))) == NULL)
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+		if ((rc = hq_evlist_fetch(R->ctx->dut, &S->ev, dl_in(R,
+		    10000), R->tr, e, AI_EVENTS_MAX, &n, err)) != 0) {
+			free(e);
+			return hq_err_set(err, rc, "ai.decision events: "
+			    "the event log could not be read after the "
+			    "trial's window");
+		}
+		w.readable_to = hq_mono_ns();
+		S->seen = n;
+		for (i = 0; i < n; i++)
+			if (kind_listed(S, e[i].kind))
+				src_stamp(S, e[i].t_ns);
+		free(e);
+		break;
+	case SRC_ALARM:
+		while ((now = hq_mono_ns()) < w.to_ns) {
+			if ((rc = hq_light_poll(S->light, err)) != 0)
+				return rc;
+			if ((rc = hq_sleep_ms(20)) != 0)
+				return rc;
+		}
+		if ((rc = hq_light_poll(S->light, err)) != 0)
+			return rc;
+		w.readable_to = hq_mono_ns();
+		ls = hq_light_samples(S->light, &n);
+		hq_light_analyse(ls, n, w.from_ns, w.to_ns, S->light_thr,
+		    500 * NS_PER_MS, ep, HQ_LIGHT_EPISODES_MAX, &ne);
+		S->seen = ne;
+		for (i = 0; i < ne; i++) {
+			if (ep[i].open_start)
+				return hq_err_set(err, HQ_EPROTO, "ai.decision "
+				    "alarm: the light was already lit when the "
+				    "trial's window opened at %.0f ms (an "
+				    "earlier alarm still on: a longer "
+				    "window_ms, or the device's alarm is "
+				    "stuck)", run_ms(R, w.from_ns));
+			src_stamp(S, ep[i].onset_ns);
+		}
+		break;
+	case SRC_MQTT:
+		rc = hq_mqtt_collect(S->sub, (struct hq_deadline){ w.to_ns },
+		    AI_PING_MS, src_on_msg, S, err);
+		if (rc != 0)
+			return hq_err_set(err, rc, "ai.decision mqtt: the "
+			    "subscription did not hold over the trial's "
+			    "window");
+		w.readable_to = hq_mono_ns();
+		if (S->bad)
+			return hq_err_set(err, HQ_EPROTO, "ai.decision mqtt: "
+			    "a message on %s is not JSON or lacks its time "
+			    "(%s)", S->topic, S->time != NULL ? S->time :
+			    "arrival");
+		break;
+	}
+	o = ai_decide(&w, S->st, S->nst, &first, &d->inside);
+	if (o == AI_UNREAD)
+		return hq_err_set(err, HQ_EPROTO, "ai.decision %s: the source "
+		    "was not readable over the window %.0f-%.0f ms; no "
+		    "decision", src_names[S->kind], run_ms(R, w.from_ns),
+		    run_ms(R, w.to_ns));
+	d->detected = o == AI_DETECTED;
+	d->windowed = true;
+	d->from_ms = run_ms(R, w.from_ns);
+	d->to_ms = run_ms(R, w.to_ns);
+	d->first_ms = d->detected ? run_ms(R, first) : -1;
+	d->seen = S->seen;
+	snprintf(d->state, sizeof(d->state), "%s", ai_outcome_name(o));
+	return 0;
+}
 
 /* Reads the device's decision (ai.detection); a reply we cannot read is
  * an error, never a decision. */
@@ -671,10 +1095,21 @@ log_trial(struct ai_run *R, const char *cond, const char *label,
 	cJSON_AddBoolToObject(o, "detected", d->detected);
 	cJSON_AddBoolToObject(o, "fault", d->fault);
 	cJSON_AddStringToObject(o, "state", d->state);
+	cJSON_AddStringToObject(o, "source", src_names[R->src.kind]);
+	if (d->windowed) {
+		cJSON_AddNumberToObject(o, "window_from_ms", d->from_ms);
+		cJSON_AddNumberToObject(o, "window_to_ms", d->to_ms);
+		if (d->detected)
+			cJSON_AddNumberToObject(o, "evidence_ms", d->first_ms);
+		cJSON_AddNumberToObject(o, "evidence_in_window",
+		    (double)d->inside);
+		cJSON_AddNumberToObject(o, "items_read", (double)d->seen);
+	}
 	cJSON_AddItemToArray(R->trials, o);
 	/* what the device reported, when it was read */
 	if (d->fault || d->detected)
-		tl_add(R->alarms, (double)(hq_mono_ns() - R->ctx->t0_ns) / 1e6,
+		tl_add(R->alarms, d->windowed ? d->first_ms :
+		    (double)(hq_mono_ns() - R->ctx->t0_ns) / 1e6,
 		    d->fault ? "fault" : "detection");
 }
 
@@ -793,10 +1228,14 @@ run_condition(struct ai_run *R, struct ai_set *sets, int kind, int sev,
 				    t->path, &t_ms, err);
 			free(show);
 			show = NULL;
-			if (rc == 0 && R->p.settle_ms > 0)
-				hq_sleep_ms(R->p.settle_ms);
-			if (rc == 0)
-				rc = read_decision(R, &d, err);
+			if (rc == 0 && R->src.kind != SRC_DETECTION)
+				rc = src_decide(R, R->stim_ns, &d, err);
+			else {
+				if (rc == 0 && R->p.settle_ms > 0)
+					hq_sleep_ms(R->p.settle_ms);
+				if (rc == 0)
+					rc = read_decision(R, &d, err);
+			}
 			if (rc != 0)
 				break;
 			log_trial(R, cond, s->label, t->name, t_ms, &d);
@@ -934,6 +1373,21 @@ run_recognition(struct ai_run *R, struct hq_err *err)
 	hq_step(R->res, "scene sets: %zu positive trials (sha256 %.16s...), "
 	    "%zu negative (sha256 %.16s...)", sets[0].ntrials,
 	    sets[0].sha256, sets[1].ntrials, sets[1].sha256);
+	if ((rc = src_read(R, err)) != 0 || (rc = src_open(R, err)) != 0)
+		goto out;
+	{
+		cJSON *ds = cJSON_CreateObject();
+
+		if (ds != NULL) {
+			cJSON_AddStringToObject(ds, "source",
+			    src_names[R->src.kind]);
+			cJSON_AddStringToObject(ds, "what", R->src.desc);
+			if (R->src.kind != SRC_DETECTION)
+				cJSON_AddNumberToObject(ds, "window_ms",
+				    (double)R->src.window_ms);
+			hq_detail(R->res, "decision_source", ds);
+		}
+	}
 	cJSON_AddNumberToObject(curve, "detection_min", R->p.det_min);
 	cJSON_AddNumberToObject(curve, "false_alarm_max", R->p.fa_max);
 	cJSON_AddNumberToObject(curve, "judged_max_severity",
@@ -1034,7 +1488,8 @@ run_recognition(struct ai_run *R, struct hq_err *err)
 		    R->p.judged_max);
 	else if (misses > 0)
 		hq_verdict(R->res, HQ_FAIL, "%d rate(s) surely miss their "
-		    "limit: %s", misses, why);
+		    "limit: %s (decisions from %s)", misses, why,
+		    R->src.desc);
 	else if (straddles > 0)
 		hq_verdict(R->res, HQ_INCONCLUSIVE, "%d rate(s) undecided at "
 		    "these trial counts%s%lu trials per set would decide at "
@@ -1042,7 +1497,8 @@ run_recognition(struct ai_run *R, struct hq_err *err)
 		    "; " : "", need_max, why);
 	else
 		hq_verdict(R->res, HQ_PASS, "every judged rate clears its "
-		    "limit with 95%% confidence: %s", why);
+		    "limit with 95%% confidence: %s (decisions from %s)", why,
+		    R->src.desc);
  out:
 	if (clean != NULL)
 		cJSON_Delete(clean);
@@ -1459,6 +1915,7 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	cJSON_Delete(R.alarms);
 	cJSON_Delete(R.trials);
 	hq_transcript_free(R.tr);
+	src_clear(&R.src);
 	params_clear(&R.p);
 	return rc;
 }
