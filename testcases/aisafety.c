@@ -83,6 +83,7 @@ struct ai_source {
 	/* alarm: the light sensor of alarm.light */
 	struct hq_light_src	*light;
 	double			 light_thr;
+	size_t			 bad_lines;	/* before the first trial */
 	/* mqtt */
 	struct hq_mqtt_sub	*sub;
 	char			 host[256];
@@ -854,8 +855,14 @@ src_open(struct ai_run *R, struct hq_err *err)
 			return rc;
 		n = strlen(S->desc);
 		snprintf(S->desc + n, sizeof(S->desc) - n, " from %s", spec);
-		hq_step(R->res, "decision source: %s", S->desc);
-		break;
+		S->bad_lines = hq_light_bad_lines(S->light);
+		hq_step(R->res, "decision source: %s (%s)", S->desc,
+		    hq_light_readable(S->light) ? "readable" : "not there "
+		    "yet");
+		/* readable since the sensor's file is there */
+		S->ready_ns = hq_light_readable(S->light) ? hq_mono_ns() :
+		    INT64_MAX;
+		return 0;
 	case SRC_MQTT:
 		if ((rc = hq_mqtt_subscribe(S->host, S->port, NULL, NULL,
 		    S->topic, dl_in(R, 10000), &S->sub, err)) != 0)
@@ -981,15 +988,27 @@ src_decide(struct ai_run *R, int64_t stim_ns, struct ai_decision *d,
 		free(e);
 		break;
 	case SRC_ALARM:
-		while ((now = hq_mono_ns()) < w.to_ns) {
+		for (;;) {
 			if ((rc = hq_light_poll(S->light, err)) != 0)
 				return rc;
+			now = hq_mono_ns();
+			if (!hq_light_readable(S->light))
+				S->ready_ns = INT64_MAX;
+			else if (S->ready_ns == INT64_MAX)
+				S->ready_ns = now;
+			if (now >= w.to_ns)
+				break;
 			if ((rc = hq_sleep_ms(20)) != 0)
 				return rc;
 		}
-		if ((rc = hq_light_poll(S->light, err)) != 0)
-			return rc;
-		w.readable_to = hq_mono_ns();
+		w.readable_from = S->ready_ns;
+		if (S->ready_ns != INT64_MAX)
+			w.readable_to = now;
+		if (hq_light_bad_lines(S->light) > S->bad_lines)
+			return hq_err_set(err, HQ_EPROTO, "ai.decision alarm: "
+			    "%zu line(s) of the light sensor could not be "
+			    "parsed", hq_light_bad_lines(S->light) -
+			    S->bad_lines);
 		ls = hq_light_samples(S->light, &n);
 		hq_light_analyse(ls, n, w.from_ns, w.to_ns, S->light_thr,
 		    500 * NS_PER_MS, ep, HQ_LIGHT_EPISODES_MAX, &ne);
