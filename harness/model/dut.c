@@ -921,8 +921,12 @@ ai_decision_validate(const struct hq_dut *d, struct hq_err *err)
 		"detection", "events", "alarm", "mqtt", NULL
 	};
 	static const char *const ev_keys[] = { "kinds", NULL };
-	static const char *const al_keys[] = { "evidence", NULL };
-	static const char *const evidences[] = { "light", NULL };
+	static const char *const al_keys[] = {
+		"evidence", "min_level_db", NULL
+	};
+	static const char *const evidences[] = {
+		"light", "audio", "any", NULL
+	};
 	static const char *const mq_keys[] = {
 		"surface", "broker", "topic", "match", "time", "clock", NULL
 	};
@@ -932,6 +936,7 @@ ai_decision_validate(const struct hq_dut *d, struct hq_err *err)
 	char *src = NULL, *s = NULL, **kinds = NULL;
 	size_t nk = 0;
 	long long n;
+	double db;
 	int rc;
 
 	if ((rc = hq_jv_get(d->ai, "ai", "decision", cJSON_Object, false,
@@ -985,11 +990,25 @@ ai_decision_validate(const struct hq_dut *d, struct hq_err *err)
 	    al_keys, err)) != 0 || (rc = hq_jv_enum(sec, "ai.decision.alarm",
 	    "evidence", false, evidences, &s, err)) != 0)))
 		goto out;
-	if (strcmp(src, "alarm") == 0 && !cJSON_IsObject(
-	    cJSON_GetObjectItemCaseSensitive(d->alarm, "light"))) {
-		rc = hq_err_set(err, HQ_EINVAL, "%s.source \"alarm\": the DUT "
-		    "file declares no alarm light evidence (alarm.light)", P);
+	if (sec != NULL && (rc = hq_jv_num(sec, "ai.decision.alarm",
+	    "min_level_db", false, 0, 200, 60, &db, err)) != 0)
 		goto out;
+	if (strcmp(src, "alarm") == 0) {
+		bool li = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+		    d->alarm, "light"));
+		bool au = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+		    d->alarm, "audio"));
+
+		if ((s == NULL || strcmp(s, "any") == 0) ? !li && !au :
+		    strcmp(s, "light") == 0 ? !li : !au) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.source \"alarm\": "
+			    "the DUT file declares no alarm %s evidence (%s)",
+			    P, s == NULL || strcmp(s, "any") == 0 ? "light or "
+			    "audio" : s, s == NULL || strcmp(s, "any") == 0 ?
+			    "alarm.light, alarm.audio" : strcmp(s, "light") ==
+			    0 ? "alarm.light" : "alarm.audio");
+			goto out;
+		}
 	}
 	if ((rc = hq_jv_get(dc, P, "mqtt", cJSON_Object, false, &sec,
 	    err)) != 0)
@@ -1096,7 +1115,10 @@ load_recipe(const struct hq_dut *d, const cJSON *root, const char *key,
 			if ((rc = load_steps(d, it, sub, err)) != 0)
 				return rc;
 		} else if (cJSON_IsObject(it) &&
-		    cJSON_GetObjectItemCaseSensitive(it, "method") != NULL) {
+		    cJSON_GetObjectItemCaseSensitive(it, "method") != NULL &&
+		    cJSON_GetObjectItemCaseSensitive(it, "driver") == NULL) {
+			/* a step; a stimulus driver ("http" has a method
+			 * too) is checked by signal/stimulus.h */
 			const cJSON *one = it;
 			cJSON *wrap = cJSON_CreateArray();
 

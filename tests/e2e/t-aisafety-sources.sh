@@ -85,7 +85,10 @@ d = {
   "surfaces": [{"id": "api", "proto": "http", "port": 8080},
                {"id": "mqtt", "proto": "mqtt", "port": 1883}],
   "alarm": {
-    "stimulus": {"driver": "manual"},
+    "stimulus": {"driver": "http", "url": "http://$A:8080/{kind}", "method": "POST"},
+    "audio": {"source": "file:$SINKS/siren.wav",
+              "calibration": {"tone_hz": 1000, "db": 94, "duration_ms": 1000,
+                              "stimulus": "calibrate"}},
     "events": {"request": {"surface": "api", "method": "GET", "path": "/events"},
                "list": "/events", "match": {"/type": "detection"},
                "time": "/mono_ms", "clock": "mono-ms", "kind": "/kind"},
@@ -96,7 +99,7 @@ d = {
                  "timeout_ms": 30000},
     "detection": {"surface": "api", "method": "GET", "path": "/detection"},
     "scenes": {"positives": "$S/pos", "negatives": "$S/neg"},
-    "decision": {"source": source, "window_ms": 2000,
+    "decision": {"source": source, "window_ms": 1200,
                  "events": {"kinds": ["person"]},
                  "mqtt": {"surface": "mqtt", "topic": "aidev/decisions",
                           "match": {"/detected": True},
@@ -110,12 +113,15 @@ mkdut events events ""
 mkdut alarm alarm ""
 mkdut mqtt mqtt ""
 mkdut alarm-nofile alarm 'd["alarm"]["light"]["source"] = "file:'$SINKS'/nowhere/strobe.log"'
+mkdut alarm-audio alarm 'd["ai"]["decision"]["alarm"] = {"evidence": "audio", "min_level_db": 70}'
+mkdut alarm-nowav alarm 'd["ai"]["decision"]["alarm"] = {"evidence": "audio"}; d["alarm"]["audio"]["source"] = "file:'$SINKS'/nowhere.wav"'
 
 DPID=
 dev() {
 	[ -n "$DPID" ] && { kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; }
 	ip netns exec "$DEV" $PY "$AIDEV" --addr $A --port 8080 \
-	    --strobe "$SINKS/strobe.log" --mqtt $A:1883 "$@" \
+	    --strobe "$SINKS/strobe.log" --wav "$SINKS/siren.wav" \
+	    --mqtt $A:1883 "$@" \
 	    >>"$T_TMP/aidev.log" 2>&1 &
 	DPID=$!
 	T_PIDS="$T_PIDS $DPID"
@@ -182,24 +188,36 @@ check "events-missing: FAIL on the detection rate read from the event log" \
 dev --switch events-unavailable
 run events
 check "event log answering 503: INCONCLUSIVE, not all clear" \
-    expect INCONCLUSIVE 'error: ' '503'
+    expect INCONCLUSIVE 'error: ai.decision events: the event log before the first trial' '503'
 
-# ---- alarm: the light the device shows
+# ---- alarm: the light and the siren (alarm.light, alarm.audio)
 dev
 run alarm
-check "alarm: good device PASS, the light log named" \
+check "alarm: good device PASS, the light log and the recording named" \
     expect PASS 'clean detection 4/4' 'clean false-alarm 0/4' \
-    "decisions from alarm light onsets (alarm.light) from file:$SINKS/strobe.log"
+    'decisions from alarm onsets (alarm.light, alarm.audio)' \
+    "light from file:$SINKS/strobe.log" 'calibration tone heard: 1000 Hz = 94.0 dB'
 check "alarm: onsets inside the trial windows" trials_ok alarm
 dev --switch alarm-on-negatives
 run alarm
-check "alarm-on-negatives: FAIL on false alarms via the alarm light" \
+check "alarm-on-negatives: FAIL on false alarms via the alarm evidence" \
     expect FAIL 'clean: false-alarm rate 4/4, 95% interval [0.51, 1.00] entirely above 0.50' \
-    'decisions from alarm light onsets'
+    'decisions from alarm onsets'
 dev
 run alarm-nofile
 check "alarm light log missing: INCONCLUSIVE (no decision), never PASS" \
     expect INCONCLUSIVE 'error: ai.decision alarm: the source was not readable'
+run alarm-audio
+check "alarm sound only: good device PASS on siren onsets at 70 dB" \
+    expect PASS 'clean detection 4/4' 'clean false-alarm 0/4' \
+    'decisions from alarm onsets (alarm.audio); sound at or above 70 dB'
+dev --switch alarm-silent
+run alarm-audio
+check "alarm-silent (light, no siren): FAIL on detections read from the sound" \
+    expect FAIL 'clean: detection rate 0/4' 'decisions from alarm onsets (alarm.audio)'
+run alarm-nowav
+check "alarm recording missing: INCONCLUSIVE naming it" \
+    expect INCONCLUSIVE "error: ai.decision alarm: the recording $SINKS/nowhere.wav cannot be read"
 
 # ---- mqtt: the device's broker (mosquitto)
 dev
@@ -214,11 +232,18 @@ dev --switch mqtt-silent
 run mqtt
 check "mqtt-silent: FAIL on the detection rate read from the topic" \
     expect FAIL 'clean: detection rate 0/4' 'decisions from MQTT messages'
-broker_stop
+# the broker going away during the trials: the subscription did not hold
 dev
+( sleep 8; kill "$MPID" ) &
+KPID=$!
+run mqtt
+wait $KPID
+check "broker gone mid-run: INCONCLUSIVE, the subscription did not hold" \
+    expect INCONCLUSIVE 'error: ai.decision mqtt: the subscription did not hold'
+broker_stop
 run mqtt
 check "broker down: INCONCLUSIVE naming the refused connection" \
-    expect INCONCLUSIVE 'error: ' "$A"
+    expect INCONCLUSIVE 'error: ai.decision mqtt: subscribing to aidev/decisions' "$A:1883"
 check "broker down: exit 2" test "$RC" -eq 2
 broker
 
@@ -238,10 +263,10 @@ mkdut bad2 events 'd["alarm"]["events"]["clock"] = "arrival"'
 "$HOPQUY" dut check "$T_TMP/bad2.json" >"$T_TMP/bad2.out" 2>&1
 check "dut check: events without their own time refused" \
     grep -q 'ai.decision.source "events": alarm.events needs "time"' "$T_TMP/bad2.out"
-mkdut bad3 alarm 'del d["alarm"]["light"]'
+mkdut bad3 alarm 'del d["alarm"]["light"]; d["ai"]["decision"]["alarm"] = {"evidence": "light"}'
 "$HOPQUY" dut check "$T_TMP/bad3.json" >"$T_TMP/bad3.out" 2>&1
 check "dut check: the alarm source without alarm.light refused" \
-    grep -q 'ai.decision.source "alarm": the DUT file declares no alarm light' "$T_TMP/bad3.out"
+    grep -q 'ai.decision.source "alarm": the DUT file declares no alarm light evidence (alarm.light)' "$T_TMP/bad3.out"
 "$HOPQUY" dut check "$T_TMP/mqtt.json" >"$T_TMP/good.out" 2>&1
 check "dut check: the good descriptions pass" grep -q ': ok:' "$T_TMP/good.out"
 
