@@ -1306,6 +1306,24 @@ alarm_collect(struct ai_run *R, struct ai_window *w, struct hq_err *err)
 }
 
 /*
+ * Before a stimulus: what the topic carried since the last window is read
+ * and set aside, so that a late message stamped on arrival cannot fall
+ * into the next trial's window.
+ */
+static int
+src_drain(struct ai_run *R, struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	int rc;
+
+	if ((rc = hq_mqtt_collect(S->sub, hq_deadline_in(0), AI_PING_MS,
+	    NULL, NULL, err)) != 0)
+		return err_wrap(err, rc, "ai.decision mqtt: the subscription "
+		    "did not hold between trials");
+	return 0;
+}
+
+/*
  * The decision of the trial whose stimulus was at stim_ns, from the
  * source's evidence in [stim_ns, stim_ns + window_ms).  A source that was
  * not readable over the window is an error, never "all clear".
@@ -1576,6 +1594,8 @@ run_condition(struct ai_run *R, struct ai_set *sets, int kind, int sev,
 			if (sev > 0)
 				rc = degrade_trial(R, t, ti, kind, sev, rel,
 				    &show, &h, &hl, err);
+			if (rc == 0 && R->src.kind == SRC_MQTT)
+				rc = src_drain(R, err);
 			if (rc == 0)
 				rc = present(R, si == 0 ? "positive" :
 				    "negative", sev > 0 ? show : t->path,
@@ -1847,8 +1867,8 @@ run_recognition(struct ai_run *R, struct hq_err *err)
 	else if (straddles > 0)
 		hq_verdict(R->res, HQ_INCONCLUSIVE, "%d rate(s) undecided at "
 		    "these trial counts%s%lu trials per set would decide at "
-		    "the observed rates: %s", straddles, need_max > 0 ?
-		    "; " : "", need_max, why);
+		    "the observed rates: %s (decisions from %s)", straddles,
+		    need_max > 0 ? "; " : "", need_max, why, R->src.desc);
 	else
 		hq_verdict(R->res, HQ_PASS, "every judged rate clears its "
 		    "limit with 95%% confidence: %s (decisions from %s)", why,
