@@ -99,6 +99,7 @@ struct ai_source {
 	char			 host[256];
 	unsigned		 port;
 	char			*topic;
+	const char		*user, *password;	/* borrowed, or NULL */
 	const cJSON		*match;		/* borrowed from the DUT */
 	char			*time;
 	enum hq_light_clock	 clk;
@@ -703,6 +704,7 @@ src_clear(struct ai_source *S)
 static const char *const light_clocks[] = {
 	"unix-ms", "mono-ms", "arrival", NULL
 };
+static const char *const mqtt_logins[] = { "none", "operator", NULL };
 static const char *const alarm_evidences[] = {
 	"light", "audio", "any", NULL
 };
@@ -837,6 +839,17 @@ src_read(struct ai_run *R, struct hq_err *err)
 		S->clk = HQ_LIGHT_UNIX_MS;
 		if (clk != NULL)
 			(void)hq_light_clock_parse(clk, &S->clk);
+		free(clk);
+		clk = NULL;
+		if ((rc = hq_jv_enum(x, "ai.decision.mqtt", "login", false,
+		    mqtt_logins, &clk, err)) != 0)
+			goto out;
+		if (clk != NULL && strcmp(clk, "operator") == 0) {
+			/* the lab's operator account (credentials.operator),
+			 * borrowed from the DUT; never logged */
+			S->user = dut->op_user;
+			S->password = dut->op_password;
+		}
 		if (cJSON_IsString(sf)) {
 			const struct hq_surface *su = hq_dut_surface(dut,
 			    sf->valuestring);
@@ -867,7 +880,8 @@ src_read(struct ai_run *R, struct hq_err *err)
 			goto out;
 		}
 		snprintf(S->desc, sizeof(S->desc), "MQTT messages on %s "
-		    "(broker %s:%u)", S->topic, S->host, S->port);
+		    "(broker %s:%u%s)", S->topic, S->host, S->port,
+		    S->user != NULL ? ", as the operator" : "");
 		break;
 	}
  out:
@@ -906,8 +920,8 @@ src_open(struct ai_run *R, struct hq_err *err)
 	case SRC_ALARM:
 		return alarm_open(R, err);
 	case SRC_MQTT:
-		if ((rc = hq_mqtt_subscribe(S->host, S->port, NULL, NULL,
-		    S->topic, dl_in(R, 10000), &S->sub, err)) != 0)
+		if ((rc = hq_mqtt_subscribe(S->host, S->port, S->user,
+		    S->password, S->topic, dl_in(R, 10000), &S->sub, err)) != 0)
 			return err_wrap(err, rc, "ai.decision mqtt: subscribing "
 			    "to %s", S->topic);
 		hq_step(R->res, "decision source: %s; subscription "

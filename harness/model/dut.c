@@ -928,8 +928,10 @@ ai_decision_validate(const struct hq_dut *d, struct hq_err *err)
 		"light", "audio", "any", NULL
 	};
 	static const char *const mq_keys[] = {
-		"surface", "broker", "topic", "match", "time", "clock", NULL
+		"surface", "broker", "topic", "match", "time", "clock", "login",
+		NULL
 	};
+	static const char *const logins[] = { "none", "operator", NULL };
 	static const char *const mclocks[] = { "unix-ms", "mono-ms", NULL };
 	const char *P = "ai.decision";
 	const cJSON *dc, *sec, *x, *it;
@@ -1041,6 +1043,18 @@ ai_decision_validate(const struct hq_dut *d, struct hq_err *err)
 		if ((rc = hq_jv_enum(sec, M, "clock", x != NULL, mclocks, &s,
 		    err)) != 0)
 			goto out;
+		free(s);
+		s = NULL;
+		if ((rc = hq_jv_enum(sec, M, "login", false, logins, &s,
+		    err)) != 0)
+			goto out;
+		if (s != NULL && strcmp(s, "operator") == 0 &&
+		    (d->op_user == NULL || d->op_password == NULL)) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.login: \"operator\" "
+			    "needs credentials.operator (user and password)",
+			    M);
+			goto out;
+		}
 		if ((sf == NULL) == (bk == NULL)) {
 			rc = hq_err_set(err, HQ_EINVAL, "%s: a surface (the "
 			    "device's broker) or a broker (\"HOST:PORT\", the "

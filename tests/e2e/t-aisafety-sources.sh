@@ -247,6 +247,28 @@ check "broker down: INCONCLUSIVE naming the refused connection" \
 check "broker down: exit 2" test "$RC" -eq 2
 broker
 
+# a broker that wants a login: the lab's operator account subscribes; an
+# anonymous subscriber is refused (CONNACK 5), which decides nothing
+MQPW=$T_TMP/mosquitto.passwd
+MQPASS="hq-ais-$$-op"
+mosquitto_passwd -b -c "$MQPW" labop "$MQPASS" 2>/dev/null &&
+    sed -i "s|^allow_anonymous true|allow_anonymous false\npassword_file $MQPW|" \
+    "$T_TMP/mosquitto.conf" && chmod 0644 "$MQPW" || nok "mosquitto password file"
+broker_stop
+broker
+mkdut mqtt-login mqtt 'd["credentials"] = {"operator": {"user": "labop", "password": {"env": "HQ_AIS_MQPASS"}}}; d["ai"]["decision"]["mqtt"]["login"] = "operator"'
+export HQ_AIS_MQPASS="$MQPASS"
+dev --mqtt-user labop --mqtt-password "$MQPASS"
+run mqtt-login
+check "mqtt with a login: PASS subscribed as the operator" \
+    expect PASS 'clean detection 4/4' 'clean false-alarm 0/4' \
+    "(broker $A:1883, as the operator)"
+check "... the password is not in the report" \
+    not grep -q "$MQPASS" "$RUN/report.json"
+run mqtt
+check "anonymous subscriber refused (CONNACK 5): INCONCLUSIVE" \
+    expect INCONCLUSIVE 'CONNACK return code 5 (the broker refused the connection)'
+
 # ---- the default source is unchanged: ai.detection's reply
 mkdut detection detection 'del d["ai"]["decision"]'
 dev

@@ -354,6 +354,10 @@ static const struct bad_case bad_duts[] = {
 	    "\"mqtt\": {\"broker\": \"h:1\", \"topic\": \"t\", "
 	    "\"match\": {\"/d\": true}, \"time\": \"/t\"}}}" } },
 	    "ai.decision.mqtt.clock: required key missing" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"mqtt\", "
+	    "\"mqtt\": {\"broker\": \"h:1\", \"topic\": \"t\", "
+	    "\"match\": {\"/d\": true}, \"login\": \"root\"}}}" } },
+	    "ai.decision.mqtt.login: expected one of none, operator" },
 	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"events\", "
 	    "\"window_ms\": 10}}" } },
 	    "ai.decision.window_ms: expected an integer from 50 to 600000" },
