@@ -1381,6 +1381,15 @@ src_decide(struct ai_run *R, int64_t stim_ns, struct ai_decision *d,
 			    "trial's window");
 		}
 		w.readable_to = hq_mono_ns();
+		if (n == AI_EVENTS_MAX) {
+			/* entries past the cap are not seen: the trial's
+			 * event could be among them */
+			free(e);
+			return hq_err_set(err, HQ_EPROTO, "ai.decision events: "
+			    "the event log holds %d or more matching entries; "
+			    "the trial's window cannot be read in full",
+			    AI_EVENTS_MAX);
+		}
 		S->seen = n;
 		for (i = 0; i < n; i++)
 			if (kind_listed(S, e[i].kind))
