@@ -528,8 +528,8 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	    err)) != 0)
 		goto out;
 	if (ev != NULL) {
-		if ((rc = hq_evlist_read(ev, "alarm.events", dut, true, &r->events,
-		    err)) != 0)
+		if ((rc = hq_evlist_read(ev, "alarm.events", dut, true,
+		    &r->events, err)) != 0)
 			goto out;
 		r->have_events = true;
 	}
@@ -1035,8 +1035,8 @@ cloud_uploaded(struct run *R, int64_t a, int64_t b, int64_t after_ns,
 	*foundp = false;
 	if ((e = calloc(LIST_MAX, sizeof(*e))) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
-	if ((rc = hq_evlist_fetch(R->ctx->dut, &R->r.cev, dl_in(R, 5000), NULL, e,
-	    LIST_MAX, &n, err)) == 0)
+	if ((rc = hq_evlist_fetch(R->ctx->dut, &R->r.cev, dl_in(R, 5000), NULL,
+	    e, LIST_MAX, &n, err)) == 0)
 		for (i = 0; i < n; i++) {
 			if (e[i].t_ns < after_ns)
 				continue;

@@ -183,8 +183,8 @@ hq_evlist_to_mono(const cJSON *v, enum hq_light_clock clk, int64_t *tp)
  */
 int
 hq_evlist_fetch(const struct hq_dut *dut, const struct hq_evlist *q,
-    struct hq_deadline dl, struct hq_transcript *tr, struct hq_evlist_entry *out,
-    size_t max, size_t *np, struct hq_err *err)
+    struct hq_deadline dl, struct hq_transcript *tr,
+    struct hq_evlist_entry *out, size_t max, size_t *np, struct hq_err *err)
 {
 	char *body = NULL;
 	size_t len, n = 0;
@@ -202,8 +202,8 @@ hq_evlist_fetch(const struct hq_dut *dut, const struct hq_evlist *q,
 		return rc;
 	now = hq_mono_ns();
 	if (status != 200) {
-		rc = hq_err_set(err, HQ_EPROTO, "%s: status %ld", q->url != NULL ?
-		    q->url : "event log", status);
+		rc = hq_err_set(err, HQ_EPROTO, "%s: status %ld",
+		    q->url != NULL ? q->url : "event log", status);
 		goto out;
 	}
 	if ((root = cJSON_ParseWithLength(body, len)) == NULL ||
@@ -219,11 +219,12 @@ hq_evlist_fetch(const struct hq_dut *dut, const struct hq_evlist *q,
 			break;
 		if (!hq_evlist_match(it, q->match))
 			continue;
-		if (q->time != NULL && !hq_evlist_to_mono(jptr(it, q->time), q->clk,
-		    &e.t_ns))
+		if (q->time != NULL && !hq_evlist_to_mono(jptr(it, q->time),
+		    q->clk, &e.t_ns))
 			continue;
 		if (q->ev_time != NULL)
-			(void)hq_evlist_to_mono(jptr(it, q->ev_time), q->ev_clk, &e.ev_ns);
+			(void)hq_evlist_to_mono(jptr(it, q->ev_time),
+			    q->ev_clk, &e.ev_ns);
 		if (q->kind != NULL && cJSON_IsString(v = jptr(it, q->kind)))
 			hq_escape(e.kind, sizeof(e.kind), v->valuestring,
 			    strlen(v->valuestring));
