@@ -40,20 +40,75 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "aisafety_decide.h"
 #include "family.h"
+#include "signal/audio.h"
 #include "signal/degrade.h"
+#include "signal/evlist.h"
+#include "signal/light.h"
 #include "signal/stimulus.h"
 #include "util/jv.h"
+#include "util/rd.h"
 #include "util/stats.h"
+#include "wire/mqttsub.h"
+#include "wire/steps.h"
 
 #define AI_TRIALS_MAX	1000	/* trials per scene set */
 #define AI_FRAMES_MAX	256	/* frames per trial */
 #define AI_COND_MAX	(HQ_DG_COUNT * 6)
+#define AI_STAMPS_MAX	256	/* evidence stamps kept per trial */
+#define AI_EVENTS_MAX	1024	/* event log entries read at once */
+#define AI_PING_MS	3000	/* a broker's PINGRESP */
+#define NS_PER_MS	1000000LL
+
+/* Where the device's decision per trial is read (ai.decision.source). */
+enum ai_src { SRC_DETECTION, SRC_EVENTS, SRC_ALARM, SRC_MQTT };
+static const char *const src_names[] = {
+	"detection", "events", "alarm", "mqtt", NULL
+};
+
+struct ai_source {
+	enum ai_src		 kind;
+	int64_t			 window_ms;
+	char			 desc[256];	/* for rationales */
+	int64_t			 ready_ns;	/* readable since */
+	/* events: alarm.events, the kinds that mean a detection */
+	struct hq_evlist	 ev;
+	char			**kinds;
+	size_t			 nkinds;
+	/* alarm: the light sensor of alarm.light */
+	struct hq_light_src	*light;
+	double			 light_thr;
+	size_t			 bad_lines;	/* before the first trial */
+	int64_t			 light_from;	/* its file readable since */
+	bool			 use_light, use_audio;
+	struct hq_wav		*wav;		/* alarm.audio's recording */
+	unsigned		 rate;
+	int64_t			 wav_t0;	/* sample 0, run's clock */
+	int64_t			 audio_from;
+	struct hq_audio_cal	 cal;
+	struct hq_audio_opts	 ao;
+	/* mqtt */
+	struct hq_mqtt_sub	*sub;
+	char			 host[256];
+	unsigned		 port;
+	char			*topic;
+	const char		*user, *password;	/* borrowed, or NULL */
+	const cJSON		*match;		/* borrowed from the DUT */
+	char			*time;
+	enum hq_light_clock	 clk;
+	/* one trial's evidence */
+	int64_t			 st[AI_STAMPS_MAX];
+	size_t			 nst;
+	size_t			 seen;		/* items read, all kinds */
+	bool			 bad;		/* a message we could not read */
+};
 
 static const char *const ai_keys[] = {
 	"check", "corruptions", "severities", "judged_max_severity", "seed",
@@ -115,6 +170,8 @@ struct ai_run {
 	cJSON			*alarms;	/* details.timeline.alarms */
 	cJSON			*network;	/* details.timeline.network */
 	bool			 cut;		/* the uplink is cut by us */
+	struct ai_source	 src;
+	int64_t			 stim_ns;	/* the last stimulus */
 };
 
 /* An event for the case timeline, t_ms on the run's clock. */
@@ -601,16 +658,778 @@ present(struct ai_run *R, const char *kind, const char *frames,
 	hq_stim_free(st);
 	cJSON_Delete(r);
 	*tp = (double)(ev.t_ns - R->ctx->t0_ns) / 1e6;
+	R->stim_ns = ev.t_ns;
 	if (rc == 0)
 		tl_add(R->stimuli, *tp, kind);
 	return rc;
+}
+
+/* ---- decision sources other than ai.detection (ai.decision) ---- */
+
+/* The error in err, said again after what (which source, which step):
+ * "what: the cause".  Returns rc. */
+static int
+err_wrap(struct hq_err *err, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int
+err_wrap(struct hq_err *err, int rc, const char *fmt, ...)
+{
+	char what[256], cause[sizeof(err->msg)];
+	va_list ap;
+
+	if (err == NULL)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(cause, sizeof(cause), "%s", err->msg);
+	hq_err_clear(err);
+	return hq_err_set(err, rc, "%s: %s", what, cause);
+}
+
+
+static void
+src_clear(struct ai_source *S)
+{
+	hq_evlist_clear(&S->ev);
+	hq_strv_free(S->kinds, S->nkinds);
+	hq_light_close(S->light);
+	hq_wav_close(S->wav);
+	hq_mqtt_close(S->sub);
+	free(S->topic);
+	free(S->time);
+	memset(S, 0, sizeof(*S));
+}
+
+static const char *const light_clocks[] = {
+	"unix-ms", "mono-ms", "arrival", NULL
+};
+static const char *const mqtt_logins[] = { "none", "operator", NULL };
+static const char *const alarm_evidences[] = {
+	"light", "audio", "any", NULL
+};
+static const char *const light_formats[] = {
+	"any", "value", "ms value", "on/off", NULL
+};
+
+/* alarm.light: the sensor the alarm source reads (netcut's recipe). */
+static int
+src_light_read(struct ai_run *R, char *spec, size_t specsz,
+    enum hq_light_clock *clkp, enum hq_light_format *fmtp,
+    struct hq_err *err)
+{
+	const cJSON *li = cJSON_GetObjectItemCaseSensitive(R->ctx->dut->alarm,
+	    "light");
+	char *src = NULL, *clk = NULL, *fmt = NULL;
+	int rc;
+
+	*clkp = HQ_LIGHT_ARRIVAL;
+	*fmtp = HQ_LIGHT_FMT_ANY;
+	if ((rc = hq_jv_str(li, "alarm.light", "source", true, 900, &src,
+	    err)) != 0 ||
+	    (rc = hq_jv_enum(li, "alarm.light", "clock", false, light_clocks,
+	    &clk, err)) != 0 ||
+	    (rc = hq_jv_enum(li, "alarm.light", "format", false,
+	    light_formats, &fmt, err)) != 0 ||
+	    (rc = hq_jv_num(li, "alarm.light", "threshold", false, 0, 1e12,
+	    0.5, &R->src.light_thr, err)) != 0)
+		goto out;
+	if (clk != NULL)
+		(void)hq_light_clock_parse(clk, clkp);
+	if (fmt != NULL)
+		(void)hq_light_format_parse(fmt, fmtp);
+	if (strncmp(src, "file:", 5) == 0) {
+		char p[1000];
+
+		hq_dut_path(R->ctx->dut, src + 5, p, sizeof(p));
+		snprintf(spec, specsz, "file:%s", p);
+	} else
+		snprintf(spec, specsz, "%s", src);
+ out:
+	free(src);
+	free(clk);
+	free(fmt);
+	return rc;
+}
+
+/* ai.decision, read at the start of the case (dut.c checked its shape;
+ * what it points to is read here). */
+static int
+src_read(struct ai_run *R, struct hq_err *err)
+{
+	const struct hq_dut *dut = R->ctx->dut;
+	const cJSON *dc = cJSON_GetObjectItemCaseSensitive(R->ai, "decision");
+	const cJSON *x, *sf, *bk;
+	struct ai_source *S = &R->src;
+	char *name = NULL, *clk = NULL, *ev = NULL;
+	long long w;
+	size_t i, l;
+	int rc;
+
+	memset(S, 0, sizeof(*S));
+	S->kind = SRC_DETECTION;
+	snprintf(S->desc, sizeof(S->desc), "the ai.detection step's reply");
+	if (dc == NULL)
+		return 0;
+	if ((rc = hq_jv_enum(dc, "ai.decision", "source", true, src_names,
+	    &name, err)) != 0 ||
+	    (rc = hq_jv_int(dc, "ai.decision", "window_ms", false, 50, 600000,
+	    3000, &w, err)) != 0)
+		goto out;
+	S->kind = (enum ai_src)name_index(src_names, name);
+	S->window_ms = w;
+	switch (S->kind) {
+	case SRC_DETECTION:
+		break;
+	case SRC_EVENTS:
+		if ((rc = hq_evlist_read(cJSON_GetObjectItemCaseSensitive(
+		    dut->alarm, "events"), "alarm.events", dut, true, &S->ev,
+		    err)) != 0)
+			goto out;
+		x = cJSON_GetObjectItemCaseSensitive(dc, "events");
+		if (x != NULL && (rc = hq_jv_strv(x, "ai.decision.events",
+		    "kinds", false, 32, &S->kinds, &S->nkinds, err)) != 0)
+			goto out;
+		snprintf(S->desc, sizeof(S->desc), "events in the DUT's event "
+		    "log (alarm.events)");
+		for (i = 0; i < S->nkinds; i++) {
+			l = strlen(S->desc);
+			snprintf(S->desc + l, sizeof(S->desc) - l, "%s%s",
+			    i == 0 ? " of kind " : " or ", S->kinds[i]);
+		}
+		break;
+	case SRC_ALARM:
+		x = cJSON_GetObjectItemCaseSensitive(dc, "alarm");
+		S->ao = (struct hq_audio_opts)HQ_AUDIO_OPTS_INIT;
+		/* an alarm pattern's pauses do not hide the next onset */
+		S->ao.merge_gap_ms = 250;
+		if ((rc = hq_jv_enum(x, "ai.decision.alarm", "evidence", false,
+		    alarm_evidences, &ev, err)) != 0 ||
+		    (rc = hq_jv_num(x, "ai.decision.alarm", "min_level_db",
+		    false, 0, 200, 60, &S->ao.threshold_db, err)) != 0)
+			goto out;
+		S->use_light = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+		    dut->alarm, "light")) && (ev == NULL ||
+		    strcmp(ev, "audio") != 0);
+		S->use_audio = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+		    dut->alarm, "audio")) && (ev == NULL ||
+		    strcmp(ev, "light") != 0);
+		if (!S->use_light && !S->use_audio) {
+			rc = hq_err_set(err, HQ_EINVAL, "ai.decision.alarm: "
+			    "the DUT file declares no alarm %s evidence",
+			    ev != NULL ? ev : "light or audio");
+			goto out;
+		}
+		snprintf(S->desc, sizeof(S->desc), "alarm onsets (%s)",
+		    S->use_light && S->use_audio ? "alarm.light, alarm.audio" :
+		    S->use_light ? "alarm.light" : "alarm.audio");
+		break;
+	case SRC_MQTT:
+		x = cJSON_GetObjectItemCaseSensitive(dc, "mqtt");
+		sf = cJSON_GetObjectItemCaseSensitive(x, "surface");
+		bk = cJSON_GetObjectItemCaseSensitive(x, "broker");
+		S->match = cJSON_GetObjectItemCaseSensitive(x, "match");
+		if ((rc = hq_jv_str(x, "ai.decision.mqtt", "topic", true, 256,
+		    &S->topic, err)) != 0 ||
+		    (rc = hq_jv_str(x, "ai.decision.mqtt", "time", false, 256,
+		    &S->time, err)) != 0 ||
+		    (rc = hq_jv_enum(x, "ai.decision.mqtt", "clock", false,
+		    light_clocks, &clk, err)) != 0)
+			goto out;
+		S->clk = HQ_LIGHT_UNIX_MS;
+		if (clk != NULL)
+			(void)hq_light_clock_parse(clk, &S->clk);
+		free(clk);
+		clk = NULL;
+		if ((rc = hq_jv_enum(x, "ai.decision.mqtt", "login", false,
+		    mqtt_logins, &clk, err)) != 0)
+			goto out;
+		if (clk != NULL && strcmp(clk, "operator") == 0) {
+			/* the lab's operator account (credentials.operator),
+			 * borrowed from the DUT; never logged */
+			S->user = dut->op_user;
+			S->password = dut->op_password;
+		}
+		if (cJSON_IsString(sf)) {
+			const struct hq_surface *su = hq_dut_surface(dut,
+			    sf->valuestring);
+
+			if (su == NULL) {
+				rc = hq_err_set(err, HQ_EINVAL, "ai.decision."
+				    "mqtt.surface: no such surface");
+				goto out;
+			}
+			snprintf(S->host, sizeof(S->host), "%s", dut->address);
+			S->port = su->port;
+		} else if (cJSON_IsString(bk)) {
+			const char *c = strrchr(bk->valuestring, ':');
+			uint64_t port = 0;
+
+			if (c == NULL || hq_parse_u64(c + 1, strlen(c + 1),
+			    65535, &port) != 0 || port == 0) {
+				rc = hq_err_set(err, HQ_EINVAL, "ai.decision."
+				    "mqtt.broker: expected \"HOST:PORT\"");
+				goto out;
+			}
+			snprintf(S->host, sizeof(S->host), "%.*s",
+			    (int)(c - bk->valuestring), bk->valuestring);
+			S->port = (unsigned)port;
+		} else {
+			rc = hq_err_set(err, HQ_EINVAL, "ai.decision.mqtt: a "
+			    "surface or a broker is required");
+			goto out;
+		}
+		snprintf(S->desc, sizeof(S->desc), "MQTT messages on %s "
+		    "(broker %s:%u%s)", S->topic, S->host, S->port,
+		    S->user != NULL ? ", as the operator" : "");
+		break;
+	}
+ out:
+	free(name);
+	free(clk);
+	free(ev);
+	return rc;
+}
+
+static int	alarm_open(struct ai_run *, struct hq_err *);
+
+/* Opens the source before the first trial: it must be readable then. */
+static int
+src_open(struct ai_run *R, struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	struct hq_evlist_entry *e = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	switch (S->kind) {
+	case SRC_DETECTION:
+		return 0;
+	case SRC_EVENTS:
+		if ((e = calloc(AI_EVENTS_MAX, sizeof(*e))) == NULL)
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+		rc = hq_evlist_fetch(R->ctx->dut, &S->ev, dl_in(R, 10000),
+		    R->tr, e, AI_EVENTS_MAX, &n, err);
+		free(e);
+		if (rc != 0)
+			return err_wrap(err, rc, "ai.decision events: the event "
+			    "log before the first trial");
+		hq_step(R->res, "decision source: %s; the log read before the "
+		    "first trial (%zu matching entries)", S->desc, n);
+		break;
+	case SRC_ALARM:
+		return alarm_open(R, err);
+	case SRC_MQTT:
+		if ((rc = hq_mqtt_subscribe(S->host, S->port, S->user,
+		    S->password, S->topic, dl_in(R, 10000), &S->sub, err)) != 0)
+			return err_wrap(err, rc, "ai.decision mqtt: subscribing "
+			    "to %s", S->topic);
+		hq_step(R->res, "decision source: %s; subscription "
+		    "acknowledged (SUBACK)", S->desc);
+		break;
+	}
+	S->ready_ns = hq_mono_ns();
+	return 0;
 }
 
 struct ai_decision {
 	bool	detected;
 	bool	fault;
 	char	state[64];
+	/* a source with a window (ai.decision other than detection) */
+	bool	windowed;
+	double	from_ms, to_ms, first_ms;
+	size_t	inside, seen;
 };
+
+static void
+src_stamp(struct ai_source *S, int64_t t)
+{
+	if (S->nst < AI_STAMPS_MAX)
+		S->st[S->nst++] = t;
+}
+
+/* An MQTT message on the topic: JSON, matching, at its time. */
+static void
+src_on_msg(void *arg, const struct hq_mqtt_msg *m)
+{
+	struct ai_source *S = arg;
+	cJSON *j;
+	int64_t t = m->t_ns;
+
+	S->seen++;
+	if (m->len > HQ_STIM_OUTPUT_MAX || (j = cJSON_ParseWithLength(
+	    (const char *)m->payload, m->len)) == NULL) {
+		S->bad = true;
+		return;
+	}
+	if (hq_evlist_match(j, S->match)) {
+		if (S->time != NULL && !hq_evlist_to_mono(hq_json_pointer(j,
+		    S->time), S->clk, &t))
+			S->bad = true;
+		else
+			src_stamp(S, t);
+	}
+	cJSON_Delete(j);
+}
+
+static bool
+kind_listed(const struct ai_source *S, const char *kind)
+{
+	size_t i;
+
+	if (S->nkinds == 0)
+		return true;
+	for (i = 0; i < S->nkinds; i++)
+		if (strcmp(S->kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
+static double
+run_ms(const struct ai_run *R, int64_t t_ns)
+{
+	return (double)(t_ns - R->ctx->t0_ns) / 1e6;
+}
+
+/* ---- the alarm source: light (alarm.light) and sound (alarm.audio) ---- */
+
+static int64_t
+wav_time(const struct ai_source *S, int64_t sample)
+{
+	return S->wav_t0 + (int64_t)((__int128)sample * 1000000000LL /
+	    S->rate);
+}
+
+static int64_t
+wav_sample(const struct ai_source *S, int64_t t_ns)
+{
+	int64_t d = t_ns - S->wav_t0;
+
+	return d < 0 ? 0 : (int64_t)((__int128)d * S->rate / 1000000000LL);
+}
+
+/* Samples over [a, b) of the recording, waiting up to 2 s after b for a
+ * recorder writing in real time; *firstp: the first sample's index. */
+static int
+wav_get(struct ai_run *R, int64_t a, int64_t b, int16_t **xp, size_t *np,
+    int64_t *firstp, struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	int64_t s0 = wav_sample(S, a), s1 = wav_sample(S, b);
+	int16_t *x;
+	int rc;
+
+	*xp = NULL;
+	*np = 0;
+	if (s1 <= s0)
+		return hq_err_set(err, HQ_EINTERNAL, "audio: empty window");
+	if ((uint64_t)(s1 - s0) > HQ_AUDIO_SEGMENT_MAX)
+		s0 = s1 - HQ_AUDIO_SEGMENT_MAX;
+	if ((x = malloc((size_t)(s1 - s0) * sizeof(*x))) == NULL)
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	if ((rc = hq_wav_read(S->wav, (uint64_t)s0, (size_t)(s1 - s0), x,
+	    hq_deadline_min(hq_deadline_in((b - hq_mono_ns()) / NS_PER_MS +
+	    2000), R->ctx->deadline), np, err)) != 0) {
+		free(x);
+		return rc;
+	}
+	*xp = x;
+	*firstp = s0;
+	return 0;
+}
+
+/*
+ * alarm.audio for the alarm source: a WAV being recorded (file:), put on
+ * the run's clock by its ICMT t0 or alarm.audio.start_unix_ms, levels
+ * calibrated by the tone alarm.stimulus asks for (the detector must hear
+ * it: a control, as in netcut).
+ */
+static int
+alarm_audio_open(struct ai_run *R, struct hq_err *err)
+{
+	const struct hq_dut *dut = R->ctx->dut;
+	const cJSON *au = cJSON_GetObjectItemCaseSensitive(dut->alarm, "audio");
+	const cJSON *cal = cJSON_GetObjectItemCaseSensitive(au, "calibration");
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(dut->alarm,
+	    "stimulus");
+	struct ai_source *S = &R->src;
+	struct hq_stim *stim = NULL;
+	struct hq_stim_event ev;
+	char *src = NULL, *kind = NULL, path[1000];
+	double hz, db, ms, start_ms;
+	int16_t *x = NULL;
+	size_t n;
+	int64_t first, a;
+	int rc;
+
+	if ((rc = hq_jv_str(au, "alarm.audio", "source", true, 900, &src,
+	    err)) != 0 ||
+	    (rc = hq_jv_num(cal, "alarm.audio.calibration", "tone_hz", true,
+	    40, 20000, 1000, &hz, err)) != 0 ||
+	    (rc = hq_jv_num(cal, "alarm.audio.calibration", "db", true, 0,
+	    200, 94, &db, err)) != 0 ||
+	    (rc = hq_jv_num(cal, "alarm.audio.calibration", "duration_ms",
+	    false, 100, 60000, 1000, &ms, err)) != 0 ||
+	    (rc = hq_jv_str(cal, "alarm.audio.calibration", "stimulus", false,
+	    31, &kind, err)) != 0 ||
+	    (rc = hq_jv_num(au, "alarm.audio", "start_unix_ms", false, 1e12,
+	    1e13, 0, &start_ms, err)) != 0)
+		goto out;
+	if (strncmp(src, "file:", 5) != 0) {
+		rc = hq_err_set(err, HQ_EINVAL, "ai.decision alarm: "
+		    "alarm.audio.source: the alarm source reads a recording "
+		    "(file:PATH), not %.40s", src);
+		goto out;
+	}
+	if (!cJSON_IsObject(st)) {
+		rc = hq_err_set(err, HQ_EINVAL, "ai.decision alarm: sound "
+		    "evidence is calibrated by a tone that alarm.stimulus "
+		    "asks for; the DUT file declares no alarm.stimulus");
+		goto out;
+	}
+	hq_dut_path(dut, src + 5, path, sizeof(path));
+	if ((rc = hq_wav_open(path, dl_in(R, 5000), &S->wav, err)) != 0) {
+		rc = err_wrap(err, rc, "ai.decision alarm: the recording "
+		    "%s cannot be read", path);
+		goto out;
+	}
+	S->rate = hq_wav_rate(S->wav);
+	if (!hq_wav_t0(S->wav, &S->wav_t0)) {
+		if (!(start_ms > 0)) {
+			rc = hq_err_set(err, HQ_EINVAL, "ai.decision alarm: "
+			    "%s carries no t0_mono_ms and alarm.audio has no "
+			    "start_unix_ms: its samples cannot be put on the "
+			    "run's clock", path);
+			goto out;
+		}
+		S->wav_t0 = (int64_t)(start_ms * 1e6) -
+		    hq_light_real_minus_mono();
+	}
+	/* the control: the calibration tone, heard where it was asked */
+	memset(&ev, 0, sizeof(ev));
+	a = hq_mono_ns();
+	if ((rc = hq_stim_new(st, dut, &stim, err)) != 0 ||
+	    (rc = hq_stim_present(stim, kind != NULL ? kind : "calibrate",
+	    dl_in(R, 30000), R->tr, &ev, err)) != 0)
+		goto out;
+	if ((rc = hq_sleep_ms((int64_t)ms + 500)) != 0 ||
+	    (rc = wav_get(R, a - 200 * NS_PER_MS, hq_mono_ns(), &x, &n,
+	    &first, err)) != 0)
+		goto out;
+	if ((rc = hq_audio_calibrate(x, n, S->rate, hz, db, ms * 0.5, 20,
+	    &S->cal, err)) != 0) {
+		rc = err_wrap(err, rc, "control failed: the detector did not "
+		    "hear the calibration tone in %s", path);
+		goto out;
+	}
+	hq_step(R->res, "alarm sound: %s, %u Hz, sample 0 at %.1f ms of the "
+	    "run; calibration tone heard: %.0f Hz = %.1f dB, %.1f dB above "
+	    "the rest, at %.1f ms", path, S->rate, run_ms(R, S->wav_t0),
+	    S->cal.tone_hz, S->cal.db, S->cal.snr_db, run_ms(R,
+	    wav_time(S, first + S->cal.start)));
+	S->audio_from = wav_time(S, first + (int64_t)n);
+ out:
+	free(x);
+	free(src);
+	free(kind);
+	hq_stim_free(stim);
+	return rc;
+}
+
+/*
+ * Waits until the alarm is quiet (the light not lit, no sound over the
+ * last 300 ms) so that the next trial's window opens on silence: an
+ * alarm still going from the previous trial would otherwise hide or fake
+ * the next onset.  Bounded by max_ms: an alarm that never ends is an
+ * error.
+ */
+static int
+alarm_quiet(struct ai_run *R, int64_t max_ms, struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	struct hq_audio_sound snd[8];
+	const struct hq_light_sample *ls;
+	int64_t end = hq_mono_ns() + max_ms * NS_PER_MS, now, first;
+	int16_t *x = NULL;
+	size_t n, ne;
+	bool lit, loud;
+	int rc;
+
+	for (;;) {
+		now = hq_mono_ns();
+		lit = loud = false;
+		if (S->use_light) {
+			if ((rc = hq_light_poll(S->light, err)) != 0)
+				return rc;
+			ls = hq_light_samples(S->light, &n);
+			lit = n > 0 && ls[n - 1].level >= S->light_thr;
+		}
+		if (S->use_audio && now - 300 * NS_PER_MS > S->wav_t0) {
+			if ((rc = wav_get(R, now - 300 * NS_PER_MS, now, &x, &n,
+			    &first, err)) != 0)
+				return err_wrap(err, rc, "ai.decision alarm: "
+				    "the recording");
+			rc = hq_audio_detect(x, n, S->rate, &S->ao, &S->cal,
+			    snd, 8, &ne, err);
+			free(x);
+			if (rc != 0)
+				return rc;
+			loud = ne > 0;
+		}
+		if (!lit && !loud)
+			return 0;
+		if (now >= end)
+			return hq_err_set(err, HQ_EPROTO, "ai.decision alarm: "
+			    "the alarm (%s) did not end within %lld ms of the "
+			    "trial's window", lit ? "light" : "sound",
+			    (long long)max_ms);
+		if ((rc = hq_sleep_ms(100)) != 0)
+			return rc;
+	}
+}
+
+static int
+alarm_open(struct ai_run *R, struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	enum hq_light_clock clk;
+	enum hq_light_format fmt;
+	char spec[1024];
+	size_t n;
+	int rc;
+
+	S->ready_ns = INT64_MIN;
+	if (S->use_light) {
+		if ((rc = src_light_read(R, spec, sizeof(spec), &clk, &fmt,
+		    err)) != 0 ||
+		    (rc = hq_light_open(spec, clk, dl_in(R, 5000), &S->light,
+		    err)) != 0)
+			return rc;
+		hq_light_set_format(S->light, fmt);
+		if ((rc = hq_light_poll(S->light, err)) != 0)
+			return rc;
+		n = strlen(S->desc);
+		snprintf(S->desc + n, sizeof(S->desc) - n, "; light from %s",
+		    spec);
+		S->bad_lines = hq_light_bad_lines(S->light);
+		hq_step(R->res, "alarm light: %s (%s)", spec,
+		    hq_light_readable(S->light) ? "readable" : "not there "
+		    "yet");
+		/* readable since the sensor's file is there */
+		S->light_from = hq_light_readable(S->light) ? hq_mono_ns() :
+		    INT64_MAX;
+	}
+	if (S->use_audio) {
+		if ((rc = alarm_audio_open(R, err)) != 0)
+			return rc;
+		n = strlen(S->desc);
+		snprintf(S->desc + n, sizeof(S->desc) - n, "; sound at or "
+		    "above %.0f dB", S->ao.threshold_db);
+	}
+	hq_step(R->res, "decision source: %s", S->desc);
+	return alarm_quiet(R, 10000, err);
+}
+
+/*
+ * The alarm evidence of window w: light episodes and sound onsets as
+ * stamps; w's readable span is what every used instrument covered.
+ */
+static int
+alarm_collect(struct ai_run *R, struct ai_window *w, struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	struct hq_light_episode ep[HQ_LIGHT_EPISODES_MAX];
+	struct hq_audio_sound snd[HQ_AUDIO_SOUNDS_MAX];
+	const struct hq_light_sample *ls;
+	int64_t now, first, lead = 300 * NS_PER_MS, from = INT64_MIN;
+	int64_t to = INT64_MAX;
+	int16_t *x = NULL;
+	size_t i, n, ne;
+	int rc;
+
+	for (;;) {
+		now = hq_mono_ns();
+		if (S->use_light) {
+			if ((rc = hq_light_poll(S->light, err)) != 0)
+				return rc;
+			if (!hq_light_readable(S->light))
+				S->light_from = INT64_MAX;
+			else if (S->light_from == INT64_MAX)
+				S->light_from = now;
+		}
+		if (now >= w->to_ns)
+			break;
+		if ((rc = hq_sleep_ms(20)) != 0)
+			return rc;
+	}
+	if (S->use_light) {
+		from = S->light_from;
+		to = S->light_from != INT64_MAX ? now : 0;
+		if (hq_light_bad_lines(S->light) > S->bad_lines)
+			return hq_err_set(err, HQ_EPROTO, "ai.decision alarm: "
+			    "%zu line(s) of the light sensor could not be "
+			    "parsed", hq_light_bad_lines(S->light) -
+			    S->bad_lines);
+		ls = hq_light_samples(S->light, &n);
+		hq_light_analyse(ls, n, w->from_ns, w->to_ns, S->light_thr,
+		    500 * NS_PER_MS, ep, HQ_LIGHT_EPISODES_MAX, &ne);
+		S->seen += ne;
+		for (i = 0; i < ne; i++) {
+			if (ep[i].open_start)
+				return hq_err_set(err, HQ_EPROTO, "ai.decision "
+				    "alarm: the light was already lit when the "
+				    "trial's window opened at %.0f ms (an "
+				    "earlier alarm still on: a longer "
+				    "window_ms, or the device's alarm is "
+				    "stuck)", run_ms(R, w->from_ns));
+			src_stamp(S, ep[i].onset_ns);
+		}
+	}
+	if (S->use_audio) {
+		if ((rc = wav_get(R, w->from_ns - lead, w->to_ns, &x, &n,
+		    &first, err)) != 0)
+			return err_wrap(err, rc, "ai.decision alarm: the "
+			    "recording does not cover the trial's window "
+			    "%.0f-%.0f ms", run_ms(R, w->from_ns),
+			    run_ms(R, w->to_ns));
+		rc = hq_audio_detect(x, n, S->rate, &S->ao, &S->cal, snd,
+		    HQ_AUDIO_SOUNDS_MAX, &ne, err);
+		free(x);
+		if (rc != 0)
+			return rc;
+		S->seen += ne;
+		for (i = 0; i < ne; i++) {
+			if (snd[i].open_start)
+				return hq_err_set(err, HQ_EPROTO, "ai.decision "
+				    "alarm: a sound was already on %.0f ms "
+				    "before the trial's window (an earlier "
+				    "alarm still sounding)", (double)lead / 1e6);
+			src_stamp(S, wav_time(S, first + snd[i].onset));
+		}
+		/* the recording covers [its sample 0, its last sample read] */
+		if (S->wav_t0 > from)
+			from = S->wav_t0;
+		if (wav_time(S, first + (int64_t)n) < to)
+			to = wav_time(S, first + (int64_t)n);
+	}
+	w->readable_from = from;
+	w->readable_to = to == INT64_MAX ? 0 : to;
+	/* the next trial starts on a quiet alarm */
+	return alarm_quiet(R, S->window_ms + 10000, err);
+}
+
+/*
+ * Before a stimulus: what the topic carried since the last window is read
+ * and set aside, so that a late message stamped on arrival cannot fall
+ * into the next trial's window.
+ */
+static int
+src_drain(struct ai_run *R, struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	int rc;
+
+	if ((rc = hq_mqtt_collect(S->sub, hq_deadline_in(0), AI_PING_MS,
+	    NULL, NULL, err)) != 0)
+		return err_wrap(err, rc, "ai.decision mqtt: the subscription "
+		    "did not hold between trials");
+	return 0;
+}
+
+/*
+ * The decision of the trial whose stimulus was at stim_ns, from the
+ * source's evidence in [stim_ns, stim_ns + window_ms).  A source that was
+ * not readable over the window is an error, never "all clear".
+ */
+static int
+src_decide(struct ai_run *R, int64_t stim_ns, struct ai_decision *d,
+    struct hq_err *err)
+{
+	struct ai_source *S = &R->src;
+	struct ai_window w;
+	struct hq_evlist_entry *e = NULL;
+	enum ai_outcome o;
+	int64_t first = 0, now;
+	size_t i, n = 0;
+	int rc = 0;
+
+	memset(d, 0, sizeof(*d));
+	memset(&w, 0, sizeof(w));
+	w.from_ns = stim_ns;
+	w.to_ns = stim_ns + S->window_ms * NS_PER_MS;
+	w.readable_from = S->ready_ns;
+	S->nst = 0;
+	S->seen = 0;
+	S->bad = false;
+	switch (S->kind) {
+	case SRC_DETECTION:
+		return hq_err_set(err, HQ_EINTERNAL, "no window for "
+		    "ai.detection");
+	case SRC_EVENTS:
+		/* the log is read once the window has closed */
+		if ((now = hq_mono_ns()) < w.to_ns &&
+		    (rc = hq_sleep_ms((w.to_ns - now) / NS_PER_MS + 1)) != 0)
+			return rc;
+		if ((e = calloc(AI_EVENTS_MAX, sizeof(*e))) == NULL)
+			return hq_err_set(err, HQ_ENOMEM, "no memory");
+		if ((rc = hq_evlist_fetch(R->ctx->dut, &S->ev, dl_in(R,
+		    10000), R->tr, e, AI_EVENTS_MAX, &n, err)) != 0) {
+			free(e);
+			return err_wrap(err, rc, "ai.decision events: "
+			    "the event log could not be read after the "
+			    "trial's window");
+		}
+		w.readable_to = hq_mono_ns();
+		if (n == AI_EVENTS_MAX) {
+			/* entries past the cap are not seen: the trial's
+			 * event could be among them */
+			free(e);
+			return hq_err_set(err, HQ_EPROTO, "ai.decision events: "
+			    "the event log holds %d or more matching entries; "
+			    "the trial's window cannot be read in full",
+			    AI_EVENTS_MAX);
+		}
+		S->seen = n;
+		for (i = 0; i < n; i++)
+			if (kind_listed(S, e[i].kind))
+				src_stamp(S, e[i].t_ns);
+		free(e);
+		break;
+	case SRC_ALARM:
+		if ((rc = alarm_collect(R, &w, err)) != 0)
+			return rc;
+		break;
+	case SRC_MQTT:
+		rc = hq_mqtt_collect(S->sub, (struct hq_deadline){ w.to_ns },
+		    AI_PING_MS, src_on_msg, S, err);
+		if (rc != 0)
+			return err_wrap(err, rc, "ai.decision mqtt: the "
+			    "subscription did not hold over the trial's "
+			    "window");
+		w.readable_to = hq_mono_ns();
+		if (S->bad)
+			return hq_err_set(err, HQ_EPROTO, "ai.decision mqtt: "
+			    "a message on %s is not JSON or lacks its time "
+			    "(%s)", S->topic, S->time != NULL ? S->time :
+			    "arrival");
+		break;
+	}
+	o = ai_decide(&w, S->st, S->nst, &first, &d->inside);
+	if (o == AI_UNREAD)
+		return hq_err_set(err, HQ_EPROTO, "ai.decision %s: the source "
+		    "was not readable over the window %.0f-%.0f ms; no "
+		    "decision", src_names[S->kind], run_ms(R, w.from_ns),
+		    run_ms(R, w.to_ns));
+	d->detected = o == AI_DETECTED;
+	d->windowed = true;
+	d->from_ms = run_ms(R, w.from_ns);
+	d->to_ms = run_ms(R, w.to_ns);
+	d->first_ms = d->detected ? run_ms(R, first) : -1;
+	d->seen = S->seen;
+	snprintf(d->state, sizeof(d->state), "%s", ai_outcome_name(o));
+	return 0;
+}
 
 /* Reads the device's decision (ai.detection); a reply we cannot read is
  * an error, never a decision. */
@@ -671,10 +1490,21 @@ log_trial(struct ai_run *R, const char *cond, const char *label,
 	cJSON_AddBoolToObject(o, "detected", d->detected);
 	cJSON_AddBoolToObject(o, "fault", d->fault);
 	cJSON_AddStringToObject(o, "state", d->state);
+	cJSON_AddStringToObject(o, "source", src_names[R->src.kind]);
+	if (d->windowed) {
+		cJSON_AddNumberToObject(o, "window_from_ms", d->from_ms);
+		cJSON_AddNumberToObject(o, "window_to_ms", d->to_ms);
+		if (d->detected)
+			cJSON_AddNumberToObject(o, "evidence_ms", d->first_ms);
+		cJSON_AddNumberToObject(o, "evidence_in_window",
+		    (double)d->inside);
+		cJSON_AddNumberToObject(o, "items_read", (double)d->seen);
+	}
 	cJSON_AddItemToArray(R->trials, o);
 	/* what the device reported, when it was read */
 	if (d->fault || d->detected)
-		tl_add(R->alarms, (double)(hq_mono_ns() - R->ctx->t0_ns) / 1e6,
+		tl_add(R->alarms, d->windowed ? d->first_ms :
+		    (double)(hq_mono_ns() - R->ctx->t0_ns) / 1e6,
 		    d->fault ? "fault" : "detection");
 }
 
@@ -787,16 +1617,22 @@ run_condition(struct ai_run *R, struct ai_set *sets, int kind, int sev,
 			if (sev > 0)
 				rc = degrade_trial(R, t, ti, kind, sev, rel,
 				    &show, &h, &hl, err);
+			if (rc == 0 && R->src.kind == SRC_MQTT)
+				rc = src_drain(R, err);
 			if (rc == 0)
 				rc = present(R, si == 0 ? "positive" :
 				    "negative", sev > 0 ? show : t->path,
 				    t->path, &t_ms, err);
 			free(show);
 			show = NULL;
-			if (rc == 0 && R->p.settle_ms > 0)
-				hq_sleep_ms(R->p.settle_ms);
-			if (rc == 0)
-				rc = read_decision(R, &d, err);
+			if (rc == 0 && R->src.kind != SRC_DETECTION)
+				rc = src_decide(R, R->stim_ns, &d, err);
+			else {
+				if (rc == 0 && R->p.settle_ms > 0)
+					hq_sleep_ms(R->p.settle_ms);
+				if (rc == 0)
+					rc = read_decision(R, &d, err);
+			}
 			if (rc != 0)
 				break;
 			log_trial(R, cond, s->label, t->name, t_ms, &d);
@@ -934,6 +1770,21 @@ run_recognition(struct ai_run *R, struct hq_err *err)
 	hq_step(R->res, "scene sets: %zu positive trials (sha256 %.16s...), "
 	    "%zu negative (sha256 %.16s...)", sets[0].ntrials,
 	    sets[0].sha256, sets[1].ntrials, sets[1].sha256);
+	if ((rc = src_read(R, err)) != 0 || (rc = src_open(R, err)) != 0)
+		goto out;
+	{
+		cJSON *ds = cJSON_CreateObject();
+
+		if (ds != NULL) {
+			cJSON_AddStringToObject(ds, "source",
+			    src_names[R->src.kind]);
+			cJSON_AddStringToObject(ds, "what", R->src.desc);
+			if (R->src.kind != SRC_DETECTION)
+				cJSON_AddNumberToObject(ds, "window_ms",
+				    (double)R->src.window_ms);
+			hq_detail(R->res, "decision_source", ds);
+		}
+	}
 	cJSON_AddNumberToObject(curve, "detection_min", R->p.det_min);
 	cJSON_AddNumberToObject(curve, "false_alarm_max", R->p.fa_max);
 	cJSON_AddNumberToObject(curve, "judged_max_severity",
@@ -1034,15 +1885,17 @@ run_recognition(struct ai_run *R, struct hq_err *err)
 		    R->p.judged_max);
 	else if (misses > 0)
 		hq_verdict(R->res, HQ_FAIL, "%d rate(s) surely miss their "
-		    "limit: %s", misses, why);
+		    "limit: %s (decisions from %s)", misses, why,
+		    R->src.desc);
 	else if (straddles > 0)
 		hq_verdict(R->res, HQ_INCONCLUSIVE, "%d rate(s) undecided at "
 		    "these trial counts%s%lu trials per set would decide at "
-		    "the observed rates: %s", straddles, need_max > 0 ?
-		    "; " : "", need_max, why);
+		    "the observed rates: %s (decisions from %s)", straddles,
+		    need_max > 0 ? "; " : "", need_max, why, R->src.desc);
 	else
 		hq_verdict(R->res, HQ_PASS, "every judged rate clears its "
-		    "limit with 95%% confidence: %s", why);
+		    "limit with 95%% confidence: %s (decisions from %s)", why,
+		    R->src.desc);
  out:
 	if (clean != NULL)
 		cJSON_Delete(clean);
@@ -1459,6 +2312,7 @@ ai_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 	cJSON_Delete(R.alarms);
 	cJSON_Delete(R.trials);
 	hq_transcript_free(R.tr);
+	src_clear(&R.src);
 	params_clear(&R.p);
 	return rc;
 }

@@ -31,6 +31,7 @@
 
 #include "family.h"
 #include "signal/audio.h"
+#include "signal/evlist.h"
 #include "signal/light.h"
 #include "signal/stimulus.h"
 #include "signal/timeline.h"
@@ -268,19 +269,6 @@ netcut_check_params(const cJSON *params, struct hq_err *err)
 
 /* ---- the alarm recipe (DUT description) ---- */
 
-/* A list the lab can read: the DUT's event log or the cloud's view. */
-struct listq {
-	const cJSON	*request;	/* a DUT step, or NULL */
-	char		*url;		/* or a URL */
-	char		*list;		/* JSON pointer to the array */
-	const cJSON	*match;		/* {pointer: value} */
-	char		*time;		/* pointer to a time */
-	enum hq_light_clock clk;	/* its clock (arrival: poll time) */
-	char		*ev_time;	/* pointer to the event's own time */
-	enum hq_light_clock ev_clk;
-	char		*kind;		/* pointer to the event kind */
-};
-
 /* How the indicator shows an alarm (alarm.light.kind). */
 enum light_kind { LIGHT_STEADY, LIGHT_FLASHING, LIGHT_STROBE };
 static const char *const light_kinds[] = {
@@ -319,26 +307,16 @@ struct recipe {
 	enum light_kind	 light_kind;
 	enum hq_light_format light_fmt;
 	bool		 have_light;
-	struct listq	 events;
+	struct hq_evlist	 events;
 	bool		 have_events;
 	enum disarm_how	 disarm_how;
 	const cJSON	*disarm;	/* steps, borrowed from the DUT */
 	struct hq_stim	*disarm_stim;	/* DISARM_DRIVER */
 	char		*disarm_kind;	/* DISARM_DRIVER, DISARM_STIMULUS */
 	double		 auto_reset_s;	/* DISARM_AUTO */
-	struct listq	 hb, cev;	/* cloud heartbeats and events */
+	struct hq_evlist	 hb, cev;	/* cloud heartbeats and events */
 	bool		 have_cloud;
 };
-
-static void
-listq_clear(struct listq *q)
-{
-	free(q->url);
-	free(q->list);
-	free(q->time);
-	free(q->ev_time);
-	free(q->kind);
-}
 
 static void
 recipe_clear(struct recipe *r)
@@ -347,84 +325,14 @@ recipe_clear(struct recipe *r)
 	hq_stim_free(r->disarm_stim);
 	free(r->disarm_kind);
 	free(r->cal_kind);
-	listq_clear(&r->events);
-	listq_clear(&r->hb);
-	listq_clear(&r->cev);
+	hq_evlist_clear(&r->events);
+	hq_evlist_clear(&r->hb);
+	hq_evlist_clear(&r->cev);
 }
 
 static const char *const clocks[] = {
 	"unix-ms", "mono-ms", "arrival", NULL
 };
-
-static int
-listq_read(const cJSON *o, const char *path, const struct hq_dut *dut,
-    bool dut_step, struct listq *q, struct hq_err *err)
-{
-	static const char *const keys[] = {
-		"request", "url", "list", "match", "time", "clock",
-		"event_time", "event_clock", "kind", NULL
-	};
-	char *clk = NULL, *eclk = NULL;
-	const cJSON *sf, *it;
-	int rc;
-
-	memset(q, 0, sizeof(*q));
-	if ((rc = hq_jv_keys(o, path, keys, err)) != 0 ||
-	    (rc = hq_jv_str(o, path, "list", false, 256, &q->list, err)) != 0 ||
-	    (rc = hq_jv_get(o, path, "match", cJSON_Object, false, &q->match,
-	    err)) != 0 ||
-	    (rc = hq_jv_str(o, path, "time", false, 256, &q->time, err)) != 0 ||
-	    (rc = hq_jv_enum(o, path, "clock", false, clocks, &clk,
-	    err)) != 0 ||
-	    (rc = hq_jv_str(o, path, "event_time", false, 256, &q->ev_time,
-	    err)) != 0 ||
-	    (rc = hq_jv_enum(o, path, "event_clock", false, clocks, &eclk,
-	    err)) != 0 ||
-	    (rc = hq_jv_str(o, path, "kind", false, 256, &q->kind, err)) != 0)
-		goto out;
-	q->clk = HQ_LIGHT_ARRIVAL;
-	if (clk != NULL)
-		(void)hq_light_clock_parse(clk, &q->clk);
-	q->ev_clk = HQ_LIGHT_UNIX_MS;
-	if (eclk != NULL)
-		(void)hq_light_clock_parse(eclk, &q->ev_clk);
-	if (q->time == NULL && q->clk != HQ_LIGHT_ARRIVAL) {
-		rc = hq_err_set(err, HQ_EINVAL, "%s.clock: given without "
-		    "\"time\"", path);
-		goto out;
-	}
-	if (q->match != NULL)
-		cJSON_ArrayForEach(it, q->match)
-			if (it->string[0] != '/' || !(cJSON_IsString(it) ||
-			    cJSON_IsNumber(it) || cJSON_IsBool(it))) {
-				rc = hq_err_set(err, HQ_EINVAL, "%s.match: "
-				    "expected {\"/pointer\": value}", path);
-				goto out;
-			}
-	if (dut_step) {
-		if ((rc = hq_jv_get(o, path, "request", cJSON_Object, true,
-		    &q->request, err)) != 0)
-			goto out;
-		sf = cJSON_GetObjectItemCaseSensitive(q->request, "surface");
-		if (!cJSON_IsString(sf) || hq_dut_surface(dut,
-		    sf->valuestring) == NULL ||
-		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
-		    q->request, "method")) ||
-		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
-		    q->request, "path"))) {
-			rc = hq_err_set(err, HQ_EINVAL, "%s.request: expected a "
-			    "step on a declared surface with method and path",
-			    path);
-			goto out;
-		}
-	} else if ((rc = hq_jv_str(o, path, "url", true, 1024, &q->url,
-	    err)) != 0)
-		goto out;
- out:
-	free(clk);
-	free(eclk);
-	return rc;
-}
 
 /*
  * alarm.disarm: a list of HTTP steps; or {"driver": "command" | "http" |
@@ -620,8 +528,8 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	    err)) != 0)
 		goto out;
 	if (ev != NULL) {
-		if ((rc = listq_read(ev, "alarm.events", dut, true, &r->events,
-		    err)) != 0)
+		if ((rc = hq_evlist_read(ev, "alarm.events", dut, true,
+		    &r->events, err)) != 0)
 			goto out;
 		r->have_events = true;
 	}
@@ -633,11 +541,11 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 		if ((rc = hq_jv_keys(cl, "alarm.cloud", cloud_keys, err)) != 0 ||
 		    (rc = hq_jv_get(cl, "alarm.cloud", "heartbeats",
 		    cJSON_Object, true, &x, err)) != 0 ||
-		    (rc = listq_read(x, "alarm.cloud.heartbeats", dut, false,
+		    (rc = hq_evlist_read(x, "alarm.cloud.heartbeats", dut, false,
 		    &r->hb, err)) != 0 ||
 		    (rc = hq_jv_get(cl, "alarm.cloud", "events", cJSON_Object,
 		    true, &x, err)) != 0 ||
-		    (rc = listq_read(x, "alarm.cloud.events", dut, false,
+		    (rc = hq_evlist_read(x, "alarm.cloud.events", dut, false,
 		    &r->cev, err)) != 0)
 			goto out;
 		r->have_cloud = true;
@@ -648,147 +556,6 @@ recipe_read(const struct hq_dut *dut, struct recipe *r, struct hq_err *err)
 	free(lk);
 	free(al);
 	free(lf);
-	return rc;
-}
-
-/* ---- JSON pointers (RFC 6901) into lists from the DUT or cloud ---- */
-
-static const cJSON *
-jptr(const cJSON *root, const char *p)
-{
-	char tok[128];
-	const cJSON *cur = root;
-	size_t n;
-	uint64_t idx;
-
-	if (p == NULL || p[0] == '\0')
-		return root;
-	if (p[0] != '/')
-		return NULL;
-	while (cur != NULL && *p == '/') {
-		p++;
-		for (n = 0; *p != '\0' && *p != '/' && n + 1 < sizeof(tok);
-		    p++) {
-			if (*p == '~' && p[1] == '0') {
-				tok[n++] = '~';
-				p++;
-			} else if (*p == '~' && p[1] == '1') {
-				tok[n++] = '/';
-				p++;
-			} else
-				tok[n++] = *p;
-		}
-		tok[n] = '\0';
-		if (cJSON_IsArray(cur))
-			cur = hq_parse_u64(tok, n, 1000000, &idx) == 0 ?
-			    cJSON_GetArrayItem(cur, (int)idx) : NULL;
-		else if (cJSON_IsObject(cur))
-			cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
-		else
-			cur = NULL;
-	}
-	return cur;
-}
-
-static bool
-item_matches(const cJSON *it, const cJSON *match)
-{
-	const cJSON *m, *v;
-
-	if (match == NULL)
-		return true;
-	cJSON_ArrayForEach(m, match) {
-		v = jptr(it, m->string);
-		if (v == NULL)
-			return false;
-		if (cJSON_IsString(m) && !(cJSON_IsString(v) &&
-		    strcmp(v->valuestring, m->valuestring) == 0))
-			return false;
-		if (cJSON_IsNumber(m) && !(cJSON_IsNumber(v) &&
-		    v->valuedouble == m->valuedouble))
-			return false;
-		if (cJSON_IsBool(m) && !(cJSON_IsBool(v) &&
-		    cJSON_IsTrue(v) == cJSON_IsTrue(m)))
-			return false;
-	}
-	return true;
-}
-
-static bool
-to_mono(const cJSON *v, enum hq_light_clock clk, int64_t *tp)
-{
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 &&
-	    v->valuedouble < 1e13))
-		return false;
-	*tp = (int64_t)v->valuedouble * NS_PER_MS;
-	if (clk == HQ_LIGHT_UNIX_MS)
-		*tp -= hq_light_real_minus_mono();
-	return true;
-}
-
-struct entry {
-	int64_t	 t_ns;		/* when the list says it happened/arrived */
-	int64_t	 ev_ns;		/* the event's own time, or -1 */
-	char	 kind[32];
-};
-
-/*
- * Reads a list; the matching entries go to out (at most max) with their
- * times on the monotonic clock (arrival clock: the time of the read).
- */
-static int
-list_fetch(const struct hq_dut *dut, const struct listq *q,
-    struct hq_deadline dl, struct hq_transcript *tr, struct entry *out,
-    size_t max, size_t *np, struct hq_err *err)
-{
-	char *body = NULL;
-	size_t len, n = 0;
-	long status;
-	cJSON *root = NULL;
-	const cJSON *arr, *it, *v;
-	int64_t now;
-	int rc;
-
-	*np = 0;
-	rc = q->request != NULL ? hq_alarm_http_step(dut, q->request, dl, tr,
-	    &body, &len, &status, err) : hq_alarm_http_get(q->url, dl, tr,
-	    &body, &len, &status, err);
-	if (rc != 0)
-		return rc;
-	now = hq_mono_ns();
-	if (status != 200) {
-		rc = hq_err_set(err, HQ_EPROTO, "%s: status %ld", q->url != NULL ?
-		    q->url : "event log", status);
-		goto out;
-	}
-	if ((root = cJSON_ParseWithLength(body, len)) == NULL ||
-	    !cJSON_IsArray(arr = jptr(root, q->list))) {
-		rc = hq_err_set(err, HQ_EPROTO, "%s: not a JSON list where the "
-		    "recipe says", q->url != NULL ? q->url : "event log");
-		goto out;
-	}
-	cJSON_ArrayForEach(it, arr) {
-		struct entry e = { .t_ns = now, .ev_ns = -1 };
-
-		if (n == max)
-			break;
-		if (!item_matches(it, q->match))
-			continue;
-		if (q->time != NULL && !to_mono(jptr(it, q->time), q->clk,
-		    &e.t_ns))
-			continue;
-		if (q->ev_time != NULL)
-			(void)to_mono(jptr(it, q->ev_time), q->ev_clk, &e.ev_ns);
-		if (q->kind != NULL && cJSON_IsString(v = jptr(it, q->kind)))
-			hq_escape(e.kind, sizeof(e.kind), v->valuestring,
-			    strlen(v->valuestring));
-		out[n++] = e;
-	}
-	*np = n;
-	rc = 0;
- out:
-	cJSON_Delete(root);
-	free(body);
 	return rc;
 }
 
@@ -1230,10 +997,10 @@ baseline(struct run *R, struct hq_err *err)
 
 /* Heartbeats the cloud received in [a, b). */
 static int
-cloud_count(struct run *R, const struct listq *q, int64_t a, int64_t b,
+cloud_count(struct run *R, const struct hq_evlist *q, int64_t a, int64_t b,
     size_t *np, int64_t *firstp, struct hq_err *err)
 {
-	struct entry *e;
+	struct hq_evlist_entry *e;
 	size_t n, i;
 	int rc;
 
@@ -1242,7 +1009,7 @@ cloud_count(struct run *R, const struct listq *q, int64_t a, int64_t b,
 		*firstp = -1;
 	if ((e = calloc(LIST_MAX, sizeof(*e))) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
-	if ((rc = list_fetch(R->ctx->dut, q, dl_in(R, 5000), NULL, e,
+	if ((rc = hq_evlist_fetch(R->ctx->dut, q, dl_in(R, 5000), NULL, e,
 	    LIST_MAX, &n, err)) == 0)
 		for (i = 0; i < n; i++)
 			if (e[i].t_ns >= a && e[i].t_ns < b) {
@@ -1261,15 +1028,15 @@ static int
 cloud_uploaded(struct run *R, int64_t a, int64_t b, int64_t after_ns,
     bool *foundp, int64_t *firstp, struct hq_err *err)
 {
-	struct entry *e;
+	struct hq_evlist_entry *e;
 	size_t n, i;
 	int rc;
 
 	*foundp = false;
 	if ((e = calloc(LIST_MAX, sizeof(*e))) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
-	if ((rc = list_fetch(R->ctx->dut, &R->r.cev, dl_in(R, 5000), NULL, e,
-	    LIST_MAX, &n, err)) == 0)
+	if ((rc = hq_evlist_fetch(R->ctx->dut, &R->r.cev, dl_in(R, 5000), NULL,
+	    e, LIST_MAX, &n, err)) == 0)
 		for (i = 0; i < n; i++) {
 			if (e[i].t_ns < after_ns)
 				continue;
@@ -1394,13 +1161,13 @@ note_audio(struct run *R, struct trial *T, const struct hq_audio_sound *s,
 static int
 event_log(struct run *R, struct trial *T, struct hq_err *err)
 {
-	struct entry e[256];
+	struct hq_evlist_entry e[256];
 	size_t n, i;
 	int rc;
 
 	if (!R->r.have_events)
 		return 0;
-	if ((rc = list_fetch(R->ctx->dut, &R->r.events, dl_in(R, 10000),
+	if ((rc = hq_evlist_fetch(R->ctx->dut, &R->r.events, dl_in(R, 10000),
 	    R->tr, e, 256, &n, err)) != 0)
 		return rc;
 	for (i = 0; i < n; i++)

@@ -128,7 +128,8 @@ static const char *const alarm_keys[] = {
 };
 /* the aisafety family: frames in, decisions and the model's hash out */
 static const char *const ai_keys[] = {
-	"stimulus", "detection", "model", "scenes", "safe_state", NULL
+	"stimulus", "detection", "model", "scenes", "safe_state", "decision",
+	NULL
 };
 /* monitor: what the input family reads between cases (steps with one
  * capture each: {"name": "/json/pointer"}) */
@@ -907,6 +908,207 @@ ai_model_validate(const struct hq_dut *d, struct hq_err *err)
 	return update_validate(d, "ai.model.update", u, err);
 }
 
+/*
+ * ai.decision: where the device's decision per trial is read (the
+ * aisafety family, hopquy-dut(5)): "detection" (ai.detection, the
+ * default), "events" (alarm.events, stamped), "alarm" (alarm.light) or
+ * "mqtt" (a topic on the device's or the lab's broker).
+ */
+static int
+ai_decision_validate(const struct hq_dut *d, struct hq_err *err)
+{
+	static const char *const keys[] = {
+		"source", "window_ms", "events", "alarm", "mqtt", NULL
+	};
+	static const char *const sources[] = {
+		"detection", "events", "alarm", "mqtt", NULL
+	};
+	static const char *const ev_keys[] = { "kinds", NULL };
+	static const char *const al_keys[] = {
+		"evidence", "min_level_db", NULL
+	};
+	static const char *const evidences[] = {
+		"light", "audio", "any", NULL
+	};
+	static const char *const mq_keys[] = {
+		"surface", "broker", "topic", "match", "time", "clock", "login",
+		NULL
+	};
+	static const char *const logins[] = { "none", "operator", NULL };
+	static const char *const mclocks[] = { "unix-ms", "mono-ms", NULL };
+	const char *P = "ai.decision";
+	const cJSON *dc, *sec, *x, *it;
+	char *src = NULL, *s = NULL, **kinds = NULL;
+	size_t nk = 0;
+	long long n;
+	double db;
+	int rc;
+
+	if ((rc = hq_jv_get(d->ai, "ai", "decision", cJSON_Object, false,
+	    &dc, err)) != 0 || dc == NULL)
+		return rc;
+	if ((rc = hq_jv_keys(dc, P, keys, err)) != 0 ||
+	    (rc = hq_jv_enum(dc, P, "source", true, sources, &src,
+	    err)) != 0 ||
+	    (rc = hq_jv_int(dc, P, "window_ms", false, 50, 600000, 3000, &n,
+	    err)) != 0)
+		goto out;
+	if ((rc = hq_jv_get(dc, P, "events", cJSON_Object, false, &sec,
+	    err)) != 0 ||
+	    (sec != NULL && ((rc = hq_jv_keys(sec, "ai.decision.events",
+	    ev_keys, err)) != 0 || (rc = hq_jv_strv(sec,
+	    "ai.decision.events", "kinds", false, 32, &kinds, &nk,
+	    err)) != 0)))
+		goto out;
+	if (strcmp(src, "events") == 0) {
+		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(d->alarm,
+		    "events");
+
+		x = cJSON_GetObjectItemCaseSensitive(ev, "clock");
+		if (!cJSON_IsObject(ev) || !cJSON_IsObject(
+		    cJSON_GetObjectItemCaseSensitive(ev, "request"))) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.source \"events\": "
+			    "the DUT file declares no event recipe "
+			    "(alarm.events with a request)", P);
+			goto out;
+		}
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ev,
+		    "time")) || !cJSON_IsString(x) ||
+		    strcmp(x->valuestring, "arrival") == 0) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.source \"events\": "
+			    "alarm.events needs \"time\" and a \"clock\" of "
+			    "unix-ms or mono-ms (an event's own time places it "
+			    "in a trial's window; the arrival clock cannot)", P);
+			goto out;
+		}
+		if (nk > 0 && !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+		    ev, "kind"))) {
+			rc = hq_err_set(err, HQ_EINVAL, "ai.decision.events."
+			    "kinds: alarm.events declares no \"kind\" to "
+			    "compare them with");
+			goto out;
+		}
+	}
+	if ((rc = hq_jv_get(dc, P, "alarm", cJSON_Object, false, &sec,
+	    err)) != 0 ||
+	    (sec != NULL && ((rc = hq_jv_keys(sec, "ai.decision.alarm",
+	    al_keys, err)) != 0 || (rc = hq_jv_enum(sec, "ai.decision.alarm",
+	    "evidence", false, evidences, &s, err)) != 0)))
+		goto out;
+	if (sec != NULL && (rc = hq_jv_num(sec, "ai.decision.alarm",
+	    "min_level_db", false, 0, 200, 60, &db, err)) != 0)
+		goto out;
+	if (strcmp(src, "alarm") == 0) {
+		bool li = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+		    d->alarm, "light"));
+		bool au = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+		    d->alarm, "audio"));
+
+		if ((s == NULL || strcmp(s, "any") == 0) ? !li && !au :
+		    strcmp(s, "light") == 0 ? !li : !au) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.source \"alarm\": "
+			    "the DUT file declares no alarm %s evidence (%s)",
+			    P, s == NULL || strcmp(s, "any") == 0 ? "light or "
+			    "audio" : s, s == NULL || strcmp(s, "any") == 0 ?
+			    "alarm.light, alarm.audio" : strcmp(s, "light") ==
+			    0 ? "alarm.light" : "alarm.audio");
+			goto out;
+		}
+	}
+	if ((rc = hq_jv_get(dc, P, "mqtt", cJSON_Object, false, &sec,
+	    err)) != 0)
+		goto out;
+	if (sec == NULL && strcmp(src, "mqtt") == 0) {
+		rc = hq_err_set(err, HQ_EINVAL, "ai.decision.mqtt: required "
+		    "with source \"mqtt\" (topic, match, surface or broker)");
+		goto out;
+	}
+	if (sec != NULL) {
+		const char *M = "ai.decision.mqtt";
+		const cJSON *sf, *bk, *m;
+
+		free(s);
+		s = NULL;
+		if ((rc = hq_jv_keys(sec, M, mq_keys, err)) != 0 ||
+		    (rc = hq_jv_str(sec, M, "topic", true, 256, &s,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(sec, M, "match", cJSON_Object, true, &m,
+		    err)) != 0 ||
+		    (rc = hq_jv_get(sec, M, "surface", cJSON_String, false,
+		    &sf, err)) != 0 ||
+		    (rc = hq_jv_get(sec, M, "broker", cJSON_String, false,
+		    &bk, err)) != 0 ||
+		    (rc = hq_jv_get(sec, M, "time", cJSON_String, false, &x,
+		    err)) != 0)
+			goto out;
+		free(s);
+		s = NULL;
+		if ((rc = hq_jv_enum(sec, M, "clock", x != NULL, mclocks, &s,
+		    err)) != 0)
+			goto out;
+		free(s);
+		s = NULL;
+		if ((rc = hq_jv_enum(sec, M, "login", false, logins, &s,
+		    err)) != 0)
+			goto out;
+		if (s != NULL && strcmp(s, "operator") == 0 &&
+		    (d->op_user == NULL || d->op_password == NULL)) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.login: \"operator\" "
+			    "needs credentials.operator (user and password)",
+			    M);
+			goto out;
+		}
+		if ((sf == NULL) == (bk == NULL)) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s: a surface (the "
+			    "device's broker) or a broker (\"HOST:PORT\", the "
+			    "lab's), exactly one", M);
+			goto out;
+		}
+		if (sf != NULL) {
+			const struct hq_surface *su = hq_dut_surface(d,
+			    sf->valuestring);
+
+			if (su == NULL || strcmp(su->proto, "mqtt") != 0 ||
+			    su->tls) {
+				rc = hq_err_set(err, HQ_EINVAL, "%s.surface: "
+				    "\"%s\" is not a declared plain mqtt "
+				    "surface", M, sf->valuestring);
+				goto out;
+			}
+		}
+		if (bk != NULL) {
+			const char *c = strrchr(bk->valuestring, ':');
+			uint64_t port;
+
+			if (c == NULL || c == bk->valuestring ||
+			    hq_parse_u64(c + 1, strlen(c + 1), 65535,
+			    &port) != 0 || port == 0) {
+				rc = hq_err_set(err, HQ_EINVAL, "%s.broker: "
+				    "expected \"HOST:PORT\"", M);
+				goto out;
+			}
+		}
+		if (cJSON_GetArraySize(m) == 0) {
+			rc = hq_err_set(err, HQ_EINVAL, "%s.match: at least one "
+			    "{\"/pointer\": value}", M);
+			goto out;
+		}
+		cJSON_ArrayForEach(it, m)
+			if (it->string[0] != '/' || !(cJSON_IsString(it) ||
+			    cJSON_IsNumber(it) || cJSON_IsBool(it))) {
+				rc = hq_err_set(err, HQ_EINVAL, "%s.match: "
+				    "expected {\"/pointer\": string, number or "
+				    "boolean}", M);
+				goto out;
+			}
+	}
+ out:
+	free(src);
+	free(s);
+	hq_strv_free(kinds, nk);
+	return rc;
+}
+
 static int
 load_recipe(const struct hq_dut *d, const cJSON *root, const char *key,
     const char *const *keys, cJSON **outp, struct hq_err *err)
@@ -930,7 +1132,10 @@ load_recipe(const struct hq_dut *d, const cJSON *root, const char *key,
 			if ((rc = load_steps(d, it, sub, err)) != 0)
 				return rc;
 		} else if (cJSON_IsObject(it) &&
-		    cJSON_GetObjectItemCaseSensitive(it, "method") != NULL) {
+		    cJSON_GetObjectItemCaseSensitive(it, "method") != NULL &&
+		    cJSON_GetObjectItemCaseSensitive(it, "driver") == NULL) {
+			/* a step; a stimulus driver ("http" has a method
+			 * too) is checked by signal/stimulus.h */
 			const cJSON *one = it;
 			cJSON *wrap = cJSON_CreateArray();
 
@@ -1423,6 +1628,7 @@ dut_from_json(const cJSON *root, struct hq_dut *d, struct hq_err *err)
 	    (rc = alarm_events_check(d, err)) != 0 ||
 	    (rc = load_recipe(d, root, "ai", ai_keys, &d->ai, err)) != 0 ||
 	    (rc = ai_model_validate(d, err)) != 0 ||
+	    (rc = ai_decision_validate(d, err)) != 0 ||
 	    (rc = load_recipe(d, root, "monitor", monitor_keys, &d->monitor,
 	    err)) != 0)
 		goto out;

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "signal/light.h"
 #include "util/err.h"
@@ -334,6 +335,20 @@ hq_light_open(const char *spec, enum hq_light_clock clk,
 	}
 	*srcp = src;
 	return 0;
+}
+
+bool
+hq_light_readable(const struct hq_light_src *src)
+{
+	struct stat a, b;
+
+	if (src == NULL || src->fd < 0)
+		return false;
+	if (src->kind != SRC_FILE)
+		return true;
+	/* the same file as the one we read: not removed, not replaced */
+	return fstat(src->fd, &a) == 0 && stat(src->path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 void

@@ -96,6 +96,12 @@ void	hq_light_close(struct hq_light_src *src);
 /* Declares the lines' format (HQ_LIGHT_FMT_ANY until then). */
 void	hq_light_set_format(struct hq_light_src *src,
 	    enum hq_light_format fmt);
+/*
+ * Whether the source can be read now: a serial or TCP source is open; a
+ * file source is open and its path still names that file (not yet
+ * created, removed or replaced: false).
+ */
+bool	hq_light_readable(const struct hq_light_src *src);
 /* Reads what is available now; appends samples. */
 int	hq_light_poll(struct hq_light_src *src, struct hq_err *err);
 /* The samples so far (borrowed), bad lines, the raw bytes read. */

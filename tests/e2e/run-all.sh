@@ -22,6 +22,7 @@ mkdir -p "$logdir"
 
 # The long ones first (measured on a 2-core machine), then the rest.
 long="t-privsep t-faults t-creds-f2b t-sim-qcvn135 t-netcut-disarm t-aisafety
+    t-aisafety-sources
     t-netcut-qcvn t-creds-telnet t-campaign t-netcut-motion t-creds-ssh"
 list=""
 for n in $long; do

@@ -253,6 +253,43 @@ START_TEST(test_light_file)
 }
 END_TEST
 
+/* A file source is readable only while its path names the file read:
+ * not before it exists, not once removed or replaced. */
+START_TEST(test_light_readable)
+{
+	char dir[] = "/tmp/hq-light-XXXXXX", path[64], other[64];
+	struct hq_light_src *src = NULL;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/strobe.log", dir);
+	snprintf(other, sizeof(other), "%s/other.log", dir);
+	{
+		char spec[80];
+
+		snprintf(spec, sizeof(spec), "file:%s", path);
+		ck_assert_int_eq(hq_light_open(spec, HQ_LIGHT_ARRIVAL,
+		    hq_deadline_in(1000), &src, NULL), 0);
+	}
+	ck_assert(!hq_light_readable(src));	/* not there yet */
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("on\n", f);
+	fclose(f);
+	ck_assert_int_eq(hq_light_poll(src, NULL), 0);
+	ck_assert(hq_light_readable(src));
+	/* replaced by another file: not what we read */
+	ck_assert_ptr_nonnull(f = fopen(other, "w"));
+	fclose(f);
+	ck_assert_int_eq(rename(other, path), 0);
+	ck_assert(!hq_light_readable(src));
+	unlink(path);
+	ck_assert(!hq_light_readable(src));
+	ck_assert(!hq_light_readable(NULL));
+	hq_light_close(src);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *
 suite_light(void)
 {
@@ -268,6 +305,7 @@ suite_light(void)
 	tcase_add_test(tc, test_light_file);
 	tcase_add_test(tc, test_light_formats);
 	tcase_add_test(tc, test_light_already_on);
+	tcase_add_test(tc, test_light_readable);
 	suite_add_tcase(s, tc);
 	return s;
 }

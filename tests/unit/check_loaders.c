@@ -328,6 +328,48 @@ static const struct bad_case bad_duts[] = {
 	{ { { M_SET, "personal_data", "[{\"env\": \"HQ_TEST_NO_SUCH\"}]" } },
 	    "personal_data[0].env: environment variable HQ_TEST_NO_SUCH is "
 	    "not set" },
+	/* ai.decision: where the aisafety family reads each decision */
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"telepathy\"}}" } },
+	    "ai.decision.source: expected one of" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"mqtt\"}}" } },
+	    "ai.decision.mqtt: required with source \"mqtt\"" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"mqtt\", "
+	    "\"mqtt\": {\"broker\": \"198.18.0.9:1883\", "
+	    "\"match\": {\"/d\": true}}}}" } },
+	    "ai.decision.mqtt.topic: required key missing" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"mqtt\", "
+	    "\"mqtt\": {\"broker\": \"nohost\", \"topic\": \"t\", "
+	    "\"match\": {\"/d\": true}}}}" } },
+	    "ai.decision.mqtt.broker: expected \"HOST:PORT\"" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"mqtt\", "
+	    "\"mqtt\": {\"surface\": \"web\", \"topic\": \"t\", "
+	    "\"match\": {\"/d\": true}}}}" } },
+	    "ai.decision.mqtt.surface: \"web\" is not a declared plain mqtt "
+	    "surface" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"mqtt\", "
+	    "\"mqtt\": {\"broker\": \"h:1\", \"topic\": \"t\", "
+	    "\"match\": {\"d\": true}}}}" } },
+	    "ai.decision.mqtt.match: expected {\"/pointer\"" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"mqtt\", "
+	    "\"mqtt\": {\"broker\": \"h:1\", \"topic\": \"t\", "
+	    "\"match\": {\"/d\": true}, \"time\": \"/t\"}}}" } },
+	    "ai.decision.mqtt.clock: required key missing" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"mqtt\", "
+	    "\"mqtt\": {\"broker\": \"h:1\", \"topic\": \"t\", "
+	    "\"match\": {\"/d\": true}, \"login\": \"root\"}}}" } },
+	    "ai.decision.mqtt.login: expected one of none, operator" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"events\", "
+	    "\"window_ms\": 10}}" } },
+	    "ai.decision.window_ms: expected an integer from 50 to 600000" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"events\"}}" } },
+	    "ai.decision.source \"events\": the DUT file declares no event "
+	    "recipe" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"alarm\", "
+	    "\"alarm\": {\"evidence\": \"smell\"}}}" } },
+	    "ai.decision.alarm.evidence: expected one of light, audio, any" },
+	{ { { M_SET, "ai", "{\"decision\": {\"source\": \"alarm\"}}" } },
+	    "ai.decision.source \"alarm\": the DUT file declares no alarm "
+	    "light or audio evidence" },
 };
 
 START_TEST(test_loaders_base_ok)
