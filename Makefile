@@ -21,8 +21,10 @@ HQ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Iharness -Itestcases \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcurl and libpcap are not linked: harness/util/curl_lazy.c and
 # pcap_lazy.c load them on first use (their ~35 dependencies cost every
-# process ~8 ms of loading otherwise).
-HQ_LAZY	 = libcurl libpcap
+# process ~8 ms of loading otherwise); nor are libwebsockets, libssh2,
+# libpng, libjpeg and ALSA, which only some families call (util/lazy.h:
+# ~1.5 ms off every process and the worker's fork).
+HQ_LAZY	 = libcurl libpcap libwebsockets libssh2 libpng libjpeg
 HQ_LDLIBS = $(shell pkg-config --libs $(filter-out $(HQ_LAZY),$(PKGS)) \
 	2>/dev/null) -ldl -lpthread -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
@@ -32,7 +34,6 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 HQ_ALSA	?= $(shell pkg-config --exists alsa 2>/dev/null && echo 1)
 ifeq ($(HQ_ALSA),1)
 HQ_CFLAGS += -DHQ_HAVE_ALSA $(shell pkg-config --cflags alsa)
-HQ_LDLIBS += $(shell pkg-config --libs alsa)
 endif
 
 HQ_SRCS	 = $(filter-out harness/core/main.c,$(wildcard harness/*/*.c)) \

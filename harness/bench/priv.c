@@ -468,8 +468,11 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 		break;
 	case HQ_PRIV_CAP_STOP:
 		cap_stop(m, NULL);
-		/* the capture's fsync, if deferred here (util.h) */
-		hq_sync_flush(NULL);
+		/* The capture's fsync, if deferred here (util.h), in the
+		 * background: the worker's flush of the evidence syncs the
+		 * file too before it writes the report, and the run's end
+		 * waits for this one (hq_sync_flush_wait). */
+		hq_sync_flush_start();
 		if (m->stats != NULL &&
 		    (s = cJSON_PrintUnformatted(m->stats)) != NULL) {
 			o = strlen(s);

@@ -803,6 +803,12 @@ bench_teardown(struct run *r)
 		    "run: end");
 		if (hq_capture_stop(r->cap, &stats, &err) != 0)
 			hq_warn("capture: %s", err.msg);
+		/* The worker's: the monitor wrote the capture and syncs it
+		 * in the background; the worker's flush of the evidence
+		 * takes it too (one journal commit), so the report that
+		 * names it is written after it is durable. */
+		else if (r->privsep && r->capath[0] != '\0')
+			hq_sync_later(r->capath, NULL);
 		r->cap = NULL;
 		r->ctx.cap = NULL;
 		if (stats != NULL)
@@ -1031,6 +1037,15 @@ worker_main(struct run *r, int fd)
 	rc = finish(r, !dm->sum.interrupted, &dm->sum, &e);
  out:
 	bench_teardown(r);
+	/* The report and its renderings durable before the monitor signs
+	 * them (the worker's own deferred syncs: util.h). */
+	{
+		struct hq_err serr = { 0 };
+
+		hq_sync_flush_wait(NULL);
+		if (hq_sync_flush(&serr) != 0)
+			hq_warn("run directory not synced: %s", serr.msg);
+	}
 	dm->rc = rc;
 	snprintf(dm->msg, sizeof(dm->msg), "%s", e.msg);
 	done_send(r->priv, dm);
