@@ -533,8 +533,11 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 {
 	struct hq_report_in in = { 0 };
 	struct hq_err serr = { 0 };
+	struct hq_docs docs = { 0 };
 	cJSON *manifest, *report, *lab;
 	const cJSON *c;
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	/* The evidence is complete (the capture stopped): its flush runs
@@ -582,24 +585,37 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 		return hq_err_set(err, HQ_ENOMEM, "report: no memory");
 	}
 	/* report.json is final once written; the HTML, JUnit, signature and
-	 * attestation are derived from its bytes on disk.  A failure after
-	 * it keeps the run: the verdict stands, the outputs are made again
-	 * with `hopquy render`. */
+	 * attestation are derived from its bytes (the HTML and JUnit are
+	 * rendered from them while the evidence is being synced).  A
+	 * failure after it keeps the run: the verdict stands, the outputs
+	 * are made again with `hopquy render`. */
+	if ((rc = hq_report_text(report, &text, &len, err)) == 0 &&
+	    hq_render_docs_mem(text, len, &docs, &serr) != 0) {
+		sum->render_failed = true;
+		snprintf(sum->output_error, sizeof(sum->output_error), "%s",
+		    serr.msg);
+	}
 	/* The evidence is on disk before the report that names it. */
-	if ((rc = hq_sync_flush_wait(err)) == 0)
-		rc = hq_report_write(r->rundir, report, err);
+	if (rc == 0 && (rc = hq_sync_flush_wait(err)) == 0)
+		rc = hq_report_write_text(r->rundir, text, len, err);
+	else
+		hq_sync_flush_wait(NULL);
+	free(text);
 	summary_from(report, sum);
 	cJSON_Delete(report);
 	cJSON_Delete(manifest);
 	cJSON_Delete(lab);
-	if (rc != 0)
-		return rc;
-	if (hq_render_docs(r->rundir, &serr) != 0) {
+	if (rc == 0 && !sum->render_failed &&
+	    hq_docs_write(r->rundir, &docs, &serr) != 0) {
 		sum->render_failed = true;
 		snprintf(sum->output_error, sizeof(sum->output_error), "%s",
 		    serr.msg);
-		hq_warn("render: %s", serr.msg);
 	}
+	hq_docs_free(&docs);
+	if (rc != 0)
+		return rc;
+	if (sum->render_failed)
+		hq_warn("render: %s", sum->output_error);
 	/* With privilege separation, the monitor signs once the worker
 	 * is gone: the key never reaches the worker. */
 	if (!r->privsep)
