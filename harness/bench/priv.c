@@ -399,16 +399,18 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 			    m->rundir, strerror(errno));
 		if (m->co == NULL)
 			break;
-		if ((rep->rc = hq_capture_start(m->co, &m->cap, &e)) != 0) {
+		/* Started while the worker dropped its privileges
+		 * (cap_begin); its outcome is this answer. */
+		if (m->cap_rc != 0) {
 			m->cap_failed = true;
-			rep_err(rep, rep->rc, &e);
+			rep->rc = m->cap_rc;
+			snprintf(rep->msg, sizeof(rep->msg), "%s", m->cap_msg);
 			break;
 		}
 		/* The worker reads the capture (flows, the manifest's
 		 * hash); root keeps writing it through its descriptor. */
 		if (chown(m->co->path, m->uid, (gid_t)-1) != 0)
 			hq_warn("%s: %s", m->co->path, strerror(errno));
-		hq_capture_comment(m->cap, "run: start");
 		rep->n = 1;
 		break;
 	case HQ_PRIV_CUT:
@@ -485,6 +487,29 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 	}
 }
 
+/*
+ * The capture, started as soon as the worker is forked: its socket, file
+ * and threads are set up while the worker drops its privileges and
+ * installs its filter, instead of while it waits for START.  The file is
+ * root's, in the run directory that is still root's; START gives both to
+ * the worker.  Nothing goes to the device before the worker has START's
+ * answer, so the capture misses nothing.
+ */
+static void
+cap_begin(struct hq_priv_monitor *m)
+{
+	struct hq_err e = { 0 };
+
+	if (m->co == NULL)
+		return;
+	if ((m->cap_rc = hq_capture_start(m->co, &m->cap, &e)) != 0) {
+		snprintf(m->cap_msg, sizeof(m->cap_msg), "%s", e.msg);
+		m->cap = NULL;
+		return;
+	}
+	hq_capture_comment(m->cap, "run: start");
+}
+
 /* The worker's end status, in words. */
 static void
 how_ended(int st, char *buf, size_t bufsz)
@@ -517,6 +542,7 @@ hq_priv_serve(struct hq_priv_monitor *m, struct hq_err *err)
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
 		goto end;
 	}
+	cap_begin(m);
 	for (;;) {
 		struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
 

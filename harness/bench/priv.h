@@ -120,6 +120,8 @@ struct hq_priv_monitor {
 	bool			 done;
 	bool			 started;
 	bool			 cap_failed;
+	int			 cap_rc;	/* the capture's start, */
+	char			 cap_msg[256];	/* answered at START */
 	void			*stats;		/* cJSON *, the capture's */
 	int			 wstatus;	/* waitpid's */
 };
