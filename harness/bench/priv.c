@@ -450,7 +450,9 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 		rep->n = hq_capture_cap_hit(m->cap) ? 1 : 0;
 		break;
 	case HQ_PRIV_CAP_STOP:
-		cap_stop(m, NULL);
+		/* The run's last step, written here rather than asked for
+		 * on its own. */
+		cap_stop(m, q->arg != 0 ? "run: interrupted" : "run: end");
 		/* The capture's fsync, if deferred here (util.h), in the
 		 * background: the worker's flush of the evidence syncs the
 		 * file too before it writes the report, and the run's end

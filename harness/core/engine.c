@@ -815,8 +815,11 @@ bench_teardown(struct run *r)
 	cJSON *stats = NULL;
 
 	if (r->cap != NULL) {
-		hq_capture_comment(r->cap, hq_interrupted ? "run: interrupted" :
-		    "run: end");
+		/* The monitor writes it with the stop (priv.c: one round
+		 * trip less). */
+		if (!r->privsep)
+			hq_capture_comment(r->cap, hq_interrupted ?
+			    "run: interrupted" : "run: end");
 		if (hq_capture_stop(r->cap, &stats, &err) != 0)
 			hq_warn("capture: %s", err.msg);
 		/* The worker's: the monitor wrote the capture and syncs it
