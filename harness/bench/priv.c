@@ -453,11 +453,10 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 		/* The run's last step, written here rather than asked for
 		 * on its own. */
 		cap_stop(m, q->arg != 0 ? "run: interrupted" : "run: end");
-		/* The capture's fsync, if deferred here (util.h), in the
-		 * background: the worker's flush of the evidence syncs the
-		 * file too before it writes the report, and the run's end
-		 * waits for this one (hq_sync_flush_wait). */
-		hq_sync_flush_start();
+		/* The capture's fsync, if deferred here (util.h), waits:
+		 * the worker's flush of the evidence syncs the file before
+		 * it writes the report; ours runs once the worker is done
+		 * (DONE), during its exit, or at the run's end. */
 		if (m->stats != NULL &&
 		    (s = cJSON_PrintUnformatted(m->stats)) != NULL) {
 			o = strlen(s);
@@ -483,6 +482,9 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 	case HQ_PRIV_DONE:
 		memcpy(m->done_buf, q->data, m->done_len);
 		m->done = true;
+		/* The monitor's deferred syncs (the capture), while the
+		 * worker exits; the run's end waits for them. */
+		hq_sync_flush_start();
 		break;
 	default:
 		break;
