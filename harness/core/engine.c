@@ -823,10 +823,10 @@ bench_teardown(struct run *r)
 		if (hq_capture_stop(r->cap, &stats, &err) != 0)
 			hq_warn("capture: %s", err.msg);
 		/* The worker's: the monitor wrote the capture and syncs it
-		 * in the background; the worker's flush of the evidence
-		 * takes it too (one journal commit), so the report that
+		 * too, later; the worker's flush of the evidence takes it
+		 * (one journal commit with the rest), so the report that
 		 * names it is written after it is durable. */
-		else if (r->privsep && r->capath[0] != '\0')
+		if (r->privsep && r->capath[0] != '\0')
 			hq_sync_later(r->capath, NULL);
 		r->cap = NULL;
 		r->ctx.cap = NULL;
