@@ -1056,15 +1056,9 @@ worker_main(struct run *r, int fd)
 	rc = finish(r, !dm->sum.interrupted, &dm->sum, &e);
  out:
 	bench_teardown(r);
-	/* The report and its renderings durable before the monitor signs
-	 * them (the worker's own deferred syncs: util.h). */
-	{
-		struct hq_err serr = { 0 };
-
-		hq_sync_flush_wait(NULL);
-		if (hq_sync_flush(&serr) != 0)
-			hq_warn("run directory not synced: %s", serr.msg);
-	}
+	/* The report and its renderings are synced by the monitor, while
+	 * this process exits (privsep_run). */
+	hq_sync_flush_wait(NULL);
 	dm->rc = rc;
 	snprintf(dm->msg, sizeof(dm->msg), "%s", e.msg);
 	done_send(r->priv, dm);
@@ -1076,6 +1070,9 @@ worker_main(struct run *r, int fd)
 	_exit(0);
 }
 
+static const char *const report_files[] = { "report.json", "report.html",
+    "junit.xml" };
+
 static int
 privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 {
@@ -1083,7 +1080,7 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 	struct done_msg *dm;
 	struct share share[SHARE_MAX];
 	size_t i, nshare;
-	char old_ports[32] = "", lname[256];
+	char old_ports[32] = "", lname[256], rpath[PATH_MAX + 16];
 	bool lab = hq_bench_lab_ns(r->bench)[0] != '\0';
 	int sv[2], rc;
 	pid_t pid;
@@ -1136,7 +1133,21 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 	m.gid = r->wgid;
 	m.done_len = sizeof(*dm);
 	m.done_buf = dm;
+	/* The report files the worker writes last: the monitor's deferred
+	 * syncs, started when the worker says it is done (DONE) and run
+	 * while it exits; durable before they are signed. */
+	for (i = 0; i < sizeof(report_files) / sizeof(*report_files); i++) {
+		snprintf(rpath, sizeof(rpath), "%s/%s", r->rundir,
+		    report_files[i]);
+		hq_sync_later(rpath, NULL);
+	}
 	rc = hq_priv_serve(&m, err);
+	{
+		struct hq_err serr = { 0 };
+
+		if (hq_sync_flush_wait(&serr) != 0 && rc == 0 && dm->rc == 0)
+			hq_warn("run directory not synced: %s", serr.msg);
+	}
 	close(sv[0]);
 	cJSON_Delete(m.stats);
 	if (lab && old_ports[0] != '\0')

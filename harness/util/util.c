@@ -196,8 +196,10 @@ fsync_path(const char *path, bool dir)
 {
 	int fd, rc = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY :
-	    0))) < 0)
+	/* Never through a link nor blocking on a FIFO: a privilege-
+	 * separated monitor syncs files its worker wrote (engine.c). */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+	    (dir ? O_DIRECTORY : 0))) < 0)
 		return -1;
 	if (fsync(fd) != 0)
 		rc = -1;
