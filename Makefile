@@ -21,10 +21,15 @@ HQ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Iharness -Itestcases \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcurl and libpcap are not linked: harness/util/curl_lazy.c and
 # pcap_lazy.c load them on first use (their ~35 dependencies cost every
-# process ~8 ms of loading otherwise).
-HQ_LAZY	 = libcurl libpcap
-HQ_LDLIBS = $(shell pkg-config --libs $(filter-out $(HQ_LAZY),$(PKGS)) \
-	2>/dev/null) -ldl -lpthread -lm
+# process ~8 ms of loading otherwise); nor are libwebsockets, libssh2,
+# libpng, libjpeg and ALSA, which only some families call (util/lazy.h:
+# ~1.5 ms off every process and the worker's fork).
+HQ_LAZY	 = libcurl libpcap libwebsockets libssh2 libpng libjpeg
+# libseccomp is used when building only: tools/seccomp-bpf.c compiles the
+# worker's filter into $(BUILD)/gen/bench/seccomp_bpf.h.
+HQ_BUILDONLY = libseccomp
+HQ_LDLIBS = $(shell pkg-config --libs $(filter-out $(HQ_LAZY) \
+	$(HQ_BUILDONLY),$(PKGS)) 2>/dev/null) -ldl -lpthread -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 # ALSA capture for netcut's audio evidence: optional, used when pkg-config
@@ -32,7 +37,6 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 HQ_ALSA	?= $(shell pkg-config --exists alsa 2>/dev/null && echo 1)
 ifeq ($(HQ_ALSA),1)
 HQ_CFLAGS += -DHQ_HAVE_ALSA $(shell pkg-config --cflags alsa)
-HQ_LDLIBS += $(shell pkg-config --libs alsa)
 endif
 
 HQ_SRCS	 = $(filter-out harness/core/main.c,$(wildcard harness/*/*.c)) \
@@ -64,6 +68,18 @@ $(BUILD)/datadir.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
 FORCE:
+
+# The worker's seccomp filter, as BPF (harness/bench/priv_deny.inc).
+$(BUILD)/tools/seccomp-bpf: tools/seccomp-bpf.c harness/bench/priv_deny.inc
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Iharness -Wall -Wextra -Werror -o $@ $< \
+	    $(shell pkg-config --libs libseccomp)
+$(BUILD)/gen/bench/seccomp_bpf.h: $(BUILD)/tools/seccomp-bpf
+	@mkdir -p $(@D)
+	$< >$@.tmp
+	mv $@.tmp $@
+$(BUILD)/harness/bench/priv.o: $(BUILD)/gen/bench/seccomp_bpf.h
+$(BUILD)/harness/bench/priv.o: HQ_CFLAGS += -I$(BUILD)/gen
 
 $(HOPQUY): $(BUILD)/harness/core/main.o $(HQ_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HQ_LDLIBS)

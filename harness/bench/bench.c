@@ -79,6 +79,8 @@ struct hq_bench {
 	size_t			 nredir;	/* > 0: a redirect is active */
 	struct hq_priv		*remote;	/* the worker's: the monitor's
 						 * channel (priv.h) */
+	bool			 remote_asked;	/* a cut or redirect was
+						 * asked of the monitor */
 };
 
 static const char *const cut_names[] = {
@@ -1614,6 +1616,7 @@ remote_cut(struct hq_bench *b, enum hq_cut_mode mode, struct hq_err *err)
 
 	if (rep == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	b->remote_asked = true;
 	if ((rc = hq_priv_call_simple(b->remote, HQ_PRIV_CUT,
 	    (uint32_t)mode, NULL, rep, err)) == 0)
 		b->cut = mode;
@@ -1630,6 +1633,7 @@ remote_redirect(struct hq_bench *b, size_t *np, struct hq_err *err)
 
 	if (rep == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	b->remote_asked = true;
 	if ((rc = hq_priv_call_simple(b->remote, HQ_PRIV_REDIRECT, 0, NULL,
 	    rep, err)) == 0) {
 		b->nredir = 0;
@@ -1910,9 +1914,11 @@ hq_bench_close(struct hq_bench *b)
 	if (b == NULL)
 		return;
 	if (b->remote != NULL) {
-		/* The worker's copy: the monitor restores (now, and again
-		 * when the worker is gone) and unlocks. */
-		if (hq_bench_restore(b, &err) != 0)
+		/* The worker's copy: the monitor restores when the worker
+		 * is gone, and unlocks; asked now too when the worker had
+		 * it cut or redirect, so the network is back before the
+		 * report is written (a round trip saved otherwise). */
+		if (b->remote_asked && hq_bench_restore(b, &err) != 0)
 			hq_error("bench %u: restore: %s", b->instance,
 			    err.msg);
 		free(b);

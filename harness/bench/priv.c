@@ -20,7 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <cjson/cJSON.h>
 
@@ -127,44 +128,24 @@ hq_priv_user(uid_t *uidp, gid_t *gidp, char *name, size_t namesz,
 	return 0;
 }
 
-/* What a worker never does; EPERM, so a library that tries fails
- * cleanly rather than being killed. */
-static const int deny_syscalls[] = {
-	SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv),
-	SCMP_SYS(process_vm_writev), SCMP_SYS(mount), SCMP_SYS(umount2),
-	SCMP_SYS(pivot_root), SCMP_SYS(chroot), SCMP_SYS(setns),
-	SCMP_SYS(unshare), SCMP_SYS(init_module), SCMP_SYS(finit_module),
-	SCMP_SYS(delete_module), SCMP_SYS(kexec_load),
-	SCMP_SYS(kexec_file_load), SCMP_SYS(bpf), SCMP_SYS(reboot),
-	SCMP_SYS(swapon), SCMP_SYS(swapoff), SCMP_SYS(acct),
-	SCMP_SYS(add_key), SCMP_SYS(request_key), SCMP_SYS(keyctl),
-	SCMP_SYS(userfaultfd), SCMP_SYS(perf_event_open),
-	SCMP_SYS(open_by_handle_at), SCMP_SYS(settimeofday),
-	SCMP_SYS(clock_settime), SCMP_SYS(clock_adjtime),
-	SCMP_SYS(adjtimex),
-};
+/* The worker's filter, compiled with libseccomp when hopquy was built
+ * (tools/seccomp-bpf.c, from priv_deny.inc): allow, except EPERM for
+ * what a worker never does. */
+#include "bench/seccomp_bpf.h"
 
 static int
 seccomp_install(struct hq_err *err)
 {
-	scmp_filter_ctx sc;
-	size_t i;
-	int rc;
+	struct sock_fprog prog = {
+		.len = (unsigned short)(sizeof(hq_seccomp_filter) /
+		    sizeof(*hq_seccomp_filter)),
+		.filter = (struct sock_filter *)(void *)hq_seccomp_filter,
+	};
 
-	if ((sc = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
-		return hq_err_set(err, HQ_ENOMEM, "seccomp_init failed");
-	for (i = 0; i < sizeof(deny_syscalls) / sizeof(*deny_syscalls); i++)
-		if ((rc = seccomp_rule_add(sc, SCMP_ACT_ERRNO(EPERM),
-		    deny_syscalls[i], 0)) != 0) {
-			seccomp_release(sc);
-			return hq_err_set(err, HQ_EIO, "seccomp rule %zu: %s",
-			    i, strerror(-rc));
-		}
-	rc = seccomp_load(sc);
-	seccomp_release(sc);
-	if (rc != 0)
-		return hq_err_set(err, HQ_EIO, "seccomp_load: %s",
-		    strerror(-rc));
+	/* no_new_privs is set (hq_priv_drop). */
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+		return hq_err_set(err, HQ_EIO, "seccomp filter: %s",
+		    strerror(errno));
 	return 0;
 }
 
@@ -418,16 +399,18 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 			    m->rundir, strerror(errno));
 		if (m->co == NULL)
 			break;
-		if ((rep->rc = hq_capture_start(m->co, &m->cap, &e)) != 0) {
+		/* Started while the worker dropped its privileges
+		 * (cap_begin); its outcome is this answer. */
+		if (m->cap_rc != 0) {
 			m->cap_failed = true;
-			rep_err(rep, rep->rc, &e);
+			rep->rc = m->cap_rc;
+			snprintf(rep->msg, sizeof(rep->msg), "%s", m->cap_msg);
 			break;
 		}
 		/* The worker reads the capture (flows, the manifest's
 		 * hash); root keeps writing it through its descriptor. */
 		if (chown(m->co->path, m->uid, (gid_t)-1) != 0)
 			hq_warn("%s: %s", m->co->path, strerror(errno));
-		hq_capture_comment(m->cap, "run: start");
 		rep->n = 1;
 		break;
 	case HQ_PRIV_CUT:
@@ -467,9 +450,13 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 		rep->n = hq_capture_cap_hit(m->cap) ? 1 : 0;
 		break;
 	case HQ_PRIV_CAP_STOP:
-		cap_stop(m, NULL);
-		/* the capture's fsync, if deferred here (util.h) */
-		hq_sync_flush(NULL);
+		/* The run's last step, written here rather than asked for
+		 * on its own. */
+		cap_stop(m, q->arg != 0 ? "run: interrupted" : "run: end");
+		/* The capture's fsync, if deferred here (util.h), waits:
+		 * the worker's flush of the evidence syncs the file before
+		 * it writes the report; ours runs once the worker is done
+		 * (DONE), during its exit, or at the run's end. */
 		if (m->stats != NULL &&
 		    (s = cJSON_PrintUnformatted(m->stats)) != NULL) {
 			o = strlen(s);
@@ -495,10 +482,36 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 	case HQ_PRIV_DONE:
 		memcpy(m->done_buf, q->data, m->done_len);
 		m->done = true;
+		/* The monitor's deferred syncs (the capture), while the
+		 * worker exits; the run's end waits for them. */
+		hq_sync_flush_start();
 		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * The capture, started as soon as the worker is forked: its socket, file
+ * and threads are set up while the worker drops its privileges and
+ * installs its filter, instead of while it waits for START.  The file is
+ * root's, in the run directory that is still root's; START gives both to
+ * the worker.  Nothing goes to the device before the worker has START's
+ * answer, so the capture misses nothing.
+ */
+static void
+cap_begin(struct hq_priv_monitor *m)
+{
+	struct hq_err e = { 0 };
+
+	if (m->co == NULL)
+		return;
+	if ((m->cap_rc = hq_capture_start(m->co, &m->cap, &e)) != 0) {
+		snprintf(m->cap_msg, sizeof(m->cap_msg), "%s", e.msg);
+		m->cap = NULL;
+		return;
+	}
+	hq_capture_comment(m->cap, "run: start");
 }
 
 /* The worker's end status, in words. */
@@ -533,6 +546,7 @@ hq_priv_serve(struct hq_priv_monitor *m, struct hq_err *err)
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
 		goto end;
 	}
+	cap_begin(m);
 	for (;;) {
 		struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
 

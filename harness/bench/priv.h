@@ -44,7 +44,9 @@ enum hq_priv_op {
 	HQ_PRIV_UNREDIRECT,
 	HQ_PRIV_COMMENT,	/* data: text, NUL-terminated */
 	HQ_PRIV_CAP_HIT,	/* reply: n = 0 or 1 */
-	HQ_PRIV_CAP_STOP,	/* arg: 1 interrupted; reply: stats JSON */
+	HQ_PRIV_CAP_STOP,	/* arg: 1 interrupted (the monitor writes
+				 * the last step, "run: end" or "run:
+				 * interrupted"); reply: stats JSON */
 	HQ_PRIV_DONE,		/* data: the run's summary, len fixed */
 	HQ_PRIV_SIGNAL,		/* arg: HUP, USR1 or USR2 to pid, a
 				 * process of the DUT's namespace */
@@ -120,6 +122,8 @@ struct hq_priv_monitor {
 	bool			 done;
 	bool			 started;
 	bool			 cap_failed;
+	int			 cap_rc;	/* the capture's start, */
+	char			 cap_msg[256];	/* answered at START */
 	void			*stats;		/* cJSON *, the capture's */
 	int			 wstatus;	/* waitpid's */
 };

@@ -533,8 +533,11 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 {
 	struct hq_report_in in = { 0 };
 	struct hq_err serr = { 0 };
+	struct hq_docs docs = { 0 };
 	cJSON *manifest, *report, *lab;
 	const cJSON *c;
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	/* The evidence is complete (the capture stopped): its flush runs
@@ -582,24 +585,37 @@ finish(struct run *r, bool complete, struct hq_run_summary *sum,
 		return hq_err_set(err, HQ_ENOMEM, "report: no memory");
 	}
 	/* report.json is final once written; the HTML, JUnit, signature and
-	 * attestation are derived from its bytes on disk.  A failure after
-	 * it keeps the run: the verdict stands, the outputs are made again
-	 * with `hopquy render`. */
+	 * attestation are derived from its bytes (the HTML and JUnit are
+	 * rendered from them while the evidence is being synced).  A
+	 * failure after it keeps the run: the verdict stands, the outputs
+	 * are made again with `hopquy render`. */
+	if ((rc = hq_report_text(report, &text, &len, err)) == 0 &&
+	    hq_render_docs_mem(text, len, &docs, &serr) != 0) {
+		sum->render_failed = true;
+		snprintf(sum->output_error, sizeof(sum->output_error), "%s",
+		    serr.msg);
+	}
 	/* The evidence is on disk before the report that names it. */
-	if ((rc = hq_sync_flush_wait(err)) == 0)
-		rc = hq_report_write(r->rundir, report, err);
+	if (rc == 0 && (rc = hq_sync_flush_wait(err)) == 0)
+		rc = hq_report_write_text(r->rundir, text, len, err);
+	else
+		hq_sync_flush_wait(NULL);
+	free(text);
 	summary_from(report, sum);
 	cJSON_Delete(report);
 	cJSON_Delete(manifest);
 	cJSON_Delete(lab);
-	if (rc != 0)
-		return rc;
-	if (hq_render_docs(r->rundir, &serr) != 0) {
+	if (rc == 0 && !sum->render_failed &&
+	    hq_docs_write(r->rundir, &docs, &serr) != 0) {
 		sum->render_failed = true;
 		snprintf(sum->output_error, sizeof(sum->output_error), "%s",
 		    serr.msg);
-		hq_warn("render: %s", serr.msg);
 	}
+	hq_docs_free(&docs);
+	if (rc != 0)
+		return rc;
+	if (sum->render_failed)
+		hq_warn("render: %s", sum->output_error);
 	/* With privilege separation, the monitor signs once the worker
 	 * is gone: the key never reaches the worker. */
 	if (!r->privsep)
@@ -799,10 +815,19 @@ bench_teardown(struct run *r)
 	cJSON *stats = NULL;
 
 	if (r->cap != NULL) {
-		hq_capture_comment(r->cap, hq_interrupted ? "run: interrupted" :
-		    "run: end");
+		/* The monitor writes it with the stop (priv.c: one round
+		 * trip less). */
+		if (!r->privsep)
+			hq_capture_comment(r->cap, hq_interrupted ?
+			    "run: interrupted" : "run: end");
 		if (hq_capture_stop(r->cap, &stats, &err) != 0)
 			hq_warn("capture: %s", err.msg);
+		/* The worker's: the monitor wrote the capture and syncs it
+		 * too, later; the worker's flush of the evidence takes it
+		 * (one journal commit with the rest), so the report that
+		 * names it is written after it is durable. */
+		if (r->privsep && r->capath[0] != '\0')
+			hq_sync_later(r->capath, NULL);
 		r->cap = NULL;
 		r->ctx.cap = NULL;
 		if (stats != NULL)
@@ -1031,6 +1056,9 @@ worker_main(struct run *r, int fd)
 	rc = finish(r, !dm->sum.interrupted, &dm->sum, &e);
  out:
 	bench_teardown(r);
+	/* The report and its renderings are synced by the monitor, while
+	 * this process exits (privsep_run). */
+	hq_sync_flush_wait(NULL);
 	dm->rc = rc;
 	snprintf(dm->msg, sizeof(dm->msg), "%s", e.msg);
 	done_send(r->priv, dm);
@@ -1042,6 +1070,9 @@ worker_main(struct run *r, int fd)
 	_exit(0);
 }
 
+static const char *const report_files[] = { "report.json", "report.html",
+    "junit.xml" };
+
 static int
 privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 {
@@ -1049,7 +1080,7 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 	struct done_msg *dm;
 	struct share share[SHARE_MAX];
 	size_t i, nshare;
-	char old_ports[32] = "", lname[256];
+	char old_ports[32] = "", lname[256], rpath[PATH_MAX + 16];
 	bool lab = hq_bench_lab_ns(r->bench)[0] != '\0';
 	int sv[2], rc;
 	pid_t pid;
@@ -1102,7 +1133,21 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 	m.gid = r->wgid;
 	m.done_len = sizeof(*dm);
 	m.done_buf = dm;
+	/* The report files the worker writes last: the monitor's deferred
+	 * syncs, started when the worker says it is done (DONE) and run
+	 * while it exits; durable before they are signed. */
+	for (i = 0; i < sizeof(report_files) / sizeof(*report_files); i++) {
+		snprintf(rpath, sizeof(rpath), "%s/%s", r->rundir,
+		    report_files[i]);
+		hq_sync_later(rpath, NULL);
+	}
 	rc = hq_priv_serve(&m, err);
+	{
+		struct hq_err serr = { 0 };
+
+		if (hq_sync_flush_wait(&serr) != 0 && rc == 0 && dm->rc == 0)
+			hq_warn("run directory not synced: %s", serr.msg);
+	}
 	close(sv[0]);
 	cJSON_Delete(m.stats);
 	if (lab && old_ports[0] != '\0')

@@ -313,28 +313,47 @@ hq_report_build(const struct hq_report_in *in)
 }
 
 int
-hq_report_write(const char *rundir, const cJSON *report, struct hq_err *err)
+hq_report_text(const cJSON *report, char **textp, size_t *lenp,
+    struct hq_err *err)
 {
-	char path[PATH_MAX], *text;
+	char *text, *nt;
 	size_t len;
-	int rc;
 
+	*textp = NULL;
 	if ((text = cJSON_Print(report)) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "report: no memory");
 	len = strlen(text);
-	snprintf(path, sizeof(path), "%s/report.json", rundir);
-	{
-		char *nt = realloc(text, len + 2);
-
-		if (nt == NULL) {
-			free(text);
-			return hq_err_set(err, HQ_ENOMEM, "report: no memory");
-		}
-		text = nt;
-		text[len++] = '\n';
-		text[len] = '\0';
+	if ((nt = realloc(text, len + 2)) == NULL) {
+		free(text);
+		return hq_err_set(err, HQ_ENOMEM, "report: no memory");
 	}
-	rc = hq_file_write_atomic(path, text, len, 0644, err);
+	nt[len++] = '\n';
+	nt[len] = '\0';
+	*textp = nt;
+	*lenp = len;
+	return 0;
+}
+
+int
+hq_report_write_text(const char *rundir, const char *text, size_t len,
+    struct hq_err *err)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/report.json", rundir);
+	return hq_file_write_atomic(path, text, len, 0644, err);
+}
+
+int
+hq_report_write(const char *rundir, const cJSON *report, struct hq_err *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if ((rc = hq_report_text(report, &text, &len, err)) != 0)
+		return rc;
+	rc = hq_report_write_text(rundir, text, len, err);
 	free(text);
 	return rc;
 }

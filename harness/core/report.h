@@ -38,6 +38,12 @@ cJSON	*hq_report_build(const struct hq_report_in *in);
 /* Writes rundir/report.json atomically (pretty, trailing newline). */
 int	hq_report_write(const char *rundir, const cJSON *report,
 	    struct hq_err *err);
+/* report.json's bytes (pretty, trailing newline; caller frees), and
+ * their atomic write as rundir/report.json: hq_report_write in two. */
+int	hq_report_text(const cJSON *report, char **textp, size_t *lenp,
+	    struct hq_err *err);
+int	hq_report_write_text(const char *rundir, const char *text,
+	    size_t len, struct hq_err *err);
 /* A fresh unique report id, "HQ-YYYYMMDD-HHMMSS-xxxxxxxx". */
 void	hq_report_new_id(char *out, size_t outsz);
 

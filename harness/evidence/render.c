@@ -1325,6 +1325,47 @@ slurp_report(const char *rundir, char **textp, size_t *lenp, cJSON **rp,
 }
 
 int
+hq_render_docs_mem(const char *text, size_t len, struct hq_docs *d,
+    struct hq_err *err)
+{
+	cJSON *r = NULL;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if ((rc = hq_jv_parse("report.json", text, len, &r, err)) != 0)
+		return rc;
+	if (!cJSON_IsObject(r))
+		rc = hq_err_set(err, HQ_EINVAL, "report.json: not a JSON "
+		    "object");
+	else if ((rc = hq_render_html(r, &d->html, &d->html_len, err)) == 0)
+		rc = hq_render_junit(r, &d->junit, &d->junit_len, err);
+	cJSON_Delete(r);
+	if (rc != 0)
+		hq_docs_free(d);
+	return rc;
+}
+
+int
+hq_docs_write(const char *rundir, const struct hq_docs *d,
+    struct hq_err *err)
+{
+	int rc;
+
+	if ((rc = write_file(rundir, "report.html", d->html, d->html_len,
+	    err)) != 0)
+		return rc;
+	return write_file(rundir, "junit.xml", d->junit, d->junit_len, err);
+}
+
+void
+hq_docs_free(struct hq_docs *d)
+{
+	free(d->html);
+	free(d->junit);
+	memset(d, 0, sizeof(*d));
+}
+
+int
 hq_render_docs(const char *rundir, struct hq_err *err)
 {
 	char *text = NULL, *out = NULL;

@@ -42,6 +42,21 @@ cJSON	*hq_render_statement(const cJSON *report, const char *report_sha256);
 /* report.html and junit.xml from rundir/report.json (atomic writes). */
 int	hq_render_docs(const char *rundir, struct hq_err *err);
 /*
+ * The same in two steps, for a report not yet on disk: rendered from
+ * report.json's bytes (text, len: exactly what will be written), then
+ * written (atomically, HTML first) once report.json is.  A run renders
+ * while its evidence is being synced, before the report may be written.
+ */
+struct hq_docs {
+	char	*html, *junit;
+	size_t	 html_len, junit_len;
+};
+int	hq_render_docs_mem(const char *text, size_t len, struct hq_docs *d,
+	    struct hq_err *err);
+int	hq_docs_write(const char *rundir, const struct hq_docs *d,
+	    struct hq_err *err);
+void	hq_docs_free(struct hq_docs *d);
+/*
  * Signs what rundir holds: report.json.p7s over report.json (time-stamped
  * when tsa_url is not NULL), attestation.json, then outputs.json (the
  * SHA-256 and size of report.json, report.html, junit.xml and

@@ -174,7 +174,8 @@ hq_file_slurp(const char *path, size_t max, char **textp, size_t *lenp,
  * into place, so any reader, and a killed hopquy, only ever sees a whole
  * file or none; what waits is durability against a power loss, which the
  * run buys once: hq_sync_flush fsyncs every file written since (their
- * data and sizes), then each of their directories (the renames).  The
+ * data and sizes) and each of their directories (the renames), side by
+ * side, and returns once all are done.  The
  * engine flushes the evidence before it writes report.json, and the report
  * files after: a report that survives a power loss names only evidence
  * that survived with it, and a run cut short before that has no report to
@@ -195,8 +196,10 @@ fsync_path(const char *path, bool dir)
 {
 	int fd, rc = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY :
-	    0))) < 0)
+	/* Never through a link nor blocking on a FIFO: a privilege-
+	 * separated monitor syncs files its worker wrote (engine.c). */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+	    (dir ? O_DIRECTORY : 0))) < 0)
 		return -1;
 	if (fsync(fd) != 0)
 		rc = -1;
@@ -264,7 +267,7 @@ sync_job_run(void *arg)
 	return NULL;
 }
 
-#define SYNC_PARALLEL	16
+#define SYNC_PARALLEL	24
 
 static void
 sync_jobs(struct sync_job *jobs, size_t n)
@@ -299,7 +302,7 @@ hq_sync_flush(struct hq_err *err)
 	pthread_mutex_unlock(&sync_mu);
 	if (n == 0)
 		return 0;
-	jobs = calloc(n, sizeof(*jobs));
+	jobs = calloc(2 * n, sizeof(*jobs));
 	dirs = calloc(n, sizeof(*dirs));
 	if (jobs == NULL || dirs == NULL) {
 		/* One at a time, then. */
@@ -314,21 +317,14 @@ hq_sync_flush(struct hq_err *err)
 		}
 		goto out;
 	}
-	/* The files' data and sizes, then each directory once (the
-	 * renames). */
-	for (i = 0; i < n; i++) {
-		jobs[i].path = paths[i];
-		jobs[i].dir = false;
-	}
-	sync_jobs(jobs, n);
-	for (i = 0; i < n; i++)
-		if (jobs[i].rc != 0 && jobs[i].errnum != ENOENT && rc == 0) {
-			errno = jobs[i].errnum;
-			rc = hq_err_sys(err, paths[i]);
-		}
+	/* The files' data and sizes, and each directory once (the
+	 * renames), all side by side: the flush is complete, and what it
+	 * guards may follow, once every one of them has returned. */
 	for (i = 0; i < n; i++) {
 		char dir[PATH_MAX];
 
+		jobs[i].path = paths[i];
+		jobs[i].dir = false;
 		dir_of(paths[i], dir, sizeof(dir));
 		for (j = 0; j < nd; j++)
 			if (strcmp(dirs[j], dir) == 0)
@@ -336,12 +332,16 @@ hq_sync_flush(struct hq_err *err)
 		if (j == nd && (dirs[nd] = strdup(dir)) != NULL)
 			nd++;
 	}
-	memset(jobs, 0, n * sizeof(*jobs));
-	for (i = 0; i < nd; i++) {
-		jobs[i].path = dirs[i];
-		jobs[i].dir = true;
+	for (j = 0; j < nd; j++) {
+		jobs[n + j].path = dirs[j];
+		jobs[n + j].dir = true;
 	}
-	sync_jobs(jobs, nd);
+	sync_jobs(jobs, n + nd);
+	for (i = 0; i < n; i++)
+		if (jobs[i].rc != 0 && jobs[i].errnum != ENOENT && rc == 0) {
+			errno = jobs[i].errnum;
+			rc = hq_err_sys(err, paths[i]);
+		}
  out:
 	for (i = 0; i < nd; i++)
 		free(dirs[i]);
