@@ -22,6 +22,14 @@ check() { d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
 # not CMD...: succeeds when CMD fails (for check).
 not() { if "$@"; then return 1; fi; return 0; }
 
+# bn N: bench instance N of this copy of the suite.  Scripts name their
+# bench instances (hopquy bench up --bench N: namespaces hq-{dut,lab,cloud}-N,
+# 198.18.N.0/24 and 198.19.N.0/24, journal and lock) through bn, so that
+# HQ_E2E_BENCH_OFFSET=K moves every one of them to (N + K) mod 256: two
+# copies of the suite with different offsets use separate instances
+# (make check-parallel; tests/e2e/README).
+bn() { echo $((($1 + ${HQ_E2E_BENCH_OFFSET:-0}) % 256)); }
+
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then echo "skipped: needs root"; exit 77; fi
 }

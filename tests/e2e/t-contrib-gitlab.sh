@@ -47,7 +47,8 @@ PY
 # As an installed hopquy finds them (the build's binary looks in ./profiles).
 HQ_PROFILE_DIR="$HQ_TOP/profiles"
 export HQ_PROFILE_DIR
-simbench_up 217 || { nok "bench 217 with dutsim"; t_done; }
+N=$(bn 171)
+simbench_up $N || { nok "bench $N with dutsim"; t_done; }
 COMMON="HQ_HOPQUY=$HOPQUY HQ_DUT=$SB_DUT HQ_ONLY=qcvn135-2024/g5.3"
 SIGNV="HQ_SIGN_KEY=$PKI/lab-ec.key HQ_SIGN_CERT=$PKI/lab-ec.crt HQ_CA=$PKI/lab-ca.crt"
 job good $COMMON $SIGNV "HQ_FLASH_CMD=echo 2.4.1 >flashed"

@@ -362,7 +362,7 @@ fi
 if [ -z "${HQ_HOSTILE_ONLY:-}" ] ||
     echo "interception" | grep -qi -- "$HQ_HOSTILE_ONLY"; then
 	. "$(dirname "$0")/simbench.sh"
-	IN=${HQ_HOSTILE_BENCH:-90}
+	IN=${HQ_HOSTILE_BENCH:-$(bn 90)}
 	if simbench_up "$IN" --opt cloud.heartbeat_ms=500 --opt cloud.io_ms=1000 \
 	    --opt cloud.connect_ms=1000 --opt cloud.backoff_ms=200 \
 	    --opt cloud.backoff_max_ms=1000; then

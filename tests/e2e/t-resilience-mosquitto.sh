@@ -32,7 +32,7 @@ for t in mosquitto mosquitto_pub mosquitto_sub; do
 	command -v $t >/dev/null 2>&1 || [ -x /usr/sbin/$t ] ||
 	    { echo "skipped: $t missing"; exit 77; }
 done
-N=224
+N=$(bn 224)
 DNS=hq-dut-$N
 CNS=hq-cloud-$N
 LABNS=hq-lab-$N

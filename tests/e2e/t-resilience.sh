@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
-N=223
+N=$(bn 223)
 P=qcvn135-2024
 G81=$P/g8.1-power-cycle-recovery
 G82=$P/g8.2-network-outage-recovery

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 [ -x /usr/bin/time ] || { echo "skipped: no /usr/bin/time"; exit 77; }
-N=${HQ_UPDATE_BIG_BENCH:-203}
+N=${HQ_UPDATE_BIG_BENCH:-$(bn 170)}
 P=qcvn135-2024
 DNS=hq-dut-$N
 ADDR=198.18.$N.2

@@ -24,7 +24,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v rauc >/dev/null || { echo "skipped: no rauc"; exit 77; }
-N=${HQ_UPDATE_RAUC_BENCH:-202}
+N=${HQ_UPDATE_RAUC_BENCH:-$(bn 169)}
 P=qcvn135-2024
 DNS=hq-dut-$N
 LAB=198.18.$N.1

@@ -16,7 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v swupdate >/dev/null || { echo "skipped: no swupdate"; exit 77; }
-N=${HQ_UPDATE_SWU_BENCH:-201}
+N=${HQ_UPDATE_SWU_BENCH:-$(bn 168)}
 P=qcvn135-2024
 DNS=hq-dut-$N
 ADDR=198.18.$N.2

@@ -9,7 +9,7 @@
 need_root
 . "$(dirname "$0")/simbench.sh"
 . "$(dirname "$0")/update-lib.sh"
-N=${HQ_UPDATE_BENCH:-200}
+N=${HQ_UPDATE_BENCH:-$(bn 167)}
 P=qcvn135-2024
 ALL=$P/g3.1-tampered-rejected,$P/g3.2-genuine-accepted,$P/g3.3-rollback-refused,$P/g3.4-update-channel
 simbench_up $N || { nok "bench $N with dutsim and cloudsim"; t_done; }
