@@ -11,9 +11,9 @@
 # longest start first, by the durations of the previous run
 # ($logdir/NAME.status: exit status, seconds, CPU seconds) or, for a
 # script without one, by the built-in table below.  A CPU-heavy script
-# (valgrind, video analysis: the list below, or one that used more than
-# half a core on average in its previous run) never runs beside another
-# heavy one.  Each script also takes a lock of its own, so two checkouts'
+# (valgrind: the list below, or one that used more than half a core on
+# average in its previous run, video analysis for one) never runs beside
+# another heavy one.  Each script also takes a lock of its own, so two checkouts'
 # suites never run one script twice at once; a second copy of the suite
 # (HQ_E2E_COPY=2: other bench instances, see tests/e2e/README) takes
 # locks of its own, but for the scripts whose instances do not move.
@@ -32,7 +32,8 @@ mkdir -p "$logdir"
 builtin_secs="t-aisafety:602 t-privsep:565 t-faults:160 t-faults-netcut:170
     t-faults-tls:190 t-sim-qcvn135:283 t-creds-f2b:266 t-netcut-motion:260
     t-netcut-qcvn:300 t-netcut-qcvn-faults1:270 t-netcut-qcvn-faults2:270
-    t-netcut-qcvn-faults3:250 t-resilience-mosquitto:207 t-resilience:171
+    t-netcut-qcvn-faults3:250 t-resilience-mosquitto:110 t-resilience:90
+    t-resilience-mosquitto-more:110 t-resilience-faults:90
     t-netcut-disarm:127 t-surface-telnet:118 t-creds-ssh:112 t-input:110
     t-input-udp:93 t-input-profiles:91 t-creds-telnet:89 t-input-real:81
     t-campaign:67 t-hostile:64 t-input-valgrind:60 t-netcut-accuracy:54
@@ -42,8 +43,9 @@ builtin_secs="t-aisafety:602 t-privsep:565 t-faults:160 t-faults-netcut:170
 fixed_benches="t-campaign t-input t-input-creds t-input-power t-input-profiles
     t-input-valgrind t-input-mem t-input-real t-input-udp"
 copy=${HQ_E2E_COPY:-1}
-# CPU-heavy whatever their last run said.
-heavy_always="t-input-valgrind t-aisafety t-netcut-motion t-campaign"
+# CPU-heavy whatever their last run said (the others: by their CPU
+# seconds, so that a first run on a fresh machine holds none back).
+heavy_always="t-input-valgrind"
 
 # secs NAME: the expected duration; heavy NAME: whether it is CPU-heavy.
 secs() {

@@ -4,7 +4,7 @@
 # parses (python3-yaml) into the job GitLab expects (stage, script, junit
 # report, artifacts kept on failure), and the job's script lines, run as
 # GitLab's shell runs them (one shell, set -e), against the simulator on
-# bench instance 217: a good camera passes with a signed, verified report
+# bench instance 171: a good camera passes with a signed, verified report
 # and a junit.xml; an expired certificate fails the job; a camera that is
 # off fails it (exit 69: nothing to judge); past the reachability check
 # (--no-reach-check) its INCONCLUSIVE case passes the job unless

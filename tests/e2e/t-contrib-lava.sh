@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # LAVA: contrib/lava's test definition and job template parse, and the
 # test step (hopquy-lava-run, hopquy-lava-results) run against the
-# simulator on bench instance 218 with a recording lava-test-case on PATH:
+# simulator on bench instance 172 with a recording lava-test-case on PATH:
 # the LAVA result table equals hopquy's verdicts (PASS pass, FAIL fail,
 # NOT_APPLICABLE skip, INCONCLUSIVE unknown), measurements carry their
 # values and units, and the run directory is packed as the artifact.
@@ -12,7 +12,7 @@
 # template's actions (deploy to ssh, boot ssh, the test definition from a
 # git repository) against a device dictionary of the "ssh" device type
 # whose device is the bench's lab namespace with openssh-server (reached
-# from namespace hq-cp-lava over 198.18.219.0/24), the simulator behind
+# from namespace hq-cp-lava-N over 198.18.219.0/24), the simulator behind
 # it; LAVA's result table (its job log) equals hopquy's verdicts.  LAVA
 # leaves its test overlay at /lava-<job id> on the device, here the
 # host's root: removed on exit.

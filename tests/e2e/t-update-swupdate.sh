@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # The update family on real SWUpdate (Debian's swupdate: CMS signature
-# verification, its mongoose web server) in the DUT namespace of bench 201.
+# verification, its mongoose web server) in the DUT namespace of bench 168.
 # The test builds its PKI and .swu images with stock tools (openssl req/x509/
 # cms, cpio -H crc).  The image's payload is version.json, installed into the
 # web server's document root: that is how hopquy reads the running version.

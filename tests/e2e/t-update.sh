@@ -4,7 +4,7 @@
 # profiles/qcvn135-2024.json parameters: the good simulator PASSes g3.1-g3.4
 # (and the signed run verifies, every pushed image in its manifest); each
 # update fault switch makes the right case FAIL with the right mutation or
-# reason named.  Bench instance 200 (HQ_UPDATE_BENCH to move it).
+# reason named.  Bench instance 167 (HQ_UPDATE_BENCH to move it).
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
