@@ -60,6 +60,10 @@ check "the command ran as uid $WUID" \
 
 check "that run, signed: exit $rc (not 75), report.json.p7s written" \
     sh -c "[ $rc -ne 75 ] && [ -s '$T_TMP/cmd/report.json.p7s' ]"
+"$HOPQUY" verify "$T_TMP/cmd" --ca "$K/sign.pem" >"$T_TMP/cmd.verify" 2>&1
+rc=$?
+check "that run: hopquy verify accepts its signature (exit $rc)" \
+    sh -c "[ $rc -eq 0 ] && grep -q '^report.json: signature OK' '$T_TMP/cmd.verify'"
 
 # 3b. The same command plants a symbolic link in the run directory while
 # the worker runs: the monitor signs nothing there.
@@ -81,9 +85,16 @@ check "link: exit 75, signature asked for and not made (got $rc)" [ $rc -eq 75 ]
 check "link: report.json written, no signature beside it" \
     sh -c "[ -s '$T_TMP/sym/report.json' ] && [ ! -e '$T_TMP/sym/report.json.p7s' ] &&
     [ ! -e '$T_TMP/sym/outputs.json.p7s' ]"
-check "link: the refusal names the link" grep -q \
+"$HOPQUY" verify "$T_TMP/sym" --ca "$K/sign.pem" >"$T_TMP/sym.verify" 2>&1
+v=$?
+check "link: hopquy verify finds no signature (exit $v)" \
+    sh -c "[ $v -eq 1 ] && grep -q '^report.json: FAILED: no signature' '$T_TMP/sym.verify'"
+check "link: the refusal names the link (standard error)" grep -q \
     "signature asked for was not obtained: not signed: planted in the run directory is a symbolic link" \
     "$T_TMP/sym.err"
+check "link: run.log records the refusal" grep -q \
+    "warn .*sign: not signed: planted in the run directory is a symbolic link" \
+    "$T_TMP/sym/run.log"
 [ $rc -eq 75 ] || tail -n 3 "$T_TMP/sym.err"
 
 # 4. SIGTERM to the monitor mid-cut; SIGKILL to the worker mid-cut.
