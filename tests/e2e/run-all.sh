@@ -5,7 +5,7 @@
 # not root) or anything else (failures).  The closing line totals them.
 #
 # Scripts own their bench instances and namespaces, so they may run side
-# by side: HQ_E2E_JOBS of them at a time (default 5 on this 2-core
+# by side: HQ_E2E_JOBS of them at a time (default 6 on a 2-core
 # baseline; most of their time is spent waiting on devices and timers, not
 # on the CPU: the CPU each one used is recorded next to its time).  The
 # longest start first, by the durations of the previous run
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/../.." || exit 1
 : "${HQ_BUILD:=$(pwd)/build}"
 export HQ_BUILD HQ_TOP="$(pwd)"
 only=${HQ_E2E_ONLY:-}
-jobs=${HQ_E2E_JOBS:-5}
+jobs=${HQ_E2E_JOBS:-6}
 case $jobs in ''|*[!0-9]*|0) jobs=1 ;; esac
 # Logs and statuses: HQ_E2E_LOGDIR (make check-parallel gives each copy
 # of the suite its own).
