@@ -9,20 +9,22 @@
 # refused runs on instances 256 and 119 change nothing).  Needs no root.
 . "$(dirname "$0")/lib.sh"
 E=$HQ_TOP/tests/e2e
+# shellcheck disable=SC2086
+all=" $(printf '%s ' $E2E_BENCHES)"	# one line, each number between blanks
 used=$(grep -ho '(bn [0-9]*)' "$E"/*.sh | tr -dc '0-9\n' | sort -nu)
 missing=""
 for n in $used; do
-	case " $(echo $E2E_BENCHES) " in *" $n "*) ;; *) missing="$missing $n" ;; esac
+	case $all in *" $n "*) ;; *) missing="$missing $n" ;; esac
 done
 check "every bn instance is in E2E_BENCHES ($(echo $used | wc -w) of them${missing:+; missing:$missing})" \
     [ -z "$missing" ]
-nb=$(echo $E2E_BENCHES | wc -w)
+nb=$(echo "$all" | wc -w)
 mapped=$(for n in $E2E_BENCHES; do HQ_E2E_COPY=2 bn "$n"; done)
 check "copy 2: $nb instances map to $nb distinct spares" \
     [ "$(echo "$mapped" | grep -c .)" -eq "$nb" ] &&
     [ "$(echo "$mapped" | sort -u | grep -c .)" -eq "$nb" ]
 clash=$(for m in $mapped; do
-	case " $(echo $E2E_BENCHES) " in *" $m "*) echo "$m" ;; esac
+	case $all in *" $m "*) echo "$m" ;; esac
 	{ [ "$m" -eq 0 ] || [ "$m" -ge 190 ] && [ "$m" -le 219 ] ||
 	    [ "$m" -ge 240 ]; } && echo "$m"
 done | sort -u | tr '\n' ' ')
