@@ -29,15 +29,16 @@ logdir=${HQ_E2E_LOGDIR:-$HQ_BUILD/e2e}
 mkdir -p "$logdir"
 
 # Seconds each script took on a 2-core machine, for a first run.
-builtin_secs="t-aisafety:602 t-privsep:565 t-faults:160 t-faults-netcut:170
-    t-faults-tls:190 t-sim-qcvn135:283 t-creds-f2b:266 t-netcut-motion:260
-    t-netcut-qcvn:300 t-netcut-qcvn-faults1:270 t-netcut-qcvn-faults2:270
-    t-netcut-qcvn-faults3:250 t-resilience-mosquitto:110 t-resilience:90
-    t-resilience-mosquitto-more:110 t-resilience-faults:90
-    t-netcut-disarm:127 t-surface-telnet:118 t-creds-ssh:112 t-input:110
-    t-input-udp:93 t-input-profiles:91 t-creds-telnet:89 t-input-real:81
-    t-campaign:67 t-hostile:64 t-input-valgrind:60 t-netcut-accuracy:54
-    t-creds-server:54 t-deb:52 t-deletion:43 t-sim-web:39 t-input-power:38
+builtin_secs="t-aisafety:602 t-privsep:540 t-netcut-qcvn:480
+    t-sim-qcvn135:283 t-creds-f2b:266 t-netcut-motion:260
+    t-netcut-qcvn-faults2:250 t-netcut-qcvn-faults3:210 t-faults-tls:190
+    t-netcut-qcvn-faults1:190 t-faults-netcut:170 t-netcut-disarm:127
+    t-surface-telnet:118 t-creds-ssh:112 t-input:110
+    t-resilience-mosquitto:110 t-resilience-mosquitto-more:110 t-faults:100
+    t-input-udp:93 t-input-profiles:91 t-resilience:90 t-resilience-faults:90
+    t-creds-telnet:89 t-input-real:81 t-privsep-worker:80 t-campaign:67
+    t-hostile:64 t-input-valgrind:60 t-netcut-accuracy:54 t-creds-server:54
+    t-deb:52 t-deletion:43 t-sim-web:39 t-input-power:38
     t-sim-cloud-alarm:34 t-contrib-lava:31 t-update:29"
 # Scripts whose bench instances stay put in a second copy of the suite.
 fixed_benches="t-campaign t-input t-input-creds t-input-power t-input-profiles
