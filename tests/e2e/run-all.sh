@@ -41,7 +41,7 @@ builtin_secs="t-aisafety:602 t-privsep:540 t-netcut-qcvn:480
     t-deb:52 t-deletion:43 t-sim-web:39 t-input-power:38
     t-sim-cloud-alarm:34 t-contrib-lava:31 t-update:29"
 # Scripts whose bench instances stay put in a second copy of the suite.
-fixed_benches="t-campaign t-input t-input-creds t-input-power t-input-profiles
+fixed_benches="t-campaign t-aisafety t-input t-input-creds t-input-power t-input-profiles
     t-input-valgrind t-input-mem t-input-real t-input-udp"
 copy=${HQ_E2E_COPY:-1}
 # CPU-heavy whatever their last run said (the others: by their CPU

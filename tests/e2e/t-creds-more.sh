@@ -83,7 +83,7 @@ cat >"$T_TMP/mqtt-dut.json" <<EOF
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "mosquitto",
                 "serial": "MQ-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 60, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 60), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "mqtt", "proto": "mqtt", "port": 1883,

@@ -33,9 +33,9 @@ check "copy 2's instances are none of copy 1's nor of the fixed ranges${clash:+ 
 x=$(HQ_E2E_COPY=2 bn 7 2>"$T_TMP/bn.err")
 check "copy 2: an unlisted instance maps to nothing, said so" \
     sh -c "[ -z '$x' ] && grep -q 'bench 7: not in E2E_BENCHES' '$T_TMP/bn.err'"
-check "copy 1: bn is the identity" [ "$(bn 150)" = 150 ]
-bare=$(grep -nE 'simbench_up [0-9]|multisim_up [0-9]|--bench [0-9]|^ *BN=[0-9]|BENCH:-[0-9]' \
-    "$E"/t-*.sh | grep -v '^[^:]*/t-input\|^[^:]*/t-campaign\.sh' |
+check "copy 1: bn is the identity" [ "$(HQ_E2E_COPY=1 bn 150)" = 150 ]
+bare=$(grep -nE 'simbench_up [0-9]|multisim_up [0-9]|--bench [0-9]|^ *BN=[0-9]|BENCH:-[0-9]|"instance": ?[0-9]' \
+    "$E"/t-*.sh | grep -v '^[^:]*/t-input\|^[^:]*/t-campaign\.sh\|^[^:]*/t-aisafety' |
     grep -v '^[^:]*/t-report-coverage.sh:[0-9]*:\(hq bench-\(range\|other\) \|check "--bench \)' |
     cut -d: -f1,2 | xargs -r -n1 basename | tr '\n' ' ')
 check "no other script names a bench instance by a bare number${bare:+ ($bare)}" \

@@ -88,7 +88,7 @@ dut_file() {
 { "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "hostile",
                 "serial": "HS-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 91, "lan_if": "hqlan0",
+  "bench": { "mode": "host", "instance": $(bn 91), "lan_if": "hqlan0",
              "uplink_if": "lo", "address": "$ADDR" },
   "surfaces": [ $2 ],
   "credentials": {
