@@ -40,9 +40,12 @@ builtin_secs="t-aisafety:602 t-privsep:540 t-netcut-qcvn:480
     t-hostile:64 t-input-valgrind:60 t-netcut-accuracy:54 t-creds-server:54
     t-deb:52 t-deletion:43 t-sim-web:39 t-input-power:38
     t-sim-cloud-alarm:34 t-contrib-lava:31 t-update:29"
-# Scripts whose bench instances stay put in a second copy of the suite.
-fixed_benches="t-campaign t-aisafety t-input t-input-creds t-input-power t-input-profiles
-    t-input-valgrind t-input-mem t-input-real t-input-udp"
+# Scripts whose bench instances stay put in a second copy of the suite,
+# or that share something of the host's between copies (t-creds-real: two
+# at once fail; the telnet ones: /bin/login's records of the last login).
+fixed_benches="t-campaign t-aisafety t-input t-input-creds t-input-power
+    t-input-profiles t-input-valgrind t-input-mem t-input-real t-input-udp
+    t-creds-real t-creds-telnet t-surface-telnet"
 copy=${HQ_E2E_COPY:-1}
 # CPU-heavy whatever their last run said (the others: by their CPU
 # seconds, so that a first run on a fresh machine holds none back).
