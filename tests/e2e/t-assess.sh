@@ -20,7 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v jq >/dev/null 2>&1 || { echo "skipped: jq missing"; exit 77; }
-N=${HQ_ASSESS_BENCH:-102}
+N=${HQ_ASSESS_BENCH:-$(bn 102)}
 LAB=hq-lab-$N
 HQ_DUTSIM_LABEL1=unused-here-1 HQ_DUTSIM_LABEL2=unused-here-2
 export HQ_DUTSIM_LABEL1 HQ_DUTSIM_LABEL2

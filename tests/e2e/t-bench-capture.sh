@@ -7,7 +7,7 @@
 # in milliseconds; snap length, filter and size cap apply; a capture killed
 # with SIGKILL leaves a readable file.
 . "$(dirname "$0")/lib.sh"
-BN=33
+BN=$(bn 33)
 . "$(dirname "$0")/bench-lib.sh"
 need_root
 N=500

@@ -6,7 +6,7 @@
 # dead process's lock is cleared with a message.  A journal line torn by a
 # crash (no newline) is ignored.
 . "$(dirname "$0")/lib.sh"
-BN=32
+BN=$(bn 32)
 . "$(dirname "$0")/bench-lib.sh"
 need_root
 

@@ -5,7 +5,7 @@
 # ends by SIGTERM, SIGINT or its hold running out, and each path must
 # leave the journal empty.
 . "$(dirname "$0")/lib.sh"
-BN=31
+BN=$(bn 31)
 . "$(dirname "$0")/bench-lib.sh"
 need_root
 

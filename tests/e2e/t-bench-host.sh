@@ -7,7 +7,7 @@
 # partition cuts only the DUT file's declared cloud destinations.  Also the
 # namespaces mode with a DUT file (instance and cloud from the file).
 . "$(dirname "$0")/lib.sh"
-BN=34
+BN=$(bn 34)
 . "$(dirname "$0")/bench-lib.sh"
 need_root
 LAB=hq-lab-$BN DUT=hq-dut-$BN

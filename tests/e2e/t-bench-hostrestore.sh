@@ -15,7 +15,7 @@
 # Bench instance 151 (its journal and lock only).
 . "$(dirname "$0")/lib.sh"
 need_root
-BN=151
+BN=$(bn 151)
 BJ=/run/hopquy/bench-$BN.journal
 L=hq-nc$$l D=hq-nc$$d G=hq-nc$$g
 HOLD=""

@@ -4,7 +4,7 @@
 # parses (python3-yaml) into the job GitLab expects (stage, script, junit
 # report, artifacts kept on failure), and the job's script lines, run as
 # GitLab's shell runs them (one shell, set -e), against the simulator on
-# bench instance 217: a good camera passes with a signed, verified report
+# bench instance 171: a good camera passes with a signed, verified report
 # and a junit.xml; an expired certificate fails the job; a camera that is
 # off fails it (exit 69: nothing to judge); past the reachability check
 # (--no-reach-check) its INCONCLUSIVE case passes the job unless
@@ -47,7 +47,8 @@ PY
 # As an installed hopquy finds them (the build's binary looks in ./profiles).
 HQ_PROFILE_DIR="$HQ_TOP/profiles"
 export HQ_PROFILE_DIR
-simbench_up 217 || { nok "bench 217 with dutsim"; t_done; }
+N=$(bn 171)
+simbench_up $N || { nok "bench $N with dutsim"; t_done; }
 COMMON="HQ_HOPQUY=$HOPQUY HQ_DUT=$SB_DUT HQ_ONLY=qcvn135-2024/g5.3"
 SIGNV="HQ_SIGN_KEY=$PKI/lab-ec.key HQ_SIGN_CERT=$PKI/lab-ec.crt HQ_CA=$PKI/lab-ca.crt"
 job good $COMMON $SIGNV "HQ_FLASH_CMD=echo 2.4.1 >flashed"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # LAVA: contrib/lava's test definition and job template parse, and the
 # test step (hopquy-lava-run, hopquy-lava-results) run against the
-# simulator on bench instance 218 with a recording lava-test-case on PATH:
+# simulator on bench instance 172 with a recording lava-test-case on PATH:
 # the LAVA result table equals hopquy's verdicts (PASS pass, FAIL fail,
 # NOT_APPLICABLE skip, INCONCLUSIVE unknown), measurements carry their
 # values and units, and the run directory is packed as the artifact.
@@ -12,7 +12,7 @@
 # template's actions (deploy to ssh, boot ssh, the test definition from a
 # git repository) against a device dictionary of the "ssh" device type
 # whose device is the bench's lab namespace with openssh-server (reached
-# from namespace hq-cp-lava over 198.18.219.0/24), the simulator behind
+# from namespace hq-cp-lava-N over 198.18.219.0/24), the simulator behind
 # it; LAVA's result table (its job log) equals hopquy's verdicts.  LAVA
 # leaves its test overlay at /lava-<job id> on the device, here the
 # host's root: removed on exit.
@@ -49,7 +49,8 @@ for i in range(1, len(a) - 1, 2):
 open(os.environ["HQ_LAVA_LOG"], "a").write(json.dumps(rec) + "\n")
 SH
 chmod +x "$T_TMP/bin/lava-test-case"
-simbench_up 218 --fault cert-expired || { nok "bench 218 with dutsim"; t_done; }
+N=$(bn 172)
+simbench_up $N --fault cert-expired || { nok "bench $N with dutsim"; t_done; }
 HQ_PROFILE_DIR="$HQ_TOP/profiles"
 export HQ_PROFILE_DIR
 lavarun() {	# lavarun NAME [RUN ARGS]: the test step, results in $T_TMP/NAME.lava
@@ -92,7 +93,7 @@ check "measurements reported with values and units (${v##* })" [ "${v##* }" -gt 
 check "run directory packed as the artifact" sh -c \
     "tar -tzf '$T_TMP/bad.tar.gz' | grep -q 'bad/report.json'"
 if command -v lava-run >/dev/null 2>&1 && [ -x /usr/sbin/sshd ]; then
-	NS=hq-cp-lava
+	NS=hq-cp-lava-$N
 	netns_add $NS &&
 	    veth_link $NS cplava0 198.18.219.1/24 "$SB_LAB" cplava1 198.18.219.2/24
 	ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/id"
@@ -113,7 +114,7 @@ if command -v lava-run >/dev/null 2>&1 && [ -x /usr/sbin/sshd ]; then
 	cp -r "$L" "$T_TMP/repo/contrib/"
 	(cd "$T_TMP/repo" && git init -q && git add . &&
 	    git -c user.email=e2e@hopquy.test -c user.name=e2e commit -qm lava)
-	lava_device "$T_TMP/device.yaml" 198.18.219.2 "$T_TMP/id" /tmp/hq-cp-lava
+	lava_device "$T_TMP/device.yaml" 198.18.219.2 "$T_TMP/id" /tmp/hq-cp-lava-$N
 	echo "dispatcher_ip: 198.18.219.1" >"$T_TMP/dispatcher.yaml"
 	sed -e 's/@PROFILE@/qcvn135-2024/' -e 's/@DUT_NAME@/dutsim-218/' \
 	    -e "s|@PROMPT@|root@|" -e "s|@HOPQUY_GIT@|$T_TMP/repo|" \

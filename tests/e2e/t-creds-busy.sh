@@ -35,7 +35,7 @@ cat >"$T_TMP/dut.json" <<EOF2
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "creds-server",
                 "serial": "BZ-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 120, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 120), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "web", "proto": "http", "port": $PORT,

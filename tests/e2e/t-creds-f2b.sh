@@ -23,13 +23,14 @@ done
 
 LAB=hq-lg-fb-lab-$$
 DUT=hq-lg-fb-dut-$$
-ADDR=198.18.127.2
+FBN=$(bn 127)
+ADDR=198.18.$FBN.2
 PROFILE="$HQ_TOP/profiles/qcvn135-2024.json"
 P=qcvn135-2024
 OPW='Ban2ed!op#5Rt'
 
 netns_add "$LAB" && netns_add "$DUT" &&
-    veth_link "$LAB" veth-lab 198.18.127.1/30 "$DUT" veth-dut "$ADDR/30" ||
+    veth_link "$LAB" veth-lab 198.18.$FBN.1/30 "$DUT" veth-dut "$ADDR/30" ||
     { echo "cannot set up namespaces"; exit 1; }
 mkdir -p /run/sshd "$T_TMP/f2b/run"
 ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/hostkey"
@@ -81,7 +82,7 @@ cat >"$T_TMP/dut.json" <<EOF2
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "openssh+fail2ban",
                 "serial": "FB-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 127, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $FBN, "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "ssh", "proto": "ssh", "port": 22, "login": { "kind": "ssh-password" } }
@@ -114,7 +115,7 @@ ip netns exec "$LAB" "$HOPQUY" run -q --no-capture -p "$PROFILE" \
     --set "$P/g1.4-lockout-duration:probe_interval_s=5" >"$RUN.out" 2>&1
 RC=$?
 echo "  run took $(( $(date +%s) - t0 )) s"
-check "the ban happened (fail2ban's log)" grep -q "Ban 198.18.127.1" \
+check "the ban happened (fail2ban's log)" grep -q "Ban 198.18.$FBN.1" \
     "$T_TMP/f2b/fail2ban.log"
 
 V=$(case_verdict "$RUN" $P/g1.3)
@@ -169,7 +170,7 @@ else
 	echo "# the bans fell between attempts: every pair retried alone"
 fi
 check "bans happened during the dictionary" test \
-    "$(grep -c 'Ban 198.18.127.1' "$T_TMP/f2b/fail2ban.log")" -ge 3
+    "$(grep -c "Ban 198.18.$FBN.1" "$T_TMP/f2b/fail2ban.log")" -ge 3
 $F2B stop >/dev/null 2>&1
 
 t_done

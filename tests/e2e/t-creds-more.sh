@@ -83,7 +83,7 @@ cat >"$T_TMP/mqtt-dut.json" <<EOF
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "mosquitto",
                 "serial": "MQ-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 60, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 60), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "mqtt", "proto": "mqtt", "port": 1883,
@@ -145,11 +145,12 @@ EOF
 # every 4 pairs keeps its failure count under dutsim's lock.
 CHUNK="$C:chunk=4"
 
-simbench_up 61 --fault telnet --fault universal-default-password $SIMOPTS ||
-    { nok "bench 61 with dutsim"; t_done; }
+SN=$(bn 61)
+simbench_up $SN --fault telnet --fault universal-default-password $SIMOPTS ||
+    { nok "bench $SN with dutsim"; t_done; }
 simbench_labels --fault universal-default-password
 check "dutsim universal-default-password: telnet open" \
-    wait_port "$SB_LAB" 198.18.61.2 23
+    wait_port "$SB_LAB" 198.18.$SN.2 23
 check "dutsim universal-default-password: description with telnet" telnet_dut
 run "$T_TMP/telnet-dut.json" --set "$CHUNK"
 check "dutsim universal-default-password: FAIL naming surface telnet" \
@@ -160,7 +161,7 @@ simbench_stop_dut
 rm -f "$T_TMP/dutsim-state.json"
 simbench_labels
 simbench_start_dut --fault telnet $SIMOPTS
-check "dutsim good: telnet open" wait_port "$SB_LAB" 198.18.61.2 23
+check "dutsim good: telnet open" wait_port "$SB_LAB" 198.18.$SN.2 23
 run "$T_TMP/telnet-dut.json" --set "$CHUNK"
 check "dutsim good: dictionary PASS" expect PASS "controls held"
 check "dutsim good: exit 2 (INCOMPLETE: --only)" test "$RC" -eq 2

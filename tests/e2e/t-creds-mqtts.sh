@@ -57,7 +57,7 @@ cat >"$T_TMP/dut.json" <<EOF2
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "mosquitto-tls",
                 "serial": "MT-0001", "firmware": "2.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 126, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 126), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "mqtts", "proto": "mqtts", "port": 8883, "login": { "kind": "mqtt" } }

@@ -100,7 +100,7 @@ cat >"$T_TMP/dut.json" <<EOF
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "nginx+sshd",
                 "serial": "RS-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 38, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 176), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "web", "proto": "http", "port": 80,

@@ -35,7 +35,7 @@ cat >"$T_TMP/dut.json" <<EOF2
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "gst-rtsp-server",
                 "serial": "RT-0001", "firmware": "1.22", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 121, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 121), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "rtsp", "proto": "rtsp", "port": $PORT, "purpose": "video stream",

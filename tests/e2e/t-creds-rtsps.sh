@@ -9,7 +9,7 @@
 # PASS with Digest proves the answers are right (the operator's login is
 # the control).  g1.7 asks over TLS too (PASS refused, FAIL served); g7.1
 # sees no cleartext RTSP login.
-# Host mode, 198.18.126.0/30, namespaces hq-lg-rs-*.
+# Host mode on bench instance 125 (B, through bn), namespaces hq-lg-rs-*.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lg-lib.sh"
 need_root
@@ -18,7 +18,8 @@ need_root
 
 LAB=hq-lg-rs-lab-$$
 DUT=hq-lg-rs-dut-$$
-ADDR=198.18.126.2
+B=$(bn 125)
+ADDR=198.18.$B.2
 PORT=8322
 PROFILE="$HQ_TOP/profiles/qcvn135-2024.json"
 SERVER="$HQ_TOP/tests/e2e/rtsp-server.py"
@@ -27,7 +28,7 @@ OPW='Cam3ra!op#7Qz'
 C=qcvn135-2024/g1.1-no-default-credentials
 
 netns_add "$LAB" && netns_add "$DUT" &&
-    veth_link "$LAB" veth-lab 198.18.126.1/30 "$DUT" veth-dut "$ADDR/30" ||
+    veth_link "$LAB" veth-lab 198.18.$B.1/30 "$DUT" veth-dut "$ADDR/30" ||
     { echo "cannot set up namespaces"; exit 1; }
 cat "$PKI/dut.crt" "$PKI/dut.key" >"$T_TMP/dut.pem"
 
@@ -37,7 +38,7 @@ dutfile() {	# dutfile KIND
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "gst-rtsp-server (rtsps)",
                 "serial": "RS-0001", "firmware": "1.22", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 126, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $B, "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "rtsps", "proto": "rtsp", "port": $PORT, "tls": true,

@@ -32,7 +32,7 @@ dut_file() {
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "creds-server",
                 "serial": "CS-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 38, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 38), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "web", "proto": "http", "port": $PORT,

@@ -37,7 +37,7 @@ cat >"$T_TMP/dut.json" <<EOF2
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "inetutils-telnetd",
                 "serial": "TN-0001", "firmware": "2.4", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 123, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 123), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "telnet", "proto": "telnet", "port": 23, "purpose": "maintenance shell",

@@ -4,7 +4,7 @@
 # builds hopquy_*.deb, lintian finds no error, the package holds the
 # binary, profiles, data, schemas and manual pages; installed with dpkg,
 # hopquy run from / finds its profiles and runs the QCVN 135 surface case
-# against the simulator (bench instance 219), then the package is purged.
+# against the simulator (bench instance 173), then the package is purged.
 # `make install` into a prefix of our own rebuilds what compiles the data
 # path in, the installed binary finds its profiles from /, and
 # `make uninstall` removes what install put there.
@@ -49,7 +49,8 @@ dpkg -i "$DEB" >"$T_TMP/dpkg.log" 2>&1
 check "dpkg -i installs it" [ -x /usr/bin/hopquy ]
 check "installed hopquy lists its profiles from /" sh -c \
     "cd / && /usr/bin/hopquy profile list | grep -q '^qcvn135-2024 '"
-simbench_up 219 || nok "bench 219 with dutsim"
+N=$(bn 173)
+simbench_up $N || nok "bench $N with dutsim"
 (cd / && /usr/bin/hopquy run -q -p qcvn135-2024 --only qcvn135-2024/g6.1 \
     -d "$SB_DUT" -o "$T_TMP/debrun") >"$T_TMP/debrun.out" 2>&1
 rc=$?
@@ -71,7 +72,7 @@ check "make install PREFIX=$P rebuilt the data path in" \
     grep -q "$P/share/hopquy/profiles" "$P/bin/hopquy"
 check "installed hopquy lists its profiles from /" sh -c \
     "cd / && '$P/bin/hopquy' profile list | grep -q '^qcvn135-2024 '"
-sed 's/"instance": 0/"instance": 219/' "$HQ_TOP/fixtures/duts/dutsim.json" \
+sed "s/\"instance\": 0/\"instance\": $N/" "$HQ_TOP/fixtures/duts/dutsim.json" \
     >"$T_TMP/dut.json"
 check "installed hopquy plans qcvn135-2024 from /" sh -c \
     "cd / && '$P/bin/hopquy' plan -p qcvn135-2024 -d '$T_TMP/dut.json' | grep -q 'test cases run'"

@@ -84,7 +84,7 @@ cat >"$T_TMP/dut.json" <<DUTF
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "nginx WebDAV store",
                 "serial": "DL-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 221, "lan_if": "veth-lab",
+  "bench": { "mode": "host", "instance": $(bn 221), "lan_if": "veth-lab",
              "uplink_if": "lo", "address": "$ADDR" },
   "surfaces": [
     { "id": "web", "proto": "http", "port": 80,

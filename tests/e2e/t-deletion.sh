@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
-N=220
+N=$(bn 220)
 P=qcvn135-2024
 G72=$P/g7.2-deleted-account-refused
 G91=$P/g9.1-user-data-deletion

@@ -18,7 +18,7 @@
 need_root
 command -v nginx >/dev/null 2>&1 || { echo "skipped: nginx missing"; exit 77; }
 command -v jq >/dev/null 2>&1 || { echo "skipped: jq missing"; exit 77; }
-N=${HQ_DISCLOSURE_BENCH:-101}
+N=${HQ_DISCLOSURE_BENCH:-$(bn 101)}
 LAB=hq-lab-$N
 CNS=hq-cloud-$N
 WEB=198.19.$N.2

@@ -88,7 +88,7 @@ dut_file() {
 { "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "hostile",
                 "serial": "HS-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 91, "lan_if": "hqlan0",
+  "bench": { "mode": "host", "instance": $(bn 91), "lan_if": "hqlan0",
              "uplink_if": "lo", "address": "$ADDR" },
   "surfaces": [ $2 ],
   "credentials": {
@@ -362,7 +362,7 @@ fi
 if [ -z "${HQ_HOSTILE_ONLY:-}" ] ||
     echo "interception" | grep -qi -- "$HQ_HOSTILE_ONLY"; then
 	. "$(dirname "$0")/simbench.sh"
-	IN=${HQ_HOSTILE_BENCH:-90}
+	IN=${HQ_HOSTILE_BENCH:-$(bn 90)}
 	if simbench_up "$IN" --opt cloud.heartbeat_ms=500 --opt cloud.io_ms=1000 \
 	    --opt cloud.connect_ms=1000 --opt cloud.backoff_ms=200 \
 	    --opt cloud.backoff_max_ms=1000; then

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
-N=${HQ_NETCUT_DISARM_BENCH:-153}
+N=${HQ_NETCUT_DISARM_BENCH:-$(bn 153)}
 C=qcvn132-2026/g1.1-offline-alarm-camera
 FAST="--opt cloud.heartbeat_ms=500 --opt cloud.io_ms=1000
     --opt cloud.connect_ms=1000 --opt cloud.backoff_ms=200

@@ -19,7 +19,7 @@ need_root
 for b in motion ffmpeg socat curl; do
 	command -v $b >/dev/null || { nok "$b installed (deps/netcut.txt)"; t_done; }
 done
-N=152
+N=$(bn 152)
 C=qcvn132-2026/g1.1-offline-alarm-camera
 ROOM=$T_TMP/room
 TOOL=$HQ_TOP/tests/e2e/tools/motion-room.py

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
-N=${HQ_NETCUT_INT_BENCH:-53}
+N=${HQ_NETCUT_INT_BENCH:-$(bn 53)}
 PROF="$HQ_TOP/tests/e2e/profiles/netcut-ci.json"
 C=lab-netcut-ci/offline-alarm
 FAST="--opt alarm.duration_ms=1500 --opt cloud.heartbeat_ms=500

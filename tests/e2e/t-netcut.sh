@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
-N=${HQ_NETCUT_BENCH:-51}
+N=${HQ_NETCUT_BENCH:-$(bn 51)}
 PROF="$HQ_TOP/tests/e2e/profiles/netcut-ci.json"
 FAST="--opt alarm.duration_ms=1500 --opt cloud.heartbeat_ms=500
     --opt cloud.io_ms=1000 --opt cloud.connect_ms=1000

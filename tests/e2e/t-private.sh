@@ -24,7 +24,7 @@ cat >"$T_TMP/dut.json" <<JSON
 { "format": "hopquy-dut/1",
   "identity": { "manufacturer": "test", "model": "private-e2e",
                 "serial": "E2E-P1", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 101, "lan_if": "hqlan0", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 101), "lan_if": "hqlan0", "uplink_if": "lo",
              "address": "198.18.101.2" },
   "surfaces": [ { "id": "web", "proto": "http", "port": 80 } ],
   "credentials": { "operator": { "user": "op", "password": { "file": "op.pw" } } },

@@ -32,7 +32,7 @@ done
 $PY -c 'import jsonschema' 2>/dev/null ||
     { echo "skipped: python3-jsonschema missing"; exit 77; }
 . "$(dirname "$0")/simbench.sh"
-N=${HQ_REPORT_COV_BENCH:-100}
+N=${HQ_REPORT_COV_BENCH:-$(bn 100)}
 PKI_LAB=$T_TMP/lab
 mkdir -p "$PKI_LAB"
 cp "$HQ_BUILD/fixtures/pki/lab-ec.key" "$HQ_BUILD/fixtures/pki/lab-ec.crt" \

@@ -74,7 +74,7 @@ cat >"$T_TMP/dut.json" <<JSON
 JSON
 # A bench instance of our own (host mode: only its lock), so that other
 # runs on this machine do not collide with ours.
-BENCH=${HQ_REPORT_BENCH:-36}
+BENCH=${HQ_REPORT_BENCH:-$(bn 36)}
 BLOCK=/run/hopquy/bench-$BENCH
 [ -e "$BLOCK.lock" ] && BLOCK=""	# not ours to remove afterwards
 R=$T_TMP/run

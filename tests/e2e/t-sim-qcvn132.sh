@@ -17,7 +17,7 @@ need_root
 . "$(dirname "$0")/simbench.sh"
 "$PY" -c 'import cv2' 2>/dev/null ||
     { echo "skipped: python3-opencv missing"; exit 77; }
-N=97
+N=$(bn 97)
 P=qcvn132-2026
 DATA=/usr/share/doc/opencv-doc/examples/data
 AIDEV="$HQ_TOP/fixtures/aidev/aidev.py"

@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
-N=99
+N=$(bn 99)
 P=qcvn135-2024
 start=$(date +%s)
 simbench_up $N --opt rtsp_port=0 --opt rtsps_port=322 \

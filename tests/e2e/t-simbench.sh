@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
-N=41
+N=$(bn 41)
 simbench_up $N || { nok "bench $N with dutsim and cloudsim"; t_done; }
 ok "bench $N up with dutsim and cloudsim"
 

@@ -39,7 +39,7 @@ dut() {
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "$1",
                 "serial": "SF-0001", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 124, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 124), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "svc", "proto": "$3", "port": $2, "purpose": "test"$login }
@@ -105,7 +105,7 @@ cat >"$T_TMP/custom.json" <<EOF2
   "format": "hopquy-dut/1",
   "identity": { "manufacturer": "hopquy tests", "model": "custom",
                 "serial": "SF-0002", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 124, "lan_if": "veth-lab", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 124), "lan_if": "veth-lab", "uplink_if": "lo",
              "address": "$ADDR" },
   "surfaces": [
     { "id": "svc", "proto": "telnet", "port": 23,

@@ -33,7 +33,7 @@ dut() {	# dut FILE [extra surface JSON]
 { "format": "hopquy-dut/1",
   "identity": { "manufacturer": "test", "model": "surface-e2e",
                 "serial": "E2E-1", "firmware": "1.0", "class": "ip-camera" },
-  "bench": { "mode": "host", "instance": 30, "lan_if": "hqlan0", "uplink_if": "lo",
+  "bench": { "mode": "host", "instance": $(bn 30), "lan_if": "hqlan0", "uplink_if": "lo",
              "address": "198.18.0.2" },
   "surfaces": [ { "id": "ssh", "proto": "ssh", "port": 22 },
                 { "id": "web", "proto": "http", "port": 80 } $2 ],

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
-N=${HQ_INTERCEPT_RUN_BENCH:-72}
+N=${HQ_INTERCEPT_RUN_BENCH:-$(bn 72)}
 CASE=qcvn135-2024/g5.5-cloud-certificate-validation
 BJ=/run/hopquy/bench-$N.journal
 FAST="--opt cloud.heartbeat_ms=500 --opt cloud.io_ms=1000 --opt cloud.connect_ms=1000 --opt cloud.backoff_ms=200 --opt cloud.backoff_max_ms=1000"

@@ -8,7 +8,7 @@
 # and in the journal, a cut is refused, and `hopquy bench restore` removes
 # it.  A redirect and a cut exclude each other.
 . "$(dirname "$0")/lib.sh"
-BN=${HQ_INTERCEPT_BENCH:-71}
+BN=${HQ_INTERCEPT_BENCH:-$(bn 71)}
 . "$(dirname "$0")/bench-lib.sh"
 need_root
 

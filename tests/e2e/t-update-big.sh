@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # A 512 MB firmware image is streamed, never held in memory: hopquy pushes
 # mutations of it and the genuine image to a small device stand-in (in the
-# DUT namespace of bench 203) that hashes what it receives, refuses
+# DUT namespace of bench 170) that hashes what it receives, refuses
 # anything but the genuine image and then reports the new version.  The
 # peak RSS of hopquy (GNU time's maximum resident set size) is printed and
 # must stay under 64 MiB; the run must verify with every image's hash.
 . "$(dirname "$0")/lib.sh"
 need_root
 [ -x /usr/bin/time ] || { echo "skipped: no /usr/bin/time"; exit 77; }
-N=${HQ_UPDATE_BIG_BENCH:-203}
+N=${HQ_UPDATE_BIG_BENCH:-$(bn 170)}
 P=qcvn135-2024
 DNS=hq-dut-$N
 ADDR=198.18.$N.2

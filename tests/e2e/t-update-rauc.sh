@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # The update family on real RAUC (Debian's rauc 1.8) in pull mode, in the
-# DUT namespace of bench 202: a private D-Bus bus (dbus-daemon with a
+# DUT namespace of bench 169: a private D-Bus bus (dbus-daemon with a
 # session-style configuration of our own, the RAUC service on it as if it
 # were the system bus), file-backed raw slots, bootloader=noop, booted slot
-# A.  hopquy serves each bundle from the lab side (198.18.202.1:8443 over
+# A.  hopquy serves each bundle from the lab side (198.18.169.1:8443 over
 # TLS with a certificate of the test CA, 8000 for cleartext) and
 # its trigger command makes the device fetch it with curl and run
 # `rauc install`; the version is read from `rauc status --detailed
@@ -20,11 +20,11 @@
 #     server with a self-signed certificate and must not fetch over
 #     cleartext: PASS with `curl --proto =https --cacert`, FAIL with -k,
 #     FAIL without --proto; again with the device fetching from its own
-#     server address (198.19.202.2), intercepted by the bench's redirect.
+#     server address (198.19.169.2), intercepted by the bench's redirect.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v rauc >/dev/null || { echo "skipped: no rauc"; exit 77; }
-N=${HQ_UPDATE_RAUC_BENCH:-202}
+N=${HQ_UPDATE_RAUC_BENCH:-$(bn 169)}
 P=qcvn135-2024
 DNS=hq-dut-$N
 LAB=198.18.$N.1

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # The update family on real SWUpdate (Debian's swupdate: CMS signature
-# verification, its mongoose web server) in the DUT namespace of bench 201.
+# verification, its mongoose web server) in the DUT namespace of bench 168.
 # The test builds its PKI and .swu images with stock tools (openssl req/x509/
 # cms, cpio -H crc).  The image's payload is version.json, installed into the
 # web server's document root: that is how hopquy reads the running version.
@@ -16,7 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v swupdate >/dev/null || { echo "skipped: no swupdate"; exit 77; }
-N=${HQ_UPDATE_SWU_BENCH:-201}
+N=${HQ_UPDATE_SWU_BENCH:-$(bn 168)}
 P=qcvn135-2024
 DNS=hq-dut-$N
 ADDR=198.18.$N.2

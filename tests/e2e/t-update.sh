@@ -4,12 +4,12 @@
 # profiles/qcvn135-2024.json parameters: the good simulator PASSes g3.1-g3.4
 # (and the signed run verifies, every pushed image in its manifest); each
 # update fault switch makes the right case FAIL with the right mutation or
-# reason named.  Bench instance 200 (HQ_UPDATE_BENCH to move it).
+# reason named.  Bench instance 167 (HQ_UPDATE_BENCH to move it).
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
 . "$(dirname "$0")/update-lib.sh"
-N=${HQ_UPDATE_BENCH:-200}
+N=${HQ_UPDATE_BENCH:-$(bn 167)}
 P=qcvn135-2024
 ALL=$P/g3.1-tampered-rejected,$P/g3.2-genuine-accepted,$P/g3.3-rollback-refused,$P/g3.4-update-channel
 simbench_up $N || { nok "bench $N with dutsim and cloudsim"; t_done; }
