@@ -24,6 +24,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -669,31 +670,22 @@ prepare_untrusted(struct icpt *I, struct hq_err *err)
 static int
 listen_all(struct icpt *I, struct hq_err *err)
 {
-	struct sockaddr_storage ss;
-	socklen_t slen;
+	struct hq_err e = { 0 };
 	const char *a;
-	int fd, one = 1, rc;
+	int fd, rc, fl;
 	size_t i;
 
+	/* Through the bench: under privilege separation the monitor binds
+	 * (the cloud's port is often below 1024) and passes the socket. */
 	for (i = 0; (a = hq_bench_redirect_addr(I->ctx->bench, i)) != NULL &&
 	    I->nl < ICPT_LISTEN_MAX; i++) {
-		if ((rc = hq_addr_parse(a, I->ctx->dut->cloud_port, &ss, &slen,
-		    err)) != 0)
-			return rc;
-		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return hq_err_sys(err, "socket");
+		if ((rc = hq_bench_listen(I->ctx->bench, a,
+		    I->ctx->dut->cloud_port, &fd, &e)) != 0)
+			return hq_err_set(err, rc, "interceptor: %s", e.msg);
 		I->lfd[I->nl++] = fd;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&ss, slen) != 0 ||
-		    listen(fd, 8) != 0) {
-			char what[128];
-
-			snprintf(what, sizeof(what), "interceptor %s:%u", a,
-			    I->ctx->dut->cloud_port);
-			return hq_err_sys(err, what);
-		}
+		if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+		    fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)
+			return hq_err_sys(err, "interceptor: fcntl");
 	}
 	return 0;
 }

@@ -1906,6 +1906,41 @@ hq_bench_redirect_addr(const struct hq_bench *b, size_t i)
 	return i < b->nredir ? b->redir[i] : NULL;
 }
 
+int
+hq_bench_listen(struct hq_bench *b, const char *addr, unsigned port,
+    int *fdp, struct hq_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	size_t i;
+	int fd, one = 1, rc;
+
+	*fdp = -1;
+	if (port == 0 || port > 65535)
+		return hq_err_set(err, HQ_EINVAL, "listen: port %u", port);
+	if (b->remote != NULL)
+		return hq_priv_call_listen(b->remote, addr, port, fdp, err);
+	for (i = 0; i < b->nredir && strcmp(b->redir[i], addr) != 0; i++)
+		;
+	if (i == b->nredir)
+		return hq_err_set(err, HQ_EINVAL, "listen: %.64s is not a "
+		    "redirected address of bench %u", addr, b->instance);
+	if ((rc = hq_addr_parse(addr, port, &ss, &slen, err)) != 0)
+		return rc;
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return hq_err_sys(err, "socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, slen) != 0 ||
+	    listen(fd, 8) != 0) {
+		rc = hq_err_set(err, HQ_EIO, "listen on %s:%u: %s", addr, port,
+		    strerror(errno));
+		close(fd);
+		return rc;
+	}
+	*fdp = fd;
+	return 0;
+}
+
 void
 hq_bench_close(struct hq_bench *b)
 {

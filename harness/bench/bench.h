@@ -122,6 +122,16 @@ int	hq_bench_redirect(struct hq_bench *bench, size_t *np,
 int	hq_bench_unredirect(struct hq_bench *bench, struct hq_err *err);
 /* The i-th redirected address (bare, borrowed); NULL past the last. */
 const char *hq_bench_redirect_addr(const struct hq_bench *bench, size_t i);
+/*
+ * *fdp: a TCP socket listening (backlog 8, SO_REUSEADDR, close-on-exec,
+ * blocking) on ADDR:PORT, where ADDR is one of the redirected addresses:
+ * the lab side's end of a redirect.  In a worker (privilege separation)
+ * the monitor binds it and passes it over (the worker may not bind a port
+ * below 1024 on the host).  HQ_EINVAL for an address not redirected or
+ * port 0; the caller closes *fdp.
+ */
+int	hq_bench_listen(struct hq_bench *bench, const char *addr,
+	    unsigned port, int *fdp, struct hq_err *err);
 /* The active cut, HQ_CUT_NONE when none. */
 enum hq_cut_mode hq_bench_cut_active(const struct hq_bench *bench);
 /*

@@ -87,6 +87,15 @@ hq_priv_req_check(const struct hq_priv_req *q, size_t got, unsigned instance,
 			return hq_err_set(err, HQ_EINVAL, "signal to pid %u",
 			    q->pid);
 		break;
+	case HQ_PRIV_LISTEN:
+		if (q->arg == 0 || q->arg > 65535)
+			return hq_err_set(err, HQ_EINVAL, "listen on port %u",
+			    q->arg);
+		if (q->len < 2 || q->len > 64 ||
+		    memchr(q->data, '\0', q->len) != q->data + q->len - 1)
+			return hq_err_set(err, HQ_EINVAL, "listen address not "
+			    "one string of at most 63 bytes");
+		break;
 	case HQ_PRIV_DONE:
 		if (q->len != done_len)
 			return hq_err_set(err, HQ_EINVAL, "summary of %u "
@@ -95,14 +104,15 @@ hq_priv_req_check(const struct hq_priv_req *q, size_t got, unsigned instance,
 	default:
 		break;
 	}
-	if (q->op != HQ_PRIV_COMMENT && q->op != HQ_PRIV_DONE && q->len != 0)
+	if (q->op != HQ_PRIV_COMMENT && q->op != HQ_PRIV_DONE &&
+	    q->op != HQ_PRIV_LISTEN && q->len != 0)
 		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
 		    "data", q->op);
 	if (q->op != HQ_PRIV_SIGNAL && q->pid != 0)
 		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
 		    "pid", q->op);
 	if (q->op != HQ_PRIV_CUT && q->op != HQ_PRIV_CAP_STOP &&
-	    q->op != HQ_PRIV_SIGNAL && q->arg != 0)
+	    q->op != HQ_PRIV_SIGNAL && q->op != HQ_PRIV_LISTEN && q->arg != 0)
 		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
 		    "argument", q->op);
 	return 0;
@@ -227,14 +237,46 @@ hq_priv_client_free(struct hq_priv *p)
 	free(p);
 }
 
+/* One reply, and the descriptor it carries (else *fdp -1). */
+static ssize_t
+recv_rep(int fd, struct hq_priv_rep *rep, int *fdp)
+{
+	union {
+		struct cmsghdr	h;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { rep, sizeof(*rep) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	*fdp = -1;
+	if ((n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC)) < 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fdp, CMSG_DATA(cm), sizeof(int));
+	return n;
+}
+
 int
 hq_priv_call(struct hq_priv *p, struct hq_priv_req *q,
     struct hq_priv_rep *rep, struct hq_err *err)
 {
+	return hq_priv_call_fd(p, q, rep, NULL, err);
+}
+
+int
+hq_priv_call_fd(struct hq_priv *p, struct hq_priv_req *q,
+    struct hq_priv_rep *rep, int *fdp, struct hq_err *err)
+{
 	struct hq_deadline dl = hq_deadline_in(HQ_PRIV_REPLY_MS);
 	struct pollfd pfd;
 	ssize_t n;
-	int rc = 0;
+	int rc = 0, fd = -1;
 
 	q->magic = HQ_PRIV_MAGIC;
 	q->instance = p->instance;
@@ -258,7 +300,7 @@ hq_priv_call(struct hq_priv *p, struct hq_priv_req *q,
 		}
 		if (poll(&pfd, 1, hq_deadline_poll_ms(dl)) <= 0)
 			continue;
-		n = recv(p->fd, rep, sizeof(*rep), 0);
+		n = recv_rep(p->fd, rep, &fd);
 		if (n < 0 && errno == EINTR)
 			continue;
 		break;
@@ -275,6 +317,13 @@ hq_priv_call(struct hq_priv *p, struct hq_priv_req *q,
 		    rep->msg);
  out:
 	pthread_mutex_unlock(&p->mu);
+	/* A descriptor is taken only where one was asked for. */
+	if (rc == 0 && fdp != NULL) {
+		*fdp = fd;
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
@@ -321,6 +370,39 @@ hq_priv_call_signal(struct hq_priv *p, int sig, long pid,
 	q->pid = pid > 0 && pid <= 4194304 ? (uint32_t)pid : 0;
 	q->len = 0;
 	rc = hq_priv_call(p, q, rep, err);
+	free(q);
+	free(rep);
+	return rc;
+}
+
+int
+hq_priv_call_listen(struct hq_priv *p, const char *addr, unsigned port,
+    int *fdp, struct hq_err *err)
+{
+	struct hq_priv_req *q = malloc(sizeof(*q));
+	struct hq_priv_rep *rep = malloc(sizeof(*rep));
+	size_t len = strlen(addr);
+	int rc;
+
+	*fdp = -1;
+	if (q == NULL || rep == NULL) {
+		free(q);
+		free(rep);
+		return hq_err_set(err, HQ_ENOMEM, "no memory");
+	}
+	if (len == 0 || len > 63) {
+		free(q);
+		free(rep);
+		return hq_err_set(err, HQ_EINVAL, "listen: bad address");
+	}
+	q->op = HQ_PRIV_LISTEN;
+	q->arg = port;
+	q->pid = 0;
+	q->len = (uint32_t)len + 1;
+	memcpy(q->data, addr, len + 1);
+	if ((rc = hq_priv_call_fd(p, q, rep, fdp, err)) == 0 && *fdp < 0)
+		rc = hq_err_set(err, HQ_EIO, "listen on %s:%u: the monitor "
+		    "passed no socket", addr, port);
 	free(q);
 	free(rep);
 	return rc;
@@ -376,7 +458,7 @@ cap_stop(struct hq_priv_monitor *m, const char *note)
 
 static void
 serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
-    struct hq_priv_rep *rep)
+    struct hq_priv_rep *rep, int *passfd)
 {
 	struct hq_err e = { 0 };
 	const char *a;
@@ -479,6 +561,15 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 		    (int)q->arg, &e)) != 0)
 			rep_err(rep, rep->rc, &e);
 		break;
+	case HQ_PRIV_LISTEN:
+		/* Only on an address the bench redirected (checked there):
+		 * never a port of the host's own addresses. */
+		if ((rep->rc = hq_bench_listen(m->bench, q->data, q->arg,
+		    passfd, &e)) != 0)
+			rep_err(rep, rep->rc, &e);
+		else
+			rep->n = 1;
+		break;
 	case HQ_PRIV_DONE:
 		memcpy(m->done_buf, q->data, m->done_len);
 		m->done = true;
@@ -514,6 +605,31 @@ cap_begin(struct hq_priv_monitor *m)
 	hq_capture_comment(m->cap, "run: start");
 }
 
+/* A reply, with fd (>= 0) passed along. */
+static ssize_t
+send_rep(int sock, const struct hq_priv_rep *rep, int fd)
+{
+	union {
+		struct cmsghdr	h;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { (void *)rep, REP_HEAD + rep->len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (fd >= 0) {
+		memset(&c, 0, sizeof(c));
+		mh.msg_control = c.buf;
+		mh.msg_controllen = sizeof(c.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL);
+}
+
 /* The worker's end status, in words. */
 static void
 how_ended(int st, char *buf, size_t bufsz)
@@ -537,7 +653,7 @@ hq_priv_serve(struct hq_priv_monitor *m, struct hq_err *err)
 	bool signalled = false, killed = false;
 	char how[96];
 	ssize_t n;
-	int rc = 0;
+	int rc = 0, passfd = -1;
 
 	if (q == NULL || rep == NULL) {
 		free(q);
@@ -577,11 +693,16 @@ hq_priv_serve(struct hq_priv_monitor *m, struct hq_err *err)
 			hq_error("worker request refused: %s", e.msg);
 			rep_err(rep, rep->rc, &e);
 		} else
-			serve_one(m, q, rep);
-		if (send(m->fd, rep, REP_HEAD + rep->len, MSG_NOSIGNAL) < 0) {
+			serve_one(m, q, rep, &passfd);
+		if (send_rep(m->fd, rep, passfd) < 0) {
 			hq_warn("worker: %s", strerror(errno));
+			if (passfd >= 0)
+				close(passfd);
 			break;
 		}
+		if (passfd >= 0)
+			close(passfd);
+		passfd = -1;
 	}
 	free(q);
 	free(rep);

@@ -50,6 +50,9 @@ enum hq_priv_op {
 	HQ_PRIV_DONE,		/* data: the run's summary, len fixed */
 	HQ_PRIV_SIGNAL,		/* arg: HUP, USR1 or USR2 to pid, a
 				 * process of the DUT's namespace */
+	HQ_PRIV_LISTEN,		/* arg: port; data: a redirected address,
+				 * NUL-terminated; reply: n = 1 and the
+				 * listening socket (SCM_RIGHTS) */
 	HQ_PRIV_OP_END
 };
 
@@ -99,6 +102,9 @@ void	hq_priv_client_free(struct hq_priv *p);
 /* Sends q (op, arg, data/len set by the caller), waits for the reply. */
 int	hq_priv_call(struct hq_priv *p, struct hq_priv_req *q,
 	    struct hq_priv_rep *rep, struct hq_err *err);
+/* The same, taking the descriptor a reply carries (*fdp, else -1). */
+int	hq_priv_call_fd(struct hq_priv *p, struct hq_priv_req *q,
+	    struct hq_priv_rep *rep, int *fdp, struct hq_err *err);
 /* The same, for a text (COMMENT) or no data. */
 int	hq_priv_call_simple(struct hq_priv *p, enum hq_priv_op op,
 	    uint32_t arg, const char *text, struct hq_priv_rep *rep,
@@ -106,6 +112,9 @@ int	hq_priv_call_simple(struct hq_priv *p, enum hq_priv_op op,
 /* SIGNAL: sig to pid, by the monitor. */
 int	hq_priv_call_signal(struct hq_priv *p, int sig, long pid,
 	    struct hq_err *err);
+/* LISTEN: *fdp, a socket listening on addr:port, from the monitor. */
+int	hq_priv_call_listen(struct hq_priv *p, const char *addr,
+	    unsigned port, int *fdp, struct hq_err *err);
 
 /* The monitor's state. */
 struct hq_priv_monitor {

@@ -658,10 +658,21 @@ rundir_has_link(const char *dir, char *name, size_t namesz)
 	return found;
 }
 
+/* report.json must not name the signature it did not get. */
+static void
+unsigned_report(struct run *r, const struct hq_run_summary *sum)
+{
+	struct hq_err e2 = { 0 };
+
+	if (hq_render_set_signature(r->rundir, NULL, &e2) != 0 ||
+	    (!sum->render_failed && hq_render_docs(r->rundir, &e2) != 0))
+		hq_warn("%s", e2.msg);
+}
+
 static void
 sign_outputs(struct run *r, struct hq_run_summary *sum)
 {
-	struct hq_err serr = { 0 }, e2 = { 0 };
+	struct hq_err serr = { 0 };
 
 	if (r->signer != NULL && hq_render_sign(r->rundir, r->signer,
 	    r->o->tsa_url, &serr) != 0) {
@@ -669,11 +680,7 @@ sign_outputs(struct run *r, struct hq_run_summary *sum)
 		snprintf(sum->output_error, sizeof(sum->output_error), "%s",
 		    serr.msg);
 		hq_warn("sign: %s", serr.msg);
-		/* report.json must not name the signature it did not get. */
-		if (hq_render_set_signature(r->rundir, NULL, &e2) != 0 ||
-		    (!sum->render_failed && hq_render_docs(r->rundir,
-		    &e2) != 0))
-			hq_warn("%s", e2.msg);
+		unsigned_report(r, sum);
 	}
 }
 
@@ -1176,6 +1183,7 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 			    "not signed: %s in the run directory is a "
 			    "symbolic link", lname);
 			hq_warn("sign: %s", sum->output_error);
+			unsigned_report(r, sum);
 		} else
 			sign_outputs(r, sum);
 	}

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1307,6 +1308,7 @@ slurp_report(const char *rundir, char **textp, size_t *lenp, cJSON **rp,
     struct hq_err *err)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int rc;
 
 	*textp = NULL;
@@ -1314,6 +1316,10 @@ slurp_report(const char *rundir, char **textp, size_t *lenp, cJSON **rp,
 	if ((size_t)snprintf(path, sizeof(path), "%s/report.json", rundir) >=
 	    sizeof(path))
 		return hq_err_set(err, HQ_EINVAL, "%s: path too long", rundir);
+	/* Read as the run's own regular file, never through a link. */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return hq_err_set(err, HQ_EINVAL, "%s: not a regular file",
+		    path);
 	if ((rc = hq_file_slurp(path, HQ_REPORT_FILE_MAX, textp, lenp,
 	    err)) != 0 || (rc = hq_jv_parse(path, *textp, *lenp, rp,
 	    err)) != 0)

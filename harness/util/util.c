@@ -430,8 +430,16 @@ hq_file_write_atomic(const char *path, const void *p, size_t len,
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
 	    (long)getpid()) >= sizeof(tmp))
 		return hq_err_set(err, HQ_EINVAL, "%s: path too long", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    mode)) < 0)
+	/* A fresh file of our own: never through a link or a file someone
+	 * left at the temporary name (a run directory a less privileged
+	 * process wrote); one left over is removed (unlink does not follow
+	 * a link) and the create tried once more. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+	if (fd < 0)
 		return hq_err_sys(err, tmp);
 	while (off < len) {
 		ssize_t n = write(fd, (const char *)p + off, len - off);

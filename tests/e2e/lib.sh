@@ -31,12 +31,12 @@ not() { if "$@"; then return 1; fi; return 0; }
 # the instances in use span 31-224 around campaign's 200-219 and
 # t-input*'s 240-250, which keep theirs, see tests/e2e/README).  An
 # instance missing from the list gives nothing there: the script fails.
-E2E_BENCHES="30 31 32 33 34 36 37 38 41 42 51 52 53 60 61 71 72 80 81 90 91
+E2E_BENCHES="30 31 32 33 34 36 37 38 41 42 51 52 53 60 61 71 72 73 80 81 90 91
     97 99 100 101 102 120 121 122 123 124 125 126 127 150 151 152 153 160 161 162
     163 164 165 167 168 169 170 171 172 173 174 175 176 220 221 223 224"
 E2E_SPARES="1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24
     25 26 27 28 29 54 55 56 57 58 59 62 63 64 65 66 67 68 69 70 103 104 105
-    106 107 108 109 110 111 112 113 114 115 116 117 118 128 129"
+    106 107 108 109 110 111 112 113 114 115 116 117 118 128 129 130"
 bn() {
 	if [ "${HQ_E2E_COPY:-1}" = 1 ]; then echo "$1"; return; fi
 	echo "$E2E_BENCHES" | tr -s ' \n' '\n\n' | grep -v '^$' |

@@ -85,6 +85,10 @@ check "link: exit 75, signature asked for and not made (got $rc)" [ $rc -eq 75 ]
 check "link: report.json written, no signature beside it" \
     sh -c "[ -s '$T_TMP/sym/report.json' ] && [ ! -e '$T_TMP/sym/report.json.p7s' ] &&
     [ ! -e '$T_TMP/sym/outputs.json.p7s' ]"
+check "link: report.json names no signer (authorisation.signature null)" \
+    "$PY" -c 'import json, sys
+sys.exit(json.load(open(sys.argv[1]))["authorisation"].get("signature", 0) is not None)' \
+    "$T_TMP/sym/report.json"
 "$HOPQUY" verify "$T_TMP/sym" --ca "$K/sign.pem" >"$T_TMP/sym.verify" 2>&1
 v=$?
 check "link: hopquy verify finds no signature (exit $v)" \

@@ -86,6 +86,35 @@ check "no cloud address: journal empty" journal_empty
 run nolink "$T_TMP/nolink.json"
 check "cloud-link n/a: NOT_APPLICABLE" has nolink "^NOT_APPLICABLE"
 
+# Host mode under privilege separation: hopquy on the lab side of the
+# bench, as on a lab host, with the cloud's port 443 below 1024: the
+# monitor binds the interceptor's socket on the redirected address and
+# passes it to the unprivileged worker.  The good DUT refuses all three
+# certificates: PASS.
+H=$(bn 73)
+HJ=/run/hopquy/bench-$H.journal
+$PY - "$SB_DUT" "$T_TMP/host.json" "$H" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["bench"]
+d["bench"] = {"mode": "host", "instance": int(sys.argv[3]), "lan_if": "lan0",
+              "uplink_if": "up0", "address": b["address"], "cloud": b["cloud"]}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+ip netns exec "$SB_LAB" "$HOPQUY" run -q -p qcvn135-2024 -d "$T_TMP/host.json" \
+    -o "$T_TMP/host" --only "$CASE" >"$T_TMP/host.out" 2>"$T_TMP/host.err"
+RC=$?
+check "host mode: exit 2 (the other cases not run; got $RC)" test $RC -eq 2
+check "host mode: PASS" has host "^PASS"
+check "host mode: all 3 intercepted handshakes aborted" \
+    has host "aborted all 3 intercepted"
+check "host mode: the worker ran unprivileged" grep -q \
+    "privilege separation: monitor pid [0-9]*, worker pid [0-9]* as" \
+    "$T_TMP/host/run.log"
+check "host mode: journal empty" sh -c "[ ! -s '$HJ' ]"
+check "host mode: no address left" no_redirect_left
+[ $RC -eq 2 ] || { tail -n 3 "$T_TMP/host.err"; verdict host; }
+
 # A DUT whose cloud link is not on the TLS port never connects.
 simbench_stop_dut
 # shellcheck disable=SC2086

@@ -262,6 +262,48 @@ write_tmp(char *path, const char *text)
 	close(fd);
 }
 
+static void
+file_is(const char *path, const char *want)
+{
+	char *text = NULL;
+	size_t len;
+
+	ck_assert_int_eq(hq_file_slurp(path, 64, &text, &len, NULL), 0);
+	ck_assert_str_eq(text, want);
+	free(text);
+}
+
+START_TEST(test_write_atomic_no_link)	/* a planted link is not followed */
+{
+	char dir[] = "/tmp/hq-atomic.XXXXXX", path[96], tmp[128],
+	    victim[96], link2[96];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(link2, sizeof(link2), "%s/link", dir);
+	ck_assert_int_eq(hq_file_write_atomic(victim, "v\n", 2, 0644, NULL),
+	    0);
+	/* At the temporary name: removed, never written through. */
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	ck_assert_int_eq(hq_file_write_atomic(path, "{}\n", 3, 0644, NULL),
+	    0);
+	file_is(victim, "v\n");
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* At the final name: the link is replaced, its target untouched. */
+	ck_assert_int_eq(symlink(victim, link2), 0);
+	ck_assert_int_eq(hq_file_write_atomic(link2, "new\n", 4, 0644, NULL),
+	    0);
+	file_is(victim, "v\n");
+	file_is(link2, "new\n");
+	unlink(victim);
+	unlink(link2);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_plan_applicability)
 {
 	char pp[] = "/tmp/hq-unit-p-XXXXXX", dp[] = "/tmp/hq-unit-d-XXXXXX";
@@ -323,6 +365,7 @@ suite_core(void)
 	tcase_add_test(tc, test_scan_loopback);
 	tcase_add_test(tc, test_transcript_redact);
 	tcase_add_test(tc, test_sha256_known);
+	tcase_add_test(tc, test_write_atomic_no_link);
 	tcase_add_test(tc, test_plan_applicability);
 	suite_add_tcase(s, tc);
 	return s;

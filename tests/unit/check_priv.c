@@ -65,6 +65,8 @@ START_TEST(test_priv_accepts)
 			q.arg = SIGHUP;
 			q.pid = 4242;
 		}
+		if (op == HQ_PRIV_LISTEN)
+			req(op, 443, "198.18.9.9");
 		ck_assert_msg(check(HEAD + q.len, &err) == 0, "op %u: %s", op,
 		    err.msg);
 	}
@@ -131,6 +133,18 @@ START_TEST(test_priv_refuses)
 		want = "pid"; break;
 	case 23: req(HQ_PRIV_CUT, HQ_CUT_LOSS, NULL); q.pid = 4242;
 		want = "no pid"; break;
+	case 24: req(HQ_PRIV_LISTEN, 0, "198.18.9.9");
+		got = HEAD + q.len; want = "port 0"; break;
+	case 25: req(HQ_PRIV_LISTEN, 65536, "198.18.9.9");
+		got = HEAD + q.len; want = "port 65536"; break;
+	case 26: req(HQ_PRIV_LISTEN, 443, NULL); want = "address"; break;
+	case 27: req(HQ_PRIV_LISTEN, 443, "198.18.9.9"); q.len--;
+		got = HEAD + q.len; want = "address"; break;
+	case 28:
+		memset(big, '1', 80);
+		big[80] = '\0';
+		req(HQ_PRIV_LISTEN, 443, big);
+		got = HEAD + q.len; want = "address"; break;
 	default:
 		ck_abort();
 		return;
@@ -212,7 +226,7 @@ suite_priv(void)
 	TCase *tc = tcase_create("requests");
 
 	tcase_add_test(tc, test_priv_accepts);
-	tcase_add_loop_test(tc, test_priv_refuses, 0, 24);
+	tcase_add_loop_test(tc, test_priv_refuses, 0, 29);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("drop");
 	tcase_add_test(tc, test_priv_drop);
