@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Benchmark: login attempts per second against one HTTP-basic endpoint
 # (nginx auth_basic in a namespace), hopquy's dictionary case beside
-# `hydra http-get` at equal parallelism, and the ratio.  The right password
-# is planted last in a 1,000-entry list; hopquy must find it in every run
-# (a miss fails the benchmark); hydra's misses are reported.
+# `hydra http-get` at equal parallelism, and the ratio.  The right
+# password is planted near the end of a 1,000-entry list; hopquy must find
+# it in every run (a miss fails the benchmark); hydra's misses are
+# reported.
 # Goal: hopquy at least 10x hydra's rate.  Findings: each found the planted
 # password, and hopquy nothing else.  Smoke: 200 entries.  Bench instance
 # 192.
@@ -64,10 +65,17 @@ EOF
 bg $DUT nginx -p "$T_TMP/ngx" -e "$T_TMP/ngx/error.log" -c "$T_TMP/nginx.conf"
 wait_port $LAB $ADDR 80 || { echo "nginx did not start"; exit 1; }
 
-# 999 wrong passwords, then the right one last.
+# 999 wrong passwords, the right one among the last: 4 x PAR from the
+# end, not last (hydra 9.4 loses its last attempts now and then: "1 final
+# worker threads did not complete until end", a miss that is hydra's).
+# Both rates count all N attempts, so a tool that stops at the hit is
+# credited with the few it skipped (the peer as much as hopquy).
 openssl rand -hex $((N * 6)) | fold -w 12 | head -n $((N - 1)) \
-    >"$T_TMP/pw.txt"
-printf '%s\n' "$PW" >>"$T_TMP/pw.txt"
+    >"$T_TMP/wrong.txt"
+AT=$((N - 4 * PAR))
+[ $AT -gt 1 ] || AT=1
+{ head -n $((AT - 1)) "$T_TMP/wrong.txt"; printf '%s\n' "$PW"
+    tail -n +$AT "$T_TMP/wrong.txt"; } >"$T_TMP/pw.txt"
 { echo "@source benchmark"; sed 's/^/admin\t/' "$T_TMP/pw.txt"; } \
     >"$T_TMP/dict.txt"
 cat >"$T_TMP/dut.json" <<EOF
@@ -137,6 +145,7 @@ while [ $i -lt $RUNS ]; do
 		f=found
 	else
 		f=MISSED; hy_miss=$((hy_miss + 1))
+		sed 's/^/    hydra: /' "$T_TMP/hydra$i.log" | tail -n 8
 	fi
 	echo "hydra  run $i: $((e - s)) ms for $N attempts ($rate/s), right" \
 	    "password $f"
