@@ -139,8 +139,11 @@ netstate() {
 	  ip -n "$LAB" -o link | sed 's/ qlen.*//'
 	  ip netns exec "$LAB" tc qdisc show
 	  ip netns exec "$LAB" nft list ruleset; } 2>&1 |
-	    sed -e 's/ valid_lft.*//' -e 's/ tentative//'
+	    sed -e 's/ valid_lft.*//' -e 's/ tentative//' \
+	    -e '/^Error: Peer netns reference is invalid\.$/d'
 }
+# (iproute2 says so while it maps the host's namespaces to ids and
+# another process deletes one of them: the host's churn, not the lab's.)
 netstate >"$T_TMP/net.before"
 
 # up PORT: until a TCP connect to the device succeeds (connects and

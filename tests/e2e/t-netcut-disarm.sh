@@ -64,4 +64,7 @@ v=$(field none 'c["verdict"]')
 check "no disarm at all: INCONCLUSIVE ($v)" [ "$v" = INCONCLUSIVE ]
 check "none: the rationale says there is no disarm recipe" [ "$(field none \
     '"no disarm recipe" in c["rationale"] and "still lit" in c["rationale"]')" = True ]
+[ "$T_FAIL" -eq 0 ] || for d in socket auto none; do
+	echo "  | $d: $(field $d 'c["verdict"] + ": " + c["rationale"]')"
+done
 t_done
