@@ -73,6 +73,8 @@ struct rx {
 	struct hq_transcript	*tr;
 	struct surf		 s[SURF_MAX];
 	size_t			 ns;
+	bool			 need_down;	/* a return counts only after
+						 * the surface was seen down */
 	cJSON			*timeline;
 	cJSON			*net, *stim, *ret;	/* drawn rows */
 	size_t			 nfind, nerr;
@@ -431,6 +433,20 @@ surfaces_back(struct rx *x, int64_t t_on)
 		for (i = 0; i < x->ns; i++) {
 			if (!x->s[i].before || x->s[i].back_ns != 0)
 				continue;
+			if (x->need_down && !x->s[i].down) {
+				/* Still answering from before the power
+				 * action took it down (a simulator or an
+				 * operator acts on its own time): not a
+				 * return. */
+				if (!answers(x, x->s[i].sf, x->p.probe_ms)) {
+					x->s[i].down = true;
+					event(x, hq_mono_ns(), "down", "surface "
+					    "%s stopped answering",
+					    x->s[i].sf->id);
+				}
+				left++;
+				continue;
+			}
 			if (answers(x, x->s[i].sf, x->p.probe_ms)) {
 				x->s[i].back_ns = hq_mono_ns();
 				event(x, x->s[i].back_ns, "surface back",
@@ -458,6 +474,13 @@ judge_surfaces(struct rx *x, int64_t t_on)
 	for (i = 0; i < x->ns; i++) {
 		if (!x->s[i].before)
 			continue;
+		if (x->need_down && !x->s[i].down) {
+			hq_step(x->res, "note: surface %s (%u/tcp) never "
+			    "stopped answering after the power action; its "
+			    "return is not measured", x->s[i].sf->id,
+			    x->s[i].sf->port);
+			continue;
+		}
 		snprintf(name, sizeof(name), "surface_%s_back", x->s[i].sf->id);
 		if (x->s[i].back_ns == 0) {
 			x->nfind++;
@@ -632,6 +655,7 @@ res_run(struct hq_ctx *ctx, const struct hq_case *tc, struct hq_result *res,
 		 * on; the simulator's hook and the operator act on their own
 		 * time, so the outage must be seen before a return counts. */
 		if ((strcmp(drv, "sim") == 0 || strcmp(drv, "manual") == 0)) {
+			x.need_down = true;
 			if (!seen_down(&x)) {
 				hq_verdict(res, HQ_INCONCLUSIVE, "control "
 				    "failed: no surface stopped answering "

@@ -43,6 +43,17 @@ tcp() {
 }
 # no_tcp NS ADDR PORT: it does not.
 no_tcp() { ! tcp "$@"; }
+# tcp_soon NS ADDR PORT: it does within 5 s (a link set up again carries
+# traffic only once the kernel's linkwatch has activated its qdisc, which
+# it may defer by up to a second, more on a loaded host).
+tcp_soon() {
+	i=0
+	while [ $i -lt 5 ]; do
+		tcp "$@" && return 0
+		i=$((i + 1))
+	done
+	return 1
+}
 
 # journal_empty: no unrestored change for BN.
 journal_empty() { [ ! -s "$BJ" ]; }

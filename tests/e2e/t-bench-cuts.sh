@@ -40,8 +40,8 @@ for mode in link-down blackhole loss partition; do
 	rc=$?
 	check "$mode: hopquy ($how) exits 0" test $rc -eq 0
 	check "$mode: journal empty" journal_empty
-	check "$mode: dut->cloud after restore" tcp $DUT $CLOUD 7000
-	check "$mode: lab->dut after restore" tcp $LAB 198.18.$BN.2 7001
+	check "$mode: dut->cloud after restore" tcp_soon $DUT $CLOUD 7000
+	check "$mode: lab->dut after restore" tcp_soon $LAB 198.18.$BN.2 7001
 done
 check "no qdisc, rule or table route left" sh -c "
 	! tc -n $LAB qdisc show dev up0 | grep -q 4851: &&

@@ -17,4 +17,12 @@ run_case settings-lost "--fault reboot-loses-settings" $G81 FAIL \
     "setting: lost after the power cycle: power.setting.read[0] on web (GET /api/settings/"
 run_case never-back "--fault no-recovery" $G81 FAIL \
     "surface web (443/tcp) did not come back within 35 s (limit 30 s)"
+# Its services ending one by one, 1.5 s apart: a surface still answering
+# from before the power action took it down is no return (counted as
+# back, rtsp was missing from the findings before).
+run_case never-back-slow-stop \
+    "--fault no-recovery --opt listen_stop_lag_ms=1500" $G81 FAIL \
+    "surface web (443/tcp) did not come back within 35 s" \
+    "surface rtsp (554/tcp) did not come back within 35 s" \
+    "surface stimulus (7000/tcp) did not come back within 35 s"
 t_done
