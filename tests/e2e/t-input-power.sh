@@ -43,7 +43,9 @@ SH
 echo cycle | socat -t 10 - UNIX-CONNECT:"$T_TMP/pdu.sock" | grep -q '^ok'
 SH
 	chmod +x "$T_TMP/pdu-cycle.sh" "$T_TMP/power-on.sh"
-	socat UNIX-LISTEN:"$T_TMP/pdu.sock",fork,mode=666 \
+	# -t 30: after the request's end of file, the switch is given time to
+	# answer (socat's default half a second was too short on a loaded host).
+	socat -t 30 UNIX-LISTEN:"$T_TMP/pdu.sock",fork,mode=666 \
 	    EXEC:"$T_TMP/pdu-cycle.sh" >>"$T_TMP/pdu.log" 2>&1 &
 	T_PIDS="$T_PIDS $!"
 	i=0

@@ -254,10 +254,17 @@ B2=$(login nosuchuser wrongpass >/dev/null; body)
 check "user-enum-message: bodies differ" [ "$B1" != "$B2" ]
 check "user-enum-message: basic too" sh -c "[ \"\$(ip netns exec $C curl -s --cacert $CA -u ghost:x $U/api/whoami)\" != \"\$(ip netns exec $C curl -s --cacert $CA -u admin:x $U/api/whoami)\" ]"
 dut --fault user-enum-timing=400 --opt lockout_failures=50
-t0=$(date +%s%N); login admin wrongpass >/dev/null; t1=$(date +%s%N)
-login nosuchuser wrongpass >/dev/null; t2=$(date +%s%N)
-check "user-enum-timing: known user slow" [ $(( (t1 - t0) / 1000000 )) -ge 400 ]
-check "user-enum-timing: unknown user fast" [ $(( (t2 - t1) / 1000000 )) -lt 300 ]
+t0=$(date +%s%N); login admin wrongpass >/dev/null; T1=$(date +%s%N)
+# The unknown user's fastest of three (a loaded host slows one now and
+# then; the fault's delay never goes away).
+fast=999999
+for i in 1 2 3; do
+	t1=$(date +%s%N); login nosuchuser wrongpass >/dev/null
+	t2=$(date +%s%N)
+	[ $(( (t2 - t1) / 1000000 )) -lt $fast ] && fast=$(( (t2 - t1) / 1000000 ))
+done
+check "user-enum-timing: known user slow" [ $(( (T1 - t0) / 1000000 )) -ge 400 ]
+check "user-enum-timing: unknown user fast (fastest of 3: $fast ms)" [ $fast -lt 300 ]
 dut --fault no-session-timeout --opt session_idle=1
 TOK=$(token admin "$PW")
 sleep 1.5
