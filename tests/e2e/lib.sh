@@ -19,6 +19,16 @@ ok()   { T_PASS=$((T_PASS + 1)); echo "ok   - $*"; }
 nok()  { T_FAIL=$((T_FAIL + 1)); echo "FAIL - $*"; }
 # check DESC CMD...: runs CMD, ok when it exits 0.
 check() { d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
+# checks_from FILE: each line "ok  TEXT" or "nok TEXT" (a checker's
+# verdicts, e.g. a Python report check) counted as a check.
+checks_from() {
+	while IFS= read -r line; do
+		case $line in
+		"ok  "*) ok "${line#ok  }" ;;
+		"nok "*) nok "${line#nok }" ;;
+		esac
+	done <"$1"
+}
 # not CMD...: succeeds when CMD fails (for check).
 not() { if "$@"; then return 1; fi; return 0; }
 

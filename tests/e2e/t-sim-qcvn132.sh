@@ -122,12 +122,7 @@ print("%s summary: %s, %d PASS, %d FAIL, %d INCONCLUSIVE, %d NOT_RUN"
          sm["inconclusive"], sm["not_run"]))
 PYEOF
 then :; else nok "report check: $(tail -n 3 "$T_TMP/chk")"; fi
-while IFS= read -r line; do
-	case $line in
-	"ok  "*) ok "${line#ok  }" ;;
-	"nok "*) nok "${line#nok }" ;;
-	esac
-done <"$T_TMP/chk"
+checks_from "$T_TMP/chk"
 check "the recognition ran offline, 40 and 40 scenes" \
     grep -q 'with the uplink cut' "$T_TMP/run/report.json"
 check "the deviations are recorded (settling, lockout)" sh -c \

@@ -129,12 +129,7 @@ print("%s summary: %s, %d PASS, %d FAIL, %d INCONCLUSIVE, %d NOT_RUN"
          sm["inconclusive"], sm["not_run"]))
 PYEOF
 then :; else nok "report check: $(tail -n 3 "$T_TMP/chk")"; fi
-while IFS= read -r line; do
-	case $line in
-	"ok  "*) ok "${line#ok  }" ;;
-	"nok "*) nok "${line#nok }" ;;
-	esac
-done <"$T_TMP/chk"
+checks_from "$T_TMP/chk"
 check "the deviations are recorded (lockout, outage)" sh -c \
     "grep -q min_lock_s '$T_TMP/run/report.json' && grep -q outage_s '$T_TMP/run/report.json'"
 if $PY -c 'import jsonschema' 2>/dev/null; then
