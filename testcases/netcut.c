@@ -1022,6 +1022,31 @@ cloud_count(struct run *R, const struct hq_evlist *q, int64_t a, int64_t b,
 	return rc;
 }
 
+/*
+ * cloud_count, asked again until until_ns while the cloud's query API does
+ * not answer: right after a restore the lab's own path to it may still be
+ * coming up.  Its error only once until_ns has passed (then the case
+ * cannot tell, and says why).
+ */
+static int
+cloud_count_until(struct run *R, const struct hq_evlist *q, int64_t a,
+    int64_t b, size_t *np, int64_t *firstp, int64_t until_ns,
+    struct hq_err *err)
+{
+	int rc;
+
+	for (;;) {
+		if ((rc = cloud_count(R, q, a, b, np, firstp, err)) == 0 ||
+		    rc == HQ_ENOMEM || hq_mono_ns() + CLOUD_POLL_MS *
+		    NS_PER_MS > until_ns)
+			return rc;
+		hq_debug("cloud query failed (%s): asking again", err->msg);
+		if ((rc = wait_until(R, hq_mono_ns() + CLOUD_POLL_MS *
+		    NS_PER_MS, err)) != 0)
+			return rc;
+	}
+}
+
 /* The cloud's alarm events about [a, b) (their own time) received after
  * after_ns: *firstp the first arrival. */
 static int
@@ -1436,15 +1461,16 @@ trial(struct run *R, struct trial *T, int n, struct hq_err *err)
 		size_t nhb;
 		int64_t fhb;
 
-		if ((rc = cloud_count(R, &R->r.hb, T->cut_ns + NS_PER_S,
-		    T->restore_ns, &T->hb_during_cut, NULL, err)) != 0)
+		if ((rc = cloud_count_until(R, &R->r.hb, T->cut_ns +
+		    NS_PER_S, T->restore_ns, &T->hb_during_cut, NULL,
+		    give_up, err)) != 0)
 			return rc;
 		T->cut_held = T->hb_during_cut == 0;
 		while (!(T->reconnected && T->uploaded)) {
 			if (!T->reconnected) {
-				if ((rc = cloud_count(R, &R->r.hb,
+				if ((rc = cloud_count_until(R, &R->r.hb,
 				    T->restore_ns, INT64_MAX, &nhb, &fhb,
-				    err)) != 0)
+				    give_up, err)) != 0)
 					return rc;
 				if (nhb > 0) {
 					T->reconnected = true;
@@ -1456,8 +1482,10 @@ trial(struct run *R, struct trial *T, int n, struct hq_err *err)
 			if (!T->uploaded) {
 				if ((rc = cloud_uploaded(R, T->stim_ns -
 				    NS_PER_S, T->restore_ns, T->restore_ns,
-				    &T->uploaded, &T->upload_ns, err)) != 0)
-					return rc;
+				    &T->uploaded, &T->upload_ns, err)) != 0 &&
+				    (rc == HQ_ENOMEM || hq_mono_ns() >
+				    give_up))
+					return rc;	/* else: asked again */
 				if (T->uploaded)
 					tl(R, T->upload_ns, TL_OTHER, "offline "
 					    "alarm event arrived at the cloud");

@@ -17,9 +17,11 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/fib_rules.h>
+#include <linux/if.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
@@ -915,6 +917,38 @@ nsk_get(struct nsk *c, size_t n, const char *ns, struct hq_err *err,
 	return c[i].sk;
 }
 
+/*
+ * A link set up carries traffic once the kernel's linkwatch has seen its
+ * carrier and activated its queueing (and its veth peer's): until then
+ * what is sent is dropped.  Linkwatch may defer that by a second, more on
+ * a loaded host, so "restored" waits, bounded, for the operational state
+ * to leave "down".  No carrier by then (a real uplink unplugged) is said,
+ * not an error: the link is up as it was.
+ */
+#define LINK_OPER_WAIT_MS	5000
+
+static void
+link_wait_oper(struct nl_sock *sk, const char *ifname)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct rtnl_link *link;
+	uint8_t st = IF_OPER_DOWN;
+	int nlrc, i;
+
+	for (i = 0; i < LINK_OPER_WAIT_MS / 10; i++) {
+		if ((link = nlx_link_get(sk, ifname, &nlrc)) == NULL)
+			return;
+		st = rtnl_link_get_operstate(link);
+		rtnl_link_put(link);
+		if (st == IF_OPER_UP || st == IF_OPER_UNKNOWN)
+			return;
+		nanosleep(&tick, NULL);
+	}
+	hq_warn("%s is up but its operational state is not (state %u after "
+	    "%d ms): no carrier yet", ifname, (unsigned)st,
+	    LINK_OPER_WAIT_MS);
+}
+
 /* True for the errors that mean "that change is not there". */
 static bool
 nl_gone(int nlrc)
@@ -953,6 +987,7 @@ undo_entry(struct nl_sock *sk, const struct hq_jentry *e, struct hq_err *err)
 			return hq_err_set(err, HQ_EIO, "undo journal entry "
 			    "%u: %s still down after setting it up", e->seq,
 			    e->ifname);
+		link_wait_oper(sk, e->ifname);
 		break;
 	case HQ_J_ROUTE_GONE:
 		nlrc = nlx_route_back(sk, e);

@@ -79,7 +79,7 @@ nq_fault() {	# nq_fault NAME REASON DUTSIM-ARGS...
 	lim=
 	case $name in
 	no-backlog) lim="--set $C:backlog_limit_s=30" ;;
-	no-reconnect) lim="--set $C:reconnect_limit_s=15" ;;
+	no-reconnect) lim="--set $C:reconnect_limit_s=15 --set $C:backlog_limit_s=30" ;;
 	esac
 	t0=$(date +%s)
 	# shellcheck disable=SC2086
