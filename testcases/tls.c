@@ -461,21 +461,49 @@ dhe_accepted(const struct hq_tls_scan *sc)
 	return false;
 }
 
+/*
+ * The control handshake's job: its thread sets up OpenSSL's context while
+ * the detection probe runs, then waits for the word (go: the port speaks
+ * TLS; else it ends without connecting).
+ */
 struct control_job {
 	struct hq_tls_hs_opts	 ho;
 	struct hq_deadline	 dl;
 	struct hq_tls_hs	 hs;
 	struct hq_err		 err;
 	int			 rc;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	int			 word;	/* 0 wait, 1 go, -1 stop */
 };
 
 static void *
 control_thread(void *arg)
 {
 	struct control_job *cj = arg;
+	SSL_CTX *sctx = NULL;
+	int word;
 
-	cj->rc = hq_tlsenum_handshake(&cj->ho, cj->dl, &cj->hs, &cj->err);
+	cj->rc = hq_tlsenum_hs_ctx(&cj->ho, &sctx, &cj->err);
+	pthread_mutex_lock(&cj->mu);
+	while (cj->word == 0)
+		pthread_cond_wait(&cj->cv, &cj->mu);
+	word = cj->word;
+	pthread_mutex_unlock(&cj->mu);
+	if (cj->rc == 0 && word > 0)
+		cj->rc = hq_tlsenum_handshake_ctx(sctx, &cj->ho, cj->dl,
+		    &cj->hs, &cj->err);
+	SSL_CTX_free(sctx);
 	return NULL;
+}
+
+static void
+control_word(struct control_job *cj, int word)
+{
+	pthread_mutex_lock(&cj->mu);
+	cj->word = word;
+	pthread_cond_signal(&cj->cv);
+	pthread_mutex_unlock(&cj->mu);
 }
 
 /* Scans one port: detection, control handshake, enumeration; as JSON. */
@@ -488,6 +516,7 @@ port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 	struct hq_tls_hs hs;
 	struct hq_tls_hs_opts ho = { 0 };
 	struct control_job ctl;
+	struct hq_tls_reply dr;
 	struct hq_err herr = { 0 };
 	cJSON *j = NULL, *vj, *sj, *pj;
 	char why[192];
@@ -504,8 +533,20 @@ port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 	if ((j = cJSON_CreateObject()) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
 	cJSON_AddNumberToObject(j, "port", port);
+	/* Control: a normal handshake with everything OpenSSL allows, on a
+	 * thread of its own from the start (OpenSSL's set-up overlaps the
+	 * detection; on a port that turns out not TLS it is discarded). */
+	ctl.ho.addr = ctx->dut->address;
+	ctl.ho.port = port;
+	ctl.ho.sni = ctx->dut->name;
+	ctl.ho.timeout_ms = (int)tp->hs_ms;
+	ctl.dl = ctx->deadline;
+	pthread_mutex_init(&ctl.mu, NULL);
+	pthread_cond_init(&ctl.cv, NULL);
+	if (pthread_create(&th, NULL, control_thread, &ctl) == 0)
+		threaded = true;
 	if ((rc = hq_tlsenum_detect(&o, ctx->deadline, &is_tls, why,
-	    sizeof(why), &herr)) != 0) {
+	    sizeof(why), &dr, &herr)) != 0) {
 		if (rc == HQ_EINTR) {
 			rc = hq_err_set(err, rc, "interrupted");
 			goto out;
@@ -520,20 +561,22 @@ port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 	hq_step(res, "port %u: ClientHello probe: %s", port, why);
 	if (!is_tls)
 		goto done;
-	/* Control: a normal handshake with everything OpenSSL allows, on a
-	 * thread of its own while the enumeration runs. */
-	ctl.ho.addr = ctx->dut->address;
-	ctl.ho.port = port;
-	ctl.ho.sni = ctx->dut->name;
-	ctl.ho.timeout_ms = (int)tp->hs_ms;
-	ctl.dl = ctx->deadline;
-	if (pthread_create(&th, NULL, control_thread, &ctl) == 0)
-		threaded = true;
-	else
-		control_thread(&ctl);
-	rc = hq_tlsenum_scan(&o, ctx->deadline, &sc, &herr);
 	if (threaded)
+		control_word(&ctl, 1);
+	else {
+		ctl.word = 1;
+		control_thread(&ctl);
+	}
+	/* The detection's ServerHello is an accepted pair already. */
+	if (dr.kind == HQ_TLSR_HELLO && dr.version < HQ_TLS13) {
+		o.seed_version = dr.version;
+		o.seed_suite = dr.suite;
+	}
+	rc = hq_tlsenum_scan(&o, ctx->deadline, &sc, &herr);
+	if (threaded) {
 		pthread_join(th, NULL);
+		threaded = false;
+	}
 	if (rc != 0) {
 		rc = hq_err_set(err, rc, "%s", herr.msg);
 		goto out;
@@ -598,6 +641,12 @@ port_scan(struct hq_ctx *ctx, const struct tls_params *tp, unsigned port,
 	*outp = j;
 	j = NULL;
  out:
+	if (threaded) {
+		control_word(&ctl, -1);		/* not TLS, or an error */
+		pthread_join(th, NULL);
+	}
+	pthread_cond_destroy(&ctl.cv);
+	pthread_mutex_destroy(&ctl.mu);
 	hq_tls_hs_clear(&ctl.hs);
 	hq_tls_hs_clear(&hs);
 	hq_tls_scan_clear(&sc);
@@ -1173,7 +1222,7 @@ run_certificate(struct hq_ctx *ctx, const struct tls_params *tp,
 
 		enum_opts(ctx, tp, c[i].port, &o);
 		if (hq_tlsenum_detect(&o, ctx->deadline, &is_tls, why,
-		    sizeof(why), &derr) != 0 || !is_tls)
+		    sizeof(why), NULL, &derr) != 0 || !is_tls)
 			continue;
 		ntls++;
 		pj = cJSON_CreateObject();
@@ -1455,7 +1504,7 @@ run_cleartext(struct hq_ctx *ctx, const struct tls_params *tp,
 		cJSON_AddItemToArray(arr, pj);
 		enum_opts(ctx, tp, port, &o);
 		if (hq_tlsenum_detect(&o, ctx->deadline, &is_tls, why,
-		    sizeof(why), &ierr) == 0 && is_tls &&
+		    sizeof(why), NULL, &ierr) == 0 && is_tls &&
 		    strncmp(why, "malformed", 9) == 0) {
 			/* TLS-like bytes that do not parse: no evidence of
 			 * encryption (nor of cleartext). */

@@ -47,6 +47,19 @@ struct task {
 	/* T_PREF: the pick for the offered order and for its reverse. */
 	int		 pref_step;
 	uint16_t	 pick[2];
+	/*
+	 * Held until gate's first probe is decided (gate_apply): a version's
+	 * second and later chains wait for its first chain's first answer
+	 * (a refusal of the version itself ends them unprobed); the groups
+	 * task, whose first hello is the TLS 1.3 chain's first, byte for
+	 * byte, takes that chain's first answer as its own.
+	 */
+	struct task	*gate;
+	bool		 mirror;	/* take gate's first answer */
+	bool		 first_done;	/* first probe decided: */
+	enum outcome	 first_oc;	/*  its outcome, */
+	struct hq_tls_reply first_r;	/*  answer */
+	char		 first_msg[128];	/*  and message */
 };
 
 struct slot {
@@ -174,6 +187,14 @@ task_done(const struct hq_tlsenum_opts *o, struct hq_tls_scan *s,
 	if (oc == O_TIMEOUT || oc == O_CONNFAIL) {
 		if (++t->tries <= o->retries)
 			return;			/* the same probe again */
+	} else if (!t->first_done && (oc == O_CLOSED || oc == O_REPLY)) {
+		t->first_done = true;
+		t->first_oc = oc;
+		if (r != NULL)
+			t->first_r = *r;
+		snprintf(t->first_msg, sizeof(t->first_msg), "%s", msg);
+	}
+	if (oc == O_TIMEOUT || oc == O_CONNFAIL) {
 		t->finished = true;
 		t->error = true;
 		snprintf(t->why, sizeof(t->why), "%s", msg);
@@ -263,6 +284,51 @@ task_done(const struct hq_tlsenum_opts *o, struct hq_tls_scan *s,
 	}
 }
 
+/* A version refused as such: its other chains need not ask. */
+static bool
+version_refused(const struct task *g)
+{
+	if (!g->first_done || g->first_oc != O_REPLY)
+		return false;
+	if (g->first_r.kind == HQ_TLSR_ALERT)
+		return g->first_r.alert_desc == 70;	/* protocol_version */
+	return (g->first_r.kind == HQ_TLSR_HELLO ||
+	    g->first_r.kind == HQ_TLSR_HRR) && g->first_r.version != g->version;
+}
+
+/*
+ * Releases t once its gate's first probe is decided (or its gate ended
+ * without one: then t asks for itself).  False while t must wait.
+ */
+static bool
+gate_apply(const struct hq_tlsenum_opts *o, struct hq_tls_scan *s,
+    struct task *t)
+{
+	struct task *g = t->gate;
+
+	if (g == NULL)
+		return true;
+	if (!g->first_done) {
+		if (!g->finished)
+			return false;
+		t->gate = NULL;		/* no answer to go by */
+		return true;
+	}
+	t->gate = NULL;
+	if (t->mirror) {
+		task_done(o, s, t, g->first_oc, &g->first_r, g->first_msg);
+		if (g->first_oc == O_REPLY)
+			s->nreplies--;	/* one answer, counted once */
+		return true;
+	}
+	if (version_refused(g)) {
+		t->finished = true;
+		t->refused_seen = true;
+		snprintf(t->why, sizeof(t->why), "%s", g->why);
+	}
+	return true;
+}
+
 static void
 slot_close(struct slot *sl)
 {
@@ -341,7 +407,8 @@ run_tasks(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 				struct task *t = tasks[(next + tried) % ntasks];
 				int e;
 
-				if (t->finished || t->inflight)
+				if (t->finished || t->inflight ||
+				    !gate_apply(o, s, t) || t->finished)
 					continue;
 				if (s->nprobes >= HQ_TLSENUM_PROBES_MAX ||
 				    hq_deadline_passed(dl) ||
@@ -575,12 +642,32 @@ cmp_u16(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Whether a's and b's first hellos are the same bytes (the same answer). */
+static bool
+same_first_hello(const struct hq_tlsenum_opts *o, struct task *a,
+    struct task *b)
+{
+	uint8_t *ha, *hb;
+	size_t la = 0, lb = 0;
+	bool same = false;
+
+	if ((ha = malloc(HQ_TLS_HELLO_MAX)) != NULL &&
+	    (hb = malloc(HQ_TLS_HELLO_MAX)) != NULL) {
+		same = task_next(o, a, ha, HQ_TLS_HELLO_MAX, &la) &&
+		    task_next(o, b, hb, HQ_TLS_HELLO_MAX, &lb) && la == lb &&
+		    memcmp(ha, hb, la) == 0;
+		free(hb);
+	}
+	free(ha);
+	return same;
+}
+
 int
 hq_tlsenum_scan(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
     struct hq_tls_scan *s, struct hq_err *err)
 {
 	const struct hq_tls_suite *tab;
-	struct task **tasks = NULL, **pref = NULL;
+	struct task **tasks = NULL, **pref = NULL, *t13 = NULL;
 	size_t ntab, ntasks = 0, cap = 0, npref = 0, pcap = 0, i, k;
 	unsigned chunks = o->chunks < 1 ? 1 : o->chunks > 32 ? 32 : o->chunks;
 	int64_t t0 = hq_mono_ns();
@@ -592,6 +679,7 @@ hq_tlsenum_scan(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 		uint16_t v = (uint16_t)(HQ_SSL3 + i);
 		size_t nc = v == HQ_TLS13 ? 1 : chunks, c, idx = 0;
 		struct task *ct[32];
+		bool seeded = false;
 
 		if ((o->versions & (1u << i)) == 0)
 			continue;
@@ -613,6 +701,20 @@ hq_tlsenum_scan(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 			ct[idx % nc]->cand[ct[idx % nc]->ncand++] = tab[k].id;
 			idx++;
 		}
+		/* A pair the caller already saw accepted (the detection's
+		 * answer, TLS <= 1.2) is found: the version is known alive. */
+		if (v != HQ_TLS13 && o->seed_version == v)
+			for (c = 0; c < nc && !seeded; c++)
+				if (remove_id(ct[c]->cand, &ct[c]->ncand,
+				    o->seed_suite)) {
+					ct[c]->found[ct[c]->nfound++] =
+					    o->seed_suite;
+					seeded = true;
+				}
+		for (c = 1; c < nc && !seeded; c++)
+			ct[c]->gate = ct[0];
+		if (v == HQ_TLS13)
+			t13 = ct[0];
 	}
 	if (o->groups && (o->versions & (1u << 4)) != 0) {
 		size_t ng;
@@ -627,6 +729,10 @@ hq_tlsenum_scan(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 		for (k = 0; k < ng; k++)
 			if (g[k].tls13)
 				t->cand[t->ncand++] = g[k].id;
+		if (t13 != NULL && same_first_hello(o, t13, t)) {
+			t->gate = t13;
+			t->mirror = true;
+		}
 	}
 	if (ntasks > 0 &&
 	    (rc = run_tasks(o, dl, tasks, ntasks, s, err)) != 0)
@@ -786,7 +892,8 @@ hq_tlsenum_probe(const char *addr, unsigned port, const uint8_t *hello,
 
 int
 hq_tlsenum_detect(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
-    bool *is_tlsp, char *why, size_t whysz, struct hq_err *err)
+    bool *is_tlsp, char *why, size_t whysz, struct hq_tls_reply *rp,
+    struct hq_err *err)
 {
 	struct hq_tls_reply r;
 	struct hq_err perr = { 0 };
@@ -800,6 +907,8 @@ hq_tlsenum_detect(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 	hello = hq_tls_probe_hello(&len);
 	rc = hq_tlsenum_probe(o->addr, o->port, hello, len, o->timeout_ms, dl,
 	    &r, &first, &perr);
+	if (rp != NULL)
+		*rp = rc == 0 ? r : (struct hq_tls_reply){ 0 };
 	if (rc == HQ_EPROTO && (first == 0x15 || first == 0x16)) {
 		/* It starts like TLS: a TLS port that answers badly. */
 		*is_tlsp = true;
@@ -858,23 +967,16 @@ ip_literal(const char *s)
 }
 
 int
-hq_tlsenum_handshake(const struct hq_tls_hs_opts *o, struct hq_deadline dl,
-    struct hq_tls_hs *hs, struct hq_err *err)
+hq_tlsenum_hs_ctx(const struct hq_tls_hs_opts *o, SSL_CTX **ctxp,
+    struct hq_err *err)
 {
-	struct hq_deadline t = hq_deadline_min(dl,
-	    hq_deadline_in(o->timeout_ms));
-	SSL_CTX *ctx = NULL;
-	SSL *ssl = NULL;
-	STACK_OF(X509) *chain;
-	EVP_PKEY *tmp = NULL;
-	int fd = -1, rc = 0, r, i;
+	SSL_CTX *ctx;
+	int rc = 0;
 
-	memset(hs, 0, sizeof(*hs));
+	*ctxp = NULL;
 	ERR_clear_error();
-	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-		rc = hq_err_tls(err, "SSL_CTX_new");
-		goto out;
-	}
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		return hq_err_tls(err, "SSL_CTX_new");
 	/* Level 0: we observe what the server offers, we don't judge here. */
 	SSL_CTX_set_security_level(ctx, 0);
 	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
@@ -901,6 +1003,42 @@ hq_tlsenum_handshake(const struct hq_tls_hs_opts *o, struct hq_deadline dl,
 			goto out;
 		}
 	}
+ out:
+	if (rc != 0)
+		SSL_CTX_free(ctx);
+	else
+		*ctxp = ctx;
+	ERR_clear_error();
+	return rc;
+}
+
+int
+hq_tlsenum_handshake(const struct hq_tls_hs_opts *o, struct hq_deadline dl,
+    struct hq_tls_hs *hs, struct hq_err *err)
+{
+	SSL_CTX *ctx = NULL;
+	int rc;
+
+	memset(hs, 0, sizeof(*hs));
+	if ((rc = hq_tlsenum_hs_ctx(o, &ctx, err)) != 0)
+		return rc;
+	rc = hq_tlsenum_handshake_ctx(ctx, o, dl, hs, err);
+	SSL_CTX_free(ctx);
+	return rc;
+}
+
+int
+hq_tlsenum_handshake_ctx(SSL_CTX *ctx, const struct hq_tls_hs_opts *o,
+    struct hq_deadline dl, struct hq_tls_hs *hs, struct hq_err *err)
+{
+	struct hq_deadline t = hq_deadline_min(dl,
+	    hq_deadline_in(o->timeout_ms));
+	SSL *ssl = NULL;
+	STACK_OF(X509) *chain;
+	EVP_PKEY *tmp = NULL;
+	int fd = -1, rc = 0, r, i;
+
+	memset(hs, 0, sizeof(*hs));
 	if ((rc = hq_net_connect(o->addr, o->port, t, &fd, err)) != 0)
 		goto out;
 	ERR_clear_error();
@@ -966,7 +1104,6 @@ hq_tlsenum_handshake(const struct hq_tls_hs_opts *o, struct hq_deadline dl,
  out:
 	EVP_PKEY_free(tmp);
 	SSL_free(ssl);
-	SSL_CTX_free(ctx);
 	if (fd >= 0)
 		close(fd);
 	ERR_clear_error();

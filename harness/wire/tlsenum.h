@@ -5,7 +5,12 @@
  * suite per version from the IANA table (offer all, remove the chosen one,
  * repeat; the table is split into chunks that run side by side), the TLS
  * 1.3 key-exchange groups, and whether the server enforces its own suite
- * order.  A window bounds the connections in flight, each probe has its
+ * order.  No probe is made whose answer is already known: a version's
+ * other chunks wait for its first chunk's first answer and end unprobed
+ * when the version itself is refused (a protocol_version alert, or a
+ * ServerHello of another version); the groups' first hello is the TLS 1.3
+ * chain's first, so it takes that answer; a pair the caller has already
+ * seen accepted (the detection's) is found without a probe.  A window bounds the connections in flight, each probe has its
  * own deadline, and the whole scan the caller's.  Also the real OpenSSL
  * handshake the family uses as its control and to read the certificate.
  */
@@ -37,9 +42,13 @@ struct hq_tlsenum_opts {
 	unsigned	 versions;	/* bit (v - 0x0300): which to test */
 	bool		 groups;	/* enumerate TLS 1.3 groups */
 	bool		 preference;	/* test server suite order */
+	/* A (version <= TLS 1.2, suite) pair already seen accepted (the
+	 * detection's ServerHello), counted found without a probe; 0: none */
+	uint16_t	 seed_version;
+	uint16_t	 seed_suite;
 };
 #define HQ_TLSENUM_OPTS_INIT { NULL, 0, NULL, 8, 3000, 2, 2, 0x1f, \
-	true, true }
+	true, true, 0, 0 }
 
 enum hq_tls_vstate {
 	HQ_TLSV_UNTESTED = 0,
@@ -78,10 +87,11 @@ void	hq_tls_scan_clear(struct hq_tls_scan *s);
  * built here for TLS 1.3 with 1.2 fallback) and its first answer: 0 with
  * *is_tlsp true when a ServerHello, HRR or TLS alert came back; false when
  * the port answered otherwise or closed; errors for connect failures.
+ * *rp (may be NULL) gets the parsed answer (kind MORE: none).
  */
 int	hq_tlsenum_detect(const struct hq_tlsenum_opts *o,
 	    struct hq_deadline dl, bool *is_tlsp, char *why, size_t whysz,
-	    struct hq_err *err);
+	    struct hq_tls_reply *rp, struct hq_err *err);
 
 /* The full enumeration of o into s (cleared first; caller clears). */
 int	hq_tlsenum_scan(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
@@ -120,6 +130,12 @@ struct hq_tls_hs {
 };
 
 int	hq_tlsenum_handshake(const struct hq_tls_hs_opts *o,
+	    struct hq_deadline dl, struct hq_tls_hs *hs, struct hq_err *err);
+/* The same in two steps: the context for o (versions, suites, CA), then
+ * the handshake with it (the context stays the caller's to free). */
+int	hq_tlsenum_hs_ctx(const struct hq_tls_hs_opts *o, SSL_CTX **ctxp,
+	    struct hq_err *err);
+int	hq_tlsenum_handshake_ctx(SSL_CTX *ctx, const struct hq_tls_hs_opts *o,
 	    struct hq_deadline dl, struct hq_tls_hs *hs, struct hq_err *err);
 void	hq_tls_hs_clear(struct hq_tls_hs *hs);
 
