@@ -77,7 +77,16 @@ struct run {
 	char			 wuser[64];
 	char			*sign_subject;	/* the signer's, or NULL */
 	char			*sign_keyid;
+	struct dut_file		*dfiles;	/* the worker must read them */
+	size_t			 ndfiles;
 };
+
+/* A file the DUT description names that a case opens (dut_files). */
+struct dut_file {
+	char	 field[128];		/* where: "update.image", ... */
+	char	 path[PATH_MAX];
+};
+#define DUT_FILES_MAX	64
 
 /* What the worker sends the monitor at its end (HQ_PRIV_DONE). */
 struct done_msg {
@@ -963,6 +972,112 @@ worker_can_read(const struct run *r, const struct stat *st)
 	return (st->st_mode & 0004) != 0;
 }
 
+/*
+ * The regular files the DUT description's recipes name (update, data,
+ * power, alarm, ai, monitor, disclosure.ca: what the cases open, as the
+ * worker), seen by the monitor (root) before the worker starts; a secret
+ * reference ({"file": PATH} alone, read at load) is not one of them.  The
+ * worker then says at its start which of them it cannot read, rather than
+ * a case failing on it later.  A string that only looks like a path here
+ * (a path on the device) is at worst a warning.
+ */
+static void
+dut_files_walk(const struct run *r, const cJSON *n, const char *field,
+    int depth)
+{
+	struct run *w = (struct run *)r;
+	const cJSON *c;
+	char sub[128], p[PATH_MAX];
+	const char *s;
+	struct stat st;
+	size_t i = 0;
+
+	if (n == NULL || depth > 16 || w->ndfiles >= DUT_FILES_MAX)
+		return;
+	if (cJSON_IsObject(n)) {
+		if (cJSON_GetArraySize(n) == 1 && n->child->string != NULL &&
+		    (strcmp(n->child->string, "file") == 0 ||
+		    strcmp(n->child->string, "env") == 0))
+			return;			/* a secret, read at load */
+		cJSON_ArrayForEach(c, n) {
+			snprintf(sub, sizeof(sub), "%s.%s", field,
+			    c->string != NULL ? c->string : "?");
+			dut_files_walk(r, c, sub, depth + 1);
+		}
+		return;
+	}
+	if (cJSON_IsArray(n)) {
+		cJSON_ArrayForEach(c, n) {
+			snprintf(sub, sizeof(sub), "%s[%zu]", field, i++);
+			dut_files_walk(r, c, sub, depth + 1);
+		}
+		return;
+	}
+	if (!cJSON_IsString(n) || (s = n->valuestring) == NULL)
+		return;
+	if (strncmp(s, "file:", 5) == 0)
+		s += 5;
+	if (s[0] == '\0' || strlen(s) > PATH_MAX / 2)
+		return;
+	hq_dut_path(r->dut, s, p, sizeof(p));
+	if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	snprintf(w->dfiles[w->ndfiles].field, sizeof(w->dfiles[0].field),
+	    "%s", field);
+	snprintf(w->dfiles[w->ndfiles].path, sizeof(w->dfiles[0].path), "%s",
+	    p);
+	w->ndfiles++;
+}
+
+static void
+dut_files(struct run *r)
+{
+	const struct hq_dut *d = r->dut;
+	cJSON *ca;
+
+	free(r->dfiles);
+	r->ndfiles = 0;
+	if ((r->dfiles = calloc(DUT_FILES_MAX, sizeof(*r->dfiles))) == NULL)
+		return;
+	dut_files_walk(r, d->update, "update", 0);
+	dut_files_walk(r, d->data, "data", 0);
+	dut_files_walk(r, d->power, "power", 0);
+	dut_files_walk(r, d->alarm, "alarm", 0);
+	dut_files_walk(r, d->ai, "ai", 0);
+	dut_files_walk(r, d->monitor, "monitor", 0);
+	if (d->disclosure.ca != NULL &&
+	    (ca = cJSON_CreateString(d->disclosure.ca)) != NULL) {
+		dut_files_walk(r, ca, "disclosure.ca", 0);
+		cJSON_Delete(ca);
+	}
+}
+
+/* The worker's side: a warning per file of dut_files it cannot open. */
+static size_t
+dut_files_check(const struct run *r)
+{
+	size_t i, bad = 0;
+	int fd;
+
+	for (i = 0; i < r->ndfiles; i++) {
+		if ((fd = open(r->dfiles[i].path, O_RDONLY | O_CLOEXEC |
+		    O_NONBLOCK | O_NOCTTY)) >= 0) {
+			close(fd);
+			continue;
+		}
+		if (errno != EACCES && errno != EPERM)
+			continue;
+		bad++;
+		hq_warn("%s: %s names %s, which the worker (user %s) cannot "
+		    "read: %s; the cases that use it will fail: make it "
+		    "readable to %s (e.g. chgrp %s FILE; chmod g+r FILE, and "
+		    "its directories searchable) or run with --no-privsep",
+		    r->dut->path, r->dfiles[i].field, r->dfiles[i].path,
+		    r->wuser, strerror(errno), r->wuser, r->wuser);
+	}
+	return bad;
+}
+
 static size_t
 share_files(struct run *r, struct share *sh)
 {
@@ -1051,6 +1166,7 @@ worker_main(struct run *r, int fd)
 		    strerror(errno));
 		goto out;
 	}
+	(void)dut_files_check(r);
 	hq_info("run %s: profile %s %s, DUT %s %s (%s), %zu cases; worker "
 	    "pid %ld as %s (uid %u), no capabilities", r->report_id,
 	    r->p->id, r->p->version, r->dut->manufacturer, r->dut->model,
@@ -1098,6 +1214,7 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 	if ((dm = calloc(1, sizeof(*dm))) == NULL)
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
 	nshare = share_files(r, share);
+	dut_files(r);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		free(dm);
 		return hq_err_sys(err, "socketpair");
@@ -1323,5 +1440,6 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 	hq_signer_free(r.signer);
 	free(r.sign_subject);
 	free(r.sign_keyid);
+	free(r.dfiles);
 	return rc;
 }

@@ -8,6 +8,8 @@
 #  - the same stimulus command, run by the worker, plants a symbolic link
 #    in the run directory mid-run: the monitor (root) does not sign, says
 #    why naming the link, report.json stays unsigned, exit 75;
+#  - a file the DUT description names that the worker cannot read is
+#    named, with its field, when the worker starts;
 #  - a netcut run killed with SIGTERM mid-cut: network restored, run
 #    INCONCLUSIVE (interrupted); the worker killed with SIGKILL mid-cut:
 #    the monitor restores and says how the worker ended;
@@ -100,6 +102,35 @@ check "link: run.log records the refusal" grep -q \
     "warn .*sign: not signed: planted in the run directory is a symbolic link" \
     "$T_TMP/sym/run.log"
 [ $rc -eq 75 ] || tail -n 3 "$T_TMP/sym.err"
+
+# 3c. Files the DUT description names that the worker cannot read (root's,
+# mode 0600): said at the worker's start, each naming its field; the same
+# file readable is not named.
+mkdir -m 0755 "$T_TMP/ro"
+echo "not for the worker" >"$T_TMP/ro/sensor.log"
+chmod 0600 "$T_TMP/ro/sensor.log"
+$PY - "$SB_DUT" "$T_TMP/ro.json" "$T_TMP/ro/sensor.log" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["alarm"]["light"]["source"] = "file:" + sys.argv[3]
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+ro_run() {	# ro_run NAME: a short run of the ro.json DUT
+	"$HOPQUY" run -q -p "$HQ_TOP/profiles/$P.json" -d "$T_TMP/ro.json" \
+	    --only "$P/g1.7-no-unauthenticated-access" -o "$T_TMP/$1" \
+	    >"$T_TMP/$1.out" 2>"$T_TMP/$1.err"
+}
+ro_run ro1
+check "unreadable: the worker names the field and the file at its start" \
+    grep -q "alarm.light.source names $T_TMP/ro/sensor.log, which the worker (user [a-z_]*) cannot read: Permission denied" \
+    "$T_TMP/ro1.err"
+check "unreadable: the run went on (report written)" test -s "$T_TMP/ro1/report.json"
+chmod 0644 "$T_TMP/ro/sensor.log"
+ro_run ro2
+check "readable: nothing said about it" \
+    sh -c "test -s '$T_TMP/ro2/report.json' && ! grep -q 'cannot read' '$T_TMP/ro2.err'"
+check "the simulator's own DUT file: no file named unreadable" \
+    sh -c "! grep -q 'which the worker .* cannot read' '$T_TMP/cmd.out' '$T_TMP/sym.err'"
 
 # 4. SIGTERM to the monitor mid-cut; SIGKILL to the worker mid-cut.
 C=lab-netcut-ci/offline-alarm
