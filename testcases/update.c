@@ -1528,6 +1528,32 @@ check_rollback(struct upd *U, struct hq_err *err)
 	return 0;
 }
 
+/*
+ * The image server on the recipe's listen address and port.  A port below
+ * 1024 that this process may not bind (the unprivileged worker of a host
+ * bench) is bound by the bench's monitor, on an address of the bench's
+ * LAN interface only, and handed over.
+ */
+static int
+srv_start(struct upd *U, unsigned port, const char *cert, const char *key,
+    struct hq_fwserve **sp, struct hq_err *err)
+{
+	const char *addr = jstr(U->r.pull, "listen");
+	struct hq_err lerr = { 0 };
+	int fd = -1, rc;
+
+	/* A namespaces bench's lab lets the worker bind them itself. */
+	if (port == 0 || port >= 1024 || geteuid() == 0 || addr == NULL ||
+	    U->ctx->bench == NULL || hq_bench_lab_ns(U->ctx->bench)[0] != '\0')
+		return hq_fwserve_start(addr, port, cert, key, sp, err);
+	if ((rc = hq_bench_listen_lan(U->ctx->bench, addr, port, &fd,
+	    &lerr)) != 0)
+		return hq_err_set(err, rc, "image server on %s:%u (a port "
+		    "below 1024, as user %u): %s", addr, port,
+		    (unsigned)geteuid(), lerr.msg);
+	return hq_fwserve_start_fd(addr, port, fd, cert, key, sp, err);
+}
+
 /* One fetch offered on a server of its own: what the device took. */
 static int
 offer(struct upd *U, const char *what, bool tls, const char *cert,
@@ -1544,7 +1570,7 @@ offer(struct upd *U, const char *what, bool tls, const char *cert,
 	*exitp = -1;
 	snprintf(urlpath, sizeof(urlpath), "/hq/%u-%s.bin", U->n++, what);
 	pull_url(U, tls, urlpath, url, sizeof(url));
-	if ((rc = hq_fwserve_start(jstr(U->r.pull, "listen"), tls ?
+	if ((rc = srv_start(U, tls ?
 	    (unsigned)jlong(U->r.pull, "tls_port", 8443) :
 	    (unsigned)jlong(U->r.pull, "port", 8000), cert, key, &srv,
 	    err)) != 0 ||
@@ -1879,7 +1905,7 @@ update_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	if (U.r.pull != NULL && (rc = pull_redirect(&U, err)) != 0)
 		goto out;
 	if (U.r.pull != NULL && strcmp(U.p.check, "channel") != 0 &&
-	    (rc = hq_fwserve_start(jstr(U.r.pull, "listen"),
+	    (rc = srv_start(&U,
 	    U.r.cert[0] != '\0' ? (unsigned)jlong(U.r.pull, "tls_port", 8443) :
 	    (unsigned)jlong(U.r.pull, "port", 8000), U.r.cert[0] != '\0' ?
 	    U.r.cert : NULL, U.r.key, &U.srv, err)) != 0)

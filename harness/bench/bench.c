@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/pkt_sched.h>
@@ -1941,14 +1943,13 @@ hq_bench_redirect_addr(const struct hq_bench *b, size_t i)
 	return i < b->nredir ? b->redir[i] : NULL;
 }
 
+static int bind_listen(const char *, unsigned, int *, struct hq_err *);
+
 int
 hq_bench_listen(struct hq_bench *b, const char *addr, unsigned port,
     int *fdp, struct hq_err *err)
 {
-	struct sockaddr_storage ss;
-	socklen_t slen;
 	size_t i;
-	int fd, one = 1, rc;
 
 	*fdp = -1;
 	if (port == 0 || port > 65535)
@@ -1960,6 +1961,54 @@ hq_bench_listen(struct hq_bench *b, const char *addr, unsigned port,
 	if (i == b->nredir)
 		return hq_err_set(err, HQ_EINVAL, "listen: %.64s is not a "
 		    "redirected address of bench %u", addr, b->instance);
+	return bind_listen(addr, port, fdp, err);
+}
+
+int
+hq_bench_listen_lan(struct hq_bench *b, const char *addr, unsigned port,
+    int *fdp, struct hq_err *err)
+{
+	struct ifaddrs *ifa = NULL, *x;
+	struct in_addr want;
+	bool found = false;
+
+	*fdp = -1;
+	if (port == 0 || port > 65535)
+		return hq_err_set(err, HQ_EINVAL, "listen: port %u", port);
+	if (b->remote != NULL)
+		return hq_priv_call_listen_lan(b->remote, addr, port, fdp,
+		    err);
+	if (!b->is_host)
+		return hq_err_set(err, HQ_EINVAL, "listen: bench %u is a "
+		    "namespaces bench: its lab binds its own ports",
+		    b->instance);
+	if (inet_pton(AF_INET, addr, &want) != 1)
+		return hq_err_set(err, HQ_EINVAL, "listen: \"%.64s\" is not "
+		    "an IPv4 address", addr);
+	if (getifaddrs(&ifa) != 0)
+		return hq_err_sys(err, "getifaddrs");
+	for (x = ifa; x != NULL && !found; x = x->ifa_next)
+		found = x->ifa_addr != NULL &&
+		    x->ifa_addr->sa_family == AF_INET &&
+		    strcmp(x->ifa_name, b->lan_if) == 0 &&
+		    ((struct sockaddr_in *)(void *)x->ifa_addr)->sin_addr.s_addr
+		    == want.s_addr;
+	freeifaddrs(ifa);
+	if (!found)
+		return hq_err_set(err, HQ_EINVAL, "listen: %.64s is not an "
+		    "address of %s, the bench's LAN interface", addr,
+		    b->lan_if);
+	return bind_listen(addr, port, fdp, err);
+}
+
+/* *fdp: a blocking socket listening on addr:port. */
+static int
+bind_listen(const char *addr, unsigned port, int *fdp, struct hq_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	int fd, one = 1, rc;
+
 	if ((rc = hq_addr_parse(addr, port, &ss, &slen, err)) != 0)
 		return rc;
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)

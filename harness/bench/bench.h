@@ -132,6 +132,15 @@ const char *hq_bench_redirect_addr(const struct hq_bench *bench, size_t i);
  */
 int	hq_bench_listen(struct hq_bench *bench, const char *addr,
 	    unsigned port, int *fdp, struct hq_err *err);
+/*
+ * The same on ADDR:PORT where ADDR is an IPv4 address of a host bench's
+ * LAN interface (bench.lan_if): the lab's own servers for the DUT (the
+ * update family's image server) on a port below 1024, which a worker may
+ * not bind.  HQ_EINVAL on a namespaces bench (its lab namespace lets the
+ * worker bind them itself) or for any other address.
+ */
+int	hq_bench_listen_lan(struct hq_bench *bench, const char *addr,
+	    unsigned port, int *fdp, struct hq_err *err);
 /* The active cut, HQ_CUT_NONE when none. */
 enum hq_cut_mode hq_bench_cut_active(const struct hq_bench *bench);
 /*

@@ -88,6 +88,7 @@ hq_priv_req_check(const struct hq_priv_req *q, size_t got, unsigned instance,
 			    q->pid);
 		break;
 	case HQ_PRIV_LISTEN:
+	case HQ_PRIV_LISTEN_LAN:
 		if (q->arg == 0 || q->arg > 65535)
 			return hq_err_set(err, HQ_EINVAL, "listen on port %u",
 			    q->arg);
@@ -105,14 +106,16 @@ hq_priv_req_check(const struct hq_priv_req *q, size_t got, unsigned instance,
 		break;
 	}
 	if (q->op != HQ_PRIV_COMMENT && q->op != HQ_PRIV_DONE &&
-	    q->op != HQ_PRIV_LISTEN && q->len != 0)
+	    q->op != HQ_PRIV_LISTEN && q->op != HQ_PRIV_LISTEN_LAN &&
+	    q->len != 0)
 		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
 		    "data", q->op);
 	if (q->op != HQ_PRIV_SIGNAL && q->pid != 0)
 		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
 		    "pid", q->op);
 	if (q->op != HQ_PRIV_CUT && q->op != HQ_PRIV_CAP_STOP &&
-	    q->op != HQ_PRIV_SIGNAL && q->op != HQ_PRIV_LISTEN && q->arg != 0)
+	    q->op != HQ_PRIV_SIGNAL && q->op != HQ_PRIV_LISTEN &&
+	    q->op != HQ_PRIV_LISTEN_LAN && q->arg != 0)
 		return hq_err_set(err, HQ_EINVAL, "request op %u takes no "
 		    "argument", q->op);
 	return 0;
@@ -375,9 +378,27 @@ hq_priv_call_signal(struct hq_priv *p, int sig, long pid,
 	return rc;
 }
 
+static int
+call_listen(struct hq_priv *p, enum hq_priv_op op, const char *addr,
+    unsigned port, int *fdp, struct hq_err *err);
+
 int
 hq_priv_call_listen(struct hq_priv *p, const char *addr, unsigned port,
     int *fdp, struct hq_err *err)
+{
+	return call_listen(p, HQ_PRIV_LISTEN, addr, port, fdp, err);
+}
+
+int
+hq_priv_call_listen_lan(struct hq_priv *p, const char *addr, unsigned port,
+    int *fdp, struct hq_err *err)
+{
+	return call_listen(p, HQ_PRIV_LISTEN_LAN, addr, port, fdp, err);
+}
+
+static int
+call_listen(struct hq_priv *p, enum hq_priv_op op, const char *addr,
+    unsigned port, int *fdp, struct hq_err *err)
 {
 	struct hq_priv_req *q = malloc(sizeof(*q));
 	struct hq_priv_rep *rep = malloc(sizeof(*rep));
@@ -395,7 +416,7 @@ hq_priv_call_listen(struct hq_priv *p, const char *addr, unsigned port,
 		free(rep);
 		return hq_err_set(err, HQ_EINVAL, "listen: bad address");
 	}
-	q->op = HQ_PRIV_LISTEN;
+	q->op = op;
 	q->arg = port;
 	q->pid = 0;
 	q->len = (uint32_t)len + 1;
@@ -565,6 +586,15 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 		/* Only on an address the bench redirected (checked there):
 		 * never a port of the host's own addresses. */
 		if ((rep->rc = hq_bench_listen(m->bench, q->data, q->arg,
+		    passfd, &e)) != 0)
+			rep_err(rep, rep->rc, &e);
+		else
+			rep->n = 1;
+		break;
+	case HQ_PRIV_LISTEN_LAN:
+		/* Only on an address of a host bench's LAN interface
+		 * (checked there): the lab's own server for the DUT. */
+		if ((rep->rc = hq_bench_listen_lan(m->bench, q->data, q->arg,
 		    passfd, &e)) != 0)
 			rep_err(rep, rep->rc, &e);
 		else

@@ -53,6 +53,8 @@ enum hq_priv_op {
 	HQ_PRIV_LISTEN,		/* arg: port; data: a redirected address,
 				 * NUL-terminated; reply: n = 1 and the
 				 * listening socket (SCM_RIGHTS) */
+	HQ_PRIV_LISTEN_LAN,	/* the same on an address of a host bench's
+				 * LAN interface */
 	HQ_PRIV_OP_END
 };
 
@@ -114,6 +116,9 @@ int	hq_priv_call_signal(struct hq_priv *p, int sig, long pid,
 	    struct hq_err *err);
 /* LISTEN: *fdp, a socket listening on addr:port, from the monitor. */
 int	hq_priv_call_listen(struct hq_priv *p, const char *addr,
+	    unsigned port, int *fdp, struct hq_err *err);
+/* LISTEN_LAN: the same on an address of the host bench's LAN interface. */
+int	hq_priv_call_listen_lan(struct hq_priv *p, const char *addr,
 	    unsigned port, int *fdp, struct hq_err *err);
 
 /* The monitor's state. */

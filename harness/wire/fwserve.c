@@ -285,14 +285,25 @@ int
 hq_fwserve_start(const char *addr, unsigned port, const char *cert,
     const char *key, struct hq_fwserve **sp, struct hq_err *err)
 {
+	return hq_fwserve_start_fd(addr, port, -1, cert, key, sp, err);
+}
+
+int
+hq_fwserve_start_fd(const char *addr, unsigned port, int lfd,
+    const char *cert, const char *key, struct hq_fwserve **sp,
+    struct hq_err *err)
+{
 	struct hq_fwserve *s;
 	struct sockaddr_in sa;
 	int one = 1, rc = 0;
 
 	*sp = NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		if (lfd >= 0)
+			close(lfd);
 		return hq_err_set(err, HQ_ENOMEM, "no memory");
-	s->lfd = -1;
+	}
+	s->lfd = lfd;
 	s->stop[0] = s->stop[1] = -1;
 	pthread_mutex_init(&s->mu, NULL);
 	memset(&sa, 0, sizeof(sa));
@@ -315,7 +326,15 @@ hq_fwserve_start(const char *addr, unsigned port, const char *cert,
 			goto out;
 		}
 	}
-	if ((s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+	if (s->lfd >= 0) {
+		int fl = fcntl(s->lfd, F_GETFL);
+
+		if (fl < 0 || fcntl(s->lfd, F_SETFL, fl | O_NONBLOCK) != 0 ||
+		    pipe2(s->stop, O_CLOEXEC) != 0) {
+			rc = hq_err_sys(err, "image server");
+			goto out;
+		}
+	} else if ((s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) < 0 || setsockopt(s->lfd, SOL_SOCKET,
 	    SO_REUSEADDR, &one, sizeof(one)) != 0 ||
 	    bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||

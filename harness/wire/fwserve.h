@@ -35,6 +35,11 @@ struct hq_fwserve_stats {
  */
 int	hq_fwserve_start(const char *addr, unsigned port, const char *cert,
 	    const char *key, struct hq_fwserve **sp, struct hq_err *err);
+/* The same on lfd, a socket already listening on addr:port (bound by the
+ * bench's monitor), which the server owns from then on, even on error. */
+int	hq_fwserve_start_fd(const char *addr, unsigned port, int lfd,
+	    const char *cert, const char *key, struct hq_fwserve **sp,
+	    struct hq_err *err);
 /* Serves file at urlpath ("/hq/03-x.bin") from now on (NULL: nothing);
  * the statistics start again. */
 int	hq_fwserve_set(struct hq_fwserve *s, const char *file,

@@ -4,7 +4,8 @@
 # profiles/qcvn135-2024.json parameters: the good simulator PASSes g3.1-g3.4
 # (and the signed run verifies, every pushed image in its manifest); each
 # update fault switch makes the right case FAIL with the right mutation or
-# reason named.  Bench instance 167 (HQ_UPDATE_BENCH to move it).
+# reason named.  Bench instance 167 (HQ_UPDATE_BENCH to move it); 166 for
+# the host-mode run's lock and journal.
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/simbench.sh"
@@ -129,6 +130,45 @@ check "pull: the trigger step's answer and the fetch are in the steps" \
 run_fault pull-unsigned "--fault update-unsigned" \
     "$P/g3.1-tampered-rejected" 1 \
     g3.1-tampered-rejected=FAIL:"accepted: unsigned"
+# Host mode under privilege separation (hopquy on the lab side of the
+# bench, as on a lab host), the image server on port 80: the worker may not
+# bind it, the monitor binds it on the LAN interface's address and hands it
+# over.  The good unit: g3.2 PASS.  An address not on the LAN interface is
+# refused by the monitor, and said.
+H=$(bn 166)
+simbench_stop_dut
+rm -f "$T_TMP/dutsim-state.json"
+simbench_start_dut
+update_dut "$SB_DUT" "$T_TMP/dut-up.json"
+host80() {	# host80 NAME LISTEN: a host-mode run of g3.2, the server on 80
+	$PY - "$T_TMP/dut-up.json" "$T_TMP/$1.json" "$H" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["bench"]
+d["bench"] = {"mode": "host", "instance": int(sys.argv[3]), "lan_if": "lan0",
+              "uplink_if": "up0", "address": b["address"], "cloud": b["cloud"]}
+d["update"]["pull"]["listen"] = sys.argv[4]
+d["update"]["pull"]["port"] = 80
+json.dump(d, open(sys.argv[2], "w"))
+PY
+	ip netns exec "$SB_LAB" "$HOPQUY" run -q -p "$P" -d "$T_TMP/$1.json" \
+	    -o "$T_TMP/runs/$1" --only "$P/g3.2-genuine-accepted" \
+	    >"$T_TMP/$1.out" 2>"$T_TMP/$1.err"
+}
+host80 host80 "198.18.$N.1"
+check "host mode, image server on port 80: g3.2 PASS" \
+    verdicts "$T_TMP/runs/host80" g3.2-genuine-accepted=PASS
+check "host mode, port 80: the worker ran unprivileged" grep -q \
+    "worker pid [0-9]* as [a-z_]* (uid [1-9][0-9]*), no capabilities" \
+    "$T_TMP/runs/host80/run.log"
+check "host mode, port 80: the device fetched the image from it" sh -c \
+    "grep -q 'serving .* at http://198.18.$N.1:80/hq/' '$T_TMP/runs/host80/update/'*/transcript.txt &&
+    grep -q 'fetched 1 time' '$T_TMP/runs/host80/report.json'"
+[ -s "$T_TMP/runs/host80/report.json" ] || tail -n 5 "$T_TMP/host80.err"
+host80 host80x "198.18.$N.2"
+check "host mode, port 80 on an address not the LAN interface's: refused, said" \
+    grep -q "not an address of lan0, the bench's LAN interface" \
+    "$T_TMP/runs/host80x/report.json"
 UPD_PULL=
 # A device that is down before the run: the reachability check says so
 # (69); past it, the family's own answer is no FAIL but INCONCLUSIVE.

@@ -65,7 +65,7 @@ START_TEST(test_priv_accepts)
 			q.arg = SIGHUP;
 			q.pid = 4242;
 		}
-		if (op == HQ_PRIV_LISTEN)
+		if (op == HQ_PRIV_LISTEN || op == HQ_PRIV_LISTEN_LAN)
 			req(op, 443, "198.18.9.9");
 		ck_assert_msg(check(HEAD + q.len, &err) == 0, "op %u: %s", op,
 		    err.msg);
@@ -145,6 +145,11 @@ START_TEST(test_priv_refuses)
 		big[80] = '\0';
 		req(HQ_PRIV_LISTEN, 443, big);
 		got = HEAD + q.len; want = "address"; break;
+	case 29: req(HQ_PRIV_LISTEN_LAN, 0, "198.18.9.1");
+		got = HEAD + q.len; want = "port 0"; break;
+	case 30: req(HQ_PRIV_LISTEN_LAN, 80, NULL); want = "address"; break;
+	case 31: req(HQ_PRIV_LISTEN_LAN, 80, "198.18.9.1"); q.pid = 4242;
+		got = HEAD + q.len; want = "no pid"; break;
 	default:
 		ck_abort();
 		return;
@@ -226,7 +231,7 @@ suite_priv(void)
 	TCase *tc = tcase_create("requests");
 
 	tcase_add_test(tc, test_priv_accepts);
-	tcase_add_loop_test(tc, test_priv_refuses, 0, 29);
+	tcase_add_loop_test(tc, test_priv_refuses, 0, 32);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("drop");
 	tcase_add_test(tc, test_priv_drop);
