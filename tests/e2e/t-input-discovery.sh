@@ -137,7 +137,14 @@ sim() {	# sim [dutsim args]: a fresh simulator with SSDP and WS-Discovery
 	    "$@" >>"$T_TMP/dutsim.log" 2>&1 &
 	SIMPID=$!
 	T_PIDS="$T_PIDS $SIMPID"
-	sleep 0.5
+	# up once both responders' sockets are bound (a loaded host may take
+	# seconds to start it)
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(ip netns exec $SDUT ss -Hlun 'sport = :1900 or sport = :3702' |
+		    grep -c .)" -ge 2 ] && break
+		sleep 0.1; i=$((i + 1))
+	done
 }
 sim
 hq simgood $SLAB "$T_TMP/sim.json" --set "$CASE:cases_per_surface=200"
