@@ -44,9 +44,17 @@ struct task {
 	bool		 refused_seen;	/* the first probe was refused */
 	char		 why[128];
 	unsigned	 tries;
-	/* T_PREF: the pick for the offered order and for its reverse. */
+	/*
+	 * T_PREF: the pick for the offered order [0] and for its reverse [1],
+	 * the reverse asked first (pref_step 0, then 1 for the offered order
+	 * when still needed, 2 done).  max_beaten: the set's last suite was
+	 * picked after another in a chain that offered both, so a server with
+	 * an order of its own does not put it first.
+	 */
 	int		 pref_step;
 	uint16_t	 pick[2];
+	bool		 max_beaten;
+	bool		 seeded;	/* T_SUITES: found[0] given, not picked */
 	/*
 	 * Held until gate's first probe is decided (gate_apply): a version's
 	 * second and later chains wait for its first chain's first answer
@@ -142,7 +150,7 @@ task_next(const struct hq_tlsenum_opts *o, struct task *t, uint8_t *buf,
 			t->finished = true;
 			return false;
 		}
-		if (t->pref_step == 0) {
+		if (t->pref_step == 1) {
 			ho.suites = t->cand;
 		} else {
 			for (i = 0; i < t->ncand; i++)
@@ -173,6 +181,33 @@ remove_id(uint16_t *v, size_t *np, uint16_t id)
 			return true;
 		}
 	return false;
+}
+
+/*
+ * The server's pick for the reversed set (step 0) or the set in its order
+ * (step 1).  The reverse alone decides when it is not the reverse's first
+ * suite (the server's own order) or when that suite was picked after
+ * another in a chain (then a server order would not put it first: the
+ * client's order); else the set in its order is asked too.  pick[0] ==
+ * pick[1] reads as the server's order.
+ */
+static void
+pref_answer(struct task *t, uint16_t pick)
+{
+	if (t->pref_step == 1) {
+		t->pick[0] = pick;
+		t->pref_step = 2;
+		return;
+	}
+	t->pick[1] = pick;
+	t->pref_step = 1;
+	if (pick != t->cand[t->ncand - 1]) {
+		t->pick[0] = pick;		/* not the client's first */
+		t->pref_step = 2;
+	} else if (t->max_beaten) {
+		t->pick[0] = t->cand[0];	/* != pick: the client's */
+		t->pref_step = 2;
+	}
 }
 
 static void
@@ -233,7 +268,7 @@ task_done(const struct hq_tlsenum_opts *o, struct hq_tls_scan *s,
 		}
 		t->refused_seen = true;
 		if (t->kind == T_PREF)
-			t->pick[t->pref_step++] = 0;
+			t->pref_step = 2;	/* no answer: undecided */
 		else
 			t->finished = true;
 		return;
@@ -246,7 +281,7 @@ task_done(const struct hq_tlsenum_opts *o, struct hq_tls_scan *s,
 			    hq_tls_version_name(r->version) : "another version");
 		t->finished = true;
 		if (t->kind == T_PREF)
-			t->pick[t->pref_step++] = 0;
+			t->pref_step = 2;
 		return;
 	}
 	switch (t->kind) {
@@ -254,7 +289,7 @@ task_done(const struct hq_tlsenum_opts *o, struct hq_tls_scan *s,
 	case T_PREF:
 		pick = r->suite;
 		if (t->kind == T_PREF) {
-			t->pick[t->pref_step++] = pick;
+			pref_answer(t, pick);
 			return;
 		}
 		if (!remove_id(t->cand, &t->ncand, pick)) {
@@ -642,6 +677,25 @@ cmp_u16(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Whether a chain of version v picked id after another of its picks (both
+ * offered then, the other chosen). */
+static bool
+beaten(struct task **tasks, size_t ntasks, uint16_t v, uint16_t id)
+{
+	size_t i, k;
+
+	for (i = 0; i < ntasks; i++) {
+		const struct task *t = tasks[i];
+
+		if (t->kind != T_SUITES || t->version != v)
+			continue;
+		for (k = t->seeded ? 2 : 1; k < t->nfound; k++)
+			if (t->found[k] == id)
+				return true;
+	}
+	return false;
+}
+
 /* Whether a's and b's first hellos are the same bytes (the same answer). */
 static bool
 same_first_hello(const struct hq_tlsenum_opts *o, struct task *a,
@@ -709,6 +763,7 @@ hq_tlsenum_scan(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 				    o->seed_suite)) {
 					ct[c]->found[ct[c]->nfound++] =
 					    o->seed_suite;
+					ct[c]->seeded = true;
 					seeded = true;
 				}
 		for (c = 1; c < nc && !seeded; c++)
@@ -796,6 +851,8 @@ hq_tlsenum_scan(const struct hq_tlsenum_opts *o, struct hq_deadline dl,
 			memcpy(t->cand, vr->suites,
 			    vr->nsuites * sizeof(uint16_t));
 			t->ncand = vr->nsuites;
+			t->max_beaten = beaten(tasks, ntasks, t->version,
+			    vr->suites[vr->nsuites - 1]);
 		}
 	}
 	if (npref > 0 && (rc = run_tasks(o, dl, pref, npref, s, err)) != 0)

@@ -10,7 +10,9 @@
  * when the version itself is refused (a protocol_version alert, or a
  * ServerHello of another version); the groups' first hello is the TLS 1.3
  * chain's first, so it takes that answer; a pair the caller has already
- * seen accepted (the detection's) is found without a probe.  A window bounds the connections in flight, each probe has its
+ * seen accepted (the detection's) is found without a probe; the suite
+ * order is asked reversed first, and the set in its order only when the
+ * reverse's answer and the chains' picks leave it open.  A window bounds the connections in flight, each probe has its
  * own deadline, and the whole scan the caller's.  Also the real OpenSSL
  * handshake the family uses as its control and to read the certificate.
  */
