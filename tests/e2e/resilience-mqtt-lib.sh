@@ -153,7 +153,7 @@ run_case() {
 	    --set "$G81:grace_s=5" --set "$G81:cloud_limit_s=20" \
 	    --set "$G81:recover_limit_s=30" \
 	    --set "$G82:outage_s=15" --set "$G82:grace_s=5" \
-	    --set "$G82:cloud_limit_s=60" \
+	    --set "$G82:cloud_limit_s=${RM_CLOUD_LIMIT:-60}" \
 	    >"$T_TMP/$name.out" 2>"$T_TMP/$name.err"
 	rc=$?
 	if $PY - "$T_TMP/runs/$name/report.json" "$4" "$5" "$6" \
@@ -178,6 +178,16 @@ PY
 		ok "$name: $(cat "$T_TMP/$name.chk")"
 	else
 		nok "$name (exit $rc): $(cat "$T_TMP/$name.chk") $(tail -n 2 "$T_TMP/$name.err")"
+		# what the brokers saw, to tell a slow bridge from a wrong
+		# "connected" (the run's steps carry their times)
+		$PY -c 'import json,sys
+for c in json.load(open(sys.argv[1]))["results"]:
+    if c["id"] == sys.argv[2]:
+        for s in c.get("steps", [])[-12:]:
+            print("    step", s["time"], s["text"][:150])' \
+		    "$T_TMP/runs/$name/report.json" "$4" 2>/dev/null
+		tail -n 15 "$T_TMP/cloud-mq.log" | sed 's/^/    cloud: /'
+		tail -n 15 "$T_TMP/dev-mq.log" | sed 's/^/    device: /'
 	fi
 }
 

@@ -36,6 +36,9 @@ simbench_complete() {
 
 # simbench_start_dut [dutsim args]: (re)starts dutsim in the DUT namespace.
 simbench_start_dut() {
+	# up once it says so (every listener bound), not only its 443: a
+	# loaded host may open the others a moment later
+	sb_up0=$(grep -c 'dutsim main: up: ' "$T_TMP/dutsim.log" 2>/dev/null)
 	ip netns exec "$SB_DNS" "$DUTSIM" --serial HQ0000000001 \
 	    --state "$T_TMP/dutsim-state.json" \
 	    --opt pki_dir="$PKI" --opt cloud.addr="198.19.$SB_N.2" \
@@ -46,7 +49,13 @@ simbench_start_dut() {
 	SB_DUTPID=$!
 	SB_PIDS="$SB_PIDS $SB_DUTPID"
 	echo "$SB_DUTPID" >"$T_TMP/dutsim.pid"	# the power section's hook
-	wait_port "$SB_LAB" "198.18.$SB_N.2" 443 10
+	wait_port "$SB_LAB" "198.18.$SB_N.2" 443 10 || return 1
+	i=0
+	while [ "$(grep -c 'dutsim main: up: ' "$T_TMP/dutsim.log" 2>/dev/null)" \
+	    -le "${sb_up0:-0}" ] && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	[ $i -lt 100 ]
 }
 
 # simbench_labels [--fault F]...: exports the factory passwords of units

@@ -19,7 +19,18 @@ who() {
 	ip netns exec "$1" socat -T2 - "TCP:$CLOUD:7002,connect-timeout=1" \
 	    </dev/null 2>/dev/null
 }
-reaches() { [ "$(who "$1")" = "$2" ]; }
+# reaches NS WHO: the listener that answers is WHO's; a try that gets no
+# answer at all (a loaded host: socat's fork and shell late) is tried
+# again, up to three times; a wrong answer is not.
+reaches() {
+	i=0
+	while [ $i -lt 3 ]; do
+		w=$(who "$1")
+		[ -n "$w" ] && { [ "$w" = "$2" ]; return; }
+		i=$((i + 1))
+	done
+	return 1
+}
 # lab_listener: "lab" on CLOUD:7002 in the lab namespace; $LPID.
 lab_listener() {
 	ip netns exec "$LAB" socat \
