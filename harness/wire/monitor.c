@@ -646,7 +646,8 @@ hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 			/* A process going down (an abort, a core being
 			 * written) still holds its socket: the kernel accepts
 			 * and the connection dies unanswered.  A moment later
-			 * the device is what it settled to: dead it is dead. */
+			 * the device is what it settled to: dead it is dead;
+			 * hung it is only when it stays silent. */
 			enum hq_health h2;
 			char d2[160];
 
@@ -658,6 +659,11 @@ hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 			if (h2 == HQ_HEALTH_DEAD) {
 				h = h2;
 				snprintf(d, sizeof(d), "%.150s", d2);
+			} else if (h == HQ_HEALTH_HUNG && h2 == HQ_HEALTH_OK) {
+				/* One late answer, then a normal one: a stall
+				 * (a loaded host, a busy device), not a hang;
+				 * a timeout alone is not evidence. */
+				h = h2;
 			}
 		}
 		if (h != HQ_HEALTH_OK) {
