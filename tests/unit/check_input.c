@@ -3,14 +3,23 @@
  * mutate (the input family's generator): the same seed gives the same
  * cases, the systematic pass walks every field with every mutation, the
  * controls are well-formed, lengths announce what they should (or, when
- * mutated, what the mutation says), and no case passes its cap.
+ * mutated, what the mutation says), and no case passes its cap.  The
+ * monitor: a UDP surface silent once, then answering, is a stall, not a
+ * hang; one that stays silent is hung; one that answers is OK.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <check.h>
 
 #include "util/err.h"
+#include "wire/monitor.h"
 #include "wire/mutate.h"
 #include "wire/tlswire.h"
 
@@ -291,6 +300,96 @@ START_TEST(test_input_discovery)
 }
 END_TEST
 
+/* A UDP responder on 127.0.0.1 that ignores its first `silent` probes
+ * and answers "pong" to the others, until `stop`. */
+struct udp_resp {
+	int		 fd;
+	unsigned	 port;
+	int		 silent;
+	volatile int	 stop;
+	pthread_t	 th;
+};
+
+static void *
+udp_resp_main(void *arg)
+{
+	struct udp_resp *u = arg;
+	struct sockaddr_in from;
+	socklen_t flen;
+	char buf[512];
+	struct pollfd pfd = { u->fd, POLLIN, 0 };
+
+	while (!u->stop) {
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		flen = sizeof(from);
+		if (recvfrom(u->fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &flen) < 0)
+			continue;
+		if (u->silent-- > 0)
+			continue;
+		(void)sendto(u->fd, "pong", 4, 0, (struct sockaddr *)&from,
+		    flen);
+	}
+	return NULL;
+}
+
+static void
+udp_resp_start(struct udp_resp *u, int silent)
+{
+	struct sockaddr_in sin = { 0 };
+	socklen_t len = sizeof(sin);
+
+	memset(u, 0, sizeof(*u));
+	u->silent = silent;
+	ck_assert_int_ge(u->fd = socket(AF_INET, SOCK_DGRAM, 0), 0);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(u->fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	ck_assert_int_eq(getsockname(u->fd, (struct sockaddr *)&sin, &len),
+	    0);
+	u->port = ntohs(sin.sin_port);
+	ck_assert_int_eq(pthread_create(&u->th, NULL, udp_resp_main, u), 0);
+}
+
+static void
+udp_resp_stop(struct udp_resp *u)
+{
+	u->stop = 1;
+	pthread_join(u->th, NULL);
+	close(u->fd);
+}
+
+/* _i: silent probes before the first answer (0, 1, or "always"). */
+START_TEST(test_input_monitor_stall)
+{
+	static const int silent[] = { 0, 1, 1000 };
+	static const enum hq_mon_class want[] = { HQ_MON_OK, HQ_MON_OK,
+	    HQ_MON_HUNG };
+	struct hq_err err = { 0 };
+	struct udp_resp u;
+	struct hq_mon m;
+	enum hq_mon_class cl;
+	char detail[256];
+	size_t idx;
+
+	udp_resp_start(&u, silent[_i]);
+	ck_assert_int_eq(hq_mon_init(&m, &err), 0);
+	ck_assert_int_eq(hq_mon_add_probe(&m, "ping", "other", "127.0.0.1",
+	    u.port, false, true, NULL, &idx, &err), 0);
+	ck_assert_int_eq(hq_mon_probe_set_request(&m.probes[idx],
+	    (const uint8_t *)"ping", 4, (const uint8_t *)"pong", 4, &err), 0);
+	ck_assert_int_eq(hq_mon_check(&m, 300, &cl, detail, sizeof(detail),
+	    &err), 0);
+	ck_assert_msg(cl == want[_i], "silent %d: class %s, want %s (%s)",
+	    silent[_i], hq_mon_class_name(cl), hq_mon_class_name(want[_i]),
+	    detail);
+	hq_mon_clear(&m);
+	udp_resp_stop(&u);
+}
+END_TEST
+
 Suite *suite_input(void);
 
 Suite *
@@ -308,6 +407,10 @@ suite_input(void)
 	tcase_add_test(tc, test_input_controls);
 	tcase_add_test(tc, test_input_discovery);
 	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("monitor");
+	tcase_add_loop_test(tc, test_input_monitor_stall, 0, 3);
+	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
 }
