@@ -5,6 +5,7 @@
 # INCONCLUSIVE verdict with a clear reason, no crash and no hang.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls-lib.sh"
+TL_BENCH=$(bn 35)	# t-tls-enum has 37
 need_root
 tls_need_tools
 TL_LAB=hq-tl-lab-$$

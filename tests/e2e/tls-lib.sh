@@ -154,14 +154,16 @@ tls_servers_up() {
 	done
 }
 
-# tls_dut FILE PORTS...: a DUT description for the servers.
+# tls_dut FILE PORTS...: a DUT description for the servers, on the host
+# bench instance TL_BENCH (default bn 37; each script its own: two runs on
+# one instance at once find its lock held).
 tls_dut() {
 	f=$1; shift
 	{
 		printf '{ "format": "hopquy-dut/1",\n'
 		printf '  "identity": { "manufacturer": "hopquy test bench", "model": "tls-target",\n'
 		printf '    "serial": "TL-0001", "firmware": "1.0.0", "class": "ip-camera", "name": "dut.example" },\n'
-		printf '  "bench": { "mode": "host", "instance": 37, "lan_if": "tl%sl", "uplink_if": "lo", "address": "%s" },\n' $$ "$TL_ADDR"
+		printf '  "bench": { "mode": "host", "instance": %s, "lan_if": "tl%sl", "uplink_if": "lo", "address": "%s" },\n' "${TL_BENCH:-$(bn 37)}" $$ "$TL_ADDR"
 		printf '  "surfaces": ['
 		sep=""
 		for p in "$@"; do
