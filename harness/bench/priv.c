@@ -583,19 +583,14 @@ serve_one(struct hq_priv_monitor *m, const struct hq_priv_req *q,
 			rep_err(rep, rep->rc, &e);
 		break;
 	case HQ_PRIV_LISTEN:
-		/* Only on an address the bench redirected (checked there):
-		 * never a port of the host's own addresses. */
-		if ((rep->rc = hq_bench_listen(m->bench, q->data, q->arg,
-		    passfd, &e)) != 0)
-			rep_err(rep, rep->rc, &e);
-		else
-			rep->n = 1;
-		break;
 	case HQ_PRIV_LISTEN_LAN:
-		/* Only on an address of a host bench's LAN interface
-		 * (checked there): the lab's own server for the DUT. */
-		if ((rep->rc = hq_bench_listen_lan(m->bench, q->data, q->arg,
-		    passfd, &e)) != 0)
+		/* Only on an address the bench redirected, or (LAN) one of
+		 * a host bench's LAN interface, both checked there: never a
+		 * port of the host's other addresses. */
+		if ((rep->rc = q->op == HQ_PRIV_LISTEN ?
+		    hq_bench_listen(m->bench, q->data, q->arg, passfd, &e) :
+		    hq_bench_listen_lan(m->bench, q->data, q->arg, passfd,
+		    &e)) != 0)
 			rep_err(rep, rep->rc, &e);
 		else
 			rep->n = 1;

@@ -55,6 +55,25 @@ bn() {
 	    END { if (!f) print "bench " n ": not in E2E_BENCHES (lib.sh)" >"/dev/stderr" }'
 }
 
+# tcp NS ADDR PORT: a TCP connection from namespace NS succeeds (1 s).
+tcp() {
+	ip netns exec "$1" socat -T1 /dev/null \
+	    "TCP:$2:$3,connect-timeout=1" 2>/dev/null
+}
+# no_tcp NS ADDR PORT: it does not.
+no_tcp() { ! tcp "$@"; }
+# tcp_soon NS ADDR PORT: it does within 5 s (a link set up again carries
+# traffic only once the kernel's linkwatch has activated its qdisc, which
+# it may defer by up to a second, more on a loaded host).
+tcp_soon() {
+	i=0
+	while [ $i -lt 5 ]; do
+		tcp "$@" && return 0
+		i=$((i + 1))
+	done
+	return 1
+}
+
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then echo "skipped: needs root"; exit 77; fi
 }

@@ -62,19 +62,6 @@ lab_net() {
 	ip -n "$G" link set e$$g up
 	ip -n "$G" route replace 198.18.$BN.0/24 via 198.19.$BN.1
 }
-tcp() { ip netns exec "$1" socat -T1 /dev/null \
-    "TCP:$2:$3,connect-timeout=1" 2>/dev/null; }
-# tcp_soon NS ADDR PORT: tcp within 5 tries (a veth set up carries traffic
-# only once the kernel's linkwatch has activated its peer's qdisc, which
-# it may defer by a second or more on a loaded host).
-tcp_soon() {
-	i=0
-	while [ $i -lt 5 ]; do
-		tcp "$@" && return 0
-		i=$((i + 1))
-	done
-	return 1
-}
 wait_for() {
 	i=0
 	while [ $i -lt 50 ]; do
