@@ -90,7 +90,9 @@ run_one() {	# run_one NAME: the script, its log, its status, time and CPU
 	*) [ "$copy" = 1 ] || lock="/tmp/hq-e2e-$name-copy$copy.lock" ;;
 	esac
 	start=$(date +%s)
-	flock "$lock" sh "tests/e2e/$name.sh" >"$log" 2>&1
+	# -o: the lock is held by flock alone, not inherited by the script's
+	# children, so a daemon a killed script left behind cannot hold it.
+	flock -o "$lock" sh "tests/e2e/$name.sh" >"$log" 2>&1
 	rc=$?
 	end=$(date +%s)
 	# user and system time of the waited-for children, in clock ticks
