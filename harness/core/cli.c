@@ -24,7 +24,6 @@
 #include "util/log.h"
 #include "util/rd.h"
 #include "util/util.h"
-#include "wire/tlsenum.h"
 
 static const char usage_top[] =
 "usage: hopquy [-v] [--version] COMMAND [ARGS]\n"
@@ -506,10 +505,6 @@ cmd_run(int argc, char **argv)
 		hq_log_set_level(verbose > 1 ? HQ_LOG_DEBUG : HQ_LOG_INFO);
 	o.progress_tty = isatty(STDERR_FILENO);
 	o.progress = force_progress || (!quiet && o.progress_tty);
-	/* OpenSSL's tables load on a thread while the profile, the DUT
-	 * and the bench are read (wire/tlsenum.h); joined before the
-	 * worker is forked. */
-	hq_tls_warm_start();
 	/* Mistakes surface before the bench comes up. */
 	if ((rc = load_pd(pname, dpath, &p, &d, &err)) != 0 ||
 	    (rc = check_set(p, o.overrides, &err)) != 0 ||
@@ -624,7 +619,6 @@ cmd_run(int argc, char **argv)
 		status = HQ_EXIT_TEMPFAIL;
 	}
  out:
-	hq_tls_warm_join();
 	cJSON_Delete(o.overrides);
 	cJSON_Delete(assessment);
 	hq_profile_free(p);

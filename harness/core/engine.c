@@ -39,7 +39,6 @@
 #include "util/log.h"
 #include "util/util.h"
 #include "wire/net.h"
-#include "wire/tlsenum.h"
 
 #define REACH_MS_DEFAULT	10000	/* the DUT answers within 10 s */
 #define PROGRESS_STEP_NS	(2 * 1000000000LL)
@@ -1224,7 +1223,6 @@ privsep_run(struct run *r, struct hq_run_summary *sum, struct hq_err *err)
 		lab_ports("0", old_ports, sizeof(old_ports));
 	fflush(stdout);
 	fflush(stderr);
-	hq_tls_warm_join();	/* no fork while OpenSSL loads */
 	if ((pid = fork()) < 0) {
 		rc = hq_err_sys(err, "fork");
 		close(sv[0]);
@@ -1410,7 +1408,6 @@ hq_engine_run(const struct hq_profile *p, const struct hq_dut *dut,
 		rc = privsep_run(&r, sum, err);
 		goto out;
 	}
-	hq_tls_warm_join();	/* the cases may fork (drivers, hooks) */
 	hq_info("run %s: profile %s %s, DUT %s %s (%s), %zu cases",
 	    r.report_id, p->id, p->version, dut->manufacturer, dut->model,
 	    dut->serial, p->ncases);

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/x509v3.h>
 
 #include "util/err.h"
@@ -1168,57 +1165,4 @@ hq_tlsenum_handshake_ctx(SSL_CTX *ctx, const struct hq_tls_hs_opts *o,
 		close(fd);
 	ERR_clear_error();
 	return rc;
-}
-
-/* The first SSL_CTX fetches the ciphers and digests; the handshake's
- * algorithms are fetched by name (each fetch is kept in the default
- * library context's method cache, which a forked worker inherits). */
-static void *
-warm_thread(void *arg)
-{
-	static const char *const keymgmt[] = { "X25519", "X448", "EC", "RSA",
-	    "RSA-PSS", "DH", "ED25519", "ED448" };
-	static const char *const keyexch[] = { "X25519", "X448", "ECDH", "DH" };
-	static const char *const sig[] = { "RSA", "ECDSA", "ED25519",
-	    "ED448" };
-	static const char *const kdf[] = { "HKDF", "TLS13-KDF", "TLS1-PRF" };
-	struct hq_tls_hs_opts o = { 0 };
-	SSL_CTX *ctx = NULL;
-	size_t i;
-
-	(void)arg;
-	if (hq_tlsenum_hs_ctx(&o, &ctx, NULL) == 0)
-		SSL_CTX_free(ctx);
-	for (i = 0; i < sizeof(keymgmt) / sizeof(*keymgmt); i++)
-		EVP_KEYMGMT_free(EVP_KEYMGMT_fetch(NULL, keymgmt[i], NULL));
-	for (i = 0; i < sizeof(keyexch) / sizeof(*keyexch); i++)
-		EVP_KEYEXCH_free(EVP_KEYEXCH_fetch(NULL, keyexch[i], NULL));
-	for (i = 0; i < sizeof(sig) / sizeof(*sig); i++)
-		EVP_SIGNATURE_free(EVP_SIGNATURE_fetch(NULL, sig[i], NULL));
-	EVP_ASYM_CIPHER_free(EVP_ASYM_CIPHER_fetch(NULL, "RSA", NULL));
-	for (i = 0; i < sizeof(kdf) / sizeof(*kdf); i++)
-		EVP_KDF_free(EVP_KDF_fetch(NULL, kdf[i], NULL));
-	EVP_MAC_free(EVP_MAC_fetch(NULL, "HMAC", NULL));
-	ERR_clear_error();
-	return NULL;
-}
-
-static pthread_t warm_th;
-static bool warm_on;
-
-void
-hq_tls_warm_start(void)
-{
-	if (!warm_on && pthread_create(&warm_th, NULL, warm_thread, NULL) ==
-	    0)
-		warm_on = true;
-}
-
-void
-hq_tls_warm_join(void)
-{
-	if (warm_on) {
-		pthread_join(warm_th, NULL);
-		warm_on = false;
-	}
 }

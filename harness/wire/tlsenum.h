@@ -141,17 +141,4 @@ int	hq_tlsenum_handshake_ctx(SSL_CTX *ctx, const struct hq_tls_hs_opts *o,
 	    struct hq_deadline dl, struct hq_tls_hs *hs, struct hq_err *err);
 void	hq_tls_hs_clear(struct hq_tls_hs *hs);
 
-/*
- * OpenSSL's tables, warmed: the first SSL_CTX of a process fetches every
- * cipher and digest from the provider (about 1.5 ms), and its first
- * handshake the key exchanges, signatures and KDFs.  `hopquy run` starts
- * this on a thread of its own while it loads the profile and the DUT and
- * opens the bench, and joins it before it forks the worker (which inherits
- * the tables) or runs a case: the family's control handshake then starts
- * without that cost on its path.  Join is idempotent and a no-op when
- * start was not called or its thread could not be made.
- */
-void	hq_tls_warm_start(void);
-void	hq_tls_warm_join(void);
-
 #endif
