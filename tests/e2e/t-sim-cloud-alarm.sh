@@ -90,9 +90,10 @@ ms_now() { $PY -c 'import time
 print(int(time.clock_gettime(time.CLOCK_MONOTONIC) * 1000))'; }
 # strobe FILE FROM_UNIX_MS EXPECT_FIRST_ON_UNIX_MS TOL NONS PERIOD_MS: the
 # flashes after FROM: first "on" at EXPECT +- TOL, NONS of them, PERIOD
-# apart (+- 30 ms); NONS 0: no line at all after FROM.
+# apart (+- TOL); NONS 0: no line at all after FROM.  On a mismatch the
+# flashes seen are printed.
 strobe() {
-	$PY - "$@" >>"$T_TMP/checks.log" 2>&1 <<'EOF'
+	$PY - "$@" >"$T_TMP/strobe.chk" 2>&1 <<'EOF'
 import sys
 f, frm, exp, tol, nons, per = sys.argv[1], *map(int, sys.argv[2:])
 try:
@@ -105,10 +106,14 @@ print("strobe after %d: %s" % (frm, ev))
 if nons == 0:
     sys.exit(0 if not ev else 1)
 ok = len(ons) == nons and abs(ons[0] - exp) <= tol and all(
-    abs(b - a - per) <= 30 for a, b in zip(ons, ons[1:])) and \
+    abs(b - a - per) <= tol for a, b in zip(ons, ons[1:])) and \
     ev[-1][1] == "off"
 sys.exit(0 if ok else 1)
 EOF
+	rc=$?
+	cat "$T_TMP/strobe.chk" >>"$T_TMP/checks.log"
+	[ $rc -eq 0 ] || sed 's/^/    /' "$T_TMP/strobe.chk"
+	return $rc
 }
 # dut SLOT ARGS...: starts dutsim in the DUT namespace on the slot's
 # ports and sinks, with a fast cloud link; waits for its stimulus socket.
@@ -199,8 +204,11 @@ check "alarm: siren at -6 dBFS (configured level)" \
     wav level "$(W 0)" "$S0" -6 0.5
 check "alarm: siren lasts the configured 1500 ms" \
     wav length "$(W 0)" "$S0" 1500 10
-check "alarm: strobe on at stimulus + 300 ms, 3 flashes at 2 Hz" \
-    strobe "$(S 0)" $((S0 + OFF)) $((S0 + OFF + 300)) 30 3 500
+# +- 100 ms: the strobe sink is stamped by a userspace timer, which a
+# loaded host (two copies of the suite) delays by tens of milliseconds;
+# the siren above is checked to the frame by its sample clock.
+check "alarm: strobe on at stimulus + 300 ms, 3 flashes at 2 Hz (+-100 ms)" \
+    strobe "$(S 0)" $((S0 + OFF)) $((S0 + OFF + 300)) 100 3 500
 check "alarm: event reached cloudsim" \
     until_ok 3 more_than "/events?type=alarm" dutsim-0001 0
 
