@@ -112,12 +112,17 @@ check "--no-privsep: no worker process" [ -z "$(pgrep -P "$MON" -x hopquy)" ]
 wait "$MON"
 rc=$?
 check "--no-privsep run: exit 1 (got $rc)" [ $rc -eq 1 ]
-if $PY - "$T_TMP/ps/report.json" "$T_TMP/np/report.json" \
-    >"$T_TMP/cmp" 2>&1 <<'PYEOF'
+# cmp_runs A B [MIN]: the verdicts of runs A and B are identical (the
+# cases both ran, at least MIN of them, 20 by default); $T_TMP/soft gets
+# the differing ids when each has one side INCONCLUSIVE.
+cmp_runs() {
+	$PY - "$1/report.json" "$2/report.json" "$T_TMP/soft" "${3:-20}" \
+	    >"$T_TMP/cmp" 2>&1 <<'PYEOF'
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
-va = {x["id"]: x["verdict"] for x in a["results"]}
-vb = {x["id"]: x["verdict"] for x in b["results"]}
+nmin = int(sys.argv[4])
+va = {x["id"]: x["verdict"] for x in a["results"] if x["verdict"] != "NOT_RUN"}
+vb = {x["id"]: x["verdict"] for x in b["results"] if x["verdict"] != "NOT_RUN"}
 wa = {x["id"]: x.get("rationale", "")[:200] for x in a["results"]}
 wb = {x["id"]: x.get("rationale", "")[:200] for x in b["results"]}
 diff = sorted(k for k in set(va) | set(vb) if va.get(k) != vb.get(k))
@@ -125,9 +130,34 @@ for k in diff:
     print("%s: privsep %s (%s), --no-privsep %s (%s)" % (k, va.get(k),
           wa.get(k), vb.get(k), wb.get(k)))
 print("%d cases, %d differ" % (len(va), len(diff)))
-sys.exit(1 if diff or len(va) < 20 else 0)
+# The cases where one side could not tell (INCONCLUSIVE) and the other
+# could, for a second look (file 3); a PASS against a FAIL is final.
+soft = [k for k in diff if "INCONCLUSIVE" in (va.get(k), vb.get(k))]
+open(sys.argv[3], "w").write(",".join(soft) if soft == diff else "")
+sys.exit(1 if diff or len(va) < nmin else 0)
 PYEOF
+}
+if cmp_runs "$T_TMP/ps" "$T_TMP/np"
 then ok "verdicts identical with and without privsep: $(tail -n 1 "$T_TMP/cmp")"
+elif [ -s "$T_TMP/soft" ]; then
+	# One side INCONCLUSIVE (a timeout under load is no verdict): those
+	# cases once more in both modes; a difference that stays is one.
+	first=$(tr '\n' ';' <"$T_TMP/cmp")
+	only=$(cat "$T_TMP/soft")
+	for m in ps2 np2; do
+		fresh_sim || nok "fresh simulator"
+		np=""; [ $m = np2 ] && np=--no-privsep
+		# shellcheck disable=SC2086
+		"$HOPQUY" run -q $np -p "$HQ_TOP/profiles/$P.json" \
+		    -d "$SB_FULL" -o "$T_TMP/$m" --only "$only" \
+		    --assess "$T_TMP/dutsim-assess.json" $SETS \
+		    >"$T_TMP/$m.out" 2>"$T_TMP/$m.err"
+	done
+	if cmp_runs "$T_TMP/ps2" "$T_TMP/np2" 1; then
+		ok "verdicts identical with and without privsep, after a second look at $only (first: $first)"
+	else
+		nok "verdicts differ: $first; again: $(tr '\n' ';' <"$T_TMP/cmp")"
+	fi
 else nok "verdicts differ: $(tr '\n' ';' <"$T_TMP/cmp")"; fi
 
 printf 't-privsep: '
