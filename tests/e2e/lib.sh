@@ -102,6 +102,16 @@ bg() {
 	T_PIDS="$T_PIDS $!"
 }
 
+# until_ok SECONDS CMD...: retries CMD every 0.2 s until it succeeds.
+until_ok() {
+	n=$(($1 * 5)); shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2; n=$((n - 1))
+	done
+	return 1
+}
+
 # wait_port NS ADDR PORT [SECONDS]: until a TCP connect succeeds.
 wait_port() {
 	i=0; lim=$(( ${4:-10} * 10 ))

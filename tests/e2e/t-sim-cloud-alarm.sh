@@ -60,15 +60,6 @@ else
 fi
 
 # ---- helpers ----
-# until_ok SECONDS CMD...: retries CMD every 0.2 s until it succeeds.
-until_ok() {
-	n=$(($1 * 5)); shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2; n=$((n - 1))
-	done
-	return 1
-}
 # stim SLOT LINE: one stimulus line from the lab, prints the reply.
 stim() {
 	echo "$2" | ip netns exec "$L" socat -T2 - \

@@ -215,15 +215,7 @@ check "reboot: 202" eq "$(c $AU -X POST $U/api/reboot)" 202
 # closed within 3 s of the answer: the simulator's main loop takes the
 # request at its next wake-up and then stays down 2 s (reboot_delay_ms);
 # a loaded host delays that wake-up, and a fixed nap missed it once
-closes_within() {
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		port_closed "$1" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
-check "reboot: ports closed meanwhile" closes_within 443 3
+check "reboot: ports closed meanwhile" until_ok 3 port_closed 443
 check "reboot: back" wait_port "$C" $A 443 5
 check "reboot: data kept" eq "$(c $AU $U/api/faces/$KID)" 200
 check "reboot: firmware kept" eq "$(ver)" 2.5.0
