@@ -88,15 +88,15 @@ if exp and reasons:
         if want not in text:
             bad.append("%s: reason lacks '%s' (has: %s)" % (exp[0][0], want,
                 text.replace("\n", " | ")[:300]))
-if bad and exp and byid.get(exp[0][0]):
-    # the case's last steps, to show a load-dependent failure's cause
-    for st in byid[exp[0][0]].get("steps", [])[-10:]:
-        bad.append("    step %s %s" % (st.get("time", ""), st.get("text", "")[:160]))
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 	then
 		nok "$name: $(cat "$T_TMP/$name.chk")"
+		# the case's last steps and the simulator's last lines, to show
+		# a load-dependent failure's cause
+		case_steps "$T_TMP/runs/$name/report.json" \
+		    "$(awk 'NR == 1 { print $1 }' "$T_TMP/expect")" 10
 		echo "    dutsim.log, last lines:"
 		tail -n 12 "$T_TMP/dutsim.log" 2>/dev/null | sed 's/^/    /'
 	else

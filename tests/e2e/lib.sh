@@ -102,6 +102,16 @@ bg() {
 	T_PIDS="$T_PIDS $!"
 }
 
+# case_steps REPORT ID [N]: prints the last N (12) timed steps of case ID
+# in REPORT (a report.json), indented, to show why a case went its way.
+case_steps() {
+	$PY -c 'import json, sys
+for c in json.load(open(sys.argv[1]))["results"]:
+    if c["id"] == sys.argv[2]:
+        for s in c.get("steps", [])[-int(sys.argv[3]):]:
+            print("    step", s.get("time", ""), s.get("text", "")[:160])' \
+	    "$1" "$2" "${3:-12}" 2>/dev/null
+}
 # until_ok SECONDS CMD...: retries CMD every 0.2 s until it succeeds.
 until_ok() {
 	n=$(($1 * 5)); shift

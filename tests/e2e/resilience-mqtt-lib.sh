@@ -201,12 +201,7 @@ PY
 		nok "$name (exit $rc): $(cat "$T_TMP/$name.chk") $(tail -n 2 "$T_TMP/$name.err")"
 		# what the brokers saw, to tell a slow bridge from a wrong
 		# "connected" (the run's steps carry their times)
-		$PY -c 'import json,sys
-for c in json.load(open(sys.argv[1]))["results"]:
-    if c["id"] == sys.argv[2]:
-        for s in c.get("steps", [])[-12:]:
-            print("    step", s["time"], s["text"][:150])' \
-		    "$T_TMP/runs/$name/report.json" "$4" 2>/dev/null
+		case_steps "$T_TMP/runs/$name/report.json" "$4"
 		tail -n 15 "$T_TMP/cloud-mq.log" | sed 's/^/    cloud: /'
 		tail -n 15 "$T_TMP/dev-mq.log" | sed 's/^/    device: /'
 	fi
