@@ -133,9 +133,30 @@ wait_port() {
 	return 1
 }
 
+# t_kill PID...: SIGTERM to each PID that is still a child of this script.
+# A PID kept from a process that has ended may by now name another
+# script's process (pid_max is 32768 here, and two copies of the suite
+# wrap it within minutes): a plain kill would signal that one.
+t_kill() {
+	for p; do
+		pp=""
+		while read -r k v; do
+			[ "$k" = PPid: ] && { pp=$v; break; }
+		done 2>/dev/null </proc/"$p"/status || continue
+		if [ "$pp" = "$$" ]; then
+			kill "$p" 2>/dev/null
+		elif [ -n "$pp" ]; then
+			echo "# t_kill: pid $p is no longer ours" \
+			    "($(cat /proc/"$p"/comm 2>/dev/null), parent $pp):" \
+			    "left alone" >&2
+		fi
+	done
+	return 0
+}
+
 t_cleanup() {
 	[ -n "$HQ_KEEP" ] && { echo "kept $T_TMP"; T_TMP=/nonexistent; }
-	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+	t_kill $T_PIDS
 	for p in $T_PIDS; do wait "$p" 2>/dev/null; done
 	for n in $T_NS; do
 		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null

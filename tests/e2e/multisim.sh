@@ -68,7 +68,7 @@ ms_wait() {
 }
 
 multisim_down() {
-	for p in $MS_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $MS_PIDS; do t_kill "$p" 2>/dev/null; done
 	for p in $MS_PIDS; do wait "$p" 2>/dev/null; done
 	MS_PIDS=""
 	for n in $MS_INST; do

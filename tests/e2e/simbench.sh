@@ -72,7 +72,7 @@ simbench_labels() {
 }
 
 simbench_stop_dut() {
-	[ -n "${SB_DUTPID:-}" ] && kill "$SB_DUTPID" 2>/dev/null &&
+	[ -n "${SB_DUTPID:-}" ] && t_kill "$SB_DUTPID" 2>/dev/null &&
 	    wait "$SB_DUTPID" 2>/dev/null
 	SB_DUTPID=""
 }
@@ -97,7 +97,7 @@ simbench_up() {
 }
 
 simbench_down() {
-	for p in $SB_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $SB_PIDS; do t_kill "$p" 2>/dev/null; done
 	for p in $SB_PIDS; do wait "$p" 2>/dev/null; done
 	SB_PIDS=""
 	[ -n "$SB_N" ] && "$HOPQUY" bench down --bench "$SB_N" >/dev/null 2>&1

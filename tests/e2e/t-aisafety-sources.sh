@@ -65,7 +65,7 @@ broker() {
 	wait_port "$LAB" $A 1883 10 || nok "mosquitto did not start"
 }
 broker_stop() {
-	[ -n "$MPID" ] && { kill "$MPID" 2>/dev/null; wait "$MPID" 2>/dev/null; }
+	[ -n "$MPID" ] && { t_kill "$MPID" 2>/dev/null; wait "$MPID" 2>/dev/null; }
 	MPID=
 }
 broker
@@ -118,7 +118,7 @@ mkdut alarm-nowav alarm 'd["ai"]["decision"]["alarm"] = {"evidence": "audio"}; d
 
 DPID=
 dev() {
-	[ -n "$DPID" ] && { kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; }
+	[ -n "$DPID" ] && { t_kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; }
 	ip netns exec "$DEV" $PY "$AIDEV" --addr $A --port 8080 \
 	    --strobe "$SINKS/strobe.log" --wav "$SINKS/siren.wav" \
 	    --mqtt $A:1883 "$@" \
@@ -234,7 +234,7 @@ check "mqtt-silent: FAIL on the detection rate read from the topic" \
     expect FAIL 'clean: detection rate 0/4' 'decisions from MQTT messages'
 # the broker going away during the trials: the subscription did not hold
 dev
-( sleep 8; kill "$MPID" ) &
+( sleep 8; t_kill "$MPID" ) &
 KPID=$!
 run mqtt
 wait $KPID

@@ -72,7 +72,7 @@ EOF
 
 DPID=
 dev() {
-	[ -n "$DPID" ] && { kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; }
+	[ -n "$DPID" ] && { t_kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; }
 	ip netns exec "$DEV" $PY "$AIDEV" --addr $A --port 8080 "$@" \
 	    >>"$T_TMP/aidev.log" 2>&1 &
 	DPID=$!

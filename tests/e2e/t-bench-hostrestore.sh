@@ -20,7 +20,7 @@ BJ=/run/hopquy/bench-$BN.journal
 L=hq-nc$$l D=hq-nc$$d G=hq-nc$$g
 HOLD=""
 cleanup_host() {
-	[ -n "$HOLD" ] && kill "$HOLD" 2>/dev/null
+	[ -n "$HOLD" ] && t_kill "$HOLD" 2>/dev/null
 	"$HOPQUY" bench restore --bench $BN >/dev/null 2>&1
 	rm -f "$BJ" "/run/hopquy/bench-$BN.lock"
 	t_cleanup
@@ -159,7 +159,7 @@ check "hidden lab: up0 up and the default route back" \
     sh -c "$IN_HIDDEN ip link show up0 | grep -q '[<,]UP[,>]' && $IN_HIDDEN ip route show default | grep -q 'via 198.19.$BN.2'"
 check "hidden lab: journal empty" sh -c "[ ! -s '$BJ' ]"
 check "hidden lab: the DUT reaches the gateway again" tcp_soon "$D" 198.19.$BN.2 7000
-kill "$HOLD" 2>/dev/null; wait "$HOLD" 2>/dev/null; HOLD=""
+t_kill "$HOLD" 2>/dev/null; wait "$HOLD" 2>/dev/null; HOLD=""
 
 # ---- 3. an old journal ("ns=-") whose interface is not here ----
 printf 'hq1 1 link-down ns=- if=hqnc%s up=1\n' $$ >"$BJ"

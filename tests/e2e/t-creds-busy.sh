@@ -48,7 +48,7 @@ EOF2
 
 SRV=""
 server() {
-	[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+	[ -n "$SRV" ] && { t_kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
 	ip netns exec "$DUT" "$PY" "$SERVER" --addr "$ADDR" --port $PORT \
 	    --password "$OPW" --no-lockout "$@" >>"$T_TMP/server.log" 2>&1 &
 	SRV=$!

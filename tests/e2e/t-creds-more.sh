@@ -98,7 +98,7 @@ MQPID=""
 # mq_start [USER PASSWORD]: the broker with the operator and that account.
 mq_start() {
 	if [ -n "$MQPID" ]; then
-		kill "$MQPID" 2>/dev/null; wait "$MQPID" 2>/dev/null
+		t_kill "$MQPID" 2>/dev/null; wait "$MQPID" 2>/dev/null
 	fi
 	rm -f "$T_TMP/mq/passwd"
 	"$MOSQPW" -c -b "$T_TMP/mq/passwd" "$OPU" "$OPW" 2>/dev/null &&

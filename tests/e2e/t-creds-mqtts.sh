@@ -71,7 +71,7 @@ export HQ_MT_OPW="$OPW"
 MQPID=""
 # broker ANONYMOUS [USER PASSWORD]
 broker() {
-	[ -n "$MQPID" ] && { kill "$MQPID" 2>/dev/null; wait "$MQPID" 2>/dev/null; }
+	[ -n "$MQPID" ] && { t_kill "$MQPID" 2>/dev/null; wait "$MQPID" 2>/dev/null; }
 	conf "$1"
 	rm -f "$T_TMP/mq/passwd"
 	mosquitto_passwd -b -c "$T_TMP/mq/passwd" "$OPU" "$OPW" 2>/dev/null

@@ -54,7 +54,7 @@ dutfile rtsp-digest
 
 SRV=""
 server() {
-	[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+	[ -n "$SRV" ] && { t_kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
 	ip netns exec "$DUT" "$PY" "$SERVER" --addr "$ADDR" --port $PORT \
 	    --tls "$T_TMP/dut.pem" "$@" >>"$T_TMP/server.log" 2>&1 &
 	SRV=$!

@@ -61,7 +61,7 @@ dut_file badop 'k7#Vq2@Lm9zX' 'T4!pW8rs&Ye3' 'not-the-password'
 SRV=""
 # server ARGS...: (re)starts the test server in the DUT namespace.
 server() {
-	[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+	[ -n "$SRV" ] && { t_kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
 	ip netns exec "$DUT" "$PY" "$SERVER" --addr "$ADDR" --port $PORT \
 	    --password "$OPW" "$@" >>"$T_TMP/server.log" 2>&1 &
 	SRV=$!

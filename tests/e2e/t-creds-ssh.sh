@@ -82,7 +82,7 @@ export HQ_SS_OPW="$OPW"
 
 SRVS=""
 servers() {
-	for p in $SRVS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	for p in $SRVS; do t_kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	n0=$(echo $T_PIDS | wc -w)
 	bg_private "$DUT" -- /usr/sbin/sshd -D -e -f "$T_TMP/sshd_plain"
 	bg_private "$DUT" "$T_TMP/pam_sshd:/etc/pam.d/sshd" -- \

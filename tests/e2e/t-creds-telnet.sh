@@ -51,7 +51,7 @@ export HQ_TN_OPW="$OPW"
 
 SRV=""
 server() {
-	[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+	[ -n "$SRV" ] && { t_kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
 	n0=$(echo $T_PIDS | wc -w)
 	bg_private "$DUT" -- /usr/sbin/inetd -d "$T_TMP/inetd.conf"
 	SRV=$(echo $T_PIDS | cut -d' ' -f$((n0 + 1)))

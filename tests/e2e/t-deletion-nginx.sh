@@ -136,7 +136,7 @@ run_variant() {
 	    -p "$HQ_TOP/profiles/$P.json" -d "$T_TMP/dut.json" -o "$RUN" \
 	    --only $G91 >"$RUN.out" 2>&1
 	RC=$?
-	kill "$NGX"
+	t_kill "$NGX"
 	wait "$NGX" 2>/dev/null
 }
 expect() {

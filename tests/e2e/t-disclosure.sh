@@ -30,7 +30,7 @@ HQ_DUTSIM_LABEL1=unused-here-1 HQ_DUTSIM_LABEL2=unused-here-2
 export HQ_DUTSIM_LABEL1 HQ_DUTSIM_LABEL2
 
 bench_down() {
-	[ -n "$NGX_PID" ] && kill "$NGX_PID" 2>/dev/null && wait "$NGX_PID" 2>/dev/null
+	[ -n "$NGX_PID" ] && t_kill "$NGX_PID" 2>/dev/null && wait "$NGX_PID" 2>/dev/null
 	"$HOPQUY" bench down --bench "$N" >/dev/null 2>&1
 }
 trap 'bench_down; t_cleanup' EXIT

@@ -164,7 +164,7 @@ PY
 
 SRV=""
 server() {	# server MODE PORT... [-- ARGS]: the hostile device
-	[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+	[ -n "$SRV" ] && { t_kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
 	mode=$1; shift
 	ports=""
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
@@ -331,7 +331,7 @@ hcase "huge JSON on a data-API step" data g7.2-deleted-account-refused $DL \
     INCONCLUSIVE
 
 # -- every port open --------------------------------------------------------
-[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=""; }
+[ -n "$SRV" ] && { t_kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=""; }
 ip netns exec "$DUT" nft -f - <<'NFT' || nok "nft rules"
 table ip hqhostile {
 	chain pre {
@@ -361,7 +361,7 @@ fi
 # cloud port is the right FAIL ("in clear to the impostor"), connections
 # cut before the certificate make it INCONCLUSIVE; never PASS, and the
 # redirect must be gone afterwards.
-[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=""; }
+[ -n "$SRV" ] && { t_kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=""; }
 if [ -z "${HQ_HOSTILE_ONLY:-}" ] ||
     echo "interception" | grep -qi -- "$HQ_HOSTILE_ONLY"; then
 	. "$(dirname "$0")/simbench.sh"
@@ -394,7 +394,7 @@ PY
 		    not sh -c "ip -n '$SB_LAB' addr show dev lo | grep -q '198.19.$IN.2/32'"
 		check "interception flood: the bench journal is empty" \
 		    not test -s "/run/hopquy/bench-$IN.journal"
-		kill "$FLOOD" 2>/dev/null; wait "$FLOOD" 2>/dev/null
+		t_kill "$FLOOD" 2>/dev/null; wait "$FLOOD" 2>/dev/null
 	else
 		nok "bench $IN with dutsim and cloudsim"
 	fi

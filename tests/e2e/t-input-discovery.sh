@@ -127,7 +127,7 @@ check "wsdd killed: FAIL naming wsd (3702/udp) dead or hung" \
 # 3. The reference DUT's responders.
 SIMPID=""
 sim() {	# sim [dutsim args]: a fresh simulator with SSDP and WS-Discovery
-	[ -n "$SIMPID" ] && { kill "$SIMPID" 2>/dev/null; wait "$SIMPID" 2>/dev/null; }
+	[ -n "$SIMPID" ] && { t_kill "$SIMPID" 2>/dev/null; wait "$SIMPID" 2>/dev/null; }
 	rm -f "$T_TMP/sim-state.json"
 	ip netns exec $SDUT "$DUTSIM" --serial HQ0000000001 \
 	    --state "$T_TMP/sim-state.json" --opt pki_dir="$PKI" \

@@ -126,7 +126,7 @@ EOF
 	return 0
 }
 motion_stop() {	# motion may take its time over SIGTERM: 5 s, then -9
-	kill "$MOTION" 2>/dev/null
+	t_kill "$MOTION" 2>/dev/null
 	i=0
 	while kill -0 "$MOTION" 2>/dev/null && [ $i -lt 50 ]; do
 		sleep 0.1; i=$((i + 1))

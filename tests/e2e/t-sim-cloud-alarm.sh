@@ -127,7 +127,7 @@ dut() {
 }
 dut_stop() {
 	eval "p=\$DUT_$1"
-	kill "$p" 2>/dev/null
+	t_kill "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
 }
 uplink_cut() { ip -n "$L" link set "$UP" down; }
@@ -168,7 +168,7 @@ check "link: login and heartbeats reach cloudsim over TLS" \
 check "link: heartbeats carried by TLS" sh -c \
     "ip netns exec $C curl -s http://127.0.0.1:8080/status |
     grep -q '\"last_heartbeat_transport\":\"tls\"'"
-kill "$TCPD_TLS"; wait "$TCPD_TLS" 2>/dev/null
+t_kill "$TCPD_TLS"; wait "$TCPD_TLS" 2>/dev/null
 check "link: the TLS capture shows the server name (capture control)" \
     grep -q -a cloud.hopquy.test "$T_TMP/tls.pcap"
 check "link: the TLS capture does not show the device password" \
@@ -347,7 +347,7 @@ plain_login() {
 }
 check "cloud-cleartext: logs in on the plain port" until_ok 6 plain_login
 sleep 1
-kill "$TCPD_PLAIN"; wait "$TCPD_PLAIN" 2>/dev/null
+t_kill "$TCPD_PLAIN"; wait "$TCPD_PLAIN" 2>/dev/null
 check "cloud-cleartext: the device password is in the capture" \
     grep -q -a Cleartext-Secret-h "$T_TMP/plain.pcap"
 check "good link refuses the interceptor's certificate" \
@@ -386,7 +386,7 @@ check "cloudsim: still answers after garbage" \
     grep -q heartbeats"
 
 # cloudsim exits cleanly on SIGTERM; a sanitizer build reports there
-kill "$CS_GOOD" "$CS_EVIL"
+t_kill "$CS_GOOD" "$CS_EVIL"
 wait "$CS_GOOD"; rc_good=$?
 wait "$CS_EVIL"; rc_evil=$?
 check "cloudsim exits 0 on SIGTERM" [ "$rc_good" -eq 0 -a "$rc_evil" -eq 0 ]

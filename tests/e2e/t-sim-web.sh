@@ -52,7 +52,7 @@ dut() {
 }
 dut_stop() {
 	[ -n "$DPID" ] || return 0
-	kill "$DPID" 2>/dev/null
+	t_kill "$DPID" 2>/dev/null
 	wait "$DPID" 2>/dev/null
 	DPID=
 }

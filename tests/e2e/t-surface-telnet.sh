@@ -52,7 +52,7 @@ EOF2
 
 SRV=""
 server() {
-	[ -n "$SRV" ] && { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
+	[ -n "$SRV" ] && { t_kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; }
 	port=$1; shift
 	ip netns exec "$DUT" "$@" >>"$T_TMP/server.log" 2>&1 &
 	SRV=$!

@@ -39,7 +39,7 @@ lab_listener() {
 	LPID=$!
 	wait_port "$LAB" "$CLOUD" 7002 5
 }
-stop_lab_listener() { kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null; }
+stop_lab_listener() { t_kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null; }
 no_local_addr() { ! ip -n "$LAB" addr show dev lo | grep -q "$CLOUD/32"; }
 
 check "bench up" "$HOPQUY" bench up --bench $BN

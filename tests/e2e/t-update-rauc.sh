@@ -35,8 +35,8 @@ DBPID=""
 mkdir -p "$W/data"
 
 stop_rauc() {
-	[ -n "$RSPID" ] && kill "$RSPID" 2>/dev/null && wait "$RSPID" 2>/dev/null
-	[ -n "$DBPID" ] && kill "$DBPID" 2>/dev/null
+	[ -n "$RSPID" ] && t_kill "$RSPID" 2>/dev/null && wait "$RSPID" 2>/dev/null
+	[ -n "$DBPID" ] && t_kill "$DBPID" 2>/dev/null
 	RSPID="" DBPID=""
 }
 trap 'stop_rauc; "$HOPQUY" bench down --bench $N >/dev/null 2>&1; t_cleanup' EXIT

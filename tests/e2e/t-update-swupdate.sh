@@ -25,7 +25,7 @@ W=$T_TMP/swu
 mkdir -p "$W/www"
 
 stop_swupdate() {
-	[ -n "$SWPID" ] && kill "$SWPID" 2>/dev/null && wait "$SWPID" 2>/dev/null
+	[ -n "$SWPID" ] && t_kill "$SWPID" 2>/dev/null && wait "$SWPID" 2>/dev/null
 	SWPID=""
 }
 trap 'stop_swupdate; "$HOPQUY" bench down --bench $N >/dev/null 2>&1; t_cleanup' EXIT
