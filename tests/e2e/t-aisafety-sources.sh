@@ -131,6 +131,8 @@ N=0
 run() {		# run DUT: the recognition case, small sets
 	N=$((N + 1))
 	RUN=$T_TMP/run$N
+	RUNDUT=$1
+	AIMARK=$(wc -l <"$T_TMP/aidev.log" 2>/dev/null || echo 0)
 	# shellcheck disable=SC2086
 	ip netns exec "$LAB" "$HOPQUY" run -q --no-capture -p "$PROFILE" \
 	    -d "$T_TMP/$1.json" -o "$RUN" --only "$P" $SET >"$RUN.out" 2>&1
@@ -152,6 +154,41 @@ if not ok:
             print("    missing:", t)
 sys.exit(0 if ok else 1)
 EOF
+}
+# late: the device's own log (aidev.log since the last run began) says
+# which of its sequences it decided 1200 ms (the trials' window,
+# ai.decision.window_ms) or more after it received their first frame.
+# The window opens before that frame is sent (aidev-show's "at"), so a
+# sequence late by this count was decided outside its window.  Prints each
+# sequence's delay; succeeds when one was late.
+late() {
+	tail -n +"$((AIMARK + 1))" "$T_TMP/aidev.log" | $PY -c '
+import re, sys
+begin, late = {}, False
+for l in sys.stdin:
+    m = re.match(r"aidev: (first frame|decided) seq=(\d+) mono_ms=(\d+)", l)
+    if not m:
+        continue
+    seq, t = int(m.group(2)), int(m.group(3))
+    if m.group(1) == "first frame":
+        begin[seq] = t
+    elif seq in begin:
+        d = t - begin[seq]
+        late = late or d >= 1200
+        print("    device: sequence %d decided %d ms after its first frame" % (seq, d))
+sys.exit(0 if late else 1)'
+}
+# good TEXT...: the good device's PASS, each TEXT in its entry.  When the
+# device itself says it decided a trial later than the window (two copies
+# of the suite on two cores slow its detector down), the INCONCLUSIVE the
+# run gave is right (nothing seen in the window is no decision), and the
+# run is repeated once; without that, or a second time, it fails.
+good() {
+	expect PASS "$@" && return 0
+	late || { echo "    the device was not late: no second look"; return 1; }
+	echo "    the device was late: the run once more"
+	run "$RUNDUT"
+	expect PASS "$@"
 }
 # trials RUN: "source detected window-ok" per trial from trials.json
 trials_ok() {
@@ -175,7 +212,7 @@ deviations() {
 dev
 run events
 check "events: good device PASS, rates and the source in the rationale" \
-    expect PASS 'clean detection 4/4 = 1.00, 95% [0.51, 1.00] >= 0.50' \
+    good 'clean detection 4/4 = 1.00, 95% [0.51, 1.00] >= 0.50' \
     'clean false-alarm 0/4 = 0.00, 95% [0.00, 0.49] <= 0.50' \
     'decisions from events in the DUT' 'of kind person'
 check "events: each trial's evidence inside its window, source named" trials_ok events
@@ -194,7 +231,7 @@ check "event log answering 503: INCONCLUSIVE, not all clear" \
 dev
 run alarm
 check "alarm: good device PASS, the light log and the recording named" \
-    expect PASS 'clean detection 4/4' 'clean false-alarm 0/4' \
+    good 'clean detection 4/4' 'clean false-alarm 0/4' \
     'decisions from alarm onsets (alarm.light, alarm.audio)' \
     "light from file:$SINKS/strobe.log" 'calibration tone heard: 1000 Hz = 94.0 dB'
 check "alarm: onsets inside the trial windows" trials_ok alarm
@@ -209,7 +246,7 @@ check "alarm light log missing: INCONCLUSIVE (no decision), never PASS" \
     expect INCONCLUSIVE 'error: ai.decision alarm: the source was not readable'
 run alarm-audio
 check "alarm sound only: good device PASS on siren onsets at 70 dB" \
-    expect PASS 'clean detection 4/4' 'clean false-alarm 0/4' \
+    good 'clean detection 4/4' 'clean false-alarm 0/4' \
     'decisions from alarm onsets (alarm.audio); sound at or above 70 dB'
 dev --switch alarm-silent
 run alarm-audio
@@ -223,7 +260,7 @@ check "alarm recording missing: INCONCLUSIVE naming it" \
 dev
 run mqtt
 check "mqtt: good device PASS, topic and broker named" \
-    expect PASS 'clean detection 4/4' 'clean false-alarm 0/4' \
+    good 'clean detection 4/4' 'clean false-alarm 0/4' \
     "decisions from MQTT messages on aidev/decisions (broker $A:1883)"
 check "mqtt: messages inside the trial windows" trials_ok mqtt
 check "mqtt: the subscription acknowledged before the trials" \
@@ -261,7 +298,7 @@ export HQ_AIS_MQPASS="$MQPASS"
 dev --mqtt-user labop --mqtt-password "$MQPASS"
 run mqtt-login
 check "mqtt with a login: PASS subscribed as the operator" \
-    expect PASS 'clean detection 4/4' 'clean false-alarm 0/4' \
+    good 'clean detection 4/4' 'clean false-alarm 0/4' \
     "(broker $A:1883, as the operator)"
 check "... the password is not in the report" \
     not grep -q "$MQPASS" "$RUN/report.json"
