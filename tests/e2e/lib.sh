@@ -154,6 +154,15 @@ t_kill() {
 	return 0
 }
 
+# t_kill_named SIGNAL COMM PID: SIGNAL to PID only while it is a COMM
+# (/proc/PID/comm), for a PID read from a pid file: its process is not the
+# script's child, and once it has ended the PID may name another.
+t_kill_named() {
+	[ -n "$3" ] && [ "$(cat /proc/"$3"/comm 2>/dev/null)" = "$2" ] &&
+	    kill -"$1" "$3" 2>/dev/null
+	return 0
+}
+
 t_cleanup() {
 	[ -n "$HQ_KEEP" ] && { echo "kept $T_TMP"; T_TMP=/nonexistent; }
 	t_kill $T_PIDS

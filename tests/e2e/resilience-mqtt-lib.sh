@@ -73,7 +73,8 @@ EOF
 cat >"$T_TMP/power.sh" <<EOF
 #!/bin/sh
 pid=\$(cat "$T_TMP/dev/mosquitto.pid" 2>/dev/null)
-[ -n "\$pid" ] && kill -9 "\$pid"
+[ -n "\$pid" ] && [ "\$(cat /proc/\$pid/comm 2>/dev/null)" = mosquitto ] &&
+    kill -9 "\$pid"
 sleep 1
 ip netns exec $DNS "$MQ" -d -c "$T_TMP/dev.conf" >>"$T_TMP/dev-mq.log" 2>&1
 EOF
@@ -131,7 +132,7 @@ wait_port $LABNS $DADDR 8080 10 || nok "device API did not start"
 run_case() {
 	name=$1
 	[ -f "$T_TMP/dev/mosquitto.pid" ] &&
-	    kill -9 "$(cat "$T_TMP/dev/mosquitto.pid")" 2>/dev/null
+	    t_kill_named 9 mosquitto "$(cat "$T_TMP/dev/mosquitto.pid")"
 	sleep 0.5
 	devconf "$2" "$3" "$7" "$8" "$9"
 	ip netns exec $DNS "$MQ" -d -c "$T_TMP/dev.conf" >>"$T_TMP/dev-mq.log" 2>&1
@@ -203,6 +204,9 @@ PY
 		# "connected" (the run's steps carry their times)
 		case_steps "$T_TMP/runs/$name/report.json" "$4"
 		tail -n 15 "$T_TMP/cloud-mq.log" | sed 's/^/    cloud: /'
+		# and every bridge line of the cloud's, wherever it falls
+		grep -i 'bridge' "$T_TMP/cloud-mq.log" | tail -n 20 |
+		    sed 's/^/    cloud (bridge): /'
 		tail -n 15 "$T_TMP/dev-mq.log" | sed 's/^/    device: /'
 	fi
 }

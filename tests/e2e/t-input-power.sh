@@ -13,7 +13,7 @@ need_root
 N=249
 CASE=qcvn135-2024/g11.1-malformed-input
 # the simulator the power switch started is ours to stop too
-trap 'p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null); [ -n "$p" ] && kill -9 "$p" 2>/dev/null; simbench_down; t_cleanup' EXIT
+trap 'p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null); t_kill_named 9 dutsim "$p"; simbench_down; t_cleanup' EXIT
 simbench_up $N || { nok "bench $N with dutsim and cloudsim"; t_done; }
 
 # The power switch, as a lab's networked PDU: pdu-cycle.sh runs as root
@@ -26,7 +26,8 @@ power_script() {
 read -r what
 [ "\$what" = cycle ] || { echo "bad request"; exit 1; }
 pid=\$(cat "$T_TMP/dutsim.pid" 2>/dev/null)
-[ -n "\$pid" ] && kill -9 "\$pid" 2>/dev/null
+[ -n "\$pid" ] && [ "\$(cat /proc/\$pid/comm 2>/dev/null)" = dutsim ] &&
+    kill -9 "\$pid" 2>/dev/null
 sleep 0.3
 ip netns exec "$SB_DNS" setsid "$DUTSIM" --serial HQ0000000001 \\
     --state "$T_TMP/dutsim-state.json" --opt pki_dir="$PKI" \\
@@ -70,7 +71,7 @@ PY
 restart() {	# restart [dutsim args]: a fresh simulator
 	simbench_stop_dut
 	p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null)
-	[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+	t_kill_named 9 dutsim "$p"
 	rm -f "$T_TMP/dutsim-state.json"
 	sleep 0.3
 	simbench_start_dut "$@" || nok "dutsim $* did not start"
@@ -129,6 +130,6 @@ check "good sim with a power driver: PASS, no power cycle" \
     res good 'r["verdict"]=="PASS" and r["details"]["input"]["power_cycles"]==0'
 
 p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null)
-[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+t_kill_named 9 dutsim "$p"
 echo "t-input-power: $T_PASS passed, $T_FAIL failed"
 [ $T_FAIL -eq 0 ]

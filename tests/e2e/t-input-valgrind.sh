@@ -13,7 +13,7 @@ command -v valgrind >/dev/null 2>&1 || { echo "skipped: valgrind missing"; exit 
 . "$(dirname "$0")/simbench.sh"
 N=247
 CASE=qcvn135-2024/g11.1-malformed-input
-trap 'p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null); [ -n "$p" ] && kill -9 "$p" 2>/dev/null; simbench_down; t_cleanup' EXIT
+trap 'p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null); t_kill_named 9 dutsim "$p"; simbench_down; t_cleanup' EXIT
 simbench_up $N --opt mqtt=1 || { nok "bench $N with dutsim and cloudsim"; t_done; }
 
 # the power switch: the simulator starts again, its fault included
@@ -49,7 +49,7 @@ VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitc
 restart() {
 	simbench_stop_dut
 	p=$(cat "$T_TMP/dutsim.pid" 2>/dev/null)
-	[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+	t_kill_named 9 dutsim "$p"
 	sleep 0.3
 	rm -f "$T_TMP/dutsim-state.json"
 	simbench_start_dut "$@" || nok "dutsim $* did not start"
