@@ -6,7 +6,8 @@
 # uses (nor bench/*.sh, t-campaign's 200-219, t-input*'s 240-250); an
 # unlisted instance maps to nothing; no script but those that stay put
 # brings up a bench instance by a bare number (t-report-coverage's two
-# refused runs on instances 256 and 119 change nothing).  Needs no root.
+# refused runs on instances 256 and 119 change nothing); and no script
+# signals a kept PID but through t_kill or t_kill_named.  Needs no root.
 . "$(dirname "$0")/lib.sh"
 E=$HQ_TOP/tests/e2e
 # shellcheck disable=SC2086
@@ -40,5 +41,15 @@ bare=$(grep -nE 'simbench_up [0-9]|multisim_up [0-9]|--bench [0-9]|^ *BN=[0-9]|B
     cut -d: -f1,2 | xargs -r -n1 basename | tr '\n' ' ')
 check "no other script names a bench instance by a bare number${bare:+ ($bare)}" \
     [ -z "$bare" ]
+# Kept PIDs are signalled through t_kill or t_kill_named (README,
+# "Stopping what a script started"): a plain SIGTERM to "$VAR", or a
+# signal to a pid file's "$(cat ...)", could reach a process that reused
+# the PID.
+plain=$(grep -nE '(^|[^_a-z-])kill +"?[$]' "$E"/*.sh | grep -v '^[^:]*/lib\.sh:' |
+    cut -d: -f1,2 | xargs -r -n1 basename | tr '\n' ' ')
+check "no script sends a plain kill to a kept PID${plain:+ ($plain)}" [ -z "$plain" ]
+pidf=$(grep -nE 'kill +-[A-Z0-9]+ +"?[$][(]cat' "$E"/*.sh |
+    cut -d: -f1,2 | xargs -r -n1 basename | tr '\n' ' ')
+check "no script signals a pid file's PID unchecked${pidf:+ ($pidf)}" [ -z "$pidf" ]
 printf 't-e2e-benches: '
 t_done
