@@ -147,6 +147,7 @@ run_case() {
 	while [ $i -lt 50 ] && ! ip netns exec $CNS curl -s --max-time 3 \
 	    "http://$CADDR:8080/bridge" | grep -q '"connected": true'
 	do sleep 0.2; i=$((i + 1)); done
+	seen0=$(wc -l <"$T_TMP/cloud-seen.log")
 	# --no-privsep: the power command restarts mosquitto in its
 	# namespace, which needs root (a lab's PDU would not)
 	"$HOPQUY" run -q --no-privsep -p "$HQ_TOP/profiles/$P.json" \
@@ -158,7 +159,8 @@ run_case() {
 	    >"$T_TMP/$name.out" 2>"$T_TMP/$name.err"
 	rc=$?
 	if $PY - "$T_TMP/runs/$name/report.json" "$4" "$5" "$6" \
-	    "$T_TMP/cloud-mq.log" >"$T_TMP/$name.chk" 2>&1 <<'PY'
+	    "$T_TMP/cloud-mq.log" "$T_TMP/cloud-seen.log" "$seen0" \
+	    >"$T_TMP/$name.chk" 2>&1 <<'PY'
 import datetime, json, re, sys
 r = json.load(open(sys.argv[1]))
 x = {e["id"]: e for e in r["results"]}.get(sys.argv[2])
@@ -167,13 +169,16 @@ if x is None:
     print("not in the report"); sys.exit(1)
 text = x["rationale"] + " | " + " | ".join(x["findings"])
 if want == "PASS":
-    # The cloud broker is the witness: when it saw no bridge connection
-    # from the restore to the case's end, mosquitto's bridge did not come
-    # back (2.0.11 once left a connect begun during the cut pending for
-    # TCP's whole SYN retry span; a plain connect begun the same way
-    # completes right after the restore), and FAIL naming the cloud link
-    # is the right verdict.  A FAIL while the witness saw the bridge back
-    # stays a failure of the test.
+    # The cloud is the witness: when its broker saw no bridge connection
+    # from the restore to the case's end, or the message raised during the
+    # cut never reached its subscriber (cloud-seen.log, since this run
+    # began), mosquitto's bridge did not come back, and FAIL naming the
+    # cloud link is the right verdict.  (2.0.11 once left a connect begun
+    # during the cut pending for TCP's whole SYN retry span, where a plain
+    # connect begun the same way completes right after the restore; and
+    # once the cloud logged the bridge's CONNECT while the bridge never
+    # announced itself connected.)  A FAIL while the witness saw the bridge
+    # back and delivering stays a failure of the test.
     def ep(t):
         return datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
             tzinfo=datetime.timezone.utc).timestamp()
@@ -183,10 +188,14 @@ if want == "PASS":
     back = [l for l in open(sys.argv[5], errors="replace")
             if re.match(r"(\d+): New bridge connected from ", l)
             and t0 and t0[0] - 1 <= int(l.split(":")[0]) <= t1 + 1]
-    if t0 and not back:
+    seen = open(sys.argv[6], errors="replace").read().splitlines()[int(sys.argv[7]):]
+    queued = [l for l in seen if l.startswith("hq/data queued-")]
+    if t0 and not (back and queued):
         want = "FAIL"
         reason = "cloud link: not re-established within"
-        text += " | witness: the cloud broker saw no bridge connection after the restore"
+        text += (" | witness: the cloud broker saw %d bridge connection(s) "
+                 "after the restore, and %d queued message(s) reached the "
+                 "cloud" % (len(back), len(queued)))
 bad = []
 if x["verdict"] != want:
     bad.append("%s, want %s" % (x["verdict"], want))
@@ -204,9 +213,12 @@ PY
 		# "connected" (the run's steps carry their times)
 		case_steps "$T_TMP/runs/$name/report.json" "$4"
 		tail -n 15 "$T_TMP/cloud-mq.log" | sed 's/^/    cloud: /'
-		# and every bridge line of the cloud's, wherever it falls
+		# and every bridge line of the cloud's, wherever it falls, and
+		# what its subscriber saw during this run
 		grep -i 'bridge' "$T_TMP/cloud-mq.log" | tail -n 20 |
 		    sed 's/^/    cloud (bridge): /'
+		tail -n +"$((seen0 + 1))" "$T_TMP/cloud-seen.log" | tail -n 20 |
+		    sed 's/^/    cloud (seen): /'
 		tail -n 15 "$T_TMP/dev-mq.log" | sed 's/^/    device: /'
 	fi
 }
