@@ -338,6 +338,7 @@ struct run {
 	uint8_t			*reply;
 	char			 slug[128];
 	size_t			 nfindings;
+	size_t			 nweak;		/* hangs seen once only */
 	bool			 stopped;	/* the device did not recover */
 	cJSON			*findings;
 	struct hq_steps		*st;		/* a power switch's steps */
@@ -495,6 +496,19 @@ save_finding(struct run *r, const struct target *t,
 	}
 	hq_result_evidence(r->res, rel);
 	cJSON_AddItemToArray(r->findings, j);
+	/* A hang is only answers not coming in time.  Seen once and not
+	 * repeated by the same case re-run alone once the device answered
+	 * again (a loaded host, a busy device), it is no evidence: a step,
+	 * not a finding.  A device that never came back is one. */
+	if (!confirmed && cl == HQ_MON_HUNG && !r->stopped) {
+		r->nweak++;
+		hq_step(r->res, "unconfirmed: surface %s (%u/%s): case %llu "
+		    "(%s, %s, %zu bytes) was followed by a hang: %s; %s; "
+		    "reproducer %s", t->s->id, t->s->port, t->s->transport,
+		    (unsigned long long)c->index, c->field, c->mutation,
+		    c->len, detail, confirm_note, rel);
+		return 0;
+	}
 	hq_finding(r->res, "surface %s (%u/%s): case %llu (%s, %s, %zu bytes) "
 	    "left the device %s: %s; %s; reproducer %s, replay with "
 	    "`hopquy input replay RUNDIR %zu`", t->s->id, t->s->port,
@@ -957,14 +971,22 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	if (!r.stopped && !ok)
 		hq_finding(res, "after the campaign surface %s no longer "
 		    "answers normally", bad);
-	if (r.nfindings > 0 || !ok)
+	if (r.nfindings > r.nweak || !ok)
 		hq_verdict(res, HQ_FAIL, "%zu finding%s in %llu malformed "
-		    "cases: the device %s (see findings)%s", r.nfindings,
-		    r.nfindings == 1 ? "" : "s", (unsigned long long)total,
-		    r.nfindings > 0 ? "crashed, hung, rebooted or changed "
-		    "state" : "stopped answering normally",
+		    "cases: the device %s (see findings)%s",
+		    r.nfindings - r.nweak, r.nfindings - r.nweak == 1 ? "" :
+		    "s", (unsigned long long)total,
+		    r.nfindings > r.nweak ? "crashed, hung, rebooted or "
+		    "changed state" : "stopped answering normally",
 		    r.stopped ? "; campaign stopped: the device did not come "
 		    "back" : "");
+	else if (r.nweak > 0)
+		hq_verdict(res, HQ_INCONCLUSIVE, "%zu hang%s in %llu malformed "
+		    "cases, not repeated when the case was re-run alone (see "
+		    "steps): answers not coming in time once are no evidence; "
+		    "every surface answered normally after the campaign",
+		    r.nweak, r.nweak == 1 ? "" : "s",
+		    (unsigned long long)total);
 	else {
 		char unj[200] = "";
 		size_t nu = 0, len = 0;

@@ -101,6 +101,18 @@ fault_case reboot reboot-on-long-header "$T_TMP/dut.json" 'left the device (rebo
 fault_case setting setting-on-malformed "$T_TMP/dut.json" 'changed setting.*name'
 fault_case mqtt mqtt-bad-length "$T_TMP/dut-mqtt.json" 'surface mqtt .*left the device (dead|hung|answering abnormally)'
 
+# A hang seen once and not repeated when its case is re-run alone (the
+# simulator stalls 5 s on its first over-long head only, as a busy device
+# or a loaded host may): no answer in time is no evidence, INCONCLUSIVE,
+# the hang a step and not a finding.
+restart --fault stall-once-on-malformed=5000
+hq stall "$T_TMP/dut.json" --set "$CASE:max_findings=1"
+check "stall-once: exit 2 (got $rc)" [ $rc -eq 2 ]
+check "stall-once: INCONCLUSIVE, the hang not repeated, no finding" \
+    res stall 'r["verdict"]=="INCONCLUSIVE" and "not repeated when the case was re-run alone" in r["rationale"] and not r["findings"]'
+check "stall-once: the hang a step, re-run alone, the device up" \
+    res stall 'any(s["text"].startswith("unconfirmed: ") and "left" not in s["text"] and "not confirmed: re-run alone, the device stayed up" in s["text"] for s in r["steps"])'
+
 # 4. The replay does not reproduce on the good simulator.
 restart --opt mqtt=1
 replay crash 1
