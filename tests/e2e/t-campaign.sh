@@ -46,12 +46,20 @@ echo "# 16 DUTs: $(echo "$t1 - $t0" | bc) s"
 check "16-DUT campaign: exit 1 (the telnet DUT FAILs; got $rc)" [ $rc -eq 1 ]
 check "progress on the TTY names running DUTs, their bench and case" \
     grep -q "cam-2[0-9][0-9] *bench 2[0-9][0-9] .*$CASE" "$T_TMP/c16.tty"
-nv=0
+nv=0 bad=""
 for n in $(seq 200 215); do
-	"$HOPQUY" verify "$T_TMP/c16/runs/cam-$n/qcvn135-2024" \
-	    --ca "$PKI/lab-ca.crt" >"$T_TMP/verify-$n.out" 2>&1 && nv=$((nv + 1))
+	if "$HOPQUY" verify "$T_TMP/c16/runs/cam-$n/qcvn135-2024" \
+	    --ca "$PKI/lab-ca.crt" >"$T_TMP/verify-$n.out" 2>&1; then
+		nv=$((nv + 1))
+	else
+		bad="$bad $n"
+	fi
 done
 check "all 16 reports signed and verified ($nv of 16)" [ $nv -eq 16 ]
+for n in $bad; do	# which run has no signed report, and what it said
+	echo "    cam-$n: $(head -c 300 "$T_TMP/verify-$n.out")"
+	tail -n 8 "$T_TMP"/c16/logs/cam-$n--*.log 2>/dev/null | sed 's/^/      /'
+done
 # One case of the profile (--only in the campaign): each run is INCOMPLETE
 # as a statement for the regulation, its case PASS (cam-215: FAIL).
 check "campaign.json: 16 DUTs, bench = DUT's instance, digests match, 15 INCOMPLETE with g6.1 PASS, cam-215 FAIL" \
