@@ -1216,26 +1216,65 @@ pred_password(const struct tn *tn)
 }
 
 /*
- * After the password: failure text or a new login or password prompt at
- * the end of the screen is a refusal; a declared shell prompt, or else a
- * line ending in $ # > % (a shell), is success.  "Last login: ..." and a
- * message of the day are neither, so reading goes on.
+ * After the password: failure text is a refusal; a new login or password
+ * prompt at the end of the screen is one once nothing follows it
+ * (PROMPT_QUIET_MS: 4, for telnet_one to confirm), because a screen read
+ * so far can end in the middle of a success's text: "Last login:" cut
+ * there by the device's or a loaded host's scheduling ends in "login:".
+ * A declared shell prompt, or else a line ending in $ # > % (a shell), is
+ * success.  "Last login: ..." and a message of the day are neither, so
+ * reading goes on.
  */
+#define PROMPT_QUIET_MS	300
+
 static int
 pred_outcome(const struct tn *tn)
 {
 	char c;
 
-	if (text_any(tn, tn->p_fail, dflt_fail, false) ||
-	    text_any(tn, tn->p_user, dflt_user, true) ||
-	    text_any(tn, tn->p_pass, dflt_pass, true))
+	if (text_any(tn, tn->p_fail, dflt_fail, false))
 		return 1;	/* refused */
+	if (text_any(tn, tn->p_user, dflt_user, true) ||
+	    text_any(tn, tn->p_pass, dflt_pass, true))
+		return 4;	/* refused, if nothing follows */
 	if (tn->p_shell != NULL)
 		return text_any(tn, tn->p_shell, dflt_shell, true) ? 2 : 0;
 	c = text_last(tn->text, tn->len);
 	if (c == '$' || c == '#' || c == '>' || c == '%')
 		return 2;	/* a shell prompt */
 	return 0;
+}
+
+/* The outcome after the password (pred_outcome), a prompt at the end of
+ * the screen confirmed by PROMPT_QUIET_MS without another byte. */
+static int
+tn_outcome(struct tn *tn, struct hq_deadline adl, int *vp,
+    struct hq_err *err)
+{
+	uint8_t in[2048], rep[256];
+	size_t got, replen;
+	int rc;
+
+	for (;;) {
+		if ((rc = tn_until(tn, pred_outcome, adl, vp, err)) != 0 ||
+		    *vp != 4)
+			return rc;
+		if ((rc = hq_net_read_some(tn->fd, in, sizeof(in),
+		    hq_deadline_min(adl, hq_deadline_in(PROMPT_QUIET_MS)), 0,
+		    &got, err)) != 0)
+			return rc;
+		if (got == 0) {
+			/* Quiet (or the deadline: then it is the last
+			 * word): the prompt is the device's answer. */
+			*vp = 1;
+			return 0;
+		}
+		replen = 0;
+		tn_feed(tn, in, got, rep, &replen, sizeof(rep));
+		if (replen > 0 && (rc = hq_net_write_all(tn->fd, rep, replen,
+		    adl, err)) != 0)
+			return rc;
+	}
 }
 
 static int
@@ -1298,8 +1337,9 @@ telnet_one(const struct hq_login_cfg *cfg, struct hq_login_try *t,
 	t1 = hq_mono_ns();
 	rc = hq_net_write_all(tn.fd, line, strlen(line), adl, &ierr);
 	OPENSSL_cleanse(line, sizeof(line));
-	if (rc != 0 || (rc = tn_until(&tn, pred_outcome, adl, &v,
-	    &ierr)) != 0) {
+	if (rc == 0)
+		rc = tn_outcome(&tn, adl, &v, &ierr);
+	if (rc != 0) {
 		set_res(t, cat_of_rc(rc), "%.150s", ierr.msg);
 		goto out;
 	}

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Telnet as real devices speak it, from tests/e2e/telnet-server.py:
 #   busybox-style login (IAC WILL ECHO/SGA, "cam login:", "~ # "): g1.1
-#     FAILs on admin/admin and PASSes with a strong password;
+#     FAILs on admin/admin and PASSes with a strong password, also when a
+#     success's "Last login:" comes in two parts and when a refusal is a
+#     bare new prompt;
 #   a greeting with the login prompt 300 ms later, and a server whose
 #     first bytes are IAC SB: g6.1 and g7.1 FAIL, telnet named (the one
 #     classifier of both families);
@@ -96,6 +98,23 @@ telnet_server 23 --account "hqop:$OPW" --account "admin:Xq7#strong$$"
 run bb --only "$G1" --set "$G1:user_budget=0"
 V=$(verdict $P/g1.1)
 check "busybox-style telnet, strong password: g1.1 PASS ($V)" \
+    like "$V" PASS
+
+# A success whose "Last login:" line comes in two parts, 150 ms apart: the
+# screen read so far ends in "login:", which is no refusal while more
+# follows (the hit, and the operator's control, are logins).
+telnet_server 23 --account "hqop:$OPW" --account admin:admin --last-login 150
+run bb --only "$G1" --set "$G1:user_budget=0"
+V=$(verdict $P/g1.1)
+check "'Last login:' cut at 'login:': g1.1 FAIL on admin/admin ($V)" \
+    like "$V" 'FAIL.*known default credential accepted: user "admin"'
+# A refusal that is only a new prompt (no failure text): still a refusal,
+# once nothing follows the prompt.
+telnet_server 23 --account "hqop:$OPW" --account "admin:Xq7#strong$$" \
+    --fail-text "" --fail-delay 0.2
+run bb --only "$G1" --set "$G1:user_budget=0"
+V=$(verdict $P/g1.1)
+check "a bare new prompt refuses: g1.1 PASS with a strong password ($V)" \
     like "$V" PASS
 
 # A device with its own prompts ("User ID>", "Nope", shell "cam:/>"): only

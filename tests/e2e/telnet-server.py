@@ -10,7 +10,9 @@ of busybox's telnetd + login (not in Debian's busybox build):
 Variants that real devices show: --greeting TEXT first and the login
 prompt --prompt-delay MS later; --iac-sb (the first bytes are a
 subnegotiation, IAC SB TERMINAL-TYPE SEND IAC SE); --silent-ms MS (nothing
-at all for MS, then the prompt).
+at all for MS, then the prompt); --last-login MS (a success first says
+"Last login:", and the rest of that line MS later, as a loaded device's
+scheduling can split it).
 """
 import argparse
 import socket
@@ -32,6 +34,7 @@ ap.add_argument("--user-prompt", default=None,
                 help="instead of '<host> login: '")
 ap.add_argument("--fail-text", default="Login incorrect")
 ap.add_argument("--shell-prompt", default="~ # ")
+ap.add_argument("--last-login", type=int, default=0)
 A = ap.parse_args()
 ACC = dict(a.split(":", 1) for a in A.account)
 IAC, WILL, SB, SE = 255, 251, 250, 240
@@ -88,6 +91,11 @@ def serve(c):
             if p is None:
                 return
             if u in ACC and ACC[u] == p:
+                if A.last_login:
+                    c.sendall(b"\r\nLast login:")
+                    time.sleep(A.last_login / 1000.0)
+                    c.sendall(b" Thu Dec  3 17:00:00 UTC 2026 from "
+                              b"198.18.124.1 on pts/0")
                 c.sendall(b"\r\n\r\n\r\nBusyBox v1.36.1 () built-in shell "
                           b"(ash)\r\nEnter 'help' for a list of built-in "
                           b"commands.\r\n\r\n" + A.shell_prompt.encode())
