@@ -41,10 +41,18 @@ hq() {	# hq NAME DUT [--set ...]: runs the g11 case, sets $rc
 	    "$@" >"$T_TMP/$d.out" 2>"$T_TMP/$d.err"
 	rc=$?
 }
-res() {	# res NAME PYEXPR: PYEXPR true of the case's result r
+res() {	# res NAME PYEXPR: PYEXPR true of the case's result r (else
+	# its verdict, rationale, findings and the monitor's steps, in the log)
 	$PY -c 'import json,sys
 r=[x for x in json.load(open(sys.argv[1]))["results"] if x["id"]==sys.argv[2]][0]
-sys.exit(0 if eval(sys.argv[3]) else 1)' "$T_TMP/$1/report.json" $CASE "$2"
+ok=eval(sys.argv[3])
+if not ok:
+    print("#", r["verdict"], r.get("rationale", ""))
+    for f in r.get("findings", [])[:3]: print("#   finding:", f)
+    for s in r.get("steps", []):
+        if any(w in s["text"] for w in ("monitor", "confirm", "control")):
+            print("#   step:", s["text"][:300])
+sys.exit(0 if ok else 1)' "$T_TMP/$1/report.json" $CASE "$2"
 }
 replay() {	# replay NAME FINDING: sets $rc and $T_TMP/NAME.replay
 	ip netns exec "$SB_LAB" "$HOPQUY" input replay "$T_TMP/$1" "$2" \
