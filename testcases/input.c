@@ -384,9 +384,9 @@ read_with_credentials(void *arg, const struct hq_mon_watch *w,
 	    hq_deadline_in(timeout_ms), &o, NULL, NULL, err);
 	if (rc < 0)
 		return rc;
-	if (rc != 0)
-		return hq_err_set(err, HQ_EPROTO, "%s %s: %s", o.method,
-		    o.path, o.why);
+	if (rc != 0)	/* no answer (status 0): a timeout, not a bad one */
+		return hq_err_set(err, o.status == 0 ? HQ_ETIMEDOUT :
+		    HQ_EPROTO, "%s %s: %s", o.method, o.path, o.why);
 	if ((v = hq_steps_get(r->st, w->name)) == NULL)
 		return hq_err_set(err, HQ_EPROTO, "%s %s: nothing captured "
 		    "as %s", o.method, o.path, w->name);

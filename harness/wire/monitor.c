@@ -680,8 +680,24 @@ hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 		double a, b;
 
 		hq_err_clear(&rerr);
-		if ((rc = watch_read(m, w, timeout_ms, val, sizeof(val),
-		    &rerr)) != 0) {
+		rc = watch_read(m, w, timeout_ms, val, sizeof(val), &rerr);
+		if (rc == HQ_ETIMEDOUT) {
+			/* No answer in time is no evidence of an abnormal
+			 * one: a second look, as for the probes; still none,
+			 * the device is hung (a class whose finding needs
+			 * the case to repeat it). */
+			if ((rc = hq_sleep_ms(300)) != 0)
+				return hq_err_set(err, rc, "interrupted");
+			hq_err_clear(&rerr);
+			if ((rc = watch_read(m, w, timeout_ms, val,
+			    sizeof(val), &rerr)) == HQ_ETIMEDOUT) {
+				*cp = HQ_MON_HUNG;
+				snprintf(detail, detailsz, "%s unanswered "
+				    "twice: %.120s", w->name, rerr.msg);
+				return 0;
+			}
+		}
+		if (rc != 0) {
 			if (rc == HQ_EINTR)
 				return hq_err_set(err, rc, "interrupted");
 			*cp = HQ_MON_ABNORMAL;
