@@ -63,8 +63,11 @@ check "no directory of the run open to others" \
 # 2. An existing -o directory is narrowed.
 mkdir -m 755 "$T_TMP/pre"
 hq pre
+check "an existing 0755 -o directory: run finished (exit 2, got $rc)" \
+    [ $rc -eq 2 ]
 check "an existing 0755 -o directory becomes 0700" \
     [ "$(mode "$T_TMP/pre")" = 700 ]
+[ $rc -eq 2 ] || sed 's/^/# pre: /' "$T_TMP/pre.err"
 
 # 3. --group: the lab group reads, no one else.
 G=nogroup
