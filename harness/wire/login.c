@@ -1217,8 +1217,8 @@ pred_password(const struct tn *tn)
 
 /*
  * After the password: failure text is a refusal; a new login or password
- * prompt at the end of the screen is one once nothing follows it
- * (PROMPT_QUIET_MS: 4, for telnet_one to confirm), because a screen read
+ * prompt at the end of the screen is one once nothing follows it for
+ * PROMPT_QUIET_MS (4: tn_outcome waits for that), because a screen read
  * so far can end in the middle of a success's text: "Last login:" cut
  * there by the device's or a loaded host's scheduling ends in "login:".
  * A declared shell prompt, or else a line ending in $ # > % (a shell), is
