@@ -97,8 +97,11 @@ run --only $P/g1.1-no-default-credentials \
 check "a later operator login ('Last login:' shown) is judged accepted" \
     grep -q 'control (operator): user "hqop" .* -> accepted \[accepted\] (shell prompt)' \
     "$RUN"/creds/*.txt
-check "the operator control after the dictionary run holds too" \
-    test "$(grep -c 'control (operator): user "hqop" .* -> accepted' "$RUN"/creds/*.txt)" -ge 2
+n=$(cat "$RUN"/creds/*.txt | grep -c 'control (operator): user "hqop" .* -> accepted')
+check "the operator control after the dictionary run holds too ($n of 2)" \
+    [ "$n" -ge 2 ]
+[ "$n" -ge 2 ] || grep -h 'control (operator)' "$RUN"/creds/*.txt |
+    sed 's/^/# /'
 
 accounts "hqop:$OPW" "admin:$(openssl rand -base64 12)#x9"
 server
