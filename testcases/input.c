@@ -893,7 +893,9 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 					goto out;
 				if (r.nfindings >= (size_t)r.ip.max_findings) {
 					hq_step(res, "stopping: max_findings "
-					    "(%lld) reached", r.ip.max_findings);
+					    "(%lld) reached (%zu of them "
+					    "unconfirmed hangs)",
+					    r.ip.max_findings, r.nweak);
 					goto done;
 				}
 				nwin = 0;
@@ -920,8 +922,11 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	hq_measure(res, "case_rate", elapsed_ms > 0 ?
 	    (double)total * 1000.0 / (double)elapsed_ms : 0, "cases/s", NULL,
 	    0, 0);
-	hq_measure(res, "findings", (double)r.nfindings, "findings", NULL, 0,
-	    0);
+	/* Unconfirmed hangs are steps, not findings (save_finding). */
+	hq_measure(res, "findings", (double)(r.nfindings - r.nweak),
+	    "findings", NULL, 0, 0);
+	hq_measure(res, "unconfirmed_hangs", (double)r.nweak, "hangs", NULL,
+	    0, 0);
 	if ((doc = cJSON_CreateObject()) == NULL ||
 	    (per = cJSON_AddArrayToObject(doc, "surfaces")) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");

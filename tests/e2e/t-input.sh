@@ -120,6 +120,8 @@ check "stall-once: INCONCLUSIVE, the hang not repeated, no finding" \
     res stall 'r["verdict"]=="INCONCLUSIVE" and "not repeated when the case was re-run alone" in r["rationale"] and not r["findings"]'
 check "stall-once: the hang a step, re-run alone, the device up" \
     res stall 'any(s["text"].startswith("unconfirmed: ") and "left" not in s["text"] and "not confirmed: re-run alone, the device stayed up" in s["text"] for s in r["steps"])'
+check "stall-once: measured as 0 findings and 1 unconfirmed hang" \
+    res stall '{m["name"]: m["value"] for m in r["measurements"]}.get("findings")==0 and {m["name"]: m["value"] for m in r["measurements"]}.get("unconfirmed_hangs")==1'
 
 # 4. The replay does not reproduce on the good simulator.
 restart --opt mqtt=1
