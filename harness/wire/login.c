@@ -1139,13 +1139,34 @@ text_last(const char *text, size_t len)
 	return len > 0 ? text[len - 1] : '\0';
 }
 
+/* One burst read before dl (*gotp 0: none), its commands answered
+ * before adl. */
+static int
+tn_pump(struct tn *tn, struct hq_deadline dl, struct hq_deadline adl,
+    size_t *gotp, struct hq_err *err)
+{
+	uint8_t in[2048], rep[256];
+	size_t replen = 0;
+	int rc;
+
+	/* Idle 0: back to the caller as soon as a burst arrived; waiting
+	 * for 200 ms of silence after every prompt tripled the time of a
+	 * login (tn_until reads on while its predicate says no). */
+	if ((rc = hq_net_read_some(tn->fd, in, sizeof(in), dl, 0, gotp,
+	    err)) != 0 || *gotp == 0)
+		return rc;
+	tn_feed(tn, in, *gotp, rep, &replen, sizeof(rep));
+	if (replen > 0)
+		return hq_net_write_all(tn->fd, rep, replen, adl, err);
+	return 0;
+}
+
 /* Reads until pred says yes, the peer closes or the deadline passes. */
 static int
 tn_until(struct tn *tn, int (*pred)(const struct tn *), struct hq_deadline dl,
     int *verdictp, struct hq_err *err)
 {
-	uint8_t in[2048], rep[256];
-	size_t got, replen;
+	size_t got;
 	int rc, v;
 
 	for (;;) {
@@ -1157,11 +1178,7 @@ tn_until(struct tn *tn, int (*pred)(const struct tn *), struct hq_deadline dl,
 			*verdictp = 0;
 			return 0;
 		}
-		/* Idle 0: back to pred as soon as a burst arrived; waiting
-		 * for 200 ms of silence after every prompt tripled the time
-		 * of a login (the loop reads on while pred says no). */
-		if ((rc = hq_net_read_some(tn->fd, in, sizeof(in), dl, 0,
-		    &got, err)) != 0)
+		if ((rc = tn_pump(tn, dl, dl, &got, err)) != 0)
 			return rc;
 		if (got == 0) {
 			uint8_t probe;
@@ -1175,11 +1192,6 @@ tn_until(struct tn *tn, int (*pred)(const struct tn *), struct hq_deadline dl,
 			}
 			continue;
 		}
-		replen = 0;
-		tn_feed(tn, in, got, rep, &replen, sizeof(rep));
-		if (replen > 0 && (rc = hq_net_write_all(tn->fd, rep, replen,
-		    dl, err)) != 0)
-			return rc;
 	}
 }
 
@@ -1251,17 +1263,15 @@ static int
 tn_outcome(struct tn *tn, struct hq_deadline adl, int *vp,
     struct hq_err *err)
 {
-	uint8_t in[2048], rep[256];
-	size_t got, replen;
+	size_t got;
 	int rc;
 
 	for (;;) {
 		if ((rc = tn_until(tn, pred_outcome, adl, vp, err)) != 0 ||
 		    *vp != 4)
 			return rc;
-		if ((rc = hq_net_read_some(tn->fd, in, sizeof(in),
-		    hq_deadline_min(adl, hq_deadline_in(PROMPT_QUIET_MS)), 0,
-		    &got, err)) != 0)
+		if ((rc = tn_pump(tn, hq_deadline_min(adl,
+		    hq_deadline_in(PROMPT_QUIET_MS)), adl, &got, err)) != 0)
 			return rc;
 		if (got == 0) {
 			/* Quiet (or the deadline: then it is the last
@@ -1269,11 +1279,6 @@ tn_outcome(struct tn *tn, struct hq_deadline adl, int *vp,
 			*vp = 1;
 			return 0;
 		}
-		replen = 0;
-		tn_feed(tn, in, got, rep, &replen, sizeof(rep));
-		if (replen > 0 && (rc = hq_net_write_all(tn->fd, rep, replen,
-		    adl, err)) != 0)
-			return rc;
 	}
 }
 
