@@ -67,7 +67,11 @@ check "an existing 0755 -o directory: run finished (exit 2, got $rc)" \
     [ $rc -eq 2 ]
 check "an existing 0755 -o directory becomes 0700" \
     [ "$(mode "$T_TMP/pre")" = 700 ]
-[ $rc -eq 2 ] || sed 's/^/# pre: /' "$T_TMP/pre.err"
+[ $rc -eq 2 ] && [ "$(mode "$T_TMP/pre")" = 700 ] || {
+	sed 's/^/# pre (stderr): /' "$T_TMP/pre.err"
+	sed 's/^/# pre (stdout): /' "$T_TMP/pre.out"
+	ls -la "$T_TMP/pre" | sed 's/^/# pre: /'
+}
 
 # 3. --group: the lab group reads, no one else.
 G=nogroup
