@@ -184,6 +184,21 @@ health_keep(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	return true;
 }
 
+/*
+ * A failed exchange: a connection refused (or unreachable) is a dead
+ * surface; no answer in time, the connect's included, a hung one (a
+ * timeout is no evidence that nothing listens: the hung class is looked
+ * at again and needs the case to repeat it); anything else after the
+ * connect, an abnormal answer.
+ */
+static enum hq_health
+health_of_error(int rc, bool connected)
+{
+	if (rc == HQ_ETIMEDOUT)
+		return HQ_HEALTH_HUNG;
+	return !connected ? HQ_HEALTH_DEAD : HQ_HEALTH_ABNORMAL;
+}
+
 /* The declared probe (TCP or UDP): an answer starting with the declared
  * prefix is normal. */
 static int
@@ -199,8 +214,7 @@ health_declared(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	if (rc == HQ_EINTR)
 		return hq_err_set(err, rc, "interrupted");
 	if (rc != 0) {
-		*hp = !o.connected ? HQ_HEALTH_DEAD : rc == HQ_ETIMEDOUT ?
-		    HQ_HEALTH_HUNG : HQ_HEALTH_ABNORMAL;
+		*hp = health_of_error(rc, o.connected);
 		snprintf(detail, detailsz, "%.200s", xerr.msg);
 	} else if (o.refused) {
 		*hp = HQ_HEALTH_DEAD;
@@ -259,7 +273,7 @@ health_discovery(struct hq_mon_probe *p, struct hq_deadline dl,
 		return hq_err_set(err, rc, "interrupted");
 	}
 	if (rc != 0) {
-		*hp = HQ_HEALTH_DEAD;
+		*hp = health_of_error(rc, false);
 		snprintf(detail, detailsz, "%.200s", xerr.msg);
 	} else if (o.refused) {
 		*hp = HQ_HEALTH_DEAD;
@@ -345,8 +359,7 @@ hq_mon_health(struct hq_mon_probe *p, struct hq_deadline dl, uint8_t *buf,
 	if (rc == HQ_EINTR)
 		return hq_err_set(err, rc, "interrupted");
 	if (rc != 0) {
-		*hp = !o.connected ? HQ_HEALTH_DEAD : rc == HQ_ETIMEDOUT ?
-		    HQ_HEALTH_HUNG : HQ_HEALTH_ABNORMAL;
+		*hp = health_of_error(rc, o.connected);
 		snprintf(detail, detailsz, "%.200s", xerr.msg);
 		return 0;
 	}

@@ -26,7 +26,7 @@ struct hq_err;
 
 enum hq_health {
 	HQ_HEALTH_OK = 0,
-	HQ_HEALTH_DEAD,		/* no connection (refused, timed out) */
+	HQ_HEALTH_DEAD,		/* connection refused or unreachable */
 	HQ_HEALTH_HUNG,		/* connected, no answer before the deadline */
 	HQ_HEALTH_ABNORMAL,	/* answered, but not the normal answer */
 };
@@ -92,7 +92,7 @@ int	hq_mon_read(struct hq_mon_probe *p, const char *path,
 /* A monitor: the probes of every surface and the values it watches. */
 enum hq_mon_class {
 	HQ_MON_OK = 0,
-	HQ_MON_DEAD,		/* a surface refuses or times out connects */
+	HQ_MON_DEAD,		/* a surface refuses connects */
 	HQ_MON_HUNG,		/* connected, no answer */
 	HQ_MON_ABNORMAL,	/* answered, not normally */
 	HQ_MON_REBOOTED,	/* uptime went down or the boot count up */

@@ -390,6 +390,97 @@ START_TEST(test_input_monitor_stall)
 }
 END_TEST
 
+/*
+ * TCP connects: a closed port refuses (dead); a listener whose accept
+ * queue is full drops the SYN, so the connect times out, which is no
+ * evidence that nothing listens: hung (twice silent), or a stall when the
+ * queue drains before the second look.  _i: 0 closed, 1 full for good,
+ * 2 full until 450 ms.
+ */
+struct tcp_full {
+	int		 lfd, held;
+	unsigned	 port;
+	int		 drain_ms;	/* accept everything after it; -1 never */
+	volatile int	 stop;
+	pthread_t	 th;
+};
+
+static void *
+tcp_full_main(void *arg)
+{
+	struct tcp_full *t = arg;
+	struct pollfd pfd = { t->lfd, POLLIN, 0 };
+	int fd;
+
+	usleep((useconds_t)t->drain_ms * 1000);
+	while (!t->stop) {
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		if ((fd = accept(t->lfd, NULL, NULL)) >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+START_TEST(test_input_monitor_connect)
+{
+	static const enum hq_mon_class want[] = { HQ_MON_DEAD, HQ_MON_HUNG,
+	    HQ_MON_OK };
+	struct sockaddr_in sin = { 0 };
+	socklen_t len = sizeof(sin);
+	struct hq_err err = { 0 };
+	struct tcp_full t = { .lfd = -1, .held = -1, .drain_ms = -1 };
+	struct hq_mon m;
+	enum hq_mon_class cl;
+	char detail[256];
+	size_t idx;
+	int probe;
+
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(t.lfd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(bind(t.lfd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	ck_assert_int_eq(getsockname(t.lfd, (struct sockaddr *)&sin, &len),
+	    0);
+	t.port = ntohs(sin.sin_port);
+	if (_i == 0) {
+		close(t.lfd);	/* the port, now closed */
+		t.lfd = -1;
+	} else {
+		/* a backlog of 0 queues one connection; the next SYN is
+		 * dropped while it waits unaccepted */
+		ck_assert_int_eq(listen(t.lfd, 0), 0);
+		ck_assert_int_ge(probe = socket(AF_INET, SOCK_STREAM, 0), 0);
+		ck_assert_int_eq(connect(probe, (struct sockaddr *)&sin,
+		    sizeof(sin)), 0);
+		t.held = probe;
+		usleep(50000);
+		if (_i == 2) {
+			t.drain_ms = 450;
+			ck_assert_int_eq(pthread_create(&t.th, NULL,
+			    tcp_full_main, &t), 0);
+		}
+	}
+	ck_assert_int_eq(hq_mon_init(&m, &err), 0);
+	ck_assert_int_eq(hq_mon_add_probe(&m, "svc", "other", "127.0.0.1",
+	    t.port, false, false, NULL, &idx, &err), 0);
+	ck_assert_int_eq(hq_mon_check(&m, 300, &cl, detail, sizeof(detail),
+	    &err), 0);
+	ck_assert_msg(cl == want[_i], "case %d: class %s, want %s (%s)", _i,
+	    hq_mon_class_name(cl), hq_mon_class_name(want[_i]), detail);
+	hq_mon_clear(&m);
+	if (_i == 2) {
+		t.stop = 1;
+		pthread_join(t.th, NULL);
+	}
+	if (t.held >= 0)
+		close(t.held);
+	if (t.lfd >= 0)
+		close(t.lfd);
+}
+END_TEST
+
 Suite *suite_input(void);
 
 Suite *
@@ -410,6 +501,7 @@ suite_input(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("monitor");
 	tcase_add_loop_test(tc, test_input_monitor_stall, 0, 3);
+	tcase_add_loop_test(tc, test_input_monitor_connect, 0, 3);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
