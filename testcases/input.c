@@ -338,7 +338,8 @@ struct run {
 	uint8_t			*reply;
 	char			 slug[128];
 	size_t			 nfindings;
-	size_t			 nweak;		/* hangs seen once only */
+	size_t			 nweak;		/* unconfirmed: hangs and abnormal
+						 * answers seen once only */
 	bool			 stopped;	/* the device did not recover */
 	cJSON			*findings;
 	struct hq_steps		*st;		/* a power switch's steps */
@@ -496,17 +497,22 @@ save_finding(struct run *r, const struct target *t,
 	}
 	hq_result_evidence(r->res, rel);
 	cJSON_AddItemToArray(r->findings, j);
-	/* A hang is only answers not coming in time.  Seen once and not
-	 * repeated by the same case re-run alone once the device answered
-	 * again (a loaded host, a busy device), it is no evidence: a step,
-	 * not a finding.  A device that never came back is one. */
-	if (!confirmed && cl == HQ_MON_HUNG && !r->stopped) {
+	/* A hang is only answers not coming in time, and an abnormal answer
+	 * to a well-formed request is a reset, a 5xx or a reply not as
+	 * declared: seen once and not repeated by the same case re-run
+	 * alone once the device answered again (a loaded host, a busy
+	 * device), neither is evidence: a step, not a finding.  A device
+	 * that never came back is one, and so are a refused connection, a
+	 * reboot and a changed setting. */
+	if (!confirmed && (cl == HQ_MON_HUNG || cl == HQ_MON_ABNORMAL) &&
+	    !r->stopped) {
 		r->nweak++;
 		hq_step(r->res, "unconfirmed: surface %s (%u/%s): case %llu "
-		    "(%s, %s, %zu bytes) was followed by a hang: %s; %s; "
+		    "(%s, %s, %zu bytes) was followed by %s: %s; %s; "
 		    "reproducer %s", t->s->id, t->s->port, t->s->transport,
 		    (unsigned long long)c->index, c->field, c->mutation,
-		    c->len, detail, confirm_note, rel);
+		    c->len, cl == HQ_MON_HUNG ? "a hang" : "an abnormal answer",
+		    detail, confirm_note, rel);
 		return 0;
 	}
 	hq_finding(r->res, "surface %s (%u/%s): case %llu (%s, %s, %zu bytes) "
@@ -647,10 +653,12 @@ handle_finding(struct run *r, const struct case_ref *win, size_t nwin,
 	return rc;
 }
 
-/* Every surface's well-formed request gets its normal answer. */
+/* Every surface's well-formed request gets its normal answer (looked at
+ * twice when it does not, as the monitor does); *badhp: the first bad
+ * surface's health. */
 static int
-control(struct run *r, const char *when, bool *okp, char *bad,
-    size_t badsz, struct hq_err *err)
+control(struct run *r, const char *when, bool *okp, enum hq_health *badhp,
+    char *bad, size_t badsz, struct hq_err *err)
 {
 	enum hq_health h;
 	char d[160];
@@ -658,11 +666,12 @@ control(struct run *r, const char *when, bool *okp, char *bad,
 	int rc;
 
 	*okp = true;
+	*badhp = HQ_HEALTH_OK;
 	bad[0] = '\0';
 	for (i = 0; i < r->mon.nprobes; i++) {
 		struct hq_mon_probe *p = &r->mon.probes[i];
 
-		if ((rc = hq_mon_health(p, hq_deadline_in(r->ip.health_ms),
+		if ((rc = hq_mon_health_settled(p, (int)r->ip.health_ms,
 		    r->mon.buf, &h, d, sizeof(d), err)) != 0)
 			return rc;
 		hq_step(r->res, "control %s: surface %s (%s, %u/%s%s): %s "
@@ -672,6 +681,7 @@ control(struct run *r, const char *when, bool *okp, char *bad,
 		    hq_health_name(h), d);
 		if (h != HQ_HEALTH_OK && *okp) {
 			*okp = false;
+			*badhp = h;
 			snprintf(bad, badsz, "%s (%s, %u/%s): %s: %s", p->id,
 			    p->proto, p->port, p->udp ? "udp" : "tcp",
 			    hq_health_name(h), d);
@@ -713,6 +723,8 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	size_t k, nwin = 0, since = 0, hsz;
 	int64_t t0, elapsed_ms;
 	bool ok, budget_hit = false;
+	enum hq_health badh = HQ_HEALTH_OK;
+	size_t after_weak = 0;
 	cJSON *doc = NULL, *per;
 	int rc;
 
@@ -805,7 +817,8 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		goto out;
 	}
 	/* Control before: every surface answers a well-formed request. */
-	if ((rc = control(&r, "before", &ok, bad, sizeof(bad), err)) != 0)
+	if ((rc = control(&r, "before", &ok, &badh, bad, sizeof(bad),
+	    err)) != 0)
 		goto out;
 	if (!ok) {
 		hq_verdict(res, HQ_INCONCLUSIVE, "control failed: surface %s "
@@ -894,7 +907,7 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 				if (r.nfindings >= (size_t)r.ip.max_findings) {
 					hq_step(res, "stopping: max_findings "
 					    "(%lld) reached (%zu of them "
-					    "unconfirmed hangs)",
+					    "unconfirmed)",
 					    r.ip.max_findings, r.nweak);
 					goto done;
 				}
@@ -922,11 +935,10 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	hq_measure(res, "case_rate", elapsed_ms > 0 ?
 	    (double)total * 1000.0 / (double)elapsed_ms : 0, "cases/s", NULL,
 	    0, 0);
-	/* Unconfirmed hangs are steps, not findings (save_finding). */
+	/* Unconfirmed hangs and abnormal answers are steps, not findings
+	 * (save_finding). */
 	hq_measure(res, "findings", (double)(r.nfindings - r.nweak),
 	    "findings", NULL, 0, 0);
-	hq_measure(res, "unconfirmed_hangs", (double)r.nweak, "hangs", NULL,
-	    0, 0);
 	if ((doc = cJSON_CreateObject()) == NULL ||
 	    (per = cJSON_AddArrayToObject(doc, "surfaces")) == NULL) {
 		rc = hq_err_set(err, HQ_ENOMEM, "no memory");
@@ -968,14 +980,45 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 	if ((rc = hq_transcript_save(r.tr, ctx->ev, rel, err)) != 0)
 		goto out;
 	hq_result_evidence(res, rel);
-	/* Control after: the device still answers normally. */
+	/* Control after: the device still answers normally.  A refused
+	 * connection is evidence at once.  Silence or an abnormal answer
+	 * (twice, 300 ms apart) is waited out for recover_s, as the
+	 * monitor's are: a device that then answers normally everywhere
+	 * was busy, which is no evidence (unconfirmed); one that does not,
+	 * or that rebooted or changed a setting meanwhile, is a finding. */
 	ok = false;
-	if (!r.stopped && (rc = control(&r, "after", &ok, bad, sizeof(bad),
-	    err)) != 0)
+	if (!r.stopped && (rc = control(&r, "after", &ok, &badh, bad,
+	    sizeof(bad), err)) != 0)
 		goto out;
+	if (!r.stopped && !ok && badh != HQ_HEALTH_DEAD) {
+		enum hq_mon_class rcl = HQ_MON_OK;
+		enum hq_health badh2;
+		char rdetail[256], bad2[256];
+		bool recovered;
+		int64_t waited = 0;
+
+		if ((rc = await_recovery(&r.mon, &r.ip, &recovered, &waited,
+		    &rcl, rdetail, sizeof(rdetail), err)) != 0)
+			goto out;
+		if (recovered && rcl == HQ_MON_OK && (rc = control(&r,
+		    "after, again", &ok, &badh2, bad2, sizeof(bad2),
+		    err)) != 0)
+			goto out;
+		if (ok) {
+			after_weak = 1;
+			hq_step(res, "unconfirmed: after the campaign surface "
+			    "%s; %lld ms later every surface answered "
+			    "normally", bad, (long long)waited);
+		} else if (recovered && rcl != HQ_MON_OK)
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+			    "; then the device %s: %.120s",
+			    hq_mon_class_name(rcl), rdetail);
+	}
 	if (!r.stopped && !ok)
 		hq_finding(res, "after the campaign surface %s no longer "
 		    "answers normally", bad);
+	hq_measure(res, "unconfirmed", (double)(r.nweak + after_weak),
+	    "events", NULL, 0, 0);
 	if (r.nfindings > r.nweak || !ok)
 		hq_verdict(res, HQ_FAIL, "%zu finding%s in %llu malformed "
 		    "cases: the device %s (see findings)%s",
@@ -985,12 +1028,15 @@ input_run(struct hq_ctx *ctx, const struct hq_case *tc,
 		    "changed state" : "stopped answering normally",
 		    r.stopped ? "; campaign stopped: the device did not come "
 		    "back" : "");
-	else if (r.nweak > 0)
-		hq_verdict(res, HQ_INCONCLUSIVE, "%zu hang%s in %llu malformed "
-		    "cases, not repeated when the case was re-run alone (see "
-		    "steps): answers not coming in time once are no evidence; "
-		    "every surface answered normally after the campaign",
-		    r.nweak, r.nweak == 1 ? "" : "s",
+	else if (r.nweak + after_weak > 0)
+		hq_verdict(res, HQ_INCONCLUSIVE, "%zu hang%s or abnormal "
+		    "answer%s in %llu malformed cases, not repeated when the "
+		    "case was re-run alone or followed by normal answers (see "
+		    "steps): answers not coming in time, a reset or a 5xx seen "
+		    "once are no evidence; every surface answered normally "
+		    "after the campaign", r.nweak + after_weak,
+		    r.nweak + after_weak == 1 ? "" : "s",
+		    r.nweak + after_weak == 1 ? "" : "s",
 		    (unsigned long long)total);
 	else {
 		char unj[200] = "";

@@ -1130,6 +1130,23 @@ text_any(const struct tn *tn, const cJSON *list, const char *const *dflt,
 	return false;
 }
 
+/* True when the screen's last non-blank line, leading blanks skipped,
+ * starts with prefix (case-insensitive). */
+static bool
+last_line_starts(const char *text, size_t len, const char *prefix)
+{
+	size_t i, n = strlen(prefix);
+
+	while (len > 0 && isspace((unsigned char)text[len - 1]))
+		len--;
+	i = len;
+	while (i > 0 && text[i - 1] != '\n' && text[i - 1] != '\r')
+		i--;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	return len - i >= n && strncasecmp(text + i, prefix, n) == 0;
+}
+
 /* Last non-blank character of the screen. */
 static char
 text_last(const char *text, size_t len)
@@ -1235,7 +1252,8 @@ pred_password(const struct tn *tn)
  * there by the device's or a loaded host's scheduling ends in "login:".
  * A declared shell prompt, or else a line ending in $ # > % (a shell), is
  * success.  "Last login: ..." and a message of the day are neither, so
- * reading goes on.
+ * reading goes on; a screen whose last line is "Last login:" is never
+ * taken for a login prompt (with the default prompts).
  */
 #define PROMPT_QUIET_MS	300
 
@@ -1246,8 +1264,11 @@ pred_outcome(const struct tn *tn)
 
 	if (text_any(tn, tn->p_fail, dflt_fail, false))
 		return 1;	/* refused */
-	if (text_any(tn, tn->p_user, dflt_user, true) ||
-	    text_any(tn, tn->p_pass, dflt_pass, true))
+	/* "Last login:" cut there is a success's greeting, however long
+	 * the rest takes to come, not a login prompt. */
+	if ((text_any(tn, tn->p_user, dflt_user, true) &&
+	    (tn->p_user != NULL || !last_line_starts(tn->text, tn->len,
+	    "last login"))) || text_any(tn, tn->p_pass, dflt_pass, true))
 		return 4;	/* refused, if nothing follows */
 	if (tn->p_shell != NULL)
 		return text_any(tn, tn->p_shell, dflt_shell, true) ? 2 : 0;

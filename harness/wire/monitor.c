@@ -638,6 +638,38 @@ num_of(const char *s, double *vp)
 }
 
 int
+hq_mon_health_settled(struct hq_mon_probe *p, int timeout_ms, uint8_t *buf,
+    enum hq_health *hp, char *detail, size_t detailsz, struct hq_err *err)
+{
+	enum hq_health h2;
+	char d2[160];
+	int rc;
+
+	if ((rc = hq_mon_health(p, hq_deadline_in(timeout_ms), buf, hp,
+	    detail, detailsz, err)) != 0 || *hp == HQ_HEALTH_OK ||
+	    *hp == HQ_HEALTH_DEAD)
+		return rc;
+	/* A process going down (an abort, a core being written) still
+	 * holds its socket: the kernel accepts and the connection dies
+	 * unanswered.  A moment later the device is what it settled to:
+	 * dead it is dead; hung it is only when it stays silent. */
+	if ((rc = hq_sleep_ms(300)) != 0)
+		return hq_err_set(err, rc, "interrupted");
+	if ((rc = hq_mon_health(p, hq_deadline_in(timeout_ms), buf, &h2, d2,
+	    sizeof(d2), err)) != 0)
+		return rc;
+	if (h2 == HQ_HEALTH_DEAD) {
+		*hp = h2;
+		snprintf(detail, detailsz, "%.150s", d2);
+	} else if (*hp == HQ_HEALTH_HUNG && h2 == HQ_HEALTH_OK)
+		/* One late answer, then a normal one: a stall (a loaded
+		 * host, a busy device), not a hang; a timeout alone is not
+		 * evidence. */
+		*hp = h2;
+	return 0;
+}
+
+int
 hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
     char *detail, size_t detailsz, struct hq_err *err)
 {
@@ -652,33 +684,9 @@ hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 	for (i = 0; i < m->nprobes; i++) {
 		struct hq_mon_probe *p = &m->probes[i];
 
-		if ((rc = hq_mon_health(p, hq_deadline_in(timeout_ms), m->buf,
-		    &h, d, sizeof(d), err)) != 0)
+		if ((rc = hq_mon_health_settled(p, timeout_ms, m->buf, &h, d,
+		    sizeof(d), err)) != 0)
 			return rc;
-		if (h != HQ_HEALTH_OK && h != HQ_HEALTH_DEAD) {
-			/* A process going down (an abort, a core being
-			 * written) still holds its socket: the kernel accepts
-			 * and the connection dies unanswered.  A moment later
-			 * the device is what it settled to: dead it is dead;
-			 * hung it is only when it stays silent. */
-			enum hq_health h2;
-			char d2[160];
-
-			if ((rc = hq_sleep_ms(300)) != 0)
-				return hq_err_set(err, rc, "interrupted");
-			if ((rc = hq_mon_health(p, hq_deadline_in(timeout_ms),
-			    m->buf, &h2, d2, sizeof(d2), err)) != 0)
-				return rc;
-			if (h2 == HQ_HEALTH_DEAD) {
-				h = h2;
-				snprintf(d, sizeof(d), "%.150s", d2);
-			} else if (h == HQ_HEALTH_HUNG && h2 == HQ_HEALTH_OK) {
-				/* One late answer, then a normal one: a stall
-				 * (a loaded host, a busy device), not a hang;
-				 * a timeout alone is not evidence. */
-				h = h2;
-			}
-		}
 		if (h != HQ_HEALTH_OK) {
 			*cp = h == HQ_HEALTH_DEAD ? HQ_MON_DEAD :
 			    h == HQ_HEALTH_HUNG ? HQ_MON_HUNG :

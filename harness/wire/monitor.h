@@ -152,6 +152,11 @@ int	hq_mon_baseline(struct hq_mon *m, int timeout_ms, struct hq_err *err);
  * reference (uptime's reference follows it).  *cp the first problem,
  * detail names the surface or value; HQ_EINTR only.
  */
+/* hq_mon_health with a second look 300 ms later when the first is hung or
+ * abnormal: dead then is dead, hung then normal is a stall (normal). */
+int	hq_mon_health_settled(struct hq_mon_probe *p, int timeout_ms,
+	    uint8_t *buf, enum hq_health *hp, char *detail, size_t detailsz,
+	    struct hq_err *err);
 int	hq_mon_check(struct hq_mon *m, int timeout_ms, enum hq_mon_class *cp,
 	    char *detail, size_t detailsz, struct hq_err *err);
 /* Checks again and again for watch_ms (at least once, 200 ms apart) and

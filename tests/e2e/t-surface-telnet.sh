@@ -108,6 +108,14 @@ run bb --only "$G1" --set "$G1:user_budget=0"
 V=$(verdict $P/g1.1)
 check "'Last login:' cut at 'login:': g1.1 FAIL on admin/admin ($V)" \
     like "$V" 'FAIL.*known default credential accepted: user "admin"'
+# The same cut, with the rest 1.5 s later (longer than the quiet time a
+# bare prompt is given): a last line "Last login:" is a greeting, never a
+# login prompt.
+telnet_server 23 --account "hqop:$OPW" --account admin:admin --last-login 1500
+run bb --only "$G1" --set "$G1:user_budget=0"
+V=$(verdict $P/g1.1)
+check "'Last login:' cut for 1.5 s: g1.1 FAIL on admin/admin ($V)" \
+    like "$V" 'FAIL.*known default credential accepted: user "admin"'
 # A refusal that is only a new prompt (no failure text): still a refusal,
 # once nothing follows the prompt.
 telnet_server 23 --account "hqop:$OPW" --account "admin:Xq7#strong$$" \
