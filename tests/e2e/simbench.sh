@@ -45,6 +45,7 @@ simbench_start_dut() {
 	    --opt cloud.ca="$PKI/cloud-ca.crt" \
 	    --opt alarm.wav="$SB_SINKS/siren.wav" \
 	    --opt alarm.strobe="$SB_SINKS/strobe.log" \
+	    --opt alarm.audio_lag_ms=40 \
 	    "$@" >>"$T_TMP/dutsim.log" 2>&1 &
 	SB_DUTPID=$!
 	SB_PIDS="$SB_PIDS $SB_DUTPID"
